@@ -1,0 +1,123 @@
+"""Configuration classes, read from the environment.
+
+`SAMVERKAN_ENV` picks the class: `development` (default), `production` or `testing`.
+Development generates its secrets under `instance/`; production refuses to start without them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("SAMVERKAN_INSTANCE", BASE_DIR / "instance"))
+
+DEFAULT_SECRET = "change-me"
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _normalise_db_url(url: str) -> str:
+    # psycopg 3 is the driver; accept the common spellings of a PostgreSQL URL.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'samverkan.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    INSTANCE_DIR = str(INSTANCE_DIR)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("sv", "en")
+    # The organisation's time zone: calendar days and displayed times.
+    ORG_TIMEZONE = os.environ.get("ORG_TIMEZONE", "Europe/Stockholm")
+
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 60)
+
+    AUDIT_SIGNING_KEY_PATH = os.environ.get("AUDIT_SIGNING_KEY_PATH", "")
+    AUDIT_CHECKPOINT_EVERY = _int("AUDIT_CHECKPOINT_EVERY", 1000)
+
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 250) * 1024 * 1024
+    DOCUMENT_STORE_PATH = os.environ.get("DOCUMENT_STORE_PATH", "")
+    # "id1:base64key,id2:base64key"; the last one encrypts new data keys.
+    DOCUMENT_KEYS = os.environ.get("DOCUMENT_KEYS", "")
+
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = _int("SMTP_PORT", 25)
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "samverkan@localhost")
+
+    def validate(self) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    """Local use: generates missing secrets under instance/."""
+
+    ENV_NAME = "development"
+
+
+class ProductionConfig(Config):
+    """Production: every secret must be given."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+    def validate(self) -> None:
+        if not self.SECRET_KEY or self.SECRET_KEY == DEFAULT_SECRET or len(self.SECRET_KEY) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+        if not self.AUDIT_SIGNING_KEY_PATH:
+            raise RuntimeError("AUDIT_SIGNING_KEY_PATH must be set in production")
+        if not self.DOCUMENT_KEYS:
+            raise RuntimeError("DOCUMENT_KEYS must be set in production")
+
+
+class TestConfig(Config):
+    """The test suite: fast hashing, no CSRF shortcuts (tests send real tokens)."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
+    AUDIT_CHECKPOINT_EVERY = 0
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+        os.environ.get("TEST_DATABASE_URL", os.environ.get("DATABASE_URL", "sqlite://"))
+    )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class that SAMVERKAN_ENV names."""
+    name = os.environ.get("SAMVERKAN_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"SAMVERKAN_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")

@@ -1,0 +1,34 @@
+"""Test data built through the real services, so every row is audited like production data."""
+from __future__ import annotations
+
+import itertools
+
+from tracker.auth import services as auth_services
+from tracker.auth.models import Organisation, OrganisationKind, User
+from tracker.extensions import db
+
+PASSWORD = "correct-horse-battery"
+_counter = itertools.count(1)
+
+
+class Factory:
+    password = PASSWORD
+
+    def organisation(self, name: str = "Exempelstad", kind: str = OrganisationKind.EMPLOYER) -> Organisation:
+        org = auth_services.get_or_create_organisation(None, name, kind)
+        db.session.commit()
+        return org
+
+    def user(self, role: str | list[str] = "hr_officer", *, email: str | None = None, name: str | None = None,
+             org: Organisation | None = None, password: str = PASSWORD) -> User:
+        roles = [role] if isinstance(role, str) else list(role)
+        n = next(_counter)
+        if org is None:
+            is_union = roles[0] in ("union_rep", "safety_rep")
+            org = self.organisation("Kommunal" if is_union else "Exempelstad",
+                                    OrganisationKind.UNION if is_union else OrganisationKind.EMPLOYER)
+        user = auth_services.create_user(
+            None, email=email or f"{roles[0]}{n}@example.org", name=name or f"{roles[0].title()} {n}",
+            organisation=org, roles=roles, password=password)
+        db.session.commit()
+        return user

@@ -1,0 +1,147 @@
+"""Samverkan: a case tracker for the cooperation procedure between employer and personnel."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from config import Config, config_from_env
+from tracker.extensions import babel, csrf, db, login_manager, migrate
+from tracker.modules import module_exists
+
+# Each feature's blueprint, registered when its module exists.
+FEATURE_BLUEPRINTS = (
+    "tracker.auth.views",
+    "tracker.admin.views",
+    "tracker.home.views",
+    "tracker.audit.views",
+    "tracker.cases.views",
+    "tracker.procedure.views",
+    "tracker.steering.views",
+    "tracker.meetings.views",
+    "tracker.documents.views",
+    "tracker.notifications.views",
+    "tracker.exports.views",
+)
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _instance_secret(app: Flask, name: str) -> str:
+    """A secret generated once under instance/ (development only)."""
+    path = Path(app.config["INSTANCE_DIR"]) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _configure(app: Flask, config: type[Config] | Config | dict | None) -> None:
+    if config is None:
+        config = config_from_env()
+    if isinstance(config, dict):
+        base = config_from_env()
+        app.config.from_object(base)
+        app.config.update(config)
+        validate = base().validate
+    else:
+        app.config.from_object(config)
+        instance = config() if isinstance(config, type) else config
+        validate = instance.validate
+    validate()
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app, "secret_key")
+    if not app.config.get("AUDIT_SIGNING_KEY_PATH"):
+        app.config["AUDIT_SIGNING_KEY_PATH"] = str(Path(app.config["INSTANCE_DIR"]) / "audit_signing_key.pem")
+    if not app.config.get("DOCUMENT_STORE_PATH"):
+        app.config["DOCUMENT_STORE_PATH"] = str(Path(app.config["INSTANCE_DIR"]) / "documents")
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in ("sv", "en"):
+        return chosen
+    return "sv"
+
+
+def create_app(config: type[Config] | Config | dict | None = None) -> Flask:
+    """The application factory."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+        instance_path=str(root / "instance"),
+    )
+    _configure(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(root / "translations"))
+    login_manager.init_app(app)
+
+    _import_models()
+    from tracker import auth_loader, errors_web, templating
+    from tracker.cli import register_cli
+
+    auth_loader.init_app(app)
+    errors_web.init_app(app)
+    templating.init_app(app)
+    register_cli(app)
+
+    for module_name in FEATURE_BLUEPRINTS:
+        if module_exists(module_name):
+            module = importlib.import_module(module_name)
+            app.register_blueprint(module.bp)
+
+    from tracker.access import public
+
+    @app.get("/healthz")
+    @public
+    def healthz() -> tuple[str, int]:
+        return "ok", 200
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+    return app
+
+
+MODEL_MODULES = (
+    "tracker.auth.models",
+    "tracker.audit.models",
+    "tracker.cases.models",
+    "tracker.steering.models",
+    "tracker.procedure.models",
+    "tracker.meetings.models",
+    "tracker.documents.models",
+    "tracker.notifications.models",
+    "tracker.exports.models",
+)
+
+
+def _import_models() -> None:
+    """Import every model module so metadata (and Alembic) sees every table."""
+    for module_name in MODEL_MODULES:
+        if module_exists(module_name):
+            importlib.import_module(module_name)

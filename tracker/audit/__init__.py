@@ -1,0 +1,1 @@
+"""The tamper-evident audit trail: one append-only, hash-chained table."""

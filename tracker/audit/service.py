@@ -1,0 +1,91 @@
+"""`record()`: the only way to write the audit trail."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import select, text
+
+from tracker.audit.canonical import canonical_json, chain_hash
+from tracker.audit.models import GENESIS_HASH, AuditEvent
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+# Arbitrary constant naming the advisory lock that serialises appends on PostgreSQL.
+AUDIT_LOCK_KEY = 0x5A4D_A0D1
+
+
+def _lock_chain() -> None:
+    session = db.session
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    elif dialect == "sqlite":
+        # A write statement takes SQLite's RESERVED lock before the head is read, so two
+        # processes cannot both read the same head (an "immediate" transaction from here on).
+        session.execute(text("UPDATE audit_events SET seq = seq WHERE 0"))
+
+
+def _head() -> tuple[int, str]:
+    row = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+def _target_ref(target: Any) -> tuple[str | None, str | None]:
+    if target is None:
+        return None, None
+    if isinstance(target, tuple):
+        kind, ident = target
+        return kind, None if ident is None else str(ident)
+    kind = getattr(target, "__audit_type__", None) or getattr(target, "__tablename__", type(target).__name__)
+    ident = getattr(target, "id", None)
+    return str(kind), None if ident is None else str(ident)
+
+
+def _json_safe(payload: dict[str, Any] | None) -> dict[str, Any]:
+    # Round-trip so what is hashed equals what the database gives back (dates become strings).
+    return json.loads(json.dumps(payload or {}, default=str, ensure_ascii=False))
+
+
+def record(
+    actor: Any,
+    action: str,
+    target: Any = None,
+    payload: dict[str, Any] | None = None,
+    *,
+    case_id: int | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction (the caller commits).
+
+    `actor` is a User or None (the system); `target` a model instance or a (type, id) tuple.
+    """
+    _lock_chain()
+    seq, prev_hash = _head()
+    target_type, target_id = _target_ref(target)
+    if case_id is None and target is not None and not isinstance(target, tuple):
+        case_id = getattr(target, "case_id", None)
+    role = getattr(actor, "primary_role", None) if actor is not None else None
+    event = AuditEvent(
+        seq=seq + 1,
+        occurred_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "name", None) if actor is not None else "system",
+        actor_role=str(role) if role else None,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        case_id=case_id,
+        client_address=request.remote_addr if has_request_context() else None,
+        payload=_json_safe(payload),
+        prev_hash=prev_hash,
+    )
+    fields = {name: getattr(event, name) for name in (
+        "seq", "occurred_at", "actor_id", "actor_name", "actor_role", "action",
+        "target_type", "target_id", "case_id", "client_address", "payload")}
+    event.hash = chain_hash(prev_hash, canonical_json(fields))
+    db.session.add(event)
+    db.session.flush()
+    return event

@@ -1,0 +1,1 @@
+"""Accounts, organisations, roles, login and user administration."""

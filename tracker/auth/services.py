@@ -1,0 +1,195 @@
+"""Account rules: authentication, throttling, sessions, user administration."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from tracker.access import Permission, has_permission
+from tracker.audit.service import record
+from tracker.auth.models import LoginAttempt, Organisation, OrganisationKind, Role, User, UserRole, new_session_token
+from tracker.auth.passwords import hash_password, password_problems, verify_dummy, verify_password
+from tracker.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+
+
+def _recent_failures(*, email: str | None = None, address: str | None = None) -> int:
+    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    query = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.succeeded.is_(False), LoginAttempt.occurred_at >= utcnow() - window
+    )
+    if email is not None:
+        query = query.where(LoginAttempt.email == email)
+    if address is not None:
+        query = query.where(LoginAttempt.address == address)
+    return db.session.execute(query).scalar_one()
+
+
+def is_throttled(email: str, address: str) -> bool:
+    """True after too many failures in the window, for this account or from this address."""
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    email = normalise_email(email)
+    return _recent_failures(email=email) >= limit or _recent_failures(address=address) >= limit
+
+
+def authenticate(email: str, password: str, *, address: str) -> User:
+    """The user whose credentials these are; raises on failure. Every attempt is logged."""
+    email = normalise_email(email)
+    if is_throttled(email, address):
+        db.session.add(LoginAttempt(email=email, address=address, succeeded=False))
+        record(None, "auth.login_throttled", ("user", None), {"email": email, "address": address})
+        raise TooManyAttempts(_("För många misslyckade inloggningar. Försök igen om en minut."))
+    user = find_user_by_email(email)
+    ok = user is not None and verify_password(user.password_hash, password) and user.active
+    if user is None:
+        verify_dummy(password)
+    db.session.add(LoginAttempt(email=email, address=address, succeeded=ok))
+    if not ok:
+        record(user, "auth.login_failed", ("user", user.id if user else None), {"email": email})
+        raise ValidationFailed(_("Fel e-postadress eller lösenord."))
+    record(user, "auth.logged_in", user)
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Rotate the session token: every cookie issued before stops authenticating."""
+    user.session_token = new_session_token()
+
+
+def logout(user: User) -> None:
+    end_all_sessions(user)
+    db.session.flush()
+    record(user, "auth.logged_out", user)
+
+
+def _check_password(password: str) -> None:
+    problems = password_problems(password)
+    if problems:
+        raise ValidationFailed(" ".join(problems), field="password")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed(_("Det nuvarande lösenordet stämmer inte."), field="current_password")
+    _check_password(new)
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+    db.session.flush()
+    record(user, "auth.password_changed", user)
+
+
+def confirm_password(user: User, password: str) -> None:
+    """Re-authentication for signatures: raises when the password is wrong."""
+    if not verify_password(user.password_hash, password):
+        raise ValidationFailed(_("Lösenordet stämmer inte."), field="password")
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationFailed(_("Okänt språk."))
+    user.locale = locale
+    db.session.flush()
+    record(user, "user.language_changed", user, {"locale": locale})
+
+
+# --- administration -------------------------------------------------------------------------
+
+def _require_admin(actor: User | None) -> None:
+    # actor None = the shell (CLI), which already has full access to the database.
+    if actor is not None and not has_permission(actor, Permission.USERS_MANAGE):
+        raise PermissionDenied(_("Endast administratörer får hantera användare."))
+
+
+def get_or_create_organisation(actor: User | None, name: str, kind: str = OrganisationKind.EMPLOYER) -> Organisation:
+    _require_admin(actor)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("Organisationen måste ha ett namn."), field="organisation")
+    org = db.session.execute(select(Organisation).where(Organisation.name == name)).scalar_one_or_none()
+    if org is None:
+        if kind not in set(OrganisationKind):
+            raise ValidationFailed(_("Okänd organisationstyp."), field="kind")
+        org = Organisation(name=name, kind=kind)
+        db.session.add(org)
+        db.session.flush()
+        record(actor, "organisation.created", org, {"name": name, "kind": kind})
+    return org
+
+
+def _parse_roles(roles: list[str]) -> list[Role]:
+    if not roles:
+        raise ValidationFailed(_("Välj minst en roll."), field="roles")
+    try:
+        return sorted({Role(r) for r in roles}, key=list(Role).index)
+    except ValueError:
+        raise ValidationFailed(_("Okänd roll: %(roles)s", roles=", ".join(roles)), field="roles")
+
+
+def create_user(
+    actor: User | None, *, email: str, name: str, organisation: Organisation, roles: list[str], password: str
+) -> User:
+    """A new active user; the password must meet the policy."""
+    _require_admin(actor)
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise ValidationFailed(_("Ange en giltig e-postadress."), field="email")
+    if not (name or "").strip():
+        raise ValidationFailed(_("Ange ett namn."), field="name")
+    if find_user_by_email(email) is not None:
+        raise ValidationFailed(_("Det finns redan en användare med den e-postadressen."), field="email")
+    parsed = _parse_roles(roles)
+    _check_password(password)
+    user = User(email=email, name=name.strip(), organisation=organisation, password_hash=hash_password(password))
+    user.role_rows = [UserRole(role=str(r)) for r in parsed]
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.created", user, {"email": email, "roles": [str(r) for r in parsed],
+                                         "organisation": organisation.name})
+    return user
+
+
+def set_roles(actor: User | None, user: User, roles: list[str]) -> None:
+    _require_admin(actor)
+    parsed = _parse_roles(roles)
+    before = sorted(str(r) for r in user.roles)
+    user.role_rows = [UserRole(role=str(r)) for r in parsed]
+    db.session.flush()
+    record(actor, "user.roles_changed", user, {"before": before, "after": [str(r) for r in parsed]})
+
+
+def set_active(actor: User | None, user: User, active: bool) -> None:
+    _require_admin(actor)
+    if actor is not None and actor.id == user.id and not active:
+        raise ValidationFailed(_("Du kan inte inaktivera dig själv."))
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    db.session.flush()
+    record(actor, "user.deactivated" if not active else "user.activated", user)
+
+
+def reset_password(actor: User | None, user: User, new_password: str) -> None:
+    _require_admin(actor)
+    _check_password(new_password)
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    db.session.flush()
+    record(actor, "user.password_reset", user)
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

@@ -1,0 +1,23 @@
+"""Flask-Login wiring: sessions name the user's rotating session token, not the user id."""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.extensions import db, login_manager
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Logga in för att fortsätta.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        user = db.session.execute(select(User).where(User.session_token == token)).scalar_one_or_none()
+        if user is None or not user.active:
+            return None
+        return user

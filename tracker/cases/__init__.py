@@ -1,0 +1,1 @@
+"""Cases (change projects) and their registration."""

@@ -1,0 +1,89 @@
+"""A case: one planned change, walked through the cooperation procedure."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.timeutil import UTCDateTime, utcnow
+
+
+class ChangeKind(StrEnum):
+    REORGANISATION = "reorganisation"
+    MERGER = "merger"
+    OUTSOURCING = "outsourcing"
+    CUTS = "cuts"
+    OTHER = "other"
+
+
+class CaseStatus(StrEnum):
+    ACTIVE = "active"
+    DECIDED = "decided"
+    ARCHIVED = "archived"
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_status_stage", "status", "current_stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    diary_number: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    change_kind: Mapped[str] = mapped_column(String(30), default=ChangeKind.REORGANISATION)
+    staff_affected: Mapped[int] = mapped_column(default=0)
+    # Dismissals, lay-offs or reduced hours possible: triggers the written-proposal rule.
+    may_reduce_staff: Mapped[bool] = mapped_column(default=False)
+    is_large: Mapped[bool] = mapped_column(default=False)
+    planned_decision_date: Mapped[date | None] = mapped_column(Date)
+    decision_body: Mapped[str] = mapped_column(String(200), default="")
+    profile_code: Mapped[str] = mapped_column(String(50))
+    profile_version: Mapped[str] = mapped_column(String(20), default="1")
+    responsible_hr_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.ACTIVE)
+    current_stage: Mapped[str] = mapped_column(String(40), default="early_information")
+    non_compliance: Mapped[bool] = mapped_column(default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    responsible_hr: Mapped[User] = relationship(lazy="joined")
+    units: Mapped[list[CaseUnit]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseUnit.name", lazy="selectin"
+    )
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == CaseStatus.ARCHIVED
+
+    @property
+    def unit_names(self) -> list[str]:
+        return [u.name for u in self.units]
+
+    def __repr__(self) -> str:
+        return f"<Case {self.diary_number}>"
+
+
+class CaseUnit(db.Model):
+    """A unit affected by the change (filterable; each must be represented in a large case)."""
+
+    __tablename__ = "case_units"
+    __table_args__ = (UniqueConstraint("case_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+
+    case: Mapped[Case] = relationship(back_populates="units")
+
+
+class DiaryCounter(db.Model):
+    """The last diary number issued per year: numbers are gap-free and never reused."""
+
+    __tablename__ = "diary_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,1 @@
+"""The steering group of a case: members of both parties, with history."""

@@ -1,0 +1,67 @@
+"""Jinja filters and globals shared by every template."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from tracker.modules import module_exists
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from tracker.access import Permission, has_permission
+from tracker.timeutil import to_local
+
+# Features may offer `header_context(user) -> dict` for the page header (e.g. unread count).
+HEADER_CONTEXT_PROVIDERS = ("tracker.notifications.services",)
+
+
+def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC instant shown in the organisation's time zone."""
+    if value is None:
+        return ""
+    return format_datetime(to_local(value), fmt, rebase=False)
+
+
+def time_tag(value: datetime | None) -> Markup:
+    """<time> with local time shown and UTC on hover."""
+    if value is None:
+        return Markup("")
+    utc = value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return Markup('<time datetime="{iso}" title="{utc}">{local}</time>').format(
+        iso=value.isoformat(), utc=utc, local=local_datetime(value)
+    )
+
+
+def iso_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return value.isoformat()
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.filters["timetag"] = time_tag
+    app.jinja_env.filters["isodate"] = iso_date
+    app.jinja_env.globals["Permission"] = Permission
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        context: dict[str, Any] = {
+            "can": lambda permission: has_permission(current_user, Permission(permission)),
+            "current_locale": str(get_locale() or "sv"),
+        }
+        if current_user and current_user.is_authenticated:
+            for name in HEADER_CONTEXT_PROVIDERS:
+                if module_exists(name):
+                    module = importlib.import_module(name)
+                    provider = getattr(module, "header_context", None)
+                    if provider:
+                        context.update(provider(current_user))
+        return context
