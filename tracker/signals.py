@@ -1,0 +1,21 @@
+"""Domain signals: services send them after a change (inside the same transaction), so features
+such as notifications react without the sender importing them.
+
+Receivers take (sender, **kwargs) and must not commit.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Case; kwargs: actor
+case_opened = _signals.signal("case-opened")
+# sender: the Case; kwargs: actor, stage (code), change ("completed" | "started" | "reopened")
+stage_changed = _signals.signal("stage-changed")
+# sender: the SteeringMember; kwargs: actor, case
+member_added = _signals.signal("member-added")
+# sender: the minutes version; kwargs: actor, case, signatories (list of User)
+minutes_awaiting_approval = _signals.signal("minutes-awaiting-approval")
+# sender: the Case; kwargs: actor
+decision_registered = _signals.signal("decision-registered")
