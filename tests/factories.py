@@ -32,3 +32,12 @@ class Factory:
             organisation=org, roles=roles, password=password)
         db.session.commit()
         return user
+
+    def member(self, case, user, party, role: str = "member", units=(), union=None):
+        """A steering-group member added by the case's HR officer (through the real service)."""
+        from tracker.steering import services as steering_services
+
+        member = steering_services.add_member(case.responsible_hr, case, user, party=party, role=role,
+                                              union=union, units=units)
+        db.session.commit()
+        return member

@@ -1,0 +1,154 @@
+"""Steering-group membership: who represents whom in a case's cooperation procedure."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker.audit.service import record
+from tracker.auth.models import Organisation, OrganisationKind, Role, User
+from tracker.cases.models import Case
+from tracker.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.extensions import db
+from tracker.signals import member_added
+from tracker.steering.models import MemberRole, Party, SteeringMember
+from tracker.timeutil import utcnow
+
+PERSONNEL_ROLES = frozenset({Role.UNION_REP, Role.SAFETY_REP})
+EMPLOYER_ROLES = frozenset({Role.HR_OFFICER, Role.DECISION_MAKER})
+
+
+def can_manage_members(actor: User | None, case: Case) -> bool:
+    """The case's HR officer (can_run_procedure); None = the shell/system."""
+    if actor is None:
+        return True
+    from tracker.cases.policy import can_run_procedure
+
+    return can_run_procedure(actor, case)
+
+
+def current_members(case: Case) -> list[SteeringMember]:
+    """Current members (left_at is null), ordered by party then join time. One query."""
+    return list(db.session.execute(
+        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))
+        .order_by(SteeringMember.party, SteeringMember.joined_at, SteeringMember.id)
+    ).scalars().unique())
+
+
+def all_members(case: Case) -> list[SteeringMember]:
+    """Every membership, past and present (history). One query."""
+    return list(db.session.execute(
+        select(SteeringMember).where(SteeringMember.case_id == case.id)
+        .order_by(SteeringMember.joined_at, SteeringMember.id)
+    ).scalars().unique())
+
+
+def current_membership(case: Case, user: User) -> SteeringMember | None:
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return db.session.execute(
+        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.user_id == user.id,
+                                     SteeringMember.left_at.is_(None)).limit(1)
+    ).scalars().first()
+
+
+def signatories(case: Case, party: Party | str) -> list[User]:
+    """Users who sign for `party`: current members with role chair or signatory; falls back to
+    every current member of the party when none carries such a role."""
+    members = [m for m in current_members(case) if m.party == party]
+    signing = [m for m in members if m.role in (MemberRole.SIGNATORY, MemberRole.CHAIR)]
+    return [m.user for m in (signing or members)]
+
+
+def represented_parties(case: Case) -> set[Party]:
+    return {Party(m.party) for m in current_members(case)}
+
+
+def unrepresented_units(case: Case) -> list[str]:
+    """Case units no current personnel member represents (sorted as the case lists them)."""
+    covered: set[str] = set()
+    for m in current_members(case):
+        if m.party == Party.PERSONNEL:
+            covered.update(m.units or ())
+    return [name for name in case.unit_names if name not in covered]
+
+
+def _validate(case: Case, user: User, party: str, role: str, union: Organisation | None,
+              units: list[str]) -> None:
+    if user is None or not user.active:
+        raise ValidationFailed(_("Användaren finns inte eller är inte aktiv."), field="user")
+    try:
+        party = Party(party)
+    except ValueError:
+        raise ValidationFailed(_("Okänd part."), field="party")
+    try:
+        role = MemberRole(role)
+    except ValueError:
+        raise ValidationFailed(_("Okänd roll i samverkansgruppen."), field="role")
+    roles = user.roles
+    if roles & {Role.ADMIN, Role.AUDITOR} and not roles & (PERSONNEL_ROLES | EMPLOYER_ROLES):
+        raise ValidationFailed(_("Administratörer och granskare kan inte vara med i samverkansgruppen."),
+                               field="user")
+    if party == Party.PERSONNEL and not roles & PERSONNEL_ROLES:
+        raise ValidationFailed(
+            _("Endast fackliga företrädare och skyddsombud kan företräda personalen."), field="party")
+    if party == Party.EMPLOYER and not roles & EMPLOYER_ROLES:
+        raise ValidationFailed(
+            _("Fackliga företrädare och skyddsombud företräder personalen, inte arbetsgivaren."),
+            field="party")
+    if role == MemberRole.SAFETY_REPRESENTATIVE and (
+            party != Party.PERSONNEL or Role.SAFETY_REP not in roles):
+        raise ValidationFailed(_("Rollen skyddsombud kräver att användaren är skyddsombud."), field="role")
+    if union is not None:
+        if party != Party.PERSONNEL:
+            raise ValidationFailed(_("Endast personalens företrädare kan ange en facklig organisation."),
+                                   field="union")
+        if union.kind != OrganisationKind.UNION:
+            raise ValidationFailed(_("Organisationen är inte en facklig organisation."), field="union")
+    unknown = [u for u in units if u not in set(case.unit_names)]
+    if unknown:
+        raise ValidationFailed(_("Enheterna hör inte till ärendet: %(units)s", units=", ".join(unknown)),
+                               field="units")
+    if units and party != Party.PERSONNEL:
+        raise ValidationFailed(_("Endast personalens företrädare representerar enheter."), field="units")
+
+
+def add_member(actor: User | None, case: Case, user: User, *, party: Party | str, role: str = "member",
+               union: Organisation | None = None, units: Iterable[str] = ()) -> SteeringMember:
+    """Add `user` to the case's steering group. Raises PermissionDenied / ValidationFailed / Conflict."""
+    if not can_manage_members(actor, case):
+        raise PermissionDenied(_("Endast ärendets HR-handläggare kan ändra samverkansgruppen."))
+    if case.is_archived:
+        raise Conflict(_("Ärendet är arkiverat."))
+    units = sorted({(u or "").strip() for u in units if (u or "").strip()})
+    _validate(case, user, str(party), str(role), union, units)
+    if union is None and str(party) == Party.PERSONNEL and user.organisation.kind == OrganisationKind.UNION:
+        union = user.organisation
+    if current_membership(case, user) is not None:
+        raise Conflict(_("%(name)s är redan med i samverkansgruppen.", name=user.name))
+    member = SteeringMember(case_id=case.id, user_id=user.id, user=user, party=str(Party(party)),
+                            role=str(MemberRole(role)), union=union,
+                            union_id=union.id if union else None, units=units, joined_at=utcnow())
+    db.session.add(member)
+    db.session.flush()
+    record(actor, "steering.member_added", member, {
+        "user_id": user.id, "user": user.name, "party": member.party, "role": member.role,
+        "union": union.name if union else None, "units": units}, case_id=case.id)
+    member_added.send(member, actor=actor, case=case)
+    return member
+
+
+def end_membership(actor: User | None, member: SteeringMember, reason: str = "") -> SteeringMember:
+    """Close a membership (left_at set, history kept)."""
+    case = db.session.get(Case, member.case_id)
+    if not can_manage_members(actor, case):
+        raise PermissionDenied(_("Endast ärendets HR-handläggare kan ändra samverkansgruppen."))
+    if member.left_at is not None:
+        raise Conflict(_("Medlemskapet har redan avslutats."))
+    member.left_at = utcnow()
+    db.session.flush()
+    record(actor, "steering.member_removed", member, {
+        "user_id": member.user_id, "user": member.user.name, "party": member.party, "role": member.role,
+        "reason": (reason or "").strip()}, case_id=member.case_id)
+    return member
