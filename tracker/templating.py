@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
-
-from tracker.modules import module_exists
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from tracker.access import Permission, has_permission
+from tracker.modules import module_exists
 from tracker.timeutil import to_local
 
 # Features may offer `header_context(user) -> dict` for the page header (e.g. unread count).
@@ -50,6 +48,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["timetag"] = time_tag
     app.jinja_env.filters["isodate"] = iso_date
     app.jinja_env.globals["Permission"] = Permission
+    from tracker.auth.labels import organisation_kind_label, role_label, role_labels
+
+    app.jinja_env.globals["role_label"] = role_label
+    app.jinja_env.globals["role_labels"] = role_labels
+    app.jinja_env.globals["organisation_kind_label"] = organisation_kind_label
+    app.jinja_env.filters["role_label"] = role_label
+    # Links to features that may not be installed: `{% if has_endpoint('cases.new') %}`.
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
     @app.context_processor
     def inject() -> dict[str, Any]:

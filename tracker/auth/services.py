@@ -162,6 +162,8 @@ def create_user(
 def set_roles(actor: User | None, user: User, roles: list[str]) -> None:
     _require_admin(actor)
     parsed = _parse_roles(roles)
+    if actor is not None and actor.id == user.id and Role.ADMIN not in parsed:
+        raise ValidationFailed(_("Du kan inte ta bort din egen administratörsroll."), field="roles")
     before = sorted(str(r) for r in user.roles)
     user.role_rows = [UserRole(role=str(r)) for r in parsed]
     db.session.flush()
