@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import Config, config_from_env
@@ -67,6 +67,8 @@ def _configure(app: Flask, config: type[Config] | Config | dict | None) -> None:
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # CLI, demo, services in tests: the default locale
+        return "sv"
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     chosen = session.get("locale")
