@@ -49,6 +49,8 @@ class Config:
     LANGUAGES = ("sv", "en")
     # The organisation's time zone: calendar days and displayed times.
     ORG_TIMEZONE = os.environ.get("ORG_TIMEZONE", "Europe/Stockholm")
+    # Extra directories of procedure-profile JSON files (os.pathsep-separated in the environment).
+    PROCEDURE_PROFILE_DIRS = [p for p in os.environ.get("PROCEDURE_PROFILE_DIRS", "").split(os.pathsep) if p]
 
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 60)

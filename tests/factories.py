@@ -41,3 +41,15 @@ class Factory:
                                               union=union, units=units)
         db.session.commit()
         return member
+
+    # --- cases (PROCEDURE) -------------------------------------------------------------
+    def case(self, hr=None, profile: str = "se-mbl", **fields):
+        """A registered case (through open_case); `hr` defaults to a new HR officer."""
+        from tracker.cases.services import open_case
+
+        if hr is None:
+            hr = self.user("hr_officer")
+        fields.setdefault("title", f"Omorganisation {next(_counter)}")
+        case = open_case(hr, profile_code=profile, **fields)
+        db.session.commit()
+        return case

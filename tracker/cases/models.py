@@ -47,10 +47,16 @@ class Case(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=CaseStatus.ACTIVE)
     current_stage: Mapped[str] = mapped_column(String(40), default="early_information")
     non_compliance: Mapped[bool] = mapped_column(default=False, index=True)
+    # se-mbl urgent decision (synnerliga skäl): recorded cause; a negotiation is then mandatory
+    # before the case can be archived.
+    urgent_reason: Mapped[str | None] = mapped_column(Text)
+    urgent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    urgent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    responsible_hr: Mapped[User] = relationship(lazy="joined")
+    responsible_hr: Mapped[User] = relationship(foreign_keys=[responsible_hr_id], lazy="joined")
     units: Mapped[list[CaseUnit]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseUnit.name", lazy="selectin"
     )

@@ -1,0 +1,195 @@
+"""Case registration and editing. Services take the actor, check policy, flush, audit; never commit."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from tracker import signals
+from tracker.access import Permission, has_permission
+from tracker.audit.service import record
+from tracker.auth.models import Role, User
+from tracker.cases.models import Case, CaseStatus, CaseUnit, ChangeKind, DiaryCounter
+from tracker.cases.policy import can_view_case
+from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tracker.extensions import db
+from tracker.timeutil import local_date, utcnow
+
+EDITABLE_FIELDS = ("title", "description", "change_kind", "staff_affected", "may_reduce_staff", "is_large",
+                   "planned_decision_date", "decision_body")
+
+
+def next_diary_number(year: int) -> str:
+    """Reserve the next diary number of `year` inside the caller's transaction.
+
+    The counter row is created if missing (insert-on-conflict-do-nothing) and then incremented
+    with a single UPDATE ... RETURNING, which takes the row lock on PostgreSQL (concurrent
+    registrations queue behind it) and SQLite's write lock; a rollback returns the number,
+    so numbers stay gap-free and are never reused.
+    """
+    session = db.session
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(DiaryCounter).values(year=year, last_number=0)
+                        .on_conflict_do_nothing(index_elements=["year"]))
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(DiaryCounter).values(year=year, last_number=0)
+                        .on_conflict_do_nothing(index_elements=["year"]))
+    else:  # pragma: no cover - other databases: best effort
+        if session.get(DiaryCounter, year) is None:
+            session.execute(insert(DiaryCounter).values(year=year, last_number=0))
+    number = session.execute(
+        update(DiaryCounter).where(DiaryCounter.year == year)
+        .values(last_number=DiaryCounter.last_number + 1)
+        .returning(DiaryCounter.last_number)
+    ).scalar_one()
+    return f"SAM-{year}-{number:04d}"
+
+
+def _clean_units(units: list[str] | tuple[str, ...] | None) -> list[str]:
+    seen: list[str] = []
+    for raw in units or ():
+        name = " ".join(str(raw).split())
+        if name and name.lower() not in (s.lower() for s in seen):
+            seen.append(name)
+    return seen
+
+
+def _validate(fields: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    from flask_babel import gettext as _
+
+    if "title" in fields:
+        title = (fields["title"] or "").strip()
+        if not title:
+            errors["title"] = _("Ange en rubrik.")
+        elif len(title) > 300:
+            errors["title"] = _("Rubriken får vara högst 300 tecken.")
+        fields["title"] = title
+    if "change_kind" in fields and fields["change_kind"] not in {k.value for k in ChangeKind}:
+        errors["change_kind"] = _("Välj en typ av förändring.")
+    if "staff_affected" in fields:
+        try:
+            fields["staff_affected"] = int(fields["staff_affected"] or 0)
+            if fields["staff_affected"] < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["staff_affected"] = _("Ange ett antal (0 eller fler).")
+    if "planned_decision_date" in fields and fields["planned_decision_date"] is not None \
+            and not isinstance(fields["planned_decision_date"], date):
+        errors["planned_decision_date"] = _("Ange ett datum (ÅÅÅÅ-MM-DD).")
+    if "decision_body" in fields:
+        fields["decision_body"] = (fields["decision_body"] or "").strip()[:200]
+    if "description" in fields:
+        fields["description"] = fields["description"] or ""
+    return errors
+
+
+def open_case(actor: User, *, title: str, description: str = "", change_kind: str = ChangeKind.REORGANISATION,
+              staff_affected: int = 0, units: list[str] | tuple[str, ...] = (), may_reduce_staff: bool = False,
+              is_large: bool = False, planned_decision_date: date | None = None, decision_body: str = "",
+              profile_code: str = "se-mbl") -> Case:
+    """Register a case; the actor (an HR officer) becomes its responsible HR officer."""
+    from flask_babel import gettext as _
+
+    from tracker.procedure.profiles import ProfileError, get_profile
+
+    if not has_permission(actor, Permission.CASE_CREATE) or not actor.has_role(Role.HR_OFFICER):
+        raise PermissionDenied(_("Bara HR kan registrera ärenden."))
+    fields = dict(title=title, description=description, change_kind=str(change_kind),
+                  staff_affected=staff_affected, may_reduce_staff=bool(may_reduce_staff),
+                  is_large=bool(is_large), planned_decision_date=planned_decision_date,
+                  decision_body=decision_body)
+    errors = _validate(fields)
+    unit_names = _clean_units(units)
+    if is_large and not unit_names:
+        errors["units"] = _("Ett stort ärende behöver minst en berörd enhet.")
+    try:
+        profile = get_profile(profile_code)
+    except ProfileError:
+        profile = None
+        errors["profile_code"] = _("Välj en förfarandeprofil.")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors=errors)
+    year = local_date(utcnow()).year
+    case = Case(diary_number=next_diary_number(year), profile_code=profile.code,
+                profile_version=profile.version, responsible_hr_id=actor.id, status=CaseStatus.ACTIVE,
+                current_stage="early_information", **fields)
+    case.units = [CaseUnit(name=n) for n in unit_names]
+    db.session.add(case)
+    db.session.flush()
+    from tracker.procedure.services import initialise_stages
+
+    initialise_stages(case)
+    record(actor, "case.opened", case, {
+        "diary_number": case.diary_number, "title": case.title, "profile": profile.code,
+        "profile_version": profile.version, "units": unit_names, "may_reduce_staff": case.may_reduce_staff,
+        "is_large": case.is_large, "staff_affected": case.staff_affected, "change_kind": case.change_kind,
+    }, case_id=case.id)
+    signals.case_opened.send(case, actor=actor)
+    return case
+
+
+def can_edit_case(user: Any, case: Case) -> bool:
+    """The responsible HR officer (or an HR member) while the case is active."""
+    from tracker.cases.policy import is_member, is_responsible_hr
+
+    if not has_permission(user, Permission.CASE_EDIT) or case.status != CaseStatus.ACTIVE:
+        return False
+    return is_responsible_hr(user, case) or (user.has_role(Role.HR_OFFICER) and is_member(user, case))
+
+
+def update_case(actor: User, case: Case, **changes: Any) -> Case:
+    """Edit an active case's facts; records only what changed."""
+    from flask_babel import gettext as _
+
+    if case.is_archived:
+        raise Conflict(_("Ärendet är arkiverat och kan inte ändras."))
+    if not can_edit_case(actor, case):
+        raise PermissionDenied(_("Du kan inte ändra det här ärendet."))
+    units = changes.pop("units", None)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"not editable: {', '.join(sorted(unknown))}")
+    errors = _validate(changes)
+    unit_names = _clean_units(units) if units is not None else None
+    large = changes.get("is_large", case.is_large)
+    if large and not (unit_names if unit_names is not None else case.unit_names):
+        errors["units"] = _("Ett stort ärende behöver minst en berörd enhet.")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors=errors)
+    diff: dict[str, Any] = {}
+    for key, value in changes.items():
+        old = getattr(case, key)
+        if old != value:
+            diff[key] = {"from": old, "to": value}
+            setattr(case, key, value)
+    if unit_names is not None and unit_names != case.unit_names:
+        diff["units"] = {"from": case.unit_names, "to": unit_names}
+        existing = {u.name: u for u in case.units}
+        case.units = [existing.get(n) or CaseUnit(name=n) for n in unit_names]
+    if not diff:
+        return case
+    db.session.flush()
+    record(actor, "case.updated", case, {"changes": diff}, case_id=case.id)
+    return case
+
+
+def get_case_for(user: Any, case_id: int) -> Case:
+    """The case if `user` may see it; NotFound otherwise (never reveals which)."""
+    case = db.session.get(Case, case_id)
+    if case is None or not can_view_case(user, case):
+        raise NotFound("case not found")
+    return case
+
+
+def get_case_by_diary_number(user: Any, diary_number: str) -> Case:
+    case = db.session.execute(select(Case).where(Case.diary_number == diary_number)).scalar_one_or_none()
+    if case is None or not can_view_case(user, case):
+        raise NotFound("case not found")
+    return case
