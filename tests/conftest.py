@@ -87,11 +87,21 @@ def app(database_url, tmp_path, request):
     reset_database(app)
     from tests.audit_guard import install_audit_guard
 
+    from flask import g, request_started
+
+    def fresh_g(sender, **extra) -> None:
+        # The test's app context is reused by every request of the test client, so `g` would
+        # otherwise carry the logged-in user and the CSRF token from one request to the next.
+        for name in list(g):
+            g.pop(name, None)
+
+    request_started.connect(fresh_g, app)
     with app.app_context():
         remove_guard = install_audit_guard()
         yield app
         remove_guard()
         db.session.remove()
+    request_started.disconnect(fresh_g, app)
     with app.app_context():
         db.engine.dispose()
 
