@@ -1,0 +1,29 @@
+"""Test helper: find active content in HTML with a real parser."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+DANGEROUS_TAGS = {"script", "img", "iframe", "object", "embed", "svg", "style", "form", "input", "link", "meta"}
+
+
+class _Scanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in DANGEROUS_TAGS:
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"{tag}[{name}]")
+            if name in ("href", "src", "action") and value and \
+                    value.strip().lower().replace("\t", "").startswith(("javascript:", "data:", "vbscript:")):
+                self.problems.append(f"{tag}[{name}={value}]")
+
+
+def active_content(html: str) -> list[str]:
+    """Every dangerous tag, event-handler attribute or script URL in `html`."""
+    scanner = _Scanner()
+    scanner.feed(html)
+    return scanner.problems

@@ -1,0 +1,129 @@
+"""Risk assessment of a case (effects stage): created by HR, co-signed by a safety representative
+after re-entering their password, objections from the personnel side, or a recorded waiver."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker.audit.service import record
+from tracker.auth.models import User
+from tracker.auth.services import confirm_password
+from tracker.cases.models import Case
+from tracker.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.extensions import db
+from tracker.modules import module_exists
+from tracker.risk.models import RiskAssessment, RiskAssessmentObjection
+from tracker.steering import policy
+from tracker.timeutil import utcnow
+
+SUMMARY_MAX = 20_000
+REASON_MIN = 10
+
+
+def _text(value: str, field: str, minimum: int = 1, maximum: int = SUMMARY_MAX) -> str:
+    value = (value or "").strip()
+    if len(value) < minimum:
+        if minimum <= 1:
+            raise ValidationFailed(_("Texten får inte vara tom."), field=field)
+        raise ValidationFailed(_("Skriv minst %(n)d tecken.", n=minimum), field=field)
+    if len(value) > maximum:
+        raise ValidationFailed(_("Texten är för lång (högst %(n)d tecken).", n=maximum), field=field)
+    return value
+
+
+def _check_open(case: Case) -> None:
+    if case.is_archived:
+        raise Conflict(_("Ärendet är arkiverat."))
+
+
+def assessment_for(case: Case) -> RiskAssessment | None:
+    """The case's risk assessment (with its objections), or None."""
+    return db.session.execute(
+        select(RiskAssessment).where(RiskAssessment.case_id == case.id)).scalars().unique().first()
+
+
+def _check_document(case: Case, document_id: int | None) -> int | None:
+    """A document of the same case, when the documents feature is installed."""
+    if document_id in (None, "", 0):
+        return None
+    if not module_exists("tracker.documents.models"):
+        raise ValidationFailed(_("Dokumenthantering finns inte i den här installationen."), field="document_id")
+    from tracker.documents import models as documents_models
+
+    document_cls = getattr(documents_models, "Document", None)
+    document = db.session.get(document_cls, int(document_id)) if document_cls is not None else None
+    if document is None or getattr(document, "case_id", None) != case.id:
+        raise ValidationFailed(_("Dokumentet hör inte till ärendet."), field="document_id")
+    return document.id
+
+
+def create_assessment(actor: User, case: Case, *, summary: str, document_id: int | None = None) -> RiskAssessment:
+    """HR records the case's written risk assessment (once per case)."""
+    _check_open(case)
+    if not policy.can_manage_members(actor, case):
+        raise PermissionDenied(_("Endast ärendets HR-handläggare kan lägga in riskbedömningen."))
+    if assessment_for(case) is not None:
+        raise Conflict(_("Ärendet har redan en riskbedömning."))
+    summary = _text(summary, "summary")
+    document_id = _check_document(case, document_id)
+    assessment = RiskAssessment(case_id=case.id, summary=summary, document_id=document_id,
+                                created_by_id=actor.id, created_by=actor, created_at=utcnow())
+    db.session.add(assessment)
+    db.session.flush()
+    record(actor, "risk_assessment.created", assessment,
+           {"document_id": document_id, "length": len(summary)}, case_id=case.id)
+    return assessment
+
+
+def cosign(actor: User, assessment: RiskAssessment, *, password: str) -> RiskAssessment:
+    """A safety representative on the personnel side co-signs after re-entering their password."""
+    case = db.session.get(Case, assessment.case_id)
+    _check_open(case)
+    if not policy.can_cosign_risk(actor, case):
+        raise PermissionDenied(_("Endast ett skyddsombud i samverkansgruppen kan skriva under riskbedömningen."))
+    if assessment.cosigned_at is not None:
+        raise Conflict(_("Riskbedömningen är redan underskriven."))
+    confirm_password(actor, password or "")
+    assessment.cosigned_by_id = actor.id
+    assessment.cosigned_by = actor
+    assessment.cosigned_at = utcnow()
+    db.session.flush()
+    record(actor, "risk_assessment.cosigned", assessment, {"summary_length": len(assessment.summary)},
+           case_id=case.id)
+    return assessment
+
+
+def add_objection(actor: User, assessment: RiskAssessment, body: str) -> RiskAssessmentObjection:
+    """A personnel-side member objects to the assessment's content (stored and exported)."""
+    case = db.session.get(Case, assessment.case_id)
+    _check_open(case)
+    if not policy.is_personnel_member(actor, case):
+        raise PermissionDenied(_("Endast personalsidans ledamöter kan invända mot riskbedömningen."))
+    body = _text(body, "body")
+    objection = RiskAssessmentObjection(assessment_id=assessment.id, case_id=case.id, author_id=actor.id,
+                                        author=actor, body=body, created_at=utcnow())
+    db.session.add(objection)
+    db.session.flush()
+    record(actor, "risk_assessment.objection_added", objection,
+           {"assessment_id": assessment.id, "length": len(body)}, case_id=case.id)
+    return objection
+
+
+def waive(actor: User, assessment: RiskAssessment, reason: str) -> RiskAssessment:
+    """HR records why there is no co-signature."""
+    case = db.session.get(Case, assessment.case_id)
+    _check_open(case)
+    if not policy.can_manage_members(actor, case):
+        raise PermissionDenied(_("Endast ärendets HR-handläggare kan registrera varför underskrift saknas."))
+    if assessment.cosigned_at is not None:
+        raise Conflict(_("Riskbedömningen är redan underskriven."))
+    if assessment.waiver_reason:
+        raise Conflict(_("Ett skäl har redan registrerats."))
+    reason = _text(reason, "reason", minimum=REASON_MIN)
+    assessment.waiver_reason = reason
+    assessment.waived_by_id = actor.id
+    assessment.waived_by = actor
+    assessment.waived_at = utcnow()
+    db.session.flush()
+    record(actor, "risk_assessment.waived", assessment, {"reason": reason}, case_id=case.id)
+    return assessment
