@@ -165,7 +165,15 @@ def set_roles(actor: User | None, user: User, roles: list[str]) -> None:
     if actor is not None and actor.id == user.id and Role.ADMIN not in parsed:
         raise ValidationFailed(_("Du kan inte ta bort din egen administratörsroll."), field="roles")
     before = sorted(str(r) for r in user.roles)
-    user.role_rows = [UserRole(role=str(r)) for r in parsed]
+    # Change only what differs: replacing every row would insert before deleting and trip the
+    # unique (user_id, role) constraint.
+    wanted = {str(r) for r in parsed}
+    for row in list(user.role_rows):
+        if row.role not in wanted:
+            user.role_rows.remove(row)
+    db.session.flush()
+    present = {row.role for row in user.role_rows}
+    user.role_rows.extend(UserRole(role=str(r)) for r in parsed if str(r) not in present)
     db.session.flush()
     record(actor, "user.roles_changed", user, {"before": before, "after": [str(r) for r in parsed]})
 
