@@ -312,3 +312,90 @@ def analyze(conn: Connection) -> None:
         conn.execute(text("ANALYZE"))
     else:
         conn.execute(text("ANALYZE"))
+
+
+# --- procedure, documents -------------------------------------------------------------------
+
+def make_stage_records(conn: Connection, case_id: int, *, hr_id: int, personnel_id: int,
+                       active_index: int = 6) -> list[int]:
+    """One round per stage: stages before `active_index` completed, that one active, the rest pending."""
+    if not has_table("stage_records"):
+        return []
+    rows = []
+    for i, code in enumerate(STAGES):
+        started = BASE_TIME + timedelta(days=7 * i) if i <= active_index else None
+        completed = BASE_TIME + timedelta(days=7 * i + 5) if i < active_index else None
+        rows.append({
+            "case_id": case_id, "stage_code": code, "round": 1,
+            "status": "completed" if completed else "active" if started else "pending",
+            "started_at": started, "started_by_id": hr_id if started else None,
+            "completed_at": completed, "completed_by_id": hr_id if completed else None,
+            "content": {"notes": f"Bänkanteckningar för {code}", "information": "Information till personalen"},
+            "proposal_delivered_at": BASE_TIME if code == "early_information" else None,
+            "negotiation_ended_at": completed if code == "closing" else None,
+            "end_mode": "agreement" if code == "closing" and completed else None,
+            "decision_date": completed.date() if code == "decision" and completed else None,
+            "created_at": BASE_TIME,
+        })
+    ids = insert_rows(conn, "stage_records", rows, returning=True)
+    if has_table("stage_positions"):
+        positions = []
+        for record_id, row in zip(ids, rows):
+            if row["status"] == "pending":
+                continue
+            positions.append({"stage_record_id": record_id, "case_id": case_id, "party": "employer",
+                              "author_id": hr_id, "text": "Arbetsgivarens ståndpunkt.", "dissent": False,
+                              "is_final": False, "created_at": row["started_at"]})
+            positions.append({"stage_record_id": record_id, "case_id": case_id, "party": "personnel",
+                              "author_id": personnel_id, "text": "Personalens ståndpunkt.", "dissent": False,
+                              "is_final": False, "created_at": row["started_at"]})
+        insert_rows(conn, "stage_positions", positions)
+    return ids
+
+
+def make_documents(conn: Connection, case_id: int, count: int, *, uploader_id: int,
+                   readers: Sequence[int] = ()) -> list[int]:
+    """`count` documents (metadata rows; no blobs) with one version each, every third secret."""
+    if not has_table("documents") or count <= 0:
+        return []
+    classes = ("open", "internal", "secret")
+    docs = []
+    for i in range(count):
+        cls = classes[i % 3]
+        docs.append({"case_id": case_id, "stage_code": STAGES[i % 7], "title": f"Underlag {i + 1} – åtgärd",
+                     "classification": cls,
+                     "legal_basis": "OSL 39 kap. 1 §" if cls == "secret" else None,
+                     "secrecy_ends_on": date(2030, 1, 1) if cls == "secret" else None,
+                     "created_by_id": uploader_id, "created_at": BASE_TIME})
+    ids = insert_rows(conn, "documents", docs, returning=True)
+    versions = [{"document_id": doc_id, "number": 1, "filename": f"underlag-{doc_id}.pdf",
+                 "content_type": "application/pdf", "kind": "pdf", "size": 12345 + doc_id,
+                 "sha256": f"{doc_id:064x}", "storage_key": f"bench-{case_id}-{doc_id}",
+                 "key_id": "bench1", "wrapped_key": b"\0" * 40, "uploaded_by_id": uploader_id,
+                 "uploaded_at": BASE_TIME} for doc_id in ids]
+    insert_rows(conn, "document_versions", versions)
+    if readers and has_table("document_readers"):
+        secret = [doc_id for doc_id, d in zip(ids, docs) if d["classification"] == "secret"]
+        insert_rows(conn, "document_readers", [{"document_id": d, "user_id": u, "added_by_id": uploader_id,
+                                                "added_at": BASE_TIME} for d in secret for u in readers])
+    return ids
+
+
+@dataclass
+class RichCase:
+    case_id: int
+    diary_number: str
+
+
+def make_rich_case(conn: Connection, people: People, *, members: int, documents: int, events: int,
+                   number: int) -> RichCase:
+    """The case page's subject: a steering group, all seven stages, documents and its audit events."""
+    case_id = make_cases(conn, 1, hr_ids=people.hr[:1], start_number=number, current_stage="evaluation",
+                         seed=number)[0]
+    make_members(conn, case_id, people, members)
+    make_stage_records(conn, case_id, hr_id=people.hr[0], personnel_id=people.union[0])
+    make_documents(conn, case_id, documents, uploader_id=people.hr[0], readers=people.union[:2])
+    append_audit_events(conn, events, case_ids=[case_id], actor_ids=[*people.hr, *people.union[:3]],
+                        actor_names=people.names)
+    diary = conn.execute(text("SELECT diary_number FROM cases WHERE id = :id"), {"id": case_id}).scalar_one()
+    return RichCase(case_id, diary)

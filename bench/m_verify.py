@@ -1,0 +1,78 @@
+"""4. Audit verification: events/s of `tracker.audit.verify` on SQLite and PostgreSQL, against
+hashing the same canonical bytes with hashlib alone (the floor any verifier pays)."""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import time
+
+from bench import datagen, env
+from bench.features import call_with, function
+from bench.result import Result, Skip
+from tracker.extensions import db
+
+TARGET_SQLITE = 100_000
+
+
+def hashlib_rate(count: int, people_ids: list[int], case_ids: list[int]) -> float:
+    """events/s of sha256 over the same canonical bytes (built untimed, in batches)."""
+    from tracker.audit.canonical import canonical_json
+
+    events = datagen.audit_events(count, start_seq=1, prev_hash=datagen.GENESIS_HASH,
+                                  case_ids=case_ids, actor_ids=people_ids)
+    elapsed = 0.0
+    prev = datagen.GENESIS_HASH.encode("ascii")
+    sha256 = hashlib.sha256
+    while True:
+        batch = [canonical_json(e) for e in itertools.islice(events, 50_000)]
+        if not batch:
+            break
+        started = time.perf_counter()
+        for body in batch:
+            prev = sha256(prev + body).hexdigest().encode("ascii")
+        elapsed += time.perf_counter() - started
+    return count / elapsed
+
+
+def run(ctx, result: Result) -> None:
+    verify = function("tracker.audit.verify", "verify_chain", "verify", feature="audit verification")
+    count = ctx.sizes["verify_events"]
+    targets = [("sqlite", ctx.sqlite_url)] + ([("postgresql", ctx.pg_url)] if ctx.pg_url else [])
+    if not ctx.pg_url:
+        result.note("PostgreSQL not available: verification measured on SQLite only")
+    baseline = None
+    for label, url in targets:
+        app = ctx.app(url)
+        env.reset_schema(app)
+        with app.app_context():
+            started = time.perf_counter()
+            with db.engine.begin() as conn:
+                people = datagen.make_people(conn, union=2)
+                cases = datagen.make_cases(conn, 50, hr_ids=people.hr)
+                datagen.append_audit_events(conn, count, case_ids=[*cases, None], actor_ids=people.hr,
+                                            actor_names=people.names)
+                datagen.analyze(conn)
+            generated = time.perf_counter() - started
+            result.add(f"generate {count:,} events ({label})", count / generated, "events/s")
+            if baseline is None:
+                baseline = hashlib_rate(count, people.hr, [*cases, None])
+            db.session.remove()
+            started = time.perf_counter()
+            outcome = call_with(verify, session=db.session)
+            elapsed = time.perf_counter() - started
+            ok = getattr(outcome, "ok", None)
+            checked = getattr(outcome, "events_checked", count)
+            if ok is False:
+                result.note(f"{label}: verification reported a broken chain: {outcome!r}")
+            if checked != count:
+                result.note(f"{label}: verifier checked {checked:,} events, expected {count:,}")
+            rate = checked / elapsed
+            is_sqlite = label == "sqlite"
+            result.add(f"verify {count:,} events ({label})", rate, "events/s", baseline=baseline,
+                       baseline_name="hashlib",
+                       target=f">= {TARGET_SQLITE:,}/s" if is_sqlite else "",
+                       meets=(rate >= TARGET_SQLITE and ok is not False) if is_sqlite else ok is not False)
+            db.session.remove()
+            db.engine.dispose()
+    if baseline is None:
+        raise Skip("no database")
