@@ -1,0 +1,59 @@
+"""Walk a case through the procedure via the real services (tests only)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from tracker.extensions import db
+from tracker.modules import module_exists
+from tracker.procedure import services as ps
+from tracker.steering.models import Party
+
+
+def staff(factory, case, *, units=()):
+    """An employer member (the HR officer) and a union + safety representative."""
+    union = factory.user("union_rep")
+    safety = factory.user("safety_rep")
+    factory.member(case, case.responsible_hr, Party.EMPLOYER, role="chair")
+    factory.member(case, union, Party.PERSONNEL, units=units)
+    factory.member(case, safety, Party.PERSONNEL, role="safety_representative", units=units)
+    return union, safety
+
+
+def complete_early_information(case, hr, *, proposal_at=None):
+    ps.update_stage(hr, case, "early_information", information_given="Information om planerna",
+                    information_to="Personal och företrädare", information_given_on=datetime.now(timezone.utc).date(),
+                    proposal_delivered_at=proposal_at if proposal_at else "keep")
+    ps.complete_stage(hr, case, "early_information")
+    db.session.commit()
+
+
+def risk_cosigned(case, hr, safety, password):
+    from tracker.risk import services as rs
+
+    assessment = rs.create_assessment(hr, case, summary="Riskbedömning gjord med skyddsombudet")
+    db.session.commit()
+    rs.cosign(safety, assessment, password=password)
+    db.session.commit()
+    return assessment
+
+
+def walk_to(case, hr, stage, *, safety=None, password=None, ended_at=None, end_mode="agreement"):
+    """From early information completed up to (not including) `stage` completed."""
+    order = ["grounds", "effects", "alternatives", "closing"]
+    for code in order:
+        if code == stage:
+            return
+        if code == "grounds":
+            ps.update_stage(hr, case, "grounds", reasons="Budgetläget", documents_tabled="Budget 2027\nUtredning")
+        elif code == "effects":
+            ps.update_stage(hr, case, "effects", effects_staff="Färre tjänster")
+            if module_exists("tracker.risk.services") and safety is not None:
+                risk_cosigned(case, hr, safety, password)
+        elif code == "alternatives":
+            ps.update_stage(hr, case, "alternatives", alternatives_considered="Besparing på annat håll")
+        elif code == "closing":
+            ps.end_negotiation(hr, case, end_mode=end_mode,
+                               ended_at=ended_at or datetime.now(timezone.utc) - timedelta(minutes=1),
+                               employer_position="Genomför", personnel_position="Emot")
+        ps.complete_stage(hr, case, code)
+        db.session.commit()

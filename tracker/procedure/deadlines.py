@@ -1,0 +1,225 @@
+"""The deadline engine: PURE functions. Profile settings and recorded dates in, deadlines out.
+
+Calendar days in the organisation's time zone: callers pass local dates (see
+tracker.procedure.services.facts_for), this module never looks at a clock or the database.
+
+Counting rules (S1): a proposal delivered on 2 March with a 5-day lead allows a first meeting
+from 7 March (delivery day + 5). A 14-day minimum negotiation period starting with a first
+meeting on 7 March covers 7..20 March (the first meeting day is day 1): it is met on 20 March,
+and a decision is possible from 21 March (first meeting + 14).
+"""
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import format_date, gettext as _
+
+
+# Codes of the deadlines; overrides name one of these.
+EARLIEST_FIRST_MEETING = "earliest_first_meeting"
+MIN_NEGOTIATION = "min_negotiation_period"
+EARLIEST_DECISION = "earliest_decision"
+CENTRAL_WINDOW = "central_negotiation_window"
+CENTRAL_PENDING = "central_negotiation_pending"
+EVALUATION_DUE = "evaluation_due"
+CLOSING_NOT_ENDED = "closing_not_ended"
+
+# Deadline codes a decision maker may override (with a reason).
+OVERRIDABLE = (EARLIEST_FIRST_MEETING, EARLIEST_DECISION, CENTRAL_PENDING, CLOSING_NOT_ENDED)
+
+
+@dataclass(frozen=True)
+class CentralRequestFact:
+    requested_on: date
+    timely: bool
+    pending: bool
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the engine needs about one case (dates are local calendar dates)."""
+
+    settings: Mapping[str, Any]
+    may_reduce_staff: bool = False
+    staff_affected: int = 0
+    proposal_delivered_on: date | None = None
+    first_meeting_on: date | None = None
+    negotiation_ended_on: date | None = None
+    end_mode: str | None = None
+    central_requests: tuple[CentralRequestFact, ...] = ()
+    decision_on: date | None = None
+    evaluation_approved_on: date | None = None
+    overridden: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    code: str
+    label: str
+    due: date | None
+    basis: str
+    met: bool | None = None
+    overdue: bool = False
+    overridden: bool = False
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+def _d(value: date | None) -> str:
+    if value is None:
+        return "–"
+    try:
+        return format_date(value, "long")
+    except Exception:  # outside an app context (pure use): ISO
+        return value.isoformat()
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day `months` later, clamped to the month's end (31 Aug + 6 months = 28/29 Feb)."""
+    month0 = day.month - 1 + months
+    year = day.year + month0 // 12
+    month = month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def proposal_rule_applies(facts: Facts) -> bool:
+    return bool(facts.may_reduce_staff and facts.settings.get("proposal_lead_days", 0) > 0)
+
+
+def min_negotiation_days(facts: Facts) -> int:
+    """The minimum negotiation period in days (0 = none) for this case."""
+    s = facts.settings
+    if not facts.may_reduce_staff:
+        return 0
+    days = int(s.get("min_negotiation_days", 0))
+    if s.get("large_staff_extended_period_enabled") and facts.staff_affected >= int(s.get("large_staff_threshold", 10)):
+        days = max(days, int(s.get("large_staff_min_negotiation_days", 0)))
+    return days
+
+
+def earliest_first_meeting(facts: Facts) -> date | None:
+    """Proposal delivery + lead days, when the proposal rule applies and it was delivered."""
+    if not proposal_rule_applies(facts) or facts.proposal_delivered_on is None:
+        return None
+    return facts.proposal_delivered_on + timedelta(days=int(facts.settings["proposal_lead_days"]))
+
+
+def min_period_met_on(facts: Facts) -> date | None:
+    days = min_negotiation_days(facts)
+    if days <= 0 or facts.first_meeting_on is None:
+        return None
+    return facts.first_meeting_on + timedelta(days=days - 1)
+
+
+def earliest_decision(facts: Facts) -> date | None:
+    days = min_negotiation_days(facts)
+    if days <= 0 or facts.first_meeting_on is None:
+        return None
+    return facts.first_meeting_on + timedelta(days=days)
+
+
+def central_window_ends(facts: Facts) -> date | None:
+    """Last day a timely central-negotiation request can be made (se-mbl, after a disagreement)."""
+    s = facts.settings
+    if not s.get("central_negotiation_enabled") or facts.end_mode != "disagreement" \
+            or facts.negotiation_ended_on is None:
+        return None
+    return facts.negotiation_ended_on + timedelta(days=int(s.get("central_negotiation_window_days", 0)))
+
+
+def is_request_timely(facts: Facts, requested_on: date) -> bool:
+    end = central_window_ends(facts)
+    return end is not None and requested_on <= end
+
+
+def central_negotiation_pending(facts: Facts) -> bool:
+    """A timely request that has not ended locks the decision; a late one does not."""
+    return any(r.timely and r.pending for r in facts.central_requests)
+
+
+def evaluation_due(facts: Facts) -> date | None:
+    if facts.decision_on is None:
+        return None
+    return add_months(facts.decision_on, int(facts.settings.get("evaluation_due_months", 6)))
+
+
+def compute(facts: Facts, today: date) -> list[Deadline]:
+    """Every deadline that applies to the case, in procedure order, each with its basis."""
+    s = facts.settings
+    out: list[Deadline] = []
+
+    if proposal_rule_applies(facts):
+        lead = int(s["proposal_lead_days"])
+        due = earliest_first_meeting(facts)
+        if due is None:
+            basis = _("Förhandlingsframställan ska lämnas minst %(days)d dagar före första mötet; "
+                      "den är inte lämnad ännu.", days=lead)
+            out.append(Deadline(EARLIEST_FIRST_MEETING, _("Tidigaste första möte"), None, basis,
+                                overridden=EARLIEST_FIRST_MEETING in facts.overridden))
+        else:
+            basis = _("Förhandlingsframställan lämnad %(day)s + %(days)d dagar.",
+                      day=_d(facts.proposal_delivered_on), days=lead)
+            met = None if facts.first_meeting_on is None else facts.first_meeting_on >= due
+            out.append(Deadline(EARLIEST_FIRST_MEETING, _("Tidigaste första möte"), due, basis, met,
+                                overridden=EARLIEST_FIRST_MEETING in facts.overridden))
+
+    days = min_negotiation_days(facts)
+    if days > 0:
+        met_on = min_period_met_on(facts)
+        if met_on is None:
+            basis = _("Minst %(days)d dagars förhandling från första mötet; inget möte hållet ännu.", days=days)
+            out.append(Deadline(MIN_NEGOTIATION, _("Minsta förhandlingstid uppfylld"), None, basis))
+            out.append(Deadline(EARLIEST_DECISION, _("Beslut möjligt från"), None, basis,
+                                overridden=EARLIEST_DECISION in facts.overridden))
+        else:
+            basis = _("Första mötet %(day)s; minst %(days)d dagar (första mötesdagen räknas som dag 1).",
+                      day=_d(facts.first_meeting_on), days=days)
+            out.append(Deadline(MIN_NEGOTIATION, _("Minsta förhandlingstid uppfylld"), met_on, basis,
+                                met=today >= met_on))
+            decision_from = earliest_decision(facts)
+            met = None if facts.decision_on is None else facts.decision_on >= decision_from
+            out.append(Deadline(EARLIEST_DECISION, _("Beslut möjligt från"), decision_from,
+                                _("Dagen efter att minsta förhandlingstid är uppfylld (%(day)s).", day=_d(met_on)),
+                                met, overridden=EARLIEST_DECISION in facts.overridden))
+
+    window_end = central_window_ends(facts)
+    if window_end is not None:
+        window_days = int(s.get("central_negotiation_window_days", 0))
+        basis = _("Lokal förhandling avslutad i oenighet %(day)s + %(days)d dagar för begäran om central förhandling.",
+                  day=_d(facts.negotiation_ended_on), days=window_days)
+        requests = facts.central_requests
+        met = None
+        if requests:
+            met = any(r.timely for r in requests)
+        pending = central_negotiation_pending(facts)
+        out.append(Deadline(CENTRAL_WINDOW, _("Sista dag att begära central förhandling"), window_end, basis, met,
+                            extra={"open": today <= window_end and not requests, "pending": pending,
+                                   "late": any(not r.timely for r in requests)}))
+        if pending:
+            out.append(Deadline(CENTRAL_PENDING, _("Central förhandling pågår: beslut låst"), None,
+                                _("Begäran i rätt tid; beslutet får inte fattas innan den centrala "
+                                  "förhandlingen är avslutad."),
+                                overridden=CENTRAL_PENDING in facts.overridden))
+
+    due = evaluation_due(facts)
+    if due is not None:
+        months = int(s.get("evaluation_due_months", 6))
+        approved = facts.evaluation_approved_on
+        basis = _("Beslut %(day)s + %(months)d månader.", day=_d(facts.decision_on), months=months)
+        out.append(Deadline(EVALUATION_DUE, _("Utvärdering senast"), due, basis,
+                            met=None if approved is None else approved <= due,
+                            overdue=approved is None and today > due))
+    return out
+
+
+def next_deadline(deadlines: Iterable[Deadline], today: date) -> Deadline | None:
+    """The most pressing deadline: overdue first, else the nearest upcoming unmet one."""
+    candidates = [d for d in deadlines if d.due is not None and d.met is None and d.code != MIN_NEGOTIATION]
+    overdue = [d for d in candidates if d.overdue]
+    if overdue:
+        return min(overdue, key=lambda d: d.due)
+    upcoming = [d for d in candidates if d.due >= today]
+    return min(upcoming, key=lambda d: d.due) if upcoming else None
