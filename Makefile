@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install migrate demo translations bench clean
+.PHONY: run test install migrate demo translations messages bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ $(VENV)/.installed: requirements.txt | $(BIN)/activate
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	@if [ -d translations ]; then $(BIN)/pybabel compile -q -d translations; fi
+	@if [ -d translations ]; then $(BIN)/pybabel -q compile -d translations; fi
+
+# Extract every msgid (Swedish) from the code and templates and merge them into the catalogues.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-location --ignore-obsolete --width 100
 
 migrate: install
 	$(BIN)/flask db upgrade

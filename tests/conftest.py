@@ -28,6 +28,13 @@ def _server_url() -> str | None:
     return None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    from tests.i18n_support import compile_translations
+
+    compile_translations()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
     """One database for the session: a new PostgreSQL database, or a SQLite file."""

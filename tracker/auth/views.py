@@ -47,10 +47,11 @@ def login():
             status = 401
         else:
             db.session.commit()
-            session.clear()
+            chosen_locale = session.get("locale")
+            session.clear()  # nothing from before the login survives, except the language chosen
             login_user(user)
-            if user.locale:
-                session["locale"] = user.locale
+            if user.locale or chosen_locale:
+                session["locale"] = user.locale or chosen_locale
             return redirect(_safe_next(form.next.data) or url_for("home.index"))
     elif request.method == "POST":
         status = 400
