@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,6 +21,13 @@ HASHED_FIELDS = (
     "payload",
 )
 
+# Largest integer every JSON implementation reads exactly (IEEE 754 double).
+MAX_SAFE_INTEGER = 2**53 - 1
+
+_dumps = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+
 
 def format_time(value: datetime) -> str:
     """ISO 8601 UTC with microseconds and a Z, the one spelling the hash uses."""
@@ -28,12 +36,41 @@ def format_time(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _plain_float_ok(value: float) -> bool:
+    # In this range Python's repr() and ECMAScript's Number.toString() both give the shortest
+    # round-trip digits in plain (non-exponent) notation, so any language can reproduce them.
+    return 1e-4 <= abs(value) < 1e16
+
+
+def normalise_value(value: Any) -> Any:
+    """A JSON value whose canonical spelling is the same in every language.
+
+    Integral floats become integers, other floats outside the plain-notation range, NaN,
+    infinities and integers beyond ±(2**53-1) become strings; keys become strings.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) <= MAX_SAFE_INTEGER else str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        if value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
+            return int(value)
+        return value if _plain_float_ok(value) else repr(value)
+    if isinstance(value, dict):
+        return {str(k): normalise_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [normalise_value(v) for v in value]
+    return str(value)
+
+
 def canonical_json(event: dict[str, Any]) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8, non-ASCII kept as is."""
     body = {key: event[key] for key in HASHED_FIELDS}
     if isinstance(body["occurred_at"], datetime):
         body["occurred_at"] = format_time(body["occurred_at"])
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return _dumps(body).encode("utf-8")
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:

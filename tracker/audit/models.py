@@ -1,14 +1,14 @@
-"""Audit events and signed checkpoints."""
+"""Audit events, signed checkpoints and the record of verification runs."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
-from tracker.timeutil import UTCDateTime
+from tracker.timeutil import UTCDateTime, utcnow
 
 GENESIS_HASH = "0" * 64
 
@@ -39,7 +39,12 @@ class AuditEvent(db.Model):
 
 
 class AuditCheckpoint(db.Model):
-    """An Ed25519 signature over (seq, head hash, time), made with a key kept outside the database."""
+    """An Ed25519 signature over (seq, head hash, time), made with a key kept outside the database.
+
+    Writing a checkpoint is deliberately not itself an audit event: the event would move the
+    head the checkpoint just signed (and recurse). `reason` and `created_by_id` are unsigned
+    bookkeeping.
+    """
 
     __tablename__ = "audit_checkpoints"
 
@@ -49,3 +54,25 @@ class AuditCheckpoint(db.Model):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     key_id: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(20), default="manual")
+    created_by_id: Mapped[int | None] = mapped_column()
+
+
+class AuditVerification(db.Model):
+    """One run of the verifier (CLI or the "verify now" button): bookkeeping for the badge."""
+
+    __tablename__ = "audit_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    ok: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    first_bad_seq: Mapped[int | None] = mapped_column(BigInteger)
+    events_checked: Mapped[int] = mapped_column(BigInteger, default=0)
+    head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    head_hash: Mapped[str | None] = mapped_column(String(64))
+    checkpoint_seq: Mapped[int | None] = mapped_column(BigInteger)
+    message: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(10), default="cli")
+    actor_id: Mapped[int | None] = mapped_column()
+    duration_ms: Mapped[int] = mapped_column(default=0)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import select, text
 
-from tracker.audit.canonical import canonical_json, chain_hash
+from tracker.audit.canonical import canonical_json, chain_hash, normalise_value
 from tracker.audit.models import GENESIS_HASH, AuditEvent
 from tracker.extensions import db
 from tracker.timeutil import utcnow
@@ -16,7 +16,8 @@ from tracker.timeutil import utcnow
 AUDIT_LOCK_KEY = 0x5A4D_A0D1
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
+    """Serialise appends until the caller's transaction ends."""
     session = db.session
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -27,11 +28,17 @@ def _lock_chain() -> None:
         session.execute(text("UPDATE audit_events SET seq = seq WHERE 0"))
 
 
-def _head() -> tuple[int, str]:
+def current_head() -> tuple[int, str]:
+    """(seq, hash) of the newest event, or (0, 64 zeros) for an empty trail."""
     row = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+# Old private names, kept for callers written against the foundation.
+_lock_chain = lock_chain
+_head = current_head
 
 
 def _target_ref(target: Any) -> tuple[str | None, str | None]:
@@ -46,8 +53,9 @@ def _target_ref(target: Any) -> tuple[str | None, str | None]:
 
 
 def _json_safe(payload: dict[str, Any] | None) -> dict[str, Any]:
-    # Round-trip so what is hashed equals what the database gives back (dates become strings).
-    return json.loads(json.dumps(payload or {}, default=str, ensure_ascii=False))
+    # Round-trip so what is hashed equals what the database gives back (dates become strings),
+    # then normalise numbers so every language spells them the same (docs/audit-format.md).
+    return normalise_value(json.loads(json.dumps(payload or {}, default=str, ensure_ascii=False)))
 
 
 def record(
@@ -62,11 +70,12 @@ def record(
 
     `actor` is a User or None (the system); `target` a model instance or a (type, id) tuple.
     """
-    _lock_chain()
-    seq, prev_hash = _head()
+    lock_chain()
+    seq, prev_hash = current_head()
     target_type, target_id = _target_ref(target)
     if case_id is None and target is not None and not isinstance(target, tuple):
-        case_id = getattr(target, "case_id", None)
+        # A case is its own case; anything else that belongs to a case names it.
+        case_id = target.id if getattr(target, "__tablename__", None) == "cases" else getattr(target, "case_id", None)
     role = getattr(actor, "primary_role", None) if actor is not None else None
     event = AuditEvent(
         seq=seq + 1,
@@ -88,4 +97,7 @@ def record(
     event.hash = chain_hash(prev_hash, canonical_json(fields))
     db.session.add(event)
     db.session.flush()
+    from tracker.audit.checkpoints import maybe_auto_checkpoint
+
+    maybe_auto_checkpoint(event.seq, event.hash)
     return event

@@ -1,0 +1,128 @@
+"""`flask audit ...`: signing keys, checkpoints and verification of the audit trail."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from tracker.audit import checkpoints as cps
+from tracker.audit.verify import KIND_LABELS, store_result, verify_chain
+from tracker.errors import DomainError
+from tracker.extensions import db
+
+
+@click.group("audit", help="The tamper-evident audit trail: keys, checkpoints, verification.")
+def audit_cli() -> None:
+    pass
+
+
+@audit_cli.command("keygen")
+@click.option("--path", "path", default=None, help="Private key file (default: AUDIT_SIGNING_KEY_PATH).")
+@click.option("--force", is_flag=True, help="Replace an existing key (old checkpoints then need the old .pub).")
+@with_appcontext
+def keygen(path: str | None, force: bool) -> None:
+    """Write a new Ed25519 key pair: PEM private key (mode 0600) and PATH.pub."""
+    target = Path(path or current_app.config.get("AUDIT_SIGNING_KEY_PATH") or "")
+    if not str(target) or str(target) == ".":
+        raise click.ClickException("give --path or set AUDIT_SIGNING_KEY_PATH")
+    try:
+        key = cps.generate_keypair(target, overwrite=force)
+    except FileExistsError as error:
+        raise click.ClickException(f"{error} (use --force to replace it)")
+    click.echo(f"private key: {target} (mode 0600)")
+    click.echo(f"public key:  {cps.public_path_for(target)}")
+    click.echo(f"key id:      {cps.key_id_of(key.public_key())}")
+
+
+@audit_cli.command("checkpoint")
+@with_appcontext
+def checkpoint() -> None:
+    """Sign the current head of the chain and store the checkpoint."""
+    try:
+        row = cps.write_checkpoint(None, reason="manual")
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(f"checkpoint: seq {row.seq} head {row.head_hash} key {row.key_id}")
+
+
+@audit_cli.command("export-checkpoints")
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), default=None)
+@with_appcontext
+def export_checkpoints(output: str | None) -> None:
+    """Print (or write) the public key(s) and every checkpoint as JSON, for offline verification."""
+    text = json.dumps(cps.export_bundle(), indent=2, ensure_ascii=False)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"written to {output}")
+    else:
+        click.echo(text)
+
+
+@audit_cli.command("verify")
+@click.option("--case", "diary", default=None, help="Report this case's events (diary number, e.g. SAM-2025-0001).")
+@click.option("--public-key", "public_keys", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Verify checkpoints with this public key (repeatable; default: the configured key).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--no-store", is_flag=True, help="Do not record this run for the web badge.")
+@with_appcontext
+def verify(diary: str | None, public_keys: tuple[str, ...], as_json: bool, no_store: bool) -> None:
+    """Recompute every hash and check every link and checkpoint; exit 1 on any tampering."""
+    case_id = None
+    if diary:
+        from tracker.cases.models import Case
+
+        case_id = db.session.execute(select(Case.id).where(Case.diary_number == diary)).scalar_one_or_none()
+        if case_id is None:
+            raise click.ClickException(f"no case with diary number {diary}")
+    keys = None
+    if public_keys:
+        keys = {}
+        for path in public_keys:
+            key = cps.load_public_key_file(path)
+            keys[cps.key_id_of(key)] = key
+    result = verify_chain(public_keys=keys, case_id=case_id)
+    db.session.rollback()  # end the read transaction before recording the run
+    if not no_store:
+        store_result(result, source="cli")
+        db.session.commit()
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, default=str))
+    else:
+        _print_result(result, diary)
+    if not result.ok:
+        sys.exit(1)
+
+
+def _print_result(result, diary: str | None) -> None:
+    click.echo(f"events checked: {result.events_checked}")
+    click.echo(f"head: seq {result.head_seq} hash {result.head_hash}")
+    cp = result.last_checkpoint
+    if cp:
+        click.echo(f"last checkpoint: seq {cp['seq']} head {cp['head_hash']} signed {cp['signed_at']} "
+                   f"key {cp['key_id']} ({result.checkpoints_checked} checkpoints checked)")
+    else:
+        click.echo("last checkpoint: none")
+    if diary:
+        span = (f"seq {result.case_first_seq}..{result.case_last_seq}" if result.case_first_seq is not None
+                else "no events" if not result.case_events else f"up to seq {result.case_last_seq}")
+        state = "AFFECTED by the problem below" if result.case_affected else (
+            "intact" if result.ok else "before the problem below")
+        click.echo(f"case {diary}: {result.case_events} events ({span}), {state}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}")
+    if result.ok:
+        click.echo(f"OK: chain intact ({result.duration_seconds:.2f} s)")
+    else:
+        where = f" (suspect range seq {result.suspect_range[0]}..{result.suspect_range[1]})" if result.suspect_range else ""
+        click.echo(f"TAMPERED: first bad seq {result.first_bad_seq}, kind {result.kind} "
+                   f"({KIND_LABELS.get(result.kind, result.kind)}){where}: {result.message}")
+
+
+commands = [audit_cli]

@@ -1,0 +1,323 @@
+"""Offline verification of the audit chain and its signed checkpoints.
+
+The walk streams events in `seq` order, recomputes every hash and checks every link; it stops
+at the first problem and names its `seq` and kind:
+
+- ``modified``: an event's content no longer matches its hash (or an earlier event was edited
+  and re-hashed, so its successor's link points at a hash that no longer exists);
+- ``inserted``: a row that the chain does not link (the real successor follows it);
+- ``deleted``: a gap in `seq`, or a row renumbered to close one;
+- ``reordered``: a row whose predecessor appears later in the chain;
+- ``truncated``: the chain is shorter than a signed checkpoint says it was;
+- ``bad_signature``: a checkpoint whose signature (or key id) does not verify;
+- ``rewritten``: every hash is consistent, but a signed checkpoint names a different head at
+  its `seq` (the chain was recomputed without the signing key). The change lies after the last
+  matching checkpoint and at or before this one (`suspect_range`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Text, func, select, type_coerce
+
+from tracker.audit.canonical import _dumps, chain_hash, format_time
+from tracker.audit.checkpoints import checkpoint_dict, configured_public_keys, signature_valid
+from tracker.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditVerification
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+KINDS = ("modified", "inserted", "deleted", "reordered", "truncated", "bad_signature", "rewritten")
+
+KIND_LABELS = {
+    "modified": "modified event",
+    "inserted": "inserted event",
+    "deleted": "deleted event",
+    "reordered": "reordered events",
+    "truncated": "truncated after a checkpoint",
+    "bad_signature": "bad checkpoint signature",
+    "rewritten": "chain rewritten (checkpoint head differs)",
+}
+
+
+@dataclass
+class VerificationResult:
+    """What a verification found. `ok` is True only for an intact chain and checkpoints."""
+
+    ok: bool = True
+    events_checked: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
+    last_checkpoint: dict[str, Any] | None = None
+    checkpoints_checked: int = 0
+    first_bad_seq: int | None = None
+    kind: str | None = None
+    message: str = ""
+    suspect_range: tuple[int, int] | None = None
+    case_id: int | None = None
+    case_events: int = 0
+    case_first_seq: int | None = None
+    case_last_seq: int | None = None
+    case_affected: bool = False
+    duration_seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_COLUMNS = (
+    AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.actor_id, AuditEvent.actor_name,
+    AuditEvent.actor_role, AuditEvent.action, AuditEvent.target_type, AuditEvent.target_id,
+    AuditEvent.case_id, AuditEvent.client_address, AuditEvent.payload,
+    AuditEvent.prev_hash, AuditEvent.hash,
+)
+
+
+def _select_rows(sqlite: bool):
+    if sqlite:
+        # Raw text for the time and the JSON: skips per-row type processing (the hot loop).
+        columns = list(_COLUMNS)
+        columns[1] = type_coerce(AuditEvent.occurred_at, Text).label("occurred_at")
+        columns[10] = type_coerce(AuditEvent.payload, Text).label("payload")
+        return select(*columns)
+    return select(*_COLUMNS)
+
+
+def _time_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, str):
+        # SQLAlchemy's SQLite storage format: "YYYY-MM-DD HH:MM:SS.ffffff" in UTC.
+        if len(value) == 26 and value[10] == " ":
+            return value[:10] + "T" + value[11:] + "Z"
+        return format_time(datetime.fromisoformat(value))
+    return str(value)
+
+
+def _payload(value: Any, sqlite: bool) -> Any:
+    if sqlite and isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+def _canonical(row: Any, seq: int, sqlite: bool) -> bytes:
+    body = {
+        "seq": seq,
+        "occurred_at": _time_text(row[1]),
+        "actor_id": row[2],
+        "actor_name": row[3],
+        "actor_role": row[4],
+        "action": row[5],
+        "target_type": row[6],
+        "target_id": row[7],
+        "case_id": row[8],
+        "client_address": row[9],
+        "payload": _payload(row[10], sqlite),
+    }
+    return _dumps(body).encode("utf-8")
+
+
+_WALK_SQL = (
+    "SELECT seq, occurred_at, actor_id, actor_name, actor_role, action, target_type, target_id, "
+    "case_id, client_address, payload, prev_hash, hash FROM audit_events ORDER BY seq"
+)
+
+
+def _rows(sqlite: bool, batch_size: int) -> Iterator[Any]:
+    """Every event in seq order, streamed through the driver's own cursor.
+
+    The walk is the hot loop (>= 100k events/s), so it bypasses SQLAlchemy's per-row result
+    processing; it still runs on the session's connection and transaction.
+    """
+    raw = db.session.connection().connection.driver_connection
+    if sqlite:
+        cursor = raw.cursor()
+        cursor.arraysize = batch_size
+    else:
+        # A server-side cursor on PostgreSQL: constant memory for any chain length.
+        cursor = raw.cursor(name="audit_verify_walk")
+        cursor.itersize = batch_size
+    try:
+        cursor.execute(_WALK_SQL)
+        while True:
+            batch = cursor.fetchmany(batch_size)
+            if not batch:
+                break
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def _row_at(seq: int, sqlite: bool) -> Any | None:
+    return db.session.execute(_select_rows(sqlite).where(AuditEvent.seq == seq)).first()
+
+
+def _classify_link_break(row: Any, seq: int, prev: str, sqlite: bool) -> tuple[int, str, str]:
+    """Row `seq` does not link to the verified hash `prev`: work out what happened."""
+    claimed = row[11]
+    later = db.session.execute(
+        select(AuditEvent.seq).where(AuditEvent.hash == claimed, AuditEvent.seq > seq)
+    ).scalar_one_or_none()
+    if later is not None:
+        return seq, "reordered", f"event {seq} claims event {later} as its predecessor"
+    following = _row_at(seq + 1, sqlite)
+    if following is not None and following[11] == prev:
+        return seq, "inserted", f"event {seq} is not linked by the chain; event {seq + 1} follows {seq - 1}"
+    if chain_hash(claimed, _canonical(row, seq, sqlite)) == row[12]:
+        if following is None:
+            return seq, "inserted", f"event {seq} at the head links to no known event"
+        if seq == 1:
+            return 1, "modified", "the first event does not start from the genesis hash"
+        return seq - 1, "modified", f"event {seq - 1} was changed and re-hashed; event {seq} no longer links to it"
+    for shift in (1, 2, 3):
+        if chain_hash(claimed, _canonical(row, seq + shift, sqlite)) == row[12]:
+            return seq, "deleted", f"event {seq} is missing; later events were renumbered by {shift}"
+    return seq, "modified", f"event {seq} does not link to event {seq - 1} and its hash does not match"
+
+
+def verify_chain(*, public_keys: dict | None = None, case_id: int | None = None,
+                 batch_size: int = 20000) -> VerificationResult:
+    """Walk the whole chain and check the checkpoints; never writes."""
+    started = time.perf_counter()
+    result = VerificationResult(case_id=case_id)
+    keys = configured_public_keys() if public_keys is None else public_keys
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+
+    checkpoints = list(db.session.execute(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.seq, AuditCheckpoint.id)).scalars())
+    problems: list[tuple[int, int, str, str, tuple[int, int] | None]] = []  # (seq, order, kind, msg, range)
+    good_checkpoints: dict[int, list[AuditCheckpoint]] = {}
+    for cp in checkpoints:
+        if signature_valid(cp, keys):
+            good_checkpoints.setdefault(cp.seq, []).append(cp)
+        else:
+            why = "unknown key id " + cp.key_id if cp.key_id not in keys else "signature does not verify"
+            problems.append((cp.seq, 1, "bad_signature", f"checkpoint at seq {cp.seq}: {why}", None))
+    result.checkpoints_checked = len(checkpoints)
+    if checkpoints:
+        result.last_checkpoint = checkpoint_dict(checkpoints[-1])
+
+    expected, prev = 1, GENESIS_HASH
+    prev_bytes = prev.encode("ascii")
+    loads, dumps, sha256 = json.loads, _dumps, hashlib.sha256
+    last_good_checkpoint = 0
+    checked = 0
+    case_first = case_last = None
+    case_count = 0
+    chain_problem = None
+    for row in _rows(sqlite, batch_size):
+        checked += 1
+        seq = row[0]
+        if seq != expected:
+            if seq > expected:
+                chain_problem = (expected, 0, "deleted", f"events {expected}..{seq - 1} are missing", None)
+            else:
+                chain_problem = (seq, 0, "inserted", f"event {seq} appears twice", None)
+            break
+        if row[11] != prev:
+            bad, kind, message = _classify_link_break(row, seq, prev, sqlite)
+            chain_problem = (bad, 0, kind, message, None)
+            break
+        when = row[1]
+        if sqlite and len(when) == 26 and when[10] == " ":
+            when = when[:10] + "T" + when[11:] + "Z"  # the fast path for SQLAlchemy's format
+        else:
+            when = _time_text(when)
+        body = {
+            "seq": seq, "occurred_at": when, "actor_id": row[2], "actor_name": row[3],
+            "actor_role": row[4], "action": row[5], "target_type": row[6], "target_id": row[7],
+            "case_id": row[8], "client_address": row[9],
+            "payload": loads(row[10]) if sqlite and row[10] is not None else row[10],
+        }
+        digest = sha256(prev_bytes + dumps(body).encode("utf-8")).hexdigest()
+        if digest != row[12]:
+            chain_problem = (seq, 0, "modified", f"event {seq}'s content does not match its hash", None)
+            break
+        prev = digest
+        prev_bytes = digest.encode("ascii")
+        if seq in good_checkpoints:
+            if any(cp.head_hash != digest for cp in good_checkpoints[seq]):
+                chain_problem = (seq, 0, "rewritten",
+                                 f"the signed checkpoint at seq {seq} names another head; the chain was "
+                                 f"changed after seq {last_good_checkpoint} and re-hashed",
+                                 (last_good_checkpoint + 1, seq))
+                break
+            last_good_checkpoint = seq
+        if case_id is not None and row[8] == case_id:
+            case_count += 1
+            case_last = seq
+            if case_first is None:
+                case_first = seq
+        expected += 1
+
+    result.events_checked = checked
+    result.head_seq, result.head_hash = _db_head()
+    if chain_problem is not None:
+        problems.append(chain_problem)
+    else:
+        verified_head = expected - 1
+        beyond = [s for s in good_checkpoints if s > verified_head]
+        if beyond:
+            problems.append((verified_head + 1, 0, "truncated",
+                             f"a signed checkpoint names seq {max(beyond)}, but the chain ends at {verified_head}",
+                             (verified_head + 1, max(beyond))))
+        if verified_head and not checkpoints:
+            result.warnings.append("no signed checkpoints: a truncated tail or a rewritten chain cannot be detected")
+        elif verified_head > max(good_checkpoints, default=0):
+            result.warnings.append(
+                f"events after seq {max(good_checkpoints, default=0)} are not covered by a checkpoint yet")
+
+    if problems:
+        seq, _, kind, message, suspect = min(problems, key=lambda p: (p[0], p[1]))
+        result.ok = False
+        result.first_bad_seq, result.kind, result.message, result.suspect_range = seq, kind, message, suspect
+    else:
+        result.message = "intact"
+
+    if case_id is not None:
+        result.case_events = case_count
+        result.case_first_seq, result.case_last_seq = case_first, case_last
+        if not result.ok:
+            total, last = db.session.execute(
+                select(func.count(AuditEvent.id), func.max(AuditEvent.seq)).where(AuditEvent.case_id == case_id)
+            ).one()
+            result.case_events = total
+            result.case_last_seq = last
+            lower = result.suspect_range[0] if result.suspect_range else result.first_bad_seq
+            result.case_affected = last is not None and lower is not None and last >= lower
+    result.duration_seconds = time.perf_counter() - started
+    return result
+
+
+def _db_head() -> tuple[int, str]:
+    row = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+def store_result(result: VerificationResult, *, source: str, actor: Any = None) -> AuditVerification:
+    """Keep a verification run for the badge (bookkeeping, not an audit event; no commit)."""
+    row = AuditVerification(
+        verified_at=utcnow(), ok=result.ok, kind=result.kind, first_bad_seq=result.first_bad_seq,
+        events_checked=result.events_checked, head_seq=result.head_seq, head_hash=result.head_hash,
+        checkpoint_seq=(result.last_checkpoint or {}).get("seq"), message=result.message[:2000],
+        source=source, actor_id=getattr(actor, "id", None),
+        duration_ms=int(result.duration_seconds * 1000),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def latest_verification() -> AuditVerification | None:
+    """The most recent stored verification run (one query)."""
+    return db.session.execute(
+        select(AuditVerification).order_by(AuditVerification.verified_at.desc(), AuditVerification.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
