@@ -64,6 +64,11 @@ def _configure(app: Flask, config: type[Config] | Config | dict | None) -> None:
         app.config["AUDIT_SIGNING_KEY_PATH"] = str(Path(app.config["INSTANCE_DIR"]) / "audit_signing_key.pem")
     if not app.config.get("DOCUMENT_STORE_PATH"):
         app.config["DOCUMENT_STORE_PATH"] = str(Path(app.config["INSTANCE_DIR"]) / "documents")
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        # Writers queue for SQLite's write lock (the audit chain serialises appends) instead of failing fast.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _select_locale() -> str:
