@@ -1,1 +1,1 @@
-
+"""Procedure record exports: PDF, JSON (with a schema), CSV of audit events, verifiable bundles."""

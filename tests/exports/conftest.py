@@ -1,0 +1,39 @@
+"""Shared setup for export tests: a case with both parties, an auditor, and PDF text extraction."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_or_skip
+
+
+@pytest.fixture
+def setup(factory):
+    """A se-mbl case with an employer signatory and a personnel signatory (Finnish name), and an auditor."""
+    hr = factory.user("hr_officer", name="Helena Rask")
+    case = factory.case(hr=hr, title="Omorganisation av hemtjänsten i Åby", units=["Hemtjänst Åby"])
+    employer = factory.user("hr_officer", name="Örjan Ekström")
+    union = factory.user("union_rep", name="Päivi Häkkinen")
+    factory.member(case, employer, "employer", role="signatory")
+    factory.member(case, union, "personnel", role="signatory", units=["Hemtjänst Åby"])
+    auditor = factory.user("auditor", name="Astrid Öberg")
+    return {"case": case, "hr": hr, "employer": employer, "union": union, "auditor": auditor}
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    require_or_skip(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "record.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def pdf_pages(data: bytes, tmp_path: Path) -> int:
+    require_or_skip(shutil.which("pdfinfo") is not None, "pdfinfo (poppler-utils) is not installed")
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))

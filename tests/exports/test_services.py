@@ -1,0 +1,160 @@
+"""Exports through the services: every format, the audit event, the checkpoint, access, the schema."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from sqlalchemy import func, select
+
+from tests.exports.conftest import pdf_pages, pdf_text
+from tracker.audit.models import AuditCheckpoint, AuditEvent
+from tracker.errors import NotFound, PermissionDenied, ValidationFailed
+from tracker.exports import services
+from tracker.exports.record import build_record
+from tracker.extensions import db
+from tracker.procedure.stages import STAGES, stage_label
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "procedure-record.schema.json").read_text())
+
+
+def validate(record: dict) -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    jsonschema.validate(record, SCHEMA, cls=jsonschema.Draft202012Validator,
+                        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def export_events(case) -> list[AuditEvent]:
+    return list(db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "export.generated", AuditEvent.case_id == case.id)
+        .order_by(AuditEvent.seq)).scalars())
+
+
+@pytest.mark.parametrize("fmt", services.FORMATS)
+def test_each_export_is_audited_after_a_checkpoint(setup, fmt):
+    case, auditor = setup["case"], setup["auditor"]
+    before = db.session.execute(select(func.count(AuditCheckpoint.id))).scalar_one()
+    result = services.export(case, auditor, fmt)
+    db.session.commit()
+    assert result.data and result.filename.startswith(case.diary_number)
+    (event,) = export_events(case)
+    assert event.actor_id == auditor.id
+    assert event.payload["format"] == fmt and event.payload["sha256"] == result.sha256
+    checkpoints = db.session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).scalars().all()
+    assert len(checkpoints) == before + 1
+    # The checkpoint signs the head as it was just before the export event.
+    assert checkpoints[-1].seq == event.seq - 1 and checkpoints[-1].head_hash == event.prev_hash
+
+
+def test_json_export_validates_against_the_schema(setup):
+    result = services.export_json(setup["case"], setup["auditor"])
+    db.session.commit()
+    record = json.loads(result.data)
+    validate(record)
+    assert record["case"]["diary_number"] == setup["case"].diary_number
+    assert [s["code"] for s in record["stages"]] == list(STAGES)
+    assert {m["user"]["name"] for m in record["signatories"]} == {"Örjan Ekström", "Päivi Häkkinen"}
+    assert record["audit"]["verification"]["case_events_ok"] is True
+    assert record["audit"]["verification"]["global"]["ok"] is True
+    assert record["audit"]["checkpoint"]["signature_valid"] is True
+    assert record["unavailable_sections"] == []
+    actions = [e["action"] for e in record["audit"]["events"]]
+    assert actions[0] == "case.opened" and actions.count("steering.member_added") == 2
+
+
+def test_record_keeps_former_members(setup, factory):
+    from tracker.steering import services as steering_services
+
+    case = setup["case"]
+    extra = factory.user("union_rep", name="Jukka Kärkkäinen")
+    member = factory.member(case, extra, "personnel")
+    steering_services.end_membership(case.responsible_hr, member, reason="bytt uppdrag")
+    db.session.commit()
+    record = build_record(case, setup["auditor"])
+    validate(record)
+    former = [m for m in record["steering_group"] if m["user"]["name"] == "Jukka Kärkkäinen"]
+    assert len(former) == 1 and former[0]["left_at"] and former[0]["current"] is False
+
+
+def test_csv_has_every_case_event_with_hashes(setup):
+    case = setup["case"]
+    result = services.export_csv(case, setup["auditor"])
+    db.session.commit()
+    rows = list(csv.DictReader(io.StringIO(result.data.decode("utf-8"))))
+    stored = db.session.execute(
+        select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action != "export.generated")
+        .order_by(AuditEvent.seq)).scalars().all()
+    assert [int(r["seq"]) for r in rows] == [e.seq for e in stored]
+    assert [r["hash"] for r in rows] == [e.hash for e in stored]
+    assert [r["prev_hash"] for r in rows] == [e.prev_hash for e in stored]
+    assert json.loads(rows[0]["payload"]) == stored[0].payload
+    assert set(services.CSV_COLUMNS) <= set(rows[0])
+
+
+def test_pdf_names_case_stages_signatories_and_chain_head(setup, tmp_path):
+    case = setup["case"]
+    result = services.export_pdf(case, setup["auditor"])
+    db.session.commit()
+    assert result.data.startswith(b"%PDF")
+    text = pdf_text(result.data, tmp_path)
+    record = build_record(case, setup["auditor"])  # same head: the export event is the only later one
+    assert case.diary_number in text
+    for code in STAGES:
+        assert stage_label(code) in text
+    for name in ("Örjan Ekström", "Päivi Häkkinen", "Helena Rask", "Astrid Öberg"):
+        assert name in text
+    head = db.session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())).scalars().first()
+    assert head.head_hash in text.replace("\n", " ")
+    assert "sida 1 av" in text and "Innehåll" in text
+    assert record["case"]["title"] in text
+
+
+def test_pdf_in_english_for_an_english_reader(setup, tmp_path):
+    auditor = setup["auditor"]
+    auditor.locale = "en"
+    result = services.export_pdf(setup["case"], auditor)
+    db.session.commit()
+    text = pdf_text(result.data, tmp_path)
+    assert setup["case"].diary_number in text  # labels follow translations/ once compiled
+
+
+def test_responsible_hr_may_export_other_roles_may_not(setup, factory):
+    case = setup["case"]
+    services.export_json(case, setup["hr"])
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        services.export_json(case, setup["union"])  # a member: sees the case, may not export
+    db.session.rollback()
+    with pytest.raises(PermissionDenied):
+        services.export_json(case, setup["employer"])  # HR officer and member, not responsible
+    db.session.rollback()
+    with pytest.raises(NotFound):
+        services.export_json(case, factory.user("hr_officer"))  # another HR officer: invisible
+    db.session.rollback()
+    with pytest.raises(NotFound):
+        services.export_json(case, factory.user("admin"))
+    db.session.rollback()
+    assert len(export_events(case)) == 1
+
+
+def test_unknown_format_is_refused(setup):
+    with pytest.raises(ValidationFailed):
+        services.export(setup["case"], setup["auditor"], "docx")
+
+
+def test_pdf_grows_with_the_record_but_not_beyond_reason(setup, tmp_path):
+    from tracker.audit.service import record as audit_record
+
+    case, auditor = setup["case"], setup["auditor"]
+    small = pdf_pages(services.export_pdf(case, auditor).data, tmp_path)
+    db.session.commit()
+    for i in range(400):
+        audit_record(setup["hr"], "case.noted", case, {"note": f"anteckning {i} om förändringen"}, case_id=case.id)
+    db.session.commit()
+    large = pdf_pages(services.export_pdf(case, auditor).data, tmp_path)
+    db.session.commit()
+    assert large > small
+    assert large - small <= 400 / 15  # at least ~15 events a page

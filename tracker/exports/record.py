@@ -1,0 +1,270 @@
+"""The procedure record of one case, as one plain dict: every export format renders this.
+
+`build_record(case, reader)` is the single place that reads the other features' data (read-only,
+through their models and public functions). Sections of features that are not installed are
+empty and named in `unavailable_sections`, so the record never pretends something was checked.
+The shape is documented by docs/procedure-record.schema.json and docs/procedure-record.md.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from tracker.audit.canonical import canonical_json, chain_hash, format_time
+from tracker.audit.checkpoints import checkpoint_dict, configured_public_keys, latest_checkpoint, signature_valid
+from tracker.audit.models import AuditEvent
+from tracker.audit.service import current_head
+from tracker.audit.verify import verify_chain
+from tracker.auth.models import User
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.modules import module_exists
+from tracker.steering.models import SteeringMember
+from tracker.timeutil import utcnow
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_ID = "https://samverkan.example.org/schemas/procedure-record/1.0"
+
+# The fields of an audit event that enter its hash, in the order exports list them.
+EVENT_FIELDS = (
+    "seq", "occurred_at", "actor_id", "actor_name", "actor_role", "action",
+    "target_type", "target_id", "case_id", "client_address", "payload",
+)
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """UTC instants in the audit spelling (microseconds, Z); dates as YYYY-MM-DD."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return format_time(value)
+    return value.isoformat()
+
+
+def reader_locale(reader: Any) -> str:
+    locale = getattr(reader, "locale", None)
+    return locale if locale in ("sv", "en") else "sv"
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    from tracker.exports.sections import person
+
+    return person(user)
+
+
+# --- case header --------------------------------------------------------------------------------
+
+def _case_section(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "diary_number": case.diary_number,
+        "title": case.title,
+        "description": case.description or "",
+        "change_kind": str(case.change_kind),
+        "staff_affected": case.staff_affected,
+        "may_reduce_staff": bool(case.may_reduce_staff),
+        "is_large": bool(case.is_large),
+        "planned_decision_date": iso(case.planned_decision_date),
+        "decision_body": case.decision_body or "",
+        "profile_code": case.profile_code,
+        "profile_version": case.profile_version,
+        "status": str(case.status),
+        "current_stage": case.current_stage,
+        "non_compliance": bool(case.non_compliance),
+        "created_at": iso(case.created_at),
+        "responsible_hr": _person(case.responsible_hr),
+        "units": case.unit_names,
+    }
+
+
+def _legal_basis(case: Case, locale: str) -> dict[str, Any]:
+    basis: dict[str, Any] = {"profile_code": case.profile_code, "profile_version": case.profile_version,
+                             "profile_name": case.profile_code, "text": "", "settings": {}}
+    if module_exists("tracker.procedure.profiles"):
+        from tracker.procedure.profiles import ProfileError, get_profile
+
+        try:
+            profile = get_profile(case.profile_code)
+        except ProfileError:
+            return basis
+        basis.update(profile_name=profile.display_name(locale), text=profile.legal_basis,
+                     settings=dict(profile.settings))
+    return basis
+
+
+# --- steering group -----------------------------------------------------------------------------
+
+def _steering_group(case: Case) -> list[dict[str, Any]]:
+    members = db.session.execute(
+        select(SteeringMember).where(SteeringMember.case_id == case.id)
+        .order_by(SteeringMember.joined_at, SteeringMember.id)
+    ).scalars().all()
+    return [
+        {
+            "id": m.id,
+            "user": _person(m.user),
+            "party": str(m.party),
+            "role": str(m.role),
+            "union": m.union.name if m.union else None,
+            "units": list(m.units or []),
+            "joined_at": iso(m.joined_at),
+            "left_at": iso(m.left_at),
+            "current": m.left_at is None,
+        }
+        for m in members
+    ]
+
+
+def _signatories(steering: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in steering if m["role"] == "signatory"]
+
+
+# --- audit trail ----------------------------------------------------------------------------------
+
+def case_events_query(case: Case):
+    """The case's audit events in chain order."""
+    return (
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id)
+        .order_by(AuditEvent.seq)
+    )
+
+
+def event_fields(event: AuditEvent) -> dict[str, Any]:
+    """The hashed fields of an event, as the canonical form spells them."""
+    return {
+        "seq": event.seq,
+        "occurred_at": format_time(event.occurred_at),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "actor_role": event.actor_role,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "case_id": event.case_id,
+        "client_address": event.client_address,
+        "payload": event.payload if event.payload is not None else {},
+    }
+
+
+def _event_dict(event: AuditEvent, redacted: bool) -> dict[str, Any]:
+    fields = event_fields(event)
+    row = dict(fields)
+    row["prev_hash"] = event.prev_hash
+    row["hash"] = event.hash
+    row["hash_ok"] = chain_hash(event.prev_hash, canonical_json(fields)) == event.hash
+    row["payload_redacted"] = redacted
+    if redacted:
+        row["payload"] = None
+    return row
+
+
+def chain_head() -> dict[str, Any]:
+    seq, head = current_head()
+    return {"seq": seq, "hash": head}
+
+
+def _global_verification(case: Case) -> dict[str, Any]:
+    """The whole chain and every checkpoint, checked by the audit feature's verifier."""
+    outcome = verify_chain(case_id=case.id)
+    return {
+        "performed": True,
+        "ok": bool(outcome.ok),
+        "checked_events": outcome.events_checked,
+        "checkpoints_checked": outcome.checkpoints_checked,
+        "first_bad_seq": outcome.first_bad_seq,
+        "kind": outcome.kind,
+        "message": outcome.message or "",
+        "case_affected": getattr(outcome, "case_affected", None),
+        "warnings": list(getattr(outcome, "warnings", []) or []),
+    }
+
+
+def _checkpoint_section() -> dict[str, Any] | None:
+    cp = latest_checkpoint()
+    if cp is None:
+        return None
+    data = checkpoint_dict(cp)
+    data["signature_valid"] = signature_valid(cp, configured_public_keys())
+    return data
+
+
+def _audit_section(case: Case, events: list[AuditEvent], hidden: set[tuple[str, str]]) -> dict[str, Any]:
+    from tracker.exports.sections import should_redact
+
+    rows = [_event_dict(e, should_redact(e, hidden)) for e in events]
+    checked = [r for r in rows if not r["payload_redacted"]]
+    return {
+        "events": rows,
+        "event_count": len(rows),
+        "chain_head": chain_head(),
+        "checkpoint": _checkpoint_section(),
+        "verification": {
+            "case_events_ok": all(r["hash_ok"] for r in checked),
+            "case_events_checked": len(checked),
+            "case_events_redacted": len(rows) - len(checked),
+            "global": _global_verification(case),
+        },
+    }
+
+
+# --- the record -----------------------------------------------------------------------------------
+
+SECTION_MODULES = {
+    "stages": "tracker.procedure.models",
+    "deadlines": "tracker.procedure.services",
+    "meetings": "tracker.meetings.models",
+    "counter_proposals": "tracker.discussion.models",
+    "risk_assessments": "tracker.risk.models",
+    "documents": "tracker.documents.models",
+}
+
+
+def build_record(case: Case, reader: User, *, generated_at: datetime | None = None) -> dict[str, Any]:
+    """The complete procedure record of `case` as `reader` may see it (redacted for them)."""
+    from tracker.exports import sections
+
+    locale = reader_locale(reader)
+    with force_locale(locale):
+        unavailable = sorted(name for name, module in SECTION_MODULES.items() if not module_exists(module))
+        steering = _steering_group(case)
+        events = list(db.session.execute(case_events_query(case)).scalars())
+        records = sections._stage_records(case)
+        documents, hidden = sections.documents(case, reader)
+        deadlines = sections.deadlines(case)
+        flags = sections.non_compliance(case, deadlines)
+        record: dict[str, Any] = {
+            "$schema": SCHEMA_ID,
+            "schema_version": SCHEMA_VERSION,
+            "generated_at": iso(generated_at or utcnow()),
+            "generated_by": {**_person(reader), "role": str(reader.primary_role) if reader.primary_role else None},
+            "language": locale,
+            "case": _case_section(case),
+            "legal_basis": _legal_basis(case, locale),
+            "steering_group": steering,
+            "signatories": _signatories(steering),
+            "stages": sections.stages(case, records),
+            "meetings": sections.meetings(case),
+            "counter_proposals": sections.counter_proposals(case),
+            "risk_assessments": sections.risk_assessments(case),
+            "deadlines": deadlines,
+            "non_compliance": flags,
+            "end_of_negotiations": sections.end_of_negotiations(case, records),
+            "central_negotiation": sections.central_negotiation(case),
+            "decision": sections.decision(case, records, flags),
+            "evaluation": sections.evaluation(case, records, deadlines),
+            "reopenings": sections.reopenings(case, records, events),
+            "documents": documents,
+            "audit": _audit_section(case, events, hidden),
+            "unavailable_sections": unavailable,
+        }
+    return record
+
+
+def record_json(record: dict[str, Any]) -> bytes:
+    """The record's JSON file: UTF-8, indented, keys in a stable order."""
+    return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False).encode("utf-8")

@@ -1,0 +1,411 @@
+"""The record's sections that come from other features (procedure, steering, meetings, documents).
+
+Each function reads through that feature's models or public functions, read-only, with a fixed
+number of queries whatever the size of the case. A feature that is not installed gives an empty
+section (and `build_record` names it in `unavailable_sections`).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.modules import module_exists
+from tracker.procedure.stages import STAGES, stage_label
+
+# Payload keys that may name a secret document (redacted for readers who may not see the name).
+NAME_KEYS = frozenset({"title", "filename", "filenames", "name", "old_title", "new_title", "changes"})
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    from tracker.exports.record import iso
+
+    return iso(value)
+
+
+def person(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.id, "name": user.name, "organisation": user.organisation.name if user.organisation else None}
+
+
+def _users(ids: set[int | None]) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in db.session.execute(select(User).where(User.id.in_(wanted))).scalars().unique()}
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy of stage content (dates as ISO strings)."""
+    if isinstance(value, (datetime, date)):
+        return _iso(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+# --- procedure ------------------------------------------------------------------------------------
+
+def _stage_records(case: Case) -> list[Any]:
+    if not module_exists("tracker.procedure.models"):
+        return []
+    from tracker.procedure.models import StageRecord
+
+    return list(db.session.execute(
+        select(StageRecord).where(StageRecord.case_id == case.id)
+        .order_by(StageRecord.stage_code, StageRecord.round)
+    ).scalars().unique())
+
+
+def _position(p: Any) -> dict[str, Any]:
+    return {"party": str(p.party), "author": person(p.author), "at": _iso(p.created_at), "text": p.text,
+            "dissent": bool(p.dissent), "final": bool(p.is_final)}
+
+
+def _comments(case: Case) -> dict[str, list[dict[str, Any]]]:
+    if not module_exists("tracker.discussion.models"):
+        return {}
+    from tracker.discussion.models import Comment
+
+    rows = db.session.execute(
+        select(Comment).where(Comment.case_id == case.id).order_by(Comment.created_at, Comment.id)
+    ).scalars().unique()
+    by_stage: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in rows:
+        by_stage[c.stage_code].append({
+            "author": person(c.author), "at": _iso(c.created_at), "edited_at": _iso(c.edited_at),
+            "deleted_at": _iso(c.deleted_at), "text": None if c.is_deleted else c.body,
+        })
+    return by_stage
+
+
+def stages(case: Case, records: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Every stage in order with each of its rounds (a reopened stage keeps its frozen rounds)."""
+    records = _stage_records(case) if records is None else records
+    comments = _comments(case)
+    by_code: dict[str, list[Any]] = defaultdict(list)
+    for rec in records:
+        by_code[rec.stage_code].append(rec)
+    out = []
+    for code in STAGES:
+        rounds = []
+        for rec in sorted(by_code.get(code, []), key=lambda r: r.round):
+            rounds.append({
+                "round": rec.round,
+                "status": str(rec.status),
+                "started_at": _iso(rec.started_at),
+                "started_by": person(rec.started_by),
+                "completed_at": _iso(rec.completed_at),
+                "completed_by": person(rec.completed_by),
+                "content": _plain(rec.content or {}),
+                "positions": [_position(p) for p in rec.positions],
+                "frozen_at": _iso(rec.superseded_at),
+                "reopen_reason": rec.reopen_reason,
+            })
+        out.append({"code": code, "label": stage_label(code), "rounds": rounds,
+                    "comments": comments.get(code, [])})
+    return out
+
+
+def _current(records: list[Any], code: str) -> Any | None:
+    current = [r for r in records if r.stage_code == code and r.superseded_at is None]
+    return max(current, key=lambda r: r.round) if current else None
+
+
+def deadlines(case: Case) -> list[dict[str, Any]]:
+    """The deadline engine's view: each deadline computed against the actual date."""
+    if not module_exists("tracker.procedure.services"):
+        return []
+    from tracker.procedure import services as procedure_services
+
+    compute = getattr(procedure_services, "deadlines_for", None)
+    if compute is None:
+        return []
+    rows = []
+    for d in compute(case):
+        extra = getattr(d, "extra", None) or {}
+        actual = getattr(d, "actual", None) or extra.get("actual")
+        rows.append({
+            "code": d.code,
+            "label": str(d.label),
+            "due": _iso(d.due),
+            "basis": str(d.basis or ""),
+            "actual": _iso(actual) if isinstance(actual, (date, datetime)) else actual,
+            "met": d.met,
+            "overdue": bool(d.overdue),
+            "overridden": bool(getattr(d, "overridden", False)),
+        })
+    return rows
+
+
+def non_compliance(case: Case, deadline_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every non-compliance: audited overrides, and deadlines that were not met or are overdue."""
+    flags: list[dict[str, Any]] = []
+    if module_exists("tracker.procedure.models"):
+        from tracker.procedure.models import DeadlineOverride
+
+        for o in db.session.execute(
+            select(DeadlineOverride).where(DeadlineOverride.case_id == case.id).order_by(DeadlineOverride.at)
+        ).scalars().unique():
+            label = next((d["label"] for d in deadline_rows if d["code"] == o.deadline_code), o.deadline_code)
+            flags.append({"kind": "override", "deadline": o.deadline_code, "description": label,
+                          "reason": o.reason, "earliest": _iso(o.earliest), "actor": person(o.by),
+                          "at": _iso(o.at)})
+    for d in deadline_rows:
+        if d["overridden"]:
+            continue
+        if d["met"] is False or d["overdue"]:
+            flags.append({"kind": "overdue" if d["overdue"] else "not_met", "deadline": d["code"],
+                          "description": d["label"], "reason": d["basis"], "earliest": d["due"],
+                          "actor": None, "at": None})
+    return flags
+
+
+def end_of_negotiations(case: Case, records: list[Any]) -> dict[str, Any] | None:
+    closing = _current(records, "closing")
+    if closing is None or (closing.negotiation_ended_at is None and not closing.end_mode):
+        return None
+    return {
+        "ended_at": _iso(closing.negotiation_ended_at),
+        "mode": closing.end_mode,
+        "recorded_by": person(closing.completed_by),
+        "note": (closing.content or {}).get("note") or (closing.content or {}).get("end_note"),
+        "positions": [_position(p) for p in closing.positions if p.is_final],
+    }
+
+
+def central_negotiation(case: Case) -> list[dict[str, Any]]:
+    if not module_exists("tracker.procedure.models"):
+        return []
+    from tracker.procedure.models import CentralNegotiationRequest
+
+    rows = db.session.execute(
+        select(CentralNegotiationRequest).where(CentralNegotiationRequest.case_id == case.id)
+        .order_by(CentralNegotiationRequest.requested_at)
+    ).scalars().unique().all()
+    enders = _users({r.ended_by_id for r in rows})
+    return [{
+        "requested_at": _iso(r.requested_at), "requested_by": person(r.requested_by), "timely": bool(r.timely),
+        "window_ends_on": _iso(r.window_ends_on), "note": r.note or "", "pending": r.ended_at is None,
+        "ended_at": _iso(r.ended_at), "ended_by": person(enders.get(r.ended_by_id)), "outcome": r.outcome,
+    } for r in rows]
+
+
+def decision(case: Case, records: list[Any], flags: list[dict[str, Any]]) -> dict[str, Any] | None:
+    rec = _current(records, "decision")
+    if rec is None or (rec.decision_date is None and rec.completed_at is None):
+        return None
+    content = rec.content or {}
+    overrides = [f for f in flags if f["kind"] == "override"]
+    return {
+        "decided_on": _iso(rec.decision_date),
+        "body": content.get("decision_body") or content.get("body") or case.decision_body,
+        "reference": content.get("reference") or content.get("paragraph"),
+        "urgent": bool(content.get("urgent", False)),
+        "registered_at": _iso(rec.completed_at),
+        "registered_by": person(rec.completed_by),
+        "content": _plain(content),
+        "override_reason": "; ".join(o["reason"] for o in overrides) or None,
+    }
+
+
+def evaluation(case: Case, records: list[Any], deadline_rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    rec = _current(records, "evaluation")
+    if rec is None:
+        return None
+    due = next((d["due"] for d in deadline_rows if d["code"] == "evaluation_due"), None)
+    if rec.started_at is None and due is None:
+        return None
+    content = rec.content or {}
+    return {
+        "due": due,
+        "report": content.get("report") or content.get("summary"),
+        "approved_on": _iso(rec.approved_on),
+        "approved_at": _iso(rec.completed_at),
+        "approved_by": person(rec.completed_by),
+        "content": _plain(content),
+    }
+
+
+def reopenings(case: Case, records: list[Any], audit_events: list[Any]) -> list[dict[str, Any]]:
+    """Each frozen round: when, why and (from the audit trail) by whom it was reopened."""
+    reopened = [e for e in audit_events if e.action == "stage.reopened"]
+    out = []
+    for rec in sorted((r for r in records if r.superseded_at is not None), key=lambda r: r.superseded_at):
+        event = next((e for e in reopened if (e.payload or {}).get("stage") == rec.stage_code
+                      and abs((e.occurred_at - rec.superseded_at).total_seconds()) < 5), None)
+        out.append({
+            "stage": rec.stage_code, "stage_label": stage_label(rec.stage_code), "round": rec.round,
+            "at": _iso(rec.superseded_at), "reason": rec.reopen_reason or "",
+            "by": {"id": event.actor_id, "name": event.actor_name, "organisation": None} if event else None,
+        })
+    return out
+
+
+# --- meetings and minutes -------------------------------------------------------------------------
+
+def meetings(case: Case) -> list[dict[str, Any]]:
+    """Every meeting with attendees and every minutes version with its signatures (voided too)."""
+    if not module_exists("tracker.meetings.models"):
+        return []
+    from tracker.meetings.models import Meeting, MeetingAttendee, Minutes, MinutesSignature, MinutesVersion
+
+    rows = db.session.execute(
+        select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.starts_at, Meeting.id)
+    ).scalars().unique().all()
+    attendees: dict[int, list[Any]] = defaultdict(list)
+    for a in db.session.execute(
+        select(MeetingAttendee).join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
+        .where(Meeting.case_id == case.id).order_by(MeetingAttendee.id)
+    ).scalars().unique():
+        attendees[a.meeting_id].append(a)
+    minutes_by_meeting = {m.meeting_id: m for m in db.session.execute(
+        select(Minutes).where(Minutes.case_id == case.id)).scalars().unique()}
+    versions: dict[int, list[Any]] = defaultdict(list)
+    for v in db.session.execute(
+        select(MinutesVersion).join(Minutes, Minutes.id == MinutesVersion.minutes_id)
+        .where(Minutes.case_id == case.id).order_by(MinutesVersion.number)
+    ).scalars().unique():
+        versions[v.minutes_id].append(v)
+    signatures: dict[int, list[Any]] = defaultdict(list)
+    for s in db.session.execute(
+        select(MinutesSignature).join(Minutes, Minutes.id == MinutesSignature.minutes_id)
+        .where(Minutes.case_id == case.id).order_by(MinutesSignature.signed_at, MinutesSignature.id)
+    ).scalars().unique():
+        signatures[s.version_id].append(s)
+
+    out = []
+    for m in rows:
+        minutes = minutes_by_meeting.get(m.id)
+        out.append({
+            "id": m.id,
+            "title": m.title,
+            "starts_at": _iso(m.starts_at),
+            "ends_at": _iso(m.ends_at),
+            "place": m.place or "",
+            "stages": list(m.stages or []),
+            "stage_labels": [stage_label(s) for s in (m.stages or [])],
+            "cancelled_at": _iso(m.cancelled_at),
+            "cancel_reason": m.cancel_reason or "",
+            "attendees": [{**person(a.user), "party": str(a.party), "present": a.present}
+                          for a in attendees.get(m.id, [])],
+            "minutes_status": str(minutes.status) if minutes else None,
+            "minutes": [] if minutes is None else [{
+                "version": v.number,
+                "sha256": v.sha256,
+                "created_at": _iso(v.created_at),
+                "created_by": person(v.author),
+                "current": minutes.current_version_id == v.id,
+                "status": str(minutes.status) if minutes.current_version_id == v.id else "superseded",
+                "content": v.body,
+                "signatures": [{
+                    "party": str(s.party), "signatory": person(s.signer), "decision": str(s.decision),
+                    "at": _iso(s.signed_at), "sha256": s.sha256, "objection": s.objection or "",
+                    "voided": s.voided_at is not None, "voided_at": _iso(s.voided_at),
+                } for s in signatures.get(v.id, [])],
+            } for v in versions.get(minutes.id, [])],
+        })
+    return out
+
+
+# --- counter-proposals and risk -------------------------------------------------------------------
+
+def counter_proposals(case: Case) -> list[dict[str, Any]]:
+    if not module_exists("tracker.discussion.models"):
+        return []
+    from tracker.discussion.models import CounterProposal
+
+    return [{
+        "id": c.id, "stage_code": c.stage_code, "author": person(c.author), "title": c.title, "body": c.body,
+        "created_at": _iso(c.created_at), "answer": c.answer, "answered_by": person(c.answered_by),
+        "answered_at": _iso(c.answered_at), "withdrawn_at": _iso(c.withdrawn_at),
+    } for c in db.session.execute(
+        select(CounterProposal).where(CounterProposal.case_id == case.id)
+        .order_by(CounterProposal.created_at, CounterProposal.id)
+    ).scalars().unique()]
+
+
+def risk_assessments(case: Case) -> list[dict[str, Any]]:
+    if not module_exists("tracker.risk.models"):
+        return []
+    from tracker.risk.models import RiskAssessment
+
+    return [{
+        "id": r.id, "summary": r.summary, "document_id": r.document_id, "created_by": person(r.created_by),
+        "created_at": _iso(r.created_at), "cosigned_by": person(r.cosigned_by), "cosigned_at": _iso(r.cosigned_at),
+        "waiver_reason": r.waiver_reason, "waived_by": person(r.waived_by), "waived_at": _iso(r.waived_at),
+        "objections": [{"author": person(o.author), "created_at": _iso(o.created_at), "body": o.body}
+                       for o in r.objections],
+    } for r in db.session.execute(
+        select(RiskAssessment).where(RiskAssessment.case_id == case.id).order_by(RiskAssessment.id)
+    ).scalars().unique()]
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+def documents(case: Case, reader: Any) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
+    """The document list as `reader` may see it, and the audit targets whose names to hide.
+
+    A secret document the reader may not read appears with its class, legal basis, secrecy end
+    and each version's size, type and hash, but without title or file names.
+    """
+    if not module_exists("tracker.documents.policy"):
+        return [], set()
+    from tracker.documents.policy import case_access, case_documents
+
+    access = case_access(reader, case)
+    out: list[dict[str, Any]] = []
+    hidden: set[tuple[str, str]] = set()
+    for d in case_documents(case):
+        if not access.is_visible(d):
+            # Not even metadata (cannot happen for exporters, kept for safety).
+            hidden.add(("documents", str(d.id)))
+            hidden.update(("document_versions", str(v.id)) for v in d.versions)
+            continue
+        readable = access.can_read(d)
+        if not readable:
+            hidden.add(("documents", str(d.id)))
+            hidden.update(("document_versions", str(v.id)) for v in d.versions)
+        out.append({
+            "id": d.id,
+            "title": d.title if readable else None,
+            "classification": str(d.classification),
+            "legal_basis": d.legal_basis,
+            "secrecy_ends_on": _iso(d.secrecy_ends_on),
+            "stage_code": d.stage_code,
+            "created_at": _iso(d.created_at),
+            "name_visible": readable,
+            "content_readable": readable,
+            "access_reason": str(access.reason(d)) if readable else None,
+            "versions": [{
+                "id": v.id,
+                "version": v.number,
+                "filename": v.filename if readable else None,
+                "content_type": v.content_type,
+                "size": v.size,
+                "sha256": v.sha256,
+                "uploaded_by": person(v.uploaded_by),
+                "uploaded_at": _iso(v.uploaded_at),
+                "erased_at": _iso(v.erased_at),
+                "erasure_reason": v.erasure_reason if readable else (None if v.erasure_reason is None else ""),
+            } for v in d.versions],
+        })
+    return out, hidden
+
+
+def should_redact(event: Any, hidden: set[tuple[str, str]]) -> bool:
+    """An event about a document whose name the reader may not see, and whose payload names it."""
+    if (event.target_type or "", event.target_id or "") not in hidden:
+        payload = event.payload or {}
+        doc_id = payload.get("document_id")
+        if doc_id is None or ("documents", str(doc_id)) not in hidden:
+            return False
+    return bool(NAME_KEYS & set((event.payload or {}).keys()))

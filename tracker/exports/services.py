@@ -1,0 +1,144 @@
+"""One export function per format, called alike by the web views, the CLI and the tests.
+
+Every export: checks that the reader may export the case, writes an audit checkpoint (so the
+record names a signed head), builds the record once, renders it, and appends one
+`export.generated` event with the format and the SHA-256 of what was handed out. Never commits.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.audit.service import record as audit_record
+from tracker.cases.models import Case
+from tracker.cases.policy import can_view_case
+from tracker.errors import NotFound, PermissionDenied, ValidationFailed
+from tracker.exports import keys
+from tracker.exports.policy import can_export
+from tracker.exports.record import EVENT_FIELDS, build_record, record_json
+
+FORMATS = ("pdf", "json", "csv", "bundle")
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "bundle": "application/zip",
+}
+EXTENSIONS = {"pdf": "pdf", "json": "json", "csv": "csv", "bundle": "zip"}
+CSV_COLUMNS = (*EVENT_FIELDS, "prev_hash", "hash", "payload_redacted")
+
+
+@dataclass(frozen=True)
+class Export:
+    """What an export hands out: the bytes, a file name, a media type and their SHA-256."""
+
+    format: str
+    data: bytes
+    filename: str
+    mimetype: str
+    sha256: str
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_export_allowed(reader: Any, case: Case) -> None:
+    """NotFound when the reader may not see the case, PermissionDenied when they may not export it."""
+    if not can_view_case(reader, case):
+        raise NotFound("ärendet finns inte")
+    if not can_export(reader, case):
+        raise PermissionDenied("Du får inte exportera det här ärendet.")
+
+
+def _filename(case: Case, fmt: str, suffix: str = "") -> str:
+    name = "audit-events" if fmt == "csv" else "procedure-record"
+    return f"{case.diary_number}-{name}{suffix}.{EXTENSIONS[fmt]}"
+
+
+def _prepare(case: Case, reader: Any) -> dict[str, Any]:
+    check_export_allowed(reader, case)
+    keys.write_checkpoint(reader)
+    return build_record(case, reader)
+
+
+def _finish(reader: Any, case: Case, fmt: str, data: bytes, extra: dict[str, Any] | None = None) -> Export:
+    digest = sha256_hex(data)
+    payload = {"format": fmt, "sha256": digest, "bytes": len(data), **(extra or {})}
+    audit_record(reader, "export.generated", case, payload, case_id=case.id)
+    return Export(fmt, data, _filename(case, fmt), MIMETYPES[fmt], digest)
+
+
+# --- renderers (pure: record in, bytes out) -------------------------------------------------------
+
+def csv_cell(value: Any) -> str:
+    """CSV spelling: null is an empty cell, JSON payloads in canonical form."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
+
+
+def render_csv(events: Iterable[dict[str, Any]]) -> bytes:
+    """The audit events as CSV (UTF-8 with a header row; every hashed field, prev_hash and hash)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for event in events:
+        writer.writerow([csv_cell(event.get(column)) for column in CSV_COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
+def render_pdf(record: dict[str, Any]) -> bytes:
+    from tracker.exports.pdf import render
+
+    return render(record)
+
+
+# --- the four exports -----------------------------------------------------------------------------
+
+def export_json(case: Case, reader: Any) -> Export:
+    """The procedure record as JSON (docs/procedure-record.schema.json)."""
+    record = _prepare(case, reader)
+    return _finish(reader, case, "json", record_json(record))
+
+
+def export_csv(case: Case, reader: Any) -> Export:
+    """The case's audit events as CSV."""
+    record = _prepare(case, reader)
+    return _finish(reader, case, "csv", render_csv(record["audit"]["events"]))
+
+
+def export_pdf(case: Case, reader: Any) -> Export:
+    """The procedure record as a PDF document in the reader's language."""
+    record = _prepare(case, reader)
+    return _finish(reader, case, "pdf", render_pdf(record))
+
+
+def export_bundle(case: Case, reader: Any, *, extra_payload: dict[str, Any] | None = None) -> Export:
+    """A zip with the PDF, the JSON, the CSV, checkpoints, public key, manifest and verifier."""
+    from tracker.exports.bundle import build_bundle
+
+    record = _prepare(case, reader)
+    data = build_bundle(record, render_pdf(record), record_json(record), render_csv(record["audit"]["events"]))
+    return _finish(reader, case, "bundle", data, extra_payload)
+
+
+EXPORTERS = {"pdf": export_pdf, "json": export_json, "csv": export_csv, "bundle": export_bundle}
+
+
+def export(case: Case, reader: Any, fmt: str) -> Export:
+    """Dispatch by format name (web and CLI)."""
+    try:
+        exporter = EXPORTERS[fmt]
+    except KeyError:
+        raise ValidationFailed(f"okänt format: {fmt}") from None
+    return exporter(case, reader)

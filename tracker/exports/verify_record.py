@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""Verify a Samverkan procedure-record bundle offline, without the application.
+
+Usage:  python3 verify_record.py [BUNDLE.zip | DIRECTORY]
+        (no argument: the directory this script is in)
+
+Needs Python 3.9+ and, for the signatures, the `cryptography` package. Checks, and prints:
+  1. manifest.json lists every file with its SHA-256, and every file matches (none missing or extra);
+  2. manifest.sig is a valid Ed25519 signature over the manifest by the audit key in the bundle;
+  3. every audit event of the case in record.json hashes to its stored hash
+     (SHA-256 of prev_hash + canonical JSON; events whose payload was redacted for this reader
+     are counted and named, as their hash cannot be recomputed without the hidden payload);
+  4. audit-events.csv holds exactly the same events as record.json;
+  5. the document versions in the manifest equal those in record.json;
+  6. every checkpoint in checkpoints.json has a valid signature by the key in audit-public-key.pem,
+     the record's chain head is one of them, and it covers the case's last event.
+Exit 0 when everything holds; exit 1 with the reasons otherwise. See docs/procedure-record.md
+for what this does and does not prove.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+MANIFEST_HEADER = b"samverkan-export-manifest/v1\n"
+CHECKPOINT_HEADER = "samverkan-audit-checkpoint/v1"
+HASHED_FIELDS = ("seq", "occurred_at", "actor_id", "actor_name", "actor_role", "action",
+                 "target_type", "target_id", "case_id", "client_address", "payload")
+INT_FIELDS = ("seq", "actor_id", "case_id")
+
+
+# --- the canonical form (same as tracker/audit/canonical.py) ----------------------------------------
+
+def canonical_json(event: dict) -> bytes:
+    """Sorted keys, no insignificant whitespace, UTF-8, non-ASCII kept as is."""
+    body = {key: event[key] for key in HASHED_FIELDS}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def chain_hash(prev_hash: str, canonical: bytes) -> str:
+    """hash = SHA-256(prev_hash as 64 ASCII hex digits || canonical JSON)."""
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical).hexdigest()
+
+
+def checkpoint_message(cp: dict) -> bytes:
+    return (f"{CHECKPOINT_HEADER}\nseq={cp['seq']}\nhead={cp['head_hash']}\n"
+            f"signed_at={cp['signed_at']}\nkey_id={cp['key_id']}\n").encode("ascii")
+
+
+# --- reading the bundle -----------------------------------------------------------------------------
+
+def read_bundle(location: Path) -> dict:
+    """name -> bytes of every file in the zip or directory (subdirectories are not expected)."""
+    files = {}
+    if location.is_file():
+        with zipfile.ZipFile(location) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    files[info.filename] = archive.read(info)
+    else:
+        for path in sorted(location.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                files[path.name] = path.read_bytes()
+    return files
+
+
+class Report:
+    def __init__(self) -> None:
+        self.failures: list = []
+
+    def ok(self, message: str) -> None:
+        print(f"OK    {message}")
+
+    def note(self, message: str) -> None:
+        print(f"NOTE  {message}")
+
+    def fail(self, message: str) -> None:
+        print(f"FAIL  {message}")
+        self.failures.append(message)
+
+
+def load_public_key(pem: bytes, report: Report):
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        report.fail("the 'cryptography' package is not installed: signatures cannot be checked "
+                    "(pip install cryptography)")
+        return None, None
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError as exc:
+        report.fail(f"audit-public-key.pem is not a PEM public key ({exc})")
+        return None, None
+    if not isinstance(key, Ed25519PublicKey):
+        report.fail("audit-public-key.pem is not an Ed25519 key")
+        return None, None
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return key, hashlib.sha256(raw).hexdigest()[:16]
+
+
+def signature_ok(key, signature_b64: str, message: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        key.verify(base64.b64decode(signature_b64, validate=True), message)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+# --- the checks -------------------------------------------------------------------------------------
+
+def check_manifest(files: dict, report: Report) -> dict | None:
+    if MANIFEST not in files:
+        report.fail("manifest.json is missing")
+        return None
+    try:
+        manifest = json.loads(files[MANIFEST])
+    except ValueError as exc:
+        report.fail(f"manifest.json is not valid JSON ({exc})")
+        return None
+    listed = {entry["name"]: entry for entry in manifest.get("files", [])}
+    problems = 0
+    for name, entry in sorted(listed.items()):
+        if name not in files:
+            report.fail(f"{name} is listed in the manifest but missing from the bundle")
+            problems += 1
+        elif hashlib.sha256(files[name]).hexdigest() != entry["sha256"]:
+            report.fail(f"{name} does not match its SHA-256 in the manifest (the file was changed)")
+            problems += 1
+        elif len(files[name]) != entry.get("bytes", len(files[name])):
+            report.fail(f"{name} has another size than the manifest says")
+            problems += 1
+    for name in sorted(set(files) - set(listed) - {MANIFEST, SIGNATURE}):
+        report.fail(f"{name} is in the bundle but not in the manifest")
+        problems += 1
+    if not problems:
+        report.ok(f"manifest: {len(listed)} files present, each matches its SHA-256")
+    return manifest
+
+
+def check_manifest_signature(files: dict, key, key_id: str | None, report: Report) -> None:
+    if key is None:
+        return
+    if SIGNATURE not in files:
+        report.fail("manifest.sig is missing: the manifest is not signed")
+        return
+    try:
+        sig = json.loads(files[SIGNATURE])
+    except ValueError:
+        report.fail("manifest.sig is not valid JSON")
+        return
+    if sig.get("key_id") != key_id:
+        report.fail(f"manifest.sig names key {sig.get('key_id')}, the bundle's key is {key_id}")
+    elif not signature_ok(key, sig.get("signature", ""), MANIFEST_HEADER + files.get(MANIFEST, b"")):
+        report.fail("manifest.sig does not verify: the manifest was changed after signing")
+    else:
+        report.ok(f"manifest signature valid (Ed25519, key {key_id})")
+
+
+def check_events(record: dict, report: Report) -> list:
+    events = record.get("audit", {}).get("events", [])
+    case_id = record.get("case", {}).get("id")
+    last_seq = 0
+    bad = 0
+    redacted = []
+    for event in events:
+        seq = event.get("seq")
+        if not isinstance(seq, int) or seq <= last_seq:
+            report.fail(f"record.json: audit event seq {seq} is out of order")
+            bad += 1
+        last_seq = seq if isinstance(seq, int) else last_seq
+        if event.get("case_id") != case_id:
+            report.fail(f"record.json: audit event {seq} belongs to case {event.get('case_id')}, not {case_id}")
+            bad += 1
+        if event.get("payload_redacted"):
+            redacted.append(seq)
+            continue
+        if chain_hash(event["prev_hash"], canonical_json(event)) != event["hash"]:
+            report.fail(f"record.json: audit event {seq} ({event.get('action')}) does not match its hash "
+                        "(the event was changed)")
+            bad += 1
+    if not bad:
+        report.ok(f"record.json: {len(events) - len(redacted)} audit events of the case recomputed, "
+                  "each matches its hash")
+    if redacted:
+        report.note(f"{len(redacted)} events have a payload hidden from this reader; their hashes were not "
+                    f"recomputed (seq {', '.join(str(s) for s in redacted[:20])}"
+                    f"{' …' if len(redacted) > 20 else ''})")
+    return events
+
+
+def _csv_value(field: str, text: str):
+    if text == "":
+        return None
+    if field in INT_FIELDS:
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if field == "payload":
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def check_csv(files: dict, events: list, report: Report) -> None:
+    if "audit-events.csv" not in files:
+        return  # already reported by the manifest check
+    rows = list(csv.DictReader(io.StringIO(files["audit-events.csv"].decode("utf-8"), newline="")))
+    by_seq = {e["seq"]: e for e in events}
+    bad = 0
+    if len(rows) != len(events):
+        report.fail(f"audit-events.csv has {len(rows)} events, record.json {len(events)}")
+        bad += 1
+    for row in rows:
+        seq = _csv_value("seq", row.get("seq", ""))
+        event = by_seq.get(seq)
+        if event is None:
+            report.fail(f"audit-events.csv: event {seq} is not in record.json")
+            bad += 1
+            continue
+        for field in (*HASHED_FIELDS, "prev_hash", "hash"):
+            if field == "payload" and event.get("payload_redacted"):
+                continue
+            expected = event.get(field)
+            value = _csv_value(field, row.get(field, ""))
+            if value != expected and not (value is None and expected == ""):
+                report.fail(f"audit-events.csv: event {seq} differs from record.json in '{field}' "
+                            "(the row was changed)")
+                bad += 1
+                break
+    if not bad:
+        report.ok(f"audit-events.csv: the same {len(rows)} events as record.json")
+
+
+def check_documents(manifest: dict, record: dict, report: Report) -> None:
+    listed = {(d["document_id"], d["version"]): d for d in manifest.get("document_versions", [])}
+    recorded = {(d["id"], v["version"]): v for d in record.get("documents", []) for v in d.get("versions", [])}
+    bad = 0
+    for key in sorted(set(listed) | set(recorded)):
+        a, b = listed.get(key), recorded.get(key)
+        if a is None or b is None or a["sha256"] != b["sha256"] or a["size"] != b["size"]:
+            report.fail(f"document {key[0]} version {key[1]}: manifest and record.json disagree")
+            bad += 1
+    if not bad:
+        report.ok(f"documents: {len(listed)} document versions, hashes and sizes agree with record.json")
+
+
+def check_checkpoints(files: dict, record: dict, events: list, key, key_id: str | None, report: Report) -> None:
+    if key is None or "checkpoints.json" not in files:
+        return
+    try:
+        data = json.loads(files["checkpoints.json"])
+    except ValueError:
+        report.fail("checkpoints.json is not valid JSON")
+        return
+    checkpoints = data.get("checkpoints", [])
+    valid = []
+    for cp in checkpoints:
+        if cp.get("key_id") != key_id:
+            report.note(f"checkpoint at seq {cp.get('seq')} is signed by another key ({cp.get('key_id')}); skipped")
+            continue
+        if signature_ok(key, cp.get("signature", ""), checkpoint_message(cp)):
+            valid.append(cp)
+        else:
+            report.fail(f"checkpoint at seq {cp.get('seq')}: the signature does not verify")
+    if valid:
+        report.ok(f"checkpoints: {len(valid)} signatures valid (Ed25519, key {key_id})")
+    head = record.get("audit", {}).get("chain_head", {})
+    anchor = next((cp for cp in valid if cp["seq"] == head.get("seq") and cp["head_hash"] == head.get("hash")), None)
+    if anchor is None:
+        report.fail(f"the record's chain head (seq {head.get('seq')}) is not a validly signed checkpoint")
+        return
+    report.ok(f"chain head seq {anchor['seq']} {anchor['head_hash']} is signed (at {anchor['signed_at']})")
+    if events and events[-1]["seq"] > anchor["seq"]:
+        report.fail(f"the case's last event ({events[-1]['seq']}) is after the signed head ({anchor['seq']})")
+    by_seq = {e["seq"]: e for e in events}
+    for cp in valid:
+        event = by_seq.get(cp["seq"])
+        if event is not None and event["hash"] != cp["head_hash"]:
+            report.fail(f"event {cp['seq']} has another hash than the signed checkpoint at that seq")
+    anchored = [cp["seq"] for cp in valid if cp["seq"] in by_seq]
+    if anchored:
+        report.ok(f"case events anchored directly by a signed checkpoint: seq {', '.join(map(str, anchored))}")
+
+
+def verify(location: Path) -> int:
+    report = Report()
+    print(f"Verifying {location}")
+    try:
+        files = read_bundle(location)
+    except (OSError, zipfile.BadZipFile) as exc:
+        print(f"FAIL  cannot read the bundle: {exc}")
+        return 1
+    manifest = check_manifest(files, report) or {}
+    key = key_id = None
+    if "audit-public-key.pem" in files:
+        key, key_id = load_public_key(files["audit-public-key.pem"], report)
+        if key is not None:
+            report.note(f"audit public key id {key_id}: compare it with the one your organisation publishes")
+    check_manifest_signature(files, key, key_id, report)
+    record = None
+    if "record.json" in files:
+        try:
+            record = json.loads(files["record.json"])
+        except ValueError as exc:
+            report.fail(f"record.json is not valid JSON ({exc})")
+    if record is not None:
+        if manifest.get("diary_number") not in (None, record.get("case", {}).get("diary_number")):
+            report.fail("the manifest and record.json name different cases")
+        events = check_events(record, report)
+        check_csv(files, events, report)
+        check_documents(manifest, record, report)
+        check_checkpoints(files, record, events, key, key_id, report)
+    if report.failures:
+        print(f"RESULT: FAILED ({len(report.failures)} problem(s)); first: {report.failures[0]}")
+        return 1
+    print(f"RESULT: VERIFIED {manifest.get('diary_number', '')}")
+    return 0
+
+
+def main(argv: list) -> int:
+    location = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent
+    return verify(location)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
