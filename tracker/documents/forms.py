@@ -1,0 +1,67 @@
+"""Forms for uploading documents, naming readers, erasing versions and managing clearances."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.documents.models import Classification
+from tracker.documents.policy import CLASS_LABELS
+
+LEGAL_BASIS_LIST_ID = "legal-basis-suggestions"
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (rendered by the `checkboxes` macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def classification_choices() -> list[tuple[str, str]]:
+    return [(str(c), str(CLASS_LABELS[c])) for c in Classification]
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    from tracker.procedure.stages import STAGES, stage_label
+
+    return [("", str(_l("Hela ärendet (inget särskilt steg)")))] + [(code, stage_label(code)) for code in STAGES]
+
+
+class VersionForm(FlaskForm):
+    file = FileField(_l("Fil"), validators=[FileRequired(_l("Välj en fil att ladda upp."))])
+
+
+class UploadForm(VersionForm):
+    title = StringField(_l("Rubrik"), validators=[DataRequired(_l("Ange en rubrik.")), Length(max=300)])
+    classification = SelectField(_l("Informationsklass"), choices=classification_choices,
+                                 default=str(Classification.INTERNAL))
+    stage_code = SelectField(_l("Steg"), choices=stage_choices, default="")
+    legal_basis = StringField(_l("Lagrum för sekretessen"), validators=[Optional(), Length(max=200)],
+                              render_kw={"list": LEGAL_BASIS_LIST_ID, "autocomplete": "off"})
+    secrecy_ends_on = DateField(_l("Sekretessen upphör"), validators=[Optional()],
+                                render_kw={"type": "date"})
+    readers = CheckboxesField(_l("Namngivna läsare"), coerce=int, choices=[], validate_choice=False)
+
+
+class ReaderForm(FlaskForm):
+    user_id = SelectField(_l("Läsare"), coerce=int, choices=[],
+                          validators=[DataRequired(_l("Välj en person."))])
+
+
+class EraseForm(FlaskForm):
+    reason = TextAreaField(_l("Skäl till radering"),
+                           validators=[DataRequired(_l("Ange varför innehållet raderas.")), Length(max=2000)])
+
+
+class ClearanceForm(FlaskForm):
+    auditor_id = SelectField(_l("Revisor"), coerce=int, choices=[],
+                             validators=[DataRequired(_l("Välj en revisor."))])
+    reason = TextAreaField(_l("Skäl (valfritt)"), validators=[Optional(), Length(max=2000)])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Skäl (valfritt)"), validators=[Optional(), Length(max=2000)])
