@@ -1,0 +1,112 @@
+"""Meeting and minutes forms (Flask-WTF: every POST carries a CSRF token)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField, HiddenField, PasswordField, RadioField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.procedure.stages import STAGES, stage_label
+from tracker.timeutil import org_tz, to_local
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive wall-clock time typed in the organisation's time zone, as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=org_tz()).astimezone(timezone.utc)
+
+
+def utc_to_local_naive(value: datetime | None) -> datetime | None:
+    return None if value is None else to_local(value).replace(tzinfo=None)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(_l("Rubrik"), validators=[DataRequired(_l("Ange en rubrik för mötet.")), Length(max=300)])
+    starts_at = DateTimeLocalField(_l("Börjar"), format=DATETIME_FORMAT,
+                                   validators=[InputRequired(_l("Ange när mötet börjar."))])
+    ends_at = DateTimeLocalField(_l("Slutar"), format=DATETIME_FORMAT,
+                                 validators=[InputRequired(_l("Ange när mötet slutar."))])
+    place = StringField(_l("Plats"), validators=[Length(max=300)])
+    link = StringField(_l("Länk till digitalt möte"), validators=[Optional(), Length(max=500)])
+    stages = MultiCheckboxField(_l("Skeden som behandlas"), validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stages.choices = [SelectChoice(code, stage_label(code)) for code in STAGES]
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("Mötet måste sluta efter att det börjar."))
+
+    def validate_place(self, field):
+        if not (field.data or "").strip() and not (self.link.data or "").strip():
+            raise ValidationError(_l("Ange en plats eller en länk till mötet."))
+
+    def values(self) -> dict:
+        """The service's keyword arguments (times converted to UTC)."""
+        return {
+            "title": self.title.data or "",
+            "starts_at": local_to_utc(self.starts_at.data),
+            "ends_at": local_to_utc(self.ends_at.data),
+            "place": self.place.data or "",
+            "link": self.link.data or "",
+            "stages": list(self.stages.data or []),
+        }
+
+
+class CancelMeetingForm(FlaskForm):
+    reason = TextAreaField(_l("Anledning"), validators=[Optional(), Length(max=2000)])
+
+
+def attendance_form(meeting, formdata=None):
+    """A form with one present/absent choice per invitee (field name a<attendee id>)."""
+
+    class AttendanceForm(FlaskForm):
+        pass
+
+    choices = [SelectChoice("1", _l("Närvarande")), SelectChoice("0", _l("Frånvarande"))]
+    for attendee in meeting.attendees:
+        setattr(AttendanceForm, f"a{attendee.id}", RadioField(
+            attendee.user.name, choices=choices,
+            validators=[InputRequired(_l("Ange närvaro."))],
+            default=None if attendee.present is None else ("1" if attendee.present else "0")))
+    return AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm()
+
+
+class MinutesForm(FlaskForm):
+    body = TextAreaField(_l("Protokollets text"), validators=[DataRequired(_l("Protokollet får inte vara tomt."))],
+                         render_kw={"rows": 18})
+    # The version the author edited; a concurrent save by someone else is detected.
+    base_version = HiddenField()
+
+
+class ApproveForm(FlaskForm):
+    password = PasswordField(_l("Ditt lösenord"), validators=[DataRequired(_l("Ange ditt lösenord för att justera."))],
+                             render_kw={"autocomplete": "current-password"})
+    sha256 = HiddenField()
+
+
+class RefuseForm(FlaskForm):
+    objection = TextAreaField(_l("Invändning"), validators=[
+        DataRequired(_l("Skriv en invändning: varför justerar du inte protokollet?")), Length(max=10000)])
+    password = PasswordField(_l("Ditt lösenord"), validators=[DataRequired(_l("Ange ditt lösenord."))],
+                             render_kw={"autocomplete": "current-password"})
+    sha256 = HiddenField()
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token, for action buttons."""
