@@ -122,3 +122,12 @@ def clear_trail() -> None:
     with attacker() as conn:
         conn.execute(AuditCheckpoint.__table__.delete())
         conn.execute(TABLE.delete())
+
+
+def _verify_ok() -> bool:
+    from tracker.audit.verify import verify_chain
+
+    db.session.close()
+    result = verify_chain()
+    assert result.ok, result.message
+    return True

@@ -1,0 +1,157 @@
+"""Signing keys, checkpoints (manual, automatic, before exports) and the CLI."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from sqlalchemy import func, select
+
+from tests.audit import helpers as h
+from tests.conftest import make_test_config
+from tracker import create_app
+from tracker.audit import checkpoints as cps
+from tracker.audit.models import AuditCheckpoint, AuditEvent, AuditVerification
+from tracker.extensions import db
+
+
+def test_keygen_writes_private_0600_and_public(runner, tmp_path):
+    path = tmp_path / "keys" / "signing.pem"
+    result = runner.invoke(args=["audit", "keygen", "--path", str(path)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    public = cps.load_public_key_file(str(path) + ".pub")
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert cps.key_id_of(public) == hashlib.sha256(raw).hexdigest()[:16]
+    assert cps.key_id_of(public) in result.output
+    again = runner.invoke(args=["audit", "keygen", "--path", str(path)])
+    assert again.exit_code != 0 and "exists" in again.output
+    assert runner.invoke(args=["audit", "keygen", "--path", str(path), "--force"]).exit_code == 0
+
+
+def test_key_created_on_first_use_in_tests(app):
+    path = app.config["AUDIT_SIGNING_KEY_PATH"]
+    assert not os.path.exists(path)
+    h.build_chain(2)
+    cp = h.checkpoint()
+    assert os.path.exists(path) and os.path.exists(path + ".pub")
+    assert (cp.seq, cp.head_hash) == (2, db.session.execute(select(AuditEvent.hash).where(AuditEvent.seq == 2)).scalar_one())
+    assert cp.key_id in cps.configured_public_keys()
+    assert cps.signature_valid(cp, cps.configured_public_keys())
+
+
+def test_production_never_creates_a_key(database_url, tmp_path):
+    from config import ProductionConfig
+
+    config = make_test_config(database_url, tmp_path, ENV_NAME="production", TESTING=False)
+    app = create_app(config)
+    with app.app_context():
+        assert ProductionConfig.ENV_NAME == "production"
+        with pytest.raises(cps.SigningKeyMissing):
+            cps.load_private_key()
+        assert not os.path.exists(config["AUDIT_SIGNING_KEY_PATH"])
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("app", [{"AUDIT_CHECKPOINT_EVERY": 5}], indirect=True)
+def test_automatic_checkpoint_every_n_events(app):
+    h.build_chain(12)
+    seqs = db.session.execute(select(AuditCheckpoint.seq, AuditCheckpoint.reason).order_by(AuditCheckpoint.seq)).all()
+    assert seqs == [(5, "automatic"), (10, "automatic")]
+    assert h._verify_ok()
+
+
+def test_automatic_checkpoint_off_by_default_in_tests(app):
+    h.build_chain(6)
+    assert db.session.execute(select(func.count(AuditCheckpoint.id))).scalar_one() == 0
+
+
+def test_write_checkpoint_is_not_an_audit_event(app):
+    h.build_chain(3)
+    cps.write_checkpoint(None, reason="export")
+    db.session.commit()
+    assert db.session.execute(select(func.max(AuditEvent.seq))).scalar_one() == 3
+
+
+def test_checkpoint_of_empty_chain(app):
+    cp = h.checkpoint()
+    assert (cp.seq, cp.head_hash) == (0, "0" * 64)
+    assert h._verify_ok()
+
+
+def test_export_bundle_verifies_offline(app):
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    import base64
+
+    h.build_chain(4)
+    h.checkpoint()
+    bundle = json.loads(json.dumps(cps.export_bundle()))
+    (key_entry,) = bundle["public_keys"]
+    public = load_pem_public_key(key_entry["pem"].encode())
+    (cp,) = bundle["checkpoints"]
+    message = (f"samverkan-audit-checkpoint/v1\nseq={cp['seq']}\nhead={cp['head_hash']}\n"
+               f"signed_at={cp['signed_at']}\nkey_id={cp['key_id']}\n").encode("ascii")
+    public.verify(base64.b64decode(cp["signature"]), message)  # raises if invalid
+    assert cp["key_id"] == key_entry["key_id"]
+
+
+def test_cli_checkpoint_and_verify_ok(runner, app):
+    h.build_chain(5)
+    out = runner.invoke(args=["audit", "checkpoint"])
+    assert out.exit_code == 0 and "seq 5" in out.output
+    out = runner.invoke(args=["audit", "verify"])
+    assert out.exit_code == 0, out.output
+    assert "events checked: 5" in out.output and "head: seq 5" in out.output
+    assert "last checkpoint: seq 5" in out.output and "OK" in out.output
+    stored = db.session.execute(select(AuditVerification)).scalar_one()
+    assert stored.ok and stored.source == "cli" and stored.events_checked == 5
+
+
+def test_cli_verify_names_seq_and_kind(runner, app):
+    h.build_chain(8)
+    runner.invoke(args=["audit", "checkpoint"])
+    h.delete_rows(4)
+    out = runner.invoke(args=["audit", "verify"])
+    assert out.exit_code == 1
+    assert "first bad seq 4, kind deleted" in out.output
+    stored = db.session.execute(select(AuditVerification)).scalar_one()
+    assert not stored.ok and stored.kind == "deleted" and stored.first_bad_seq == 4
+
+
+def test_cli_verify_json_and_external_public_key(runner, app, tmp_path):
+    h.build_chain(3)
+    runner.invoke(args=["audit", "checkpoint"])
+    pub = app.config["AUDIT_SIGNING_KEY_PATH"] + ".pub"
+    out = runner.invoke(args=["audit", "verify", "--json", "--no-store", "--public-key", pub])
+    assert out.exit_code == 0
+    assert json.loads(out.output)["ok"] is True
+    other = tmp_path / "other.pem"
+    cps.generate_keypair(other)
+    out = runner.invoke(args=["audit", "verify", "--public-key", str(other) + ".pub"])
+    assert out.exit_code == 1 and "bad_signature" in out.output
+
+
+def test_cli_verify_case(runner, app, factory):
+    case = factory.case()
+    h.build_chain(2, case_id=case.id)
+    runner.invoke(args=["audit", "checkpoint"])
+    out = runner.invoke(args=["audit", "verify", "--case", case.diary_number])
+    assert out.exit_code == 0, out.output
+    count = db.session.execute(select(func.count(AuditEvent.id)).where(AuditEvent.case_id == case.id)).scalar_one()
+    assert f"case {case.diary_number}: {count} events" in out.output
+    out = runner.invoke(args=["audit", "verify", "--case", "SAM-1999-9999"])
+    assert out.exit_code != 0 and "no case" in out.output
+
+
+def test_cli_export_checkpoints(runner, app, tmp_path):
+    h.build_chain(2)
+    runner.invoke(args=["audit", "checkpoint"])
+    target = tmp_path / "bundle.json"
+    out = runner.invoke(args=["audit", "export-checkpoints", "--output", str(target)])
+    assert out.exit_code == 0
+    bundle = json.loads(target.read_text())
+    assert bundle["checkpoints"][0]["seq"] == 2 and bundle["public_keys"]
