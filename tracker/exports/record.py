@@ -11,7 +11,8 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import force_locale
+from flask import has_request_context
+from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 
 from tracker.audit.canonical import canonical_json, chain_hash, format_time
@@ -46,8 +47,15 @@ def iso(value: datetime | date | None) -> str | None:
 
 
 def reader_locale(reader: Any) -> str:
+    """The exporting user's language: their saved choice, else the page's (in a request), else sv."""
     locale = getattr(reader, "locale", None)
-    return locale if locale in ("sv", "en") else "sv"
+    if locale in ("sv", "en"):
+        return locale
+    if has_request_context():
+        current = str(get_locale() or "sv")
+        if current in ("sv", "en"):
+            return current
+    return "sv"
 
 
 def _person(user: User | None) -> dict[str, Any] | None:
