@@ -1,0 +1,27 @@
+"""The steering demo step builds groups, comments, a counter-proposal and a co-signed assessment."""
+from __future__ import annotations
+
+from tests.factories import Factory
+from tracker.demo import DemoContext, load_demo
+from tracker.discussion import services as discussion
+from tracker.extensions import db
+from tracker.risk import services as risk
+from tracker.steering import demo, services
+
+
+def test_demo_step(app):
+    context = load_demo()  # users (and the cases demo when it exists)
+    hr = context.user("hr@example.org")
+    case = Factory().case(hr=hr, units=["Hemtjänst Öst"])
+    own = DemoContext(users=context.users, organisations=context.organisations, cases={"extra": case})
+    demo.load(own)
+    db.session.commit()
+    members = {m.user.email: m for m in services.current_members(case)}
+    assert {"hr@example.org", "decision@example.org", "union@example.org", "safety@example.org"} <= set(members)
+    assert members["union@example.org"].units == ["Hemtjänst Öst"]
+    assert len(discussion.stage_comments(case)) == 3
+    [proposal] = discussion.counter_proposals(case)
+    assert proposal.answered_at is not None
+    assessment = risk.assessment_for(case)
+    assert assessment.is_cosigned and assessment.cosigned_by.email == "safety@example.org"
+    assert len(assessment.objections) == 1
