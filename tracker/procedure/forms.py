@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.timeutil import org_tz
+
+LONG = [Length(max=20000)]
+DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    """A naive datetime-local value in the organisation's time zone -> aware UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=org_tz())
+    return value.astimezone(timezone.utc)
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token, for buttons that POST."""
+
+
+class EarlyInformationForm(FlaskForm):
+    information_given = TextAreaField(_l("Information som getts"), validators=LONG)
+    information_to = StringField(_l("Till vem"), validators=[Length(max=500)])
+    information_given_on = DateField(_l("Datum då informationen gavs"), validators=[Optional()])
+    proposal_text = TextAreaField(_l("Skriftlig förhandlingsframställan"), validators=LONG)
+    proposal_delivered_at = DateTimeLocalField(_l("Framställan lämnad (datum och tid)"), format=DT_FORMATS,
+                                               validators=[Optional()])
+
+
+class GroundsForm(FlaskForm):
+    reasons = TextAreaField(_l("Varför förändringen planeras"), validators=LONG)
+    documents_tabled = TextAreaField(_l("Framlagda handlingar (en per rad)"), validators=LONG)
+
+
+class EffectsForm(FlaskForm):
+    effects_staff = TextAreaField(_l("Verkningar för personalen"), validators=LONG)
+    effects_units = TextAreaField(_l("Verkningar för enheterna"), validators=LONG)
+    effects_conditions = TextAreaField(_l("Verkningar för arbetsförhållandena"), validators=LONG)
+
+
+class AlternativesForm(FlaskForm):
+    alternatives_considered = TextAreaField(_l("Alternativ som övervägts"), validators=LONG)
+
+
+class ClosingNotesForm(FlaskForm):
+    notes = TextAreaField(_l("Anteckningar om avslutandet"), validators=LONG)
+
+
+class EvaluationForm(FlaskForm):
+    plan = TextAreaField(_l("Utvärderingsplan"), validators=LONG)
+    indicators = TextAreaField(_l("Indikatorer"), validators=LONG)
+    report = TextAreaField(_l("Utvärderingsrapport"), validators=LONG)
+
+
+CONTENT_FORMS = {
+    "early_information": EarlyInformationForm,
+    "grounds": GroundsForm,
+    "effects": EffectsForm,
+    "alternatives": AlternativesForm,
+    "closing": ClosingNotesForm,
+    "evaluation": EvaluationForm,
+}
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(_l("Varför steget återupptas"),
+                           validators=[DataRequired(_l("Ange varför steget återupptas.")), Length(min=5, max=5000)])
+
+
+class PositionForm(FlaskForm):
+    text = TextAreaField(_l("Ståndpunkt"), validators=[DataRequired(_l("Skriv ståndpunkten.")), Length(max=20000)])
+    dissent = BooleanField(_l("Avvikande mening"))
+    final = BooleanField(_l("Slutlig ståndpunkt"))
+
+
+END_MODES = [
+    ("agreement", _l("Enighet")),
+    ("disagreement", _l("Oenighet")),
+    ("written_notice", _l("Skriftligt besked om att förhandlingen avslutas")),
+]
+PARTIES = [("", _l("(ingen)")), ("employer", _l("Arbetsgivaren")), ("personnel", _l("Personalen"))]
+
+
+class EndNegotiationForm(FlaskForm):
+    end_mode = SelectField(_l("Hur förhandlingen avslutades"), choices=END_MODES)
+    ended_at = DateTimeLocalField(_l("Avslutad (datum och tid)"), format=DT_FORMATS,
+                                  validators=[DataRequired(_l("Ange datum och tid."))])
+    notice_by = SelectField(_l("Part som gav skriftligt besked"), choices=PARTIES, validators=[Optional()])
+    employer_position = TextAreaField(_l("Arbetsgivarens slutliga ståndpunkt"), validators=LONG)
+    personnel_position = TextAreaField(_l("Personalens slutliga ståndpunkt"), validators=LONG)
+
+
+class CentralRequestForm(FlaskForm):
+    note = TextAreaField(_l("Kommentar till begäran"), validators=[Length(max=5000)])
+
+
+class CentralEndForm(FlaskForm):
+    outcome = TextAreaField(_l("Utfall av den centrala förhandlingen"),
+                            validators=[DataRequired(_l("Ange utfallet.")), Length(max=5000)])
+
+
+class UrgentDecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Synnerliga skäl"), validators=[DataRequired(_l("Beskriv de synnerliga skälen.")),
+                                                             Length(min=10, max=5000)])
+
+
+class DecisionForm(FlaskForm):
+    body = StringField(_l("Beslutande organ"), validators=[DataRequired(_l("Ange beslutande organ.")), Length(max=200)])
+    decided_on = DateField(_l("Beslutsdatum"), validators=[DataRequired(_l("Ange beslutsdatum."))])
+    reference = StringField(_l("Paragraf (§)"), validators=[DataRequired(_l("Ange paragraf (§).")), Length(max=100)])
+    summary = TextAreaField(_l("Beslutet i korthet"), validators=[Length(max=5000)])
+    override_reason = TextAreaField(_l("Skäl att åsidosätta spärren (bara om beslutet annars är spärrat)"),
+                                    validators=[Optional(), Length(min=10, max=5000)])
+
+
+OVERRIDE_CODES = [
+    ("earliest_first_meeting", _l("Tidigaste första möte")),
+    ("earliest_decision", _l("Beslut möjligt från")),
+    ("central_negotiation_pending", _l("Central förhandling pågår")),
+    ("closing_not_ended", _l("Förhandlingarna är inte avslutade")),
+]
+
+
+class OverrideForm(FlaskForm):
+    deadline_code = SelectField(_l("Tidsfrist"), choices=OVERRIDE_CODES)
+    reason = TextAreaField(_l("Skriftligt skäl"), validators=[DataRequired(_l("Ange ett skäl.")),
+                                                             Length(min=10, max=5000)])
+
+
+class ApproveEvaluationForm(FlaskForm):
+    approved_on = DateField(_l("Styrgruppens beslutsdatum"), validators=[DataRequired(_l("Ange datum."))])
+    minute_reference = StringField(_l("Protokollshänvisning"), validators=[Length(max=200)])
