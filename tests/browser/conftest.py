@@ -1,0 +1,134 @@
+"""Browser tests: a live server in a thread of this process, driven by Playwright and Debian's Chromium.
+
+Fixtures for every feature's browser tests:
+- `live_server`: base URL of the app on a random port, on the test database, demo data loaded
+  (the same process, so the audit guard watches its commits too);
+- `page`: a fresh Playwright page (own cookies) per test; `login(page, live_server, email)` logs in.
+Chromium is never downloaded: `/usr/bin/chromium` is used (`apt-get install chromium`). When it or
+Playwright is missing the tests skip with the reason, except in CI (CI=true), where they fail.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import require_or_skip
+from tracker.demo import DEMO_PASSWORD
+from tracker.extensions import db
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+# Short waits: a page of this app answers in milliseconds; a hang should fail fast.
+TIMEOUT_MS = int(os.environ.get("BROWSER_TIMEOUT_MS", "10000"))
+
+DEMO_LOGINS = {
+    "hr_officer": "hr@example.org",
+    "decision_maker": "decision@example.org",
+    "union_rep": "union@example.org",
+    "safety_rep": "safety@example.org",
+    "auditor": "auditor@example.org",
+    "admin": "admin@example.org",
+}
+
+
+class LiveServer:
+    """The app served by werkzeug in a background thread."""
+
+    def __init__(self, app) -> None:
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One headless Chromium for the session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the machine
+        require_or_skip(False, "playwright is not installed (pip install -r requirements.txt)")
+        return
+    require_or_skip(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_data(app):
+    """The demo municipality (one user per role, plus whatever features add)."""
+    from tracker.demo import load_demo
+
+    context = load_demo()
+    # Release the test thread's connection, so the server thread can write (SQLite locks the file).
+    db.session.remove()
+    return context
+
+
+@pytest.fixture
+def live_server(app, demo_data) -> Iterator[LiveServer]:
+    """The app on a random local port, on this test's database with the demo data."""
+    with LiveServer(app) as server:
+        yield server
+    db.session.remove()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A new page in a new browser context (own cookies), Swedish and in the organisation's time zone."""
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE", timezone_id="Europe/Stockholm")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login form; ends on the page the app redirects to."""
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form[action$='/login'] button[type=submit]")
+
+
+def logout(page) -> None:
+    with page.expect_navigation():
+        page.click("form[action$='/logout'] button[type=submit]")
+
+
+def switch_language(page, locale: str) -> None:
+    page.select_option("#locale-select", locale)
+    with page.expect_navigation():
+        page.click("form[action$='/language'] button[type=submit]")
+
+
+def axe_violations(page) -> tuple[int, str]:
+    """axe-core's violations on the current page: (count, readable report)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return results.violations_count, results.generate_report()
