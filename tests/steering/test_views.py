@@ -90,3 +90,33 @@ def test_case_panel_renders(app, web, factory):
         login_user(hr)
         html = render_template("steering/_case_panel.html", case=case)
     assert union.name in html and "Lägg till medlem" in html and 'id="member-user_id"' in html
+
+
+def test_case_page_shows_steering_and_stage_panels(web, factory):
+    from tracker.discussion import services as discussion
+    from tracker.extensions import db
+
+    hr, case, union = _setup(factory)
+    factory.member(case, union, Party.PERSONNEL, units=["Enhet A"])
+    discussion.add_comment(union, case, "grounds", "Synpunkt om *grunderna*")
+    discussion.submit_counter_proposal(union, case, title="Vårt motförslag", body="Text")
+    db.session.commit()
+    web.login(hr.email, PASSWORD)
+    r = web.client.get(f"/cases/{case.id}")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert 'id="steering-panel-heading"' in html and union.name in html
+    assert "Synpunkt om <em>grunderna</em>" in html
+    assert 'id="discussion-grounds-heading"' in html and 'id="comment-grounds-body"' in html
+    assert "Vårt motförslag" in html and "Obesvarat" in html
+
+
+def test_comment_from_case_page_returns_there(web, factory):
+    hr, case, union = _setup(factory)
+    factory.member(case, union, Party.PERSONNEL, units=["Enhet A"])
+    web.login(union.email, PASSWORD)
+    html = web.client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f'action="/cases/{case.id}/stages/grounds/comments?from=case"' in html
+    r = web.post(f"/cases/{case.id}/stages/grounds/comments?from=case", {"comment-grounds-body": "Hej"},
+                 token_from=f"/cases/{case.id}")
+    assert r.status_code == 302 and r.headers["Location"].startswith(f"/cases/{case.id}#comment-")

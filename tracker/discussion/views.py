@@ -93,6 +93,9 @@ def _render_stage(case: Case, stage: str, forms: dict | None = None, status: int
 
 
 def _back(case: Case, stage: str, anchor: str = ""):
+    """Back where the form was: the case page (?from=case) or the stage's discussion page."""
+    if request.args.get("from") == "case":
+        return redirect(case_url(case) + anchor)
     return redirect(url_for("discussion.stage", case_id=case.id, stage=stage) + anchor)
 
 
