@@ -69,6 +69,8 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "samverkan@localhost")
+    # Absolute address of the app, for links in e-mail (e.g. https://samverkan.example.org).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
     def validate(self) -> None:
         """Refuse settings that are unsafe for this environment."""

@@ -1,0 +1,36 @@
+"""`flask notify due`: deadline reminders for cron or a systemd timer; `flask notify send`: retry mail."""
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from tracker.notifications import services
+
+notify = AppGroup("notify", help="Notifications and e-mail reminders.")
+
+
+@notify.command("due", help="Remind of deadlines within 3 days and overdue evaluations. Safe to run twice.")
+@click.option("--today", "today", default=None, metavar="YYYY-MM-DD",
+              help="Compute as if it were this day (default: today in the organisation's time zone).")
+def due_command(today: str | None) -> None:
+    day = None
+    if today:
+        try:
+            day = date.fromisoformat(today)
+        except ValueError:
+            raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--today")
+    result = services.notify_due(day)
+    mail = "" if services.mail_enabled() else " (e-mail off: SMTP_HOST is not set)"
+    click.echo(f"notify due: {result.created} new, {result.skipped} already sent, {result.mailed} mailed{mail}")
+
+
+@notify.command("send", help="Send e-mail for notifications whose mail is still pending.")
+def send_command() -> None:
+    if not services.mail_enabled():
+        raise click.ClickException("e-mail is off: set SMTP_HOST")
+    click.echo(f"notify send: {services.send_pending()} mailed")
+
+
+commands = [notify]

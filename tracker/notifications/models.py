@@ -1,0 +1,52 @@
+"""In-app notifications and their e-mail delivery state (bookkeeping: not audited)."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.extensions import db
+from tracker.timeutil import UTCDateTime, utcnow
+
+
+class NotificationKind(StrEnum):
+    MEMBER_ADDED = "member_added"
+    STAGE_CHANGED = "stage_changed"
+    MINUTES_AWAITING_APPROVAL = "minutes_awaiting_approval"
+    DEADLINE_SOON = "deadline_soon"
+    EVALUATION_OVERDUE = "evaluation_overdue"
+
+
+class MailState(StrEnum):
+    PENDING = "pending"   # to be sent (or retried by `notify due` / `notify send`)
+    SENDING = "sending"   # claimed by one sender
+    SENT = "sent"
+    OFF = "off"           # mail was not configured when the notification was made
+    FAILED = "failed"     # gave up after MAX_MAIL_ATTEMPTS
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    # A path inside the application (e.g. /meetings/3), never an external address.
+    url: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Reminders carry a key (user + case + deadline + due date); unique, so `notify due` can run
+    # any number of times, even concurrently, without notifying (or mailing) twice.
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    mail_state: Mapped[str] = mapped_column(String(20), default=MailState.OFF)
+    mail_attempts: Mapped[int] = mapped_column(default=0)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
