@@ -52,6 +52,10 @@ class Config:
     # Extra directories of procedure-profile JSON files (os.pathsep-separated in the environment).
     PROCEDURE_PROFILE_DIRS = [p for p in os.environ.get("PROCEDURE_PROFILE_DIRS", "").split(os.pathsep) if p]
 
+    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto headers are then
+    # trusted, so login throttling sees each client's own address. 0 = no proxy: headers ignored.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 60)
 

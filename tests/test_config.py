@@ -83,3 +83,24 @@ def test_postgres_urls_use_psycopg3():
 
 def test_instance_directory_is_git_ignored():
     assert "instance/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_proxy_count_makes_the_client_address_come_from_the_proxy(tmp_path):
+    script = (
+        "import wsgi\n"
+        "from flask import request\n"
+        "from tracker.access import public\n"
+        "wsgi.app.add_url_rule('/__addr', 'addr', public(lambda: request.remote_addr))\n"
+        "response = wsgi.app.test_client().get('/__addr', environ_base={'REMOTE_ADDR': '10.0.0.1'},"
+        " headers={'X-Forwarded-For': '203.0.113.9'})\n"
+        "print(response.get_data(as_text=True))\n"
+    )
+    results = {}
+    for count in ("0", "1"):
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+        env.update(SAMVERKAN_ENV="development", SAMVERKAN_INSTANCE=str(tmp_path), DATABASE_URL="sqlite://",
+                   PROXY_COUNT=count)
+        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        results[count] = result.stdout.strip().splitlines()[-1]
+    assert results == {"0": "10.0.0.1", "1": "203.0.113.9"}
