@@ -155,3 +155,20 @@ def test_cli_export_checkpoints(runner, app, tmp_path):
     assert out.exit_code == 0
     bundle = json.loads(target.read_text())
     assert bundle["checkpoints"][0]["seq"] == 2 and bundle["public_keys"]
+
+
+def test_external_checkpoint_copy_detects_truncation_after_checkpoints_are_deleted(runner, app, tmp_path):
+    h.build_chain(6)
+    runner.invoke(args=["audit", "checkpoint"])
+    bundle = tmp_path / "bundle.json"
+    runner.invoke(args=["audit", "export-checkpoints", "--output", str(bundle)])
+    h.delete_after(4)
+    with h.attacker() as conn:
+        conn.execute(AuditCheckpoint.__table__.delete())
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # undetectable from the DB alone
+    out = runner.invoke(args=["audit", "verify", "--checkpoints", str(bundle)])
+    assert out.exit_code == 1 and "first bad seq 5, kind truncated" in out.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    out = runner.invoke(args=["audit", "verify", "--checkpoints", str(bad)])
+    assert out.exit_code != 0 and "not a checkpoint bundle" in out.output

@@ -189,11 +189,12 @@ def maybe_auto_checkpoint(seq: int, head_hash: str) -> None:
     _store_checkpoint(key, seq, head_hash, reason="automatic")
 
 
-def checkpoint_dict(checkpoint: AuditCheckpoint) -> dict[str, Any]:
+def checkpoint_dict(checkpoint: Any) -> dict[str, Any]:
+    signed_at = checkpoint.signed_at
     return {
         "seq": checkpoint.seq,
         "head_hash": checkpoint.head_hash,
-        "signed_at": format_time(checkpoint.signed_at),
+        "signed_at": signed_at if isinstance(signed_at, str) else format_time(signed_at),
         "key_id": checkpoint.key_id,
         "signature": checkpoint.signature,
         "reason": checkpoint.reason,

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from tracker.audit import checkpoints as cps
-from tracker.audit.verify import KIND_LABELS, store_result, verify_chain
+from tracker.audit.verify import KIND_LABELS, external_checkpoints, store_result, verify_chain
 from tracker.errors import DomainError
 from tracker.extensions import db
 
@@ -69,10 +69,13 @@ def export_checkpoints(output: str | None) -> None:
 @click.option("--case", "diary", default=None, help="Report this case's events (diary number, e.g. SAM-2025-0001).")
 @click.option("--public-key", "public_keys", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Verify checkpoints with this public key (repeatable; default: the configured key).")
+@click.option("--checkpoints", "bundle_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Also check the checkpoints in this exported bundle (a copy kept outside the database).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--no-store", is_flag=True, help="Do not record this run for the web badge.")
 @with_appcontext
-def verify(diary: str | None, public_keys: tuple[str, ...], as_json: bool, no_store: bool) -> None:
+def verify(diary: str | None, public_keys: tuple[str, ...], bundle_path: str | None, as_json: bool,
+           no_store: bool) -> None:
     """Recompute every hash and check every link and checkpoint; exit 1 on any tampering."""
     case_id = None
     if diary:
@@ -87,7 +90,13 @@ def verify(diary: str | None, public_keys: tuple[str, ...], as_json: bool, no_st
         for path in public_keys:
             key = cps.load_public_key_file(path)
             keys[cps.key_id_of(key)] = key
-    result = verify_chain(public_keys=keys, case_id=case_id)
+    extra = []
+    if bundle_path:
+        try:
+            extra = external_checkpoints(json.loads(Path(bundle_path).read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise click.ClickException(f"{bundle_path} is not a checkpoint bundle: {error}")
+    result = verify_chain(public_keys=keys, case_id=case_id, extra_checkpoints=extra)
     db.session.rollback()  # end the read transaction before recording the run
     if not no_store:
         store_result(result, source="cli")

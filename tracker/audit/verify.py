@@ -21,6 +21,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
 from datetime import datetime
 from typing import Any
 
@@ -181,16 +182,30 @@ def _classify_link_break(row: Any, seq: int, prev: str, sqlite: bool) -> tuple[i
     return seq, "modified", f"event {seq} does not link to event {seq - 1} and its hash does not match"
 
 
+def external_checkpoints(bundle: dict[str, Any]) -> list[SimpleNamespace]:
+    """Checkpoints from an exported bundle (`export_bundle()` / `audit export-checkpoints`)."""
+    return [SimpleNamespace(seq=int(c["seq"]), head_hash=c["head_hash"], signed_at=c["signed_at"],
+                            key_id=c["key_id"], signature=c["signature"], reason=c.get("reason", "external"))
+            for c in bundle.get("checkpoints", [])]
+
+
 def verify_chain(*, public_keys: dict | None = None, case_id: int | None = None,
-                 batch_size: int = 20000) -> VerificationResult:
-    """Walk the whole chain and check the checkpoints; never writes."""
+                 extra_checkpoints: list[Any] = (), batch_size: int = 20000) -> VerificationResult:
+    """Walk the whole chain and check the checkpoints; never writes.
+
+    `extra_checkpoints` (e.g. from a copy kept outside the database) are checked like stored
+    ones, so deleting checkpoints from the database does not hide a truncation or rewrite.
+    """
     started = time.perf_counter()
     result = VerificationResult(case_id=case_id)
     keys = configured_public_keys() if public_keys is None else public_keys
     sqlite = db.session.get_bind().dialect.name == "sqlite"
 
-    checkpoints = list(db.session.execute(
+    checkpoints: list[Any] = list(db.session.execute(
         select(AuditCheckpoint).order_by(AuditCheckpoint.seq, AuditCheckpoint.id)).scalars())
+    known = {(c.seq, c.signature) for c in checkpoints}
+    checkpoints += [c for c in extra_checkpoints if (c.seq, c.signature) not in known]
+    checkpoints.sort(key=lambda c: c.seq)
     problems: list[tuple[int, int, str, str, tuple[int, int] | None]] = []  # (seq, order, kind, msg, range)
     good_checkpoints: dict[int, list[AuditCheckpoint]] = {}
     for cp in checkpoints:
