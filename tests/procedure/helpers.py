@@ -43,6 +43,8 @@ def walk_to(case, hr, stage, *, safety=None, password=None, ended_at=None, end_m
     for code in order:
         if code == stage:
             return
+        if ps.current_records(case)[code].status == "completed":
+            continue
         if code == "grounds":
             ps.update_stage(hr, case, "grounds", reasons="Budgetläget", documents_tabled="Budget 2027\nUtredning")
         elif code == "effects":
