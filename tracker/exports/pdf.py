@@ -315,6 +315,7 @@ def _case_section(b: Builder) -> None:
         (_("Berörda enheter"), case["units"]),
         (_("Planerat beslutsdatum"), case["planned_decision_date"]),
         (_("Beslutsorgan"), case["decision_body"]),
+        (_("Brådskande beslut, skäl"), case.get("urgent_reason")),
         (_("Ansvarig HR-handläggare"), _name(case["responsible_hr"])),
         (_("Status"), case["status"]),
         (_("Aktuellt skede"), case["current_stage"]),
@@ -402,9 +403,13 @@ def _meetings_section(b: Builder) -> None:
                     for s in v.get("signatures", [])]
             if rows:
                 b.add(table([_("Part"), _("Justerare"), _("Beslut"), _("När"), _("Invändning"), _("Giltighet")],
-                            rows, [0.11, 0.17, 0.1, 0.15, 0.35, 0.12]))
+                            rows, [0.11, 0.17, 0.1, 0.15, 0.35, 0.12], max_lines=3))
             else:
                 b.empty(_("Inga justeringar."))
+            for s in v.get("signatures", []):
+                if s.get("objection"):
+                    b.p(_("Invändning från %(name)s mot version %(n)s: %(text)s", name=_name(s.get("signatory")),
+                          n=v["version"], text=s["objection"]))
 
 
 def _counter_section(b: Builder) -> None:
@@ -471,7 +476,8 @@ def _end_section(b: Builder) -> None:
     if end:
         b.add(facts([
             (_("Avslutad"), when(end.get("ended_at"))),
-            (_("Sätt"), end.get("mode_label") or end.get("mode")),
+            (_("Sätt"), _end_mode(end.get("mode"))),
+            (_("Skriftligt besked från"), end.get("notice_by")),
             (_("Registrerad av"), _name(end.get("recorded_by"))),
             (_("Anteckning"), end.get("note")),
         ]))
@@ -489,6 +495,12 @@ def _end_section(b: Builder) -> None:
                     [0.22, 0.12, 0.16, 0.16, 0.34]))
     else:
         b.empty(_("Ingen central förhandling begärd."))
+
+
+def _end_mode(mode: str | None) -> str:
+    labels = {"agreement": _("enighet"), "disagreement": _("oenighet"),
+              "written_notice": _("skriftligt besked om avslut")}
+    return labels.get(mode or "", mode or "–")
 
 
 def _decision_section(b: Builder) -> None:

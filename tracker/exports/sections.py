@@ -169,16 +169,26 @@ def non_compliance(case: Case, deadline_rows: list[dict[str, Any]]) -> list[dict
     return flags
 
 
-def end_of_negotiations(case: Case, records: list[Any]) -> dict[str, Any] | None:
+def end_of_negotiations(case: Case, records: list[Any], audit_events: list[Any]) -> dict[str, Any] | None:
+    """How and when the negotiation ended, by whom, and each party's final position."""
     closing = _current(records, "closing")
     if closing is None or (closing.negotiation_ended_at is None and not closing.end_mode):
         return None
+    content = closing.content or {}
+    event = next((e for e in reversed(audit_events) if e.action == "negotiation.ended"), None)
+    finals = content.get("final_positions") or {}
+    positions = [{"party": party, "author": None, "at": _iso(closing.negotiation_ended_at), "text": text,
+                  "dissent": False, "final": True}
+                 for party, text in finals.items() if party in ("employer", "personnel") and text]
+    positions += [_position(p) for p in closing.positions if p.is_final]
     return {
         "ended_at": _iso(closing.negotiation_ended_at),
         "mode": closing.end_mode,
-        "recorded_by": person(closing.completed_by),
-        "note": (closing.content or {}).get("note") or (closing.content or {}).get("end_note"),
-        "positions": [_position(p) for p in closing.positions if p.is_final],
+        "notice_by": content.get("notice_by"),
+        "recorded_by": ({"id": event.actor_id, "name": event.actor_name, "organisation": None} if event
+                        else person(closing.completed_by)),
+        "note": content.get("note"),
+        "positions": positions,
     }
 
 
@@ -236,17 +246,33 @@ def evaluation(case: Case, records: list[Any], deadline_rows: list[dict[str, Any
 
 
 def reopenings(case: Case, records: list[Any], audit_events: list[Any]) -> list[dict[str, Any]]:
-    """Each frozen round: when, why and (from the audit trail) by whom it was reopened."""
-    reopened = [e for e in audit_events if e.action == "stage.reopened"]
+    """Each reopening: which stage, the new round, when, by whom, why, and which later stages reset."""
     out = []
-    for rec in sorted((r for r in records if r.superseded_at is not None), key=lambda r: r.superseded_at):
-        event = next((e for e in reopened if (e.payload or {}).get("stage") == rec.stage_code
-                      and abs((e.occurred_at - rec.superseded_at).total_seconds()) < 5), None)
+    for e in audit_events:
+        if e.action != "stage.reopened":
+            continue
+        payload = e.payload or {}
+        stage = payload.get("stage")
+        if stage not in STAGES:
+            continue
         out.append({
-            "stage": rec.stage_code, "stage_label": stage_label(rec.stage_code), "round": rec.round,
-            "at": _iso(rec.superseded_at), "reason": rec.reopen_reason or "",
-            "by": {"id": event.actor_id, "name": event.actor_name, "organisation": None} if event else None,
+            "stage": stage, "stage_label": stage_label(stage), "round": int(payload.get("round") or 0),
+            "at": _iso(e.occurred_at), "reason": str(payload.get("reason") or ""),
+            "by": {"id": e.actor_id, "name": e.actor_name, "organisation": None} if e.actor_id else None,
+            "reset": [c for c in payload.get("reset") or [] if c in STAGES],
         })
+    if out or not records:
+        return out
+    # No events (e.g. an imported case): one entry per freeze, named by its earliest stage.
+    frozen: dict[Any, list[Any]] = defaultdict(list)
+    for rec in records:
+        if rec.superseded_at is not None:
+            frozen[rec.superseded_at].append(rec)
+    for at, group in sorted(frozen.items(), key=lambda item: item[0]):
+        first = min(group, key=lambda r: STAGES.index(r.stage_code))
+        out.append({"stage": first.stage_code, "stage_label": stage_label(first.stage_code), "round": first.round + 1,
+                    "at": _iso(at), "reason": first.reopen_reason or "", "by": None,
+                    "reset": [r.stage_code for r in group if r is not first]})
     return out
 
 
