@@ -61,3 +61,11 @@ def test_role_labels_in_both_languages(app):
         with force_locale("en"):
             assert role_label("hr_officer") == "HR officer"
             assert role_label("admin") == "Administrator"
+
+
+def test_account_page_shows_translated_roles(web, factory):
+    user = factory.user(["hr_officer", "auditor"])
+    web.login(user.email, factory.password)
+    assert "HR-handläggare, Revisor" in web.client.get("/account").get_data(as_text=True)
+    web.post("/language", {"locale": "en", "next": "/account"}, token_from="/account")
+    assert "HR officer, Auditor" in web.client.get("/account").get_data(as_text=True)
