@@ -1,0 +1,17 @@
+from tracker.cases.models import Case, CaseStatus
+from tracker.extensions import db
+from tracker.procedure import services as ps
+
+
+def test_demo_cases(app):
+    from tracker.demo import load_demo
+
+    context = load_demo()
+    cases = db.session.query(Case).all()
+    assert len(cases) >= 5
+    assert {c.profile_code for c in cases} == {"fi-municipal", "se-mbl"}
+    assert len({c.current_stage for c in cases}) >= 4
+    assert any(c.non_compliance for c in cases)
+    assert any(c.status == CaseStatus.ARCHIVED for c in cases)
+    overdue = [c for c in cases if any(d.overdue for d in ps.deadlines_for(c))]
+    assert overdue and context.cases["stad"] in overdue
