@@ -172,7 +172,7 @@ def case_title(rng: random.Random, n: int) -> str:
 
 def make_cases(conn: Connection, count: int, *, hr_ids: Sequence[int], year: int | None = None,
                start_number: int = 1, seed: int = 7, current_stage: str | None = None,
-               units_per_case: int = 2) -> list[int]:
+               units_per_case: int = 2, stages: bool = True) -> list[int]:
     """`count` cases with diary numbers SAM-YYYY-NNNN, spread over stages, profiles and HR officers."""
     rng = random.Random(seed)
     year = year or utcnow().year
@@ -200,6 +200,12 @@ def make_cases(conn: Connection, count: int, *, hr_ids: Sequence[int], year: int
             "updated_at": created,
         })
     ids = insert_rows(conn, "cases", rows, returning=True)
+    if stages and has_table("stage_records"):
+        # As open_case + the procedure would leave them: earlier stages completed, the current one active.
+        insert_rows(conn, "stage_records", [
+            dict(zip(STAGE_RECORD_COLUMNS, r))
+            for cid, row in zip(ids, rows)
+            for r in stage_record_rows(cid, row["current_stage"], row["responsible_hr_id"], row["created_at"])])
     unit_rows = [{"case_id": cid, "name": UNITS[(k + j) % len(UNITS)]}
                  for k, cid in enumerate(ids) for j in range(units_per_case)]
     insert_rows(conn, "case_units", unit_rows)
@@ -211,6 +217,21 @@ def make_cases(conn: Connection, count: int, *, hr_ids: Sequence[int], year: int
     elif existing < last:
         conn.execute(table.update().where(table.c.year == year).values(last_number=last))
     return ids
+
+
+STAGE_RECORD_COLUMNS = ("case_id", "stage_code", "round", "status", "started_at", "started_by_id",
+                        "completed_at", "completed_by_id", "content", "created_at")
+
+
+def stage_record_rows(case_id: int, current_stage: str, hr_id: int, created: datetime) -> Iterator[tuple]:
+    """Round 1 of each stage for a case whose procedure has reached `current_stage`."""
+    current = STAGES.index(current_stage)
+    for i, code in enumerate(STAGES):
+        started = created + timedelta(days=7 * i) if i <= current else None
+        completed = created + timedelta(days=7 * i + 5) if i < current else None
+        status = "completed" if completed else "active" if started else "pending"
+        yield (case_id, code, 1, status, started, hr_id if started else None, completed,
+               hr_id if completed else None, {}, created)
 
 
 def make_members(conn: Connection, case_id: int, people: People, count: int) -> list[int]:
@@ -391,7 +412,7 @@ def make_rich_case(conn: Connection, people: People, *, members: int, documents:
                    number: int) -> RichCase:
     """The case page's subject: a steering group, all seven stages, documents and its audit events."""
     case_id = make_cases(conn, 1, hr_ids=people.hr[:1], start_number=number, current_stage="evaluation",
-                         seed=number)[0]
+                         seed=number, stages=False)[0]
     make_members(conn, case_id, people, members)
     make_stage_records(conn, case_id, hr_id=people.hr[0], personnel_id=people.union[0])
     make_documents(conn, case_id, documents, uploader_id=people.hr[0], readers=people.union[:2])

@@ -34,9 +34,11 @@ def counts_at(ctx, url: str, rows: int) -> tuple[dict[str, int | str], list[str]
     with app.app_context():
         with db.engine.begin() as conn:
             people = datagen.make_people(conn, union=100, tag=f"-{rows}")
+            # The subject case is the newest, so it is on the first page of the list at every size.
+            others = datagen.make_cases(conn, rows - 1, hr_ids=people.hr[:1], start_number=1)
             rich = datagen.make_rich_case(conn, people, members=min(rows, 100), documents=rows, events=rows,
-                                          number=1)
-            case_ids = [rich.case_id, *datagen.make_cases(conn, rows - 1, hr_ids=people.hr[:1], start_number=2)]
+                                          number=rows)
+            case_ids = [rich.case_id, *others]
             # Every case has the HR officer's colleague as a member, so the HR list runs its exists() path.
             for cid in case_ids[1:]:
                 datagen.insert_rows(conn, "steering_members", [{
@@ -47,11 +49,14 @@ def counts_at(ctx, url: str, rows: int) -> tuple[dict[str, int | str], list[str]
         db.session.remove()
 
     counted = {"n": 0}
+    seen: list[str] = []
 
-    def count(*_args, **_kwargs) -> None:
+    def count(conn, cursor, statement, *_args, **_kwargs) -> None:
         counted["n"] += 1
+        seen.append(" ".join(statement.split()))
 
     out: dict[str, int | str] = {}
+    statements: dict[str, list[str]] = {}
     with app.app_context():
         engine = db.engine
     # Requests run without an outer app context: Flask-Login caches the user in `g`, which an
@@ -69,23 +74,30 @@ def counts_at(ctx, url: str, rows: int) -> tuple[dict[str, int | str], list[str]
                     continue
                 client.get(path)  # warm-up
                 counted["n"] = 0
+                seen.clear()
                 response = client.get(path)
                 if response.status_code != 200:
                     out[page] = f"HTTP {response.status_code}"
                     notes.append(f"{page} at {rows} rows: HTTP {response.status_code}")
                     continue
                 out[page] = counted["n"]
+                statements[page] = list(seen)
     finally:
         event.remove(engine, "before_cursor_execute", count)
         engine.dispose()
-    return out, notes
+    return out, statements, notes
+
+
+def _shape(statement: str) -> str:
+    """A statement without its literal IN-lists and numbers, for comparing sizes."""
+    return re.sub(r"\?(, \?)*|\d+", "#", statement)[:140]
 
 
 def run(ctx, result: Result) -> None:
     small, large = ctx.sizes["queries_small"], ctx.sizes["queries_large"]
     url = ctx.sqlite_url
-    low, notes_low = counts_at(ctx, url, small)
-    high, notes_high = counts_at(ctx, url, large)
+    low, st_low, notes_low = counts_at(ctx, url, small)
+    high, st_high, notes_high = counts_at(ctx, url, large)
     for note in notes_low + notes_high:
         result.note(note)
     for page in low:
@@ -93,6 +105,14 @@ def run(ctx, result: Result) -> None:
         if isinstance(a, int) and isinstance(b, int):
             result.add(f"{page}: statements at {small:,} / {large:,} rows", f"{a} / {b}", "queries",
                        target="equal", meets=a == b)
+            if a != b:
+                from collections import Counter
+
+                lo, hi = Counter(map(_shape, st_low.get(page, []))), Counter(map(_shape, st_high.get(page, [])))
+                for shape in sorted(set(lo) | set(hi)):
+                    if lo[shape] != hi[shape]:
+                        result.note(f"{page}: {lo[shape]}x at {small:,}, {hi[shape]}x at {large:,}: {shape}")
         else:
             result.add(f"{page}: statements", f"{a} / {b}", "", target="equal")
     result.details["counts"] = {str(small): low, str(large): high}
+    result.details["statements"] = {str(small): st_low, str(large): st_high}
