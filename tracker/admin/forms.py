@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -19,12 +20,12 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(str(role), label) for role, label in ROLE_LABELS.items()]
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(str(role), label) for role, label in ROLE_LABELS.items()]
 
 
-def kind_choices() -> list[tuple[str, str]]:
-    return [(str(kind), label) for kind, label in ORGANISATION_KIND_LABELS.items()]
+def kind_choices() -> list[SelectChoice]:
+    return [SelectChoice(str(kind), label) for kind, label in ORGANISATION_KIND_LABELS.items()]
 
 
 class UserCreateForm(FlaskForm):
@@ -40,8 +41,9 @@ class UserCreateForm(FlaskForm):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = [("", _l("Välj …"))] + [(str(o.id), o.name) for o in organisations] + [
-            (NEW_ORGANISATION, _l("Ny organisation …"))]
+        self.organisation.choices = [SelectChoice("", _l("Välj …"))] + [
+            SelectChoice(str(o.id), o.name) for o in organisations] + [
+            SelectChoice(NEW_ORGANISATION, _l("Ny organisation …"))]
         self.organisation_kind.choices = kind_choices()
         self.roles.choices = role_choices()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -22,7 +23,10 @@ class PasswordChangeForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Språk"), choices=[("sv", "Svenska"), ("en", "English")])
+    locale = SelectField(_l("Språk"), choices=[
+        SelectChoice("sv", "Svenska", render_kw={"lang": "sv"}),
+        SelectChoice("en", "English", render_kw={"lang": "en"}),
+    ])
     next = HiddenField()
 
 
