@@ -9,6 +9,7 @@ Playwright is missing the tests skip with the reason, except in CI (CI=true), wh
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -84,12 +85,33 @@ def demo_data(app):
     return context
 
 
+class _ErrorCollector(logging.Handler):
+    """Server-side errors (an unaudited commit raised by the audit guard, any 500) during a test."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(self.format(record))
+
+
 @pytest.fixture
 def live_server(app, demo_data) -> Iterator[LiveServer]:
-    """The app on a random local port, on this test's database with the demo data."""
-    with LiveServer(app) as server:
-        yield server
-    db.session.remove()
+    """The app on a random local port, on this test's database with the demo data.
+
+    Any unhandled error in the server thread (a 500, the audit guard refusing a commit) fails the test.
+    """
+    collector = _ErrorCollector()
+    errors_logger = logging.getLogger("tracker.errors_web")
+    errors_logger.addHandler(collector)
+    try:
+        with LiveServer(app) as server:
+            yield server
+    finally:
+        errors_logger.removeHandler(collector)
+        db.session.remove()
+    assert not collector.messages, "server errors during the test:\n" + "\n\n".join(collector.messages)
 
 
 @pytest.fixture
