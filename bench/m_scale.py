@@ -71,13 +71,16 @@ class StatementTimer:
     def __init__(self, engine) -> None:
         self.engine = engine
         self.times: dict[str, list[float]] = defaultdict(list)
+        self.total = 0.0
         self.params: dict[str, object] = {}
 
     def before(self, conn, cursor, statement, parameters, context, executemany) -> None:
         conn.info["bench_started"] = time.perf_counter()
 
     def after(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.times[statement].append(time.perf_counter() - conn.info.pop("bench_started", time.perf_counter()))
+        spent = time.perf_counter() - conn.info.pop("bench_started", time.perf_counter())
+        self.times[statement].append(spent)
+        self.total += spent
         self.params.setdefault(statement, parameters)
 
     def __enter__(self):
@@ -94,6 +97,19 @@ class StatementTimer:
         ranked = sorted(((s, sorted(t)[len(t) // 2], len(t)) for s, t in self.times.items()), key=lambda x: -x[1])
         return ranked[:n]
 
+
+# What the case list and its search need at 100,000 cases (see the report): the list orders by
+# (created_at DESC, id DESC) with LIMIT/OFFSET; search is ILIKE '%term%' on three columns, which
+# only trigram GIN indexes (pg_trgm) can serve.
+SUGGESTED_INDEXES = [
+    ("ix_cases_created_at_id", "CREATE INDEX IF NOT EXISTS ix_cases_created_at_id ON cases (created_at DESC, id DESC)"),
+    ("pg_trgm", "CREATE EXTENSION IF NOT EXISTS pg_trgm"),
+    ("ix_cases_title_trgm", "CREATE INDEX IF NOT EXISTS ix_cases_title_trgm ON cases USING gin (title gin_trgm_ops)"),
+    ("ix_cases_description_trgm",
+     "CREATE INDEX IF NOT EXISTS ix_cases_description_trgm ON cases USING gin (description gin_trgm_ops)"),
+    ("ix_cases_diary_number_trgm",
+     "CREATE INDEX IF NOT EXISTS ix_cases_diary_number_trgm ON cases USING gin (diary_number gin_trgm_ops)"),
+]
 
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
@@ -185,26 +201,50 @@ def run(ctx, result: Result) -> None:
         login(clients[who], people.first_email(who))
     with app.app_context():
         engine = db.engine
-    with StatementTimer(engine) as timer:
+    def measure(suffix: str, only_gated: bool = False) -> None:
         for label, who, path_for in pages:
+            gated = label.startswith(("case list", "search"))
+            if only_gated and not gated:
+                continue
             client = clients[who]
             client.get(path_for(0))  # warm-up
-            times, statuses = [], set()
+            times, sql, statuses = [], [], set()
             for i in range(n_requests):
+                sql_before = timer.total
                 started = time.perf_counter()
                 response = client.get(path_for(i))
                 times.append((time.perf_counter() - started) * 1000)
+                sql.append((timer.total - sql_before) * 1000)
                 statuses.add(response.status_code)
             if statuses != {200}:
-                result.note(f"{label}: answered {sorted(statuses)}")
+                result.note(f"{label}{suffix}: answered {sorted(statuses)}")
             p50, p95 = percentile(times, 50), percentile(times, 95)
-            gated = label.startswith(("case list", "search"))
-            result.add(f"{label} p50", p50, "ms")
-            result.add(f"{label} p95", p95, "ms", target=f"< {TARGET_P95_MS} ms" if gated else "",
+            result.add(f"{label}{suffix} p50 (of which SQL)", f"{p50:.1f} ({percentile(sql, 50):.1f})", "ms")
+            result.add(f"{label}{suffix} p95", p95, "ms", target=f"< {TARGET_P95_MS} ms" if gated else "",
                        meets=p95 < TARGET_P95_MS if gated else None)
-            result.details[label] = {"p50_ms": p50, "p95_ms": p95, "requests": n_requests}
+            result.details[label + suffix] = {"p50_ms": p50, "p95_ms": p95, "sql_p50_ms": percentile(sql, 50),
+                                              "requests": n_requests}
+
+    with StatementTimer(engine) as timer:
+        measure("")
     suggestions = explain_suggestions(engine, timer)
     for line in suggestions:
         result.note("slow statement: " + line)
     result.details["slow_statements"] = suggestions
+
+    # Second pass with the indexes we suggest, in this throwaway database only, as evidence.
+    created = []
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for name, sql in SUGGESTED_INDEXES:
+            try:
+                conn.execute(text(sql))
+                created.append(name)
+            except Exception as error:  # noqa: BLE001
+                result.note(f"could not create suggested index {name}: {str(error).splitlines()[0]}")
+        conn.execute(text("ANALYZE cases"))
+    if created and list_path:
+        result.note("second pass with suggested indexes: " + ", ".join(created))
+        with StatementTimer(engine) as timer:
+            measure(" [+indexes]", only_gated=True)
+    result.details["suggested_indexes"] = [sql for _, sql in SUGGESTED_INDEXES]
     engine.dispose()
