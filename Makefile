@@ -24,7 +24,7 @@ translations: $(VENV)/.installed
 # Extract every msgid (Swedish) from the code and templates and merge them into the catalogues.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
-	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-location --ignore-obsolete --width 100
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete --width 100 --no-fuzzy-matching
 
 migrate: install
 	$(BIN)/flask db upgrade
