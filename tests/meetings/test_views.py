@@ -271,3 +271,29 @@ def test_case_panel_shows_disputed_and_objection(app, web, factory):
     html = web.client.get(f"/cases/{s.case.id}/meetings").get_data(as_text=True)
     assert "Omtvistat" in html and "Förhandlingen är inte avslutad" in html
     assert "Planera ett möte" in html
+
+
+def test_schedule_refused_before_earliest_first_meeting(app, web, factory):
+    """S1 step 3 over HTTP: fi-municipal, proposal delivered; a meeting too early is refused."""
+    from datetime import timedelta
+
+    from tests.procedure.helpers import complete_early_information, staff
+    from tracker.procedure.services import deadlines_for
+
+    case = factory.case(profile="fi-municipal", may_reduce_staff=True, staff_affected=8, title="Lomautukset")
+    staff(factory, case)
+    complete_early_information(case, case.responsible_hr,
+                               proposal_at=datetime.now(timezone.utc) - timedelta(days=1))
+    [earliest] = [d.due for d in deadlines_for(case) if d.code == "earliest_first_meeting"]
+    login(web, case.responsible_hr, factory)
+    path = f"/cases/{case.id}/meetings/new"
+    too_early = (earliest - timedelta(days=2)).isoformat()
+    response = web.post(path, {"title": "Första mötet", "starts_at": f"{too_early}T09:00",
+                               "ends_at": f"{too_early}T11:00", "place": "Kommunhuset"}, token_from=path)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert f"tidigast {earliest.isoformat()}" in html and 'value="Första mötet"' in html
+    assert db.session.execute(select(func.count(Meeting.id))).scalar_one() == 0
+    response = web.post(path, {"title": "Första mötet", "starts_at": f"{earliest.isoformat()}T09:00",
+                               "ends_at": f"{earliest.isoformat()}T11:00", "place": "Kommunhuset"}, token_from=path)
+    assert response.status_code == 302
