@@ -568,11 +568,13 @@ def _audit_section(b: Builder) -> None:
     rows = []
     for e in audit["events"]:
         payload = _("[dold]") if e["payload_redacted"] else _compact(e["payload"])
-        rows.append([e["seq"], when(e["occurred_at"]), f'{e["actor_name"] or "–"}\n{e["actor_role"] or ""}',
-                     e["action"], f'{e["target_type"] or ""} {e["target_id"] or ""}', payload,
+        actor = e["actor_name"] or "–"
+        rows.append([e["seq"], e["occurred_at"][:19].replace("T", " "), actor, e["action"],
+                     f'{e["target_type"] or ""} {e["target_id"] or ""}', payload,
                      e["hash"][:16] + ("" if e["hash_ok"] else " !")])
+    # Two lines a row at most: 10,000 events stay a few hundred pages and lay out in seconds.
     b.add(table([_("Nr"), _("Tid (UTC)"), _("Aktör"), _("Händelse"), _("Mål"), _("Data"), _("Hash")], rows,
-                [0.05, 0.12, 0.14, 0.17, 0.12, 0.27, 0.13], max_lines=4))
+                [0.055, 0.165, 0.14, 0.17, 0.1, 0.25, 0.12], max_lines=2))
 
 
 def _compact(payload: Any) -> str:
