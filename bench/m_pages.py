@@ -57,6 +57,8 @@ def start_gunicorn(url: str, run_id: int, port: int) -> subprocess.Popen:
         [gunicorn, "-w", "2", "-b", f"{HOST}:{port}", "--log-level", "warning", "bench.app_wrapper:app"],
         cwd=root, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True)
+    # The orchestrator ends this process group if this worker is killed on a timeout.
+    (env.DATA_DIR / f"gunicorn_{run_id}.pgid").write_text(str(proc.pid))
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -72,6 +74,9 @@ def start_gunicorn(url: str, run_id: int, port: int) -> subprocess.Popen:
 
 
 def stop(proc: subprocess.Popen) -> None:
+    for pidfile in env.DATA_DIR.glob("gunicorn_*.pgid"):
+        if pidfile.read_text().strip() == str(proc.pid):
+            pidfile.unlink(missing_ok=True)
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

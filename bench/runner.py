@@ -131,6 +131,18 @@ def render_table(results: list[Result]) -> str:
     return "\n".join(out)
 
 
+def _end_orphans(run_id: int) -> None:
+    """A gunicorn the pages worker started and could not stop (it was killed): end its group."""
+    import signal
+
+    for pidfile in env.DATA_DIR.glob(f"gunicorn_{run_id}.pgid"):
+        try:
+            os.killpg(int(pidfile.read_text().strip()), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+        pidfile.unlink(missing_ok=True)
+
+
 def run_worker(name: str, context: dict[str, Any], timeout: int) -> Result:
     """Run one measurement in a child process and read back its Result."""
     out_path = env.DATA_DIR / f"result_{context['run_id']}_{name}.json"
@@ -145,8 +157,10 @@ def run_worker(name: str, context: dict[str, Any], timeout: int) -> Result:
         if proc.returncode != 0 and stderr:
             sys.stderr.write(stderr[-4000:])
     except subprocess.TimeoutExpired:
+        _end_orphans(context["run_id"])
         return Result(name, status="error", error=f"timed out after {timeout}s",
                       seconds=time.perf_counter() - started)
+    _end_orphans(context["run_id"])
     if out_path.exists():
         result = Result.from_dict(json.loads(out_path.read_text()))
         out_path.unlink()
