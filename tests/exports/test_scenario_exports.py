@@ -21,7 +21,7 @@ from tracker.meetings import services as meetings
 from tracker.procedure import services as ps
 from tracker.procedure.stages import STAGES, stage_label
 from tracker.risk import services as risk
-from tracker.timeutil import utcnow
+from tracker.timeutil import local_date, utcnow
 
 PASSWORD = "correct-horse-battery"
 
@@ -245,3 +245,30 @@ def test_named_payloads_of_secret_documents_are_redacted_and_the_verifier_says_s
     outcome = run_verifier(bundle)
     assert outcome.returncode == 0, outcome.stdout
     assert "1 events have a payload hidden" in outcome.stdout
+
+
+def test_deadlines_show_computed_and_actual_dates(factory, tmp_path):
+    """S1-like: a proposal, then a first meeting; the record has each deadline with its basis and the
+    actual date it is measured against."""
+    hr = factory.user("hr_officer", name="Helena Rask")
+    case = factory.case(hr=hr, profile="fi-municipal", title="Lomautukset, kotihoito", may_reduce_staff=True,
+                        staff_affected=8)
+    union = factory.user("union_rep", name="Ulla Nieminen")
+    factory.member(case, hr, "employer", role="chair")
+    factory.member(case, union, "personnel", role="signatory")
+    auditor = factory.user("auditor")
+    delivered = utcnow() - timedelta(days=20)
+    complete_early_information(case, hr, proposal_at=delivered)
+    first = utcnow() - timedelta(days=10)
+    meetings.schedule_meeting(hr, case, title="Första mötet", starts_at=first, ends_at=first + timedelta(hours=2),
+                              place="Kunnantalo", stages=["grounds"])
+    db.session.commit()
+    record = build_record(case, auditor)
+    validate(record)
+    by_code = {d["code"]: d for d in record["deadlines"]}
+    earliest = by_code["earliest_first_meeting"]
+    assert earliest["due"] and earliest["basis"] and earliest["met"] is True
+    assert earliest["actual"] == local_date(first).isoformat()
+    text = " ".join(pdf_text(services.export_pdf(case, auditor).data, tmp_path).split())
+    db.session.commit()
+    assert earliest["label"] in text and earliest["due"] in text and earliest["actual"] in text

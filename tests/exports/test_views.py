@@ -145,3 +145,14 @@ def test_cli_refuses_users_who_may_not_export(runner, setup, tmp_path):
     result = runner.invoke(args=["export", "case", case.diary_number, "--as", "nobody@example.org"])
     assert result.exit_code != 0
     assert not target.exists() and export_events() == []
+
+
+def test_case_page_has_the_export_panel_for_exporters(web, setup):
+    case = setup["case"]
+    web.login(setup["auditor"].email, "correct-horse-battery")
+    html = web.client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Exportera protokollet" in html and f'action="/cases/{case.id}/export"' in html
+    web.client.post("/logout", data={"csrf_token": web.token("/account")})
+    web.login(setup["union"].email, "correct-horse-battery")
+    html = web.client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Exportera protokollet" not in html

@@ -213,11 +213,52 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _labels() -> dict[str, dict[str, str]]:
+    """Translated names for the codes the record stores (called inside the reader's locale)."""
+    return {
+        "party": {"employer": _("Arbetsgivare"), "personnel": _("Personal")},
+        "role": {"chair": _("Ordförande"), "member": _("Ledamot"), "secretary": _("Sekreterare"),
+                 "signatory": _("Justerare"), "safety_representative": _("Skyddsombud")},
+        "status": {"active": _("Pågående"), "decided": _("Beslutat"), "archived": _("Arkiverat"),
+                   "pending": _("Väntar"), "completed": _("Avslutat")},
+        "minutes": {"draft": _("utkast"), "awaiting_approval": _("väntar på justering"), "approved": _("justerat"),
+                    "disputed": _("omtvistat"), "superseded": _("ersatt av senare version")},
+        "change_kind": {"reorganisation": _("Omorganisation"), "merger": _("Sammanslagning"),
+                        "outsourcing": _("Utkontraktering"), "cuts": _("Neddragningar"), "other": _("Annat")},
+        "content": {
+            "information_given": _("Information som getts"), "information_to": _("Till vem"),
+            "information_given_on": _("Datum då informationen gavs"),
+            "proposal_text": _("Skriftlig förhandlingsframställan"),
+            "reasons": _("Varför förändringen planeras"), "documents_tabled": _("Framlagda handlingar"),
+            "effects_staff": _("Verkningar för personalen"), "effects_units": _("Verkningar för enheterna"),
+            "effects_conditions": _("Verkningar för arbetsförhållandena"),
+            "alternatives_considered": _("Alternativ som övervägts"), "notes": _("Anteckningar om avslutandet"),
+            "final_positions": _("Slutliga ståndpunkter"), "notice_by": _("Skriftligt besked från"),
+            "body": _("Beslutsorgan"), "reference": _("Referens (§)"), "summary": _("Sammanfattning"),
+            "urgent": _("Brådskande beslut"), "plan": _("Utvärderingsplan"), "indicators": _("Indikatorer"),
+            "report": _("Utvärderingsrapport"), "approval_reference": _("Protokollsreferens"),
+        },
+    }
+
+
+def label(kind: str, code: Any) -> str:
+    if code is None or code == "":
+        return "–"
+    return _labels()[kind].get(str(code), str(code))
+
+
 def _content(content: Any) -> str:
     if not content:
         return "–"
     if isinstance(content, dict):
-        return "\n".join(f"{k}: {_text(v)}" for k, v in content.items())
+        lines = []
+        for key, value in content.items():
+            if isinstance(value, dict):
+                value = "; ".join(f"{label('party', k)}: {_text(v)}" for k, v in value.items())
+            elif key == "notice_by":
+                value = label("party", value)
+            lines.append(f"{label('content', key)}: {_text(value)}")
+        return "\n".join(lines)
     return _text(content)
 
 
@@ -308,7 +349,7 @@ def _case_section(b: Builder) -> None:
         (_("Diarienummer"), case["diary_number"]),
         (_("Rubrik"), case["title"]),
         (_("Beskrivning"), case["description"]),
-        (_("Typ av förändring"), case["change_kind"]),
+        (_("Typ av förändring"), label("change_kind", case["change_kind"])),
         (_("Berörd personal"), case["staff_affected"]),
         (_("Kan leda till minskad personal"), case["may_reduce_staff"]),
         (_("Stort projekt"), case["is_large"]),
@@ -317,8 +358,9 @@ def _case_section(b: Builder) -> None:
         (_("Beslutsorgan"), case["decision_body"]),
         (_("Brådskande beslut, skäl"), case.get("urgent_reason")),
         (_("Ansvarig HR-handläggare"), _name(case["responsible_hr"])),
-        (_("Status"), case["status"]),
-        (_("Aktuellt skede"), case["current_stage"]),
+        (_("Status"), label("status", case["status"])),
+        (_("Aktuellt skede"), next((st["label"] for st in r["stages"] if st["code"] == case["current_stage"]),
+                                   case["current_stage"])),
         (_("Registrerat"), when(case["created_at"])),
         (_("Förfarandeprofil"), f'{lb["profile_name"]} ({lb["profile_code"]}, v{lb["profile_version"]})'),
         (_("Rättslig grund"), lb["text"]),
@@ -332,7 +374,7 @@ def _case_section(b: Builder) -> None:
 
 def _steering_section(b: Builder) -> None:
     b.heading(_("Styrgrupp över tid"))
-    rows = [[_name(m["user"]), m["party"], m["role"], m["union"] or (m["user"] or {}).get("organisation"),
+    rows = [[_name(m["user"]), label("party", m["party"]), label("role", m["role"]), m["union"] or (m["user"] or {}).get("organisation"),
              ", ".join(m["units"]), when(m["joined_at"]), when(m["left_at"]) if m["left_at"] else _("pågår")]
             for m in b.record["steering_group"]]
     if not rows:
@@ -345,7 +387,9 @@ def _steering_section(b: Builder) -> None:
 
 
 def _positions(b: Builder, positions: list[dict[str, Any]]) -> None:
-    rows = [[p.get("party"), _name(p.get("author")), when(p.get("at")), p.get("text")] for p in positions]
+    rows = [[label("party", p.get("party")), _name(p.get("author")), when(p.get("at")),
+             (p.get("text") or "") + ("\n" + _("(avvikande mening)") if p.get("dissent") else "")]
+            for p in positions]
     b.add(table([_("Part"), _("Av"), _("När"), _("Ståndpunkt")], rows, [0.12, 0.18, 0.15, 0.55]))
 
 
@@ -357,7 +401,7 @@ def _stages_section(b: Builder) -> None:
             b.empty(_("Skedet har inte påbörjats."))
         for rnd in stage["rounds"]:
             b.add(facts([
-                (_("Omgång"), rnd.get("round")),
+                (_("Omgång"), f'{rnd.get("round")} ({label("status", rnd.get("status"))})'),
                 (_("Påbörjat"), f'{when(rnd.get("started_at"))} {_name(rnd.get("started_by"))}'
                  if rnd.get("started_at") else "–"),
                 (_("Avslutat"), f'{when(rnd.get("completed_at"))} {_name(rnd.get("completed_by"))}'
@@ -387,16 +431,16 @@ def _meetings_section(b: Builder) -> None:
             (_("Tid"), f'{when(m["starts_at"])} – {when(m.get("ends_at"))}'),
             (_("Plats"), m.get("place")),
             (_("Skeden"), [s for s in m.get("stage_labels", m.get("stages", []))]),
-            (_("Deltagare"), [f'{_name(a)} ({a.get("party") or "–"})' for a in m.get("attendees", [])]),
+            (_("Deltagare"), [f'{_name(a)} ({label("party", a.get("party"))})' for a in m.get("attendees", [])]),
             (_("Inställt"), when(m["cancelled_at"]) if m.get("cancelled_at") else _("Nej")),
         ]))
         for v in m.get("minutes", []):
             b.p(_("Protokoll version %(n)s, SHA-256 %(hash)s", n=v["version"], hash=v["sha256"]), "small")
             b.p(_("Skapad %(at)s av %(by)s; status: %(status)s", at=when(v.get("created_at")),
-                  by=_name(v.get("created_by")), status=v.get("status") or "–"), "small")
+                  by=_name(v.get("created_by")), status=label("minutes", v.get("status"))), "small")
             if v.get("content"):
                 b.add(facts([(_("Innehåll"), v["content"])]))
-            rows = [[s.get("party"), _name(s.get("signatory")),
+            rows = [[label("party", s.get("party")), _name(s.get("signatory")),
                      _("justerat") if s["decision"] == "approved" else _("vägrat"),
                      when(s.get("at")), s.get("objection") or ("" if s["decision"] == "approved" else "–"),
                      _("ogiltig") if s.get("voided") else ""]
@@ -477,7 +521,7 @@ def _end_section(b: Builder) -> None:
         b.add(facts([
             (_("Avslutad"), when(end.get("ended_at"))),
             (_("Sätt"), _end_mode(end.get("mode"))),
-            (_("Skriftligt besked från"), end.get("notice_by")),
+            (_("Skriftligt besked från"), label("party", end.get("notice_by")) if end.get("notice_by") else None),
             (_("Registrerad av"), _name(end.get("recorded_by"))),
             (_("Anteckning"), end.get("note")),
         ]))

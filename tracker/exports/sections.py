@@ -129,10 +129,11 @@ def deadlines(case: Case) -> list[dict[str, Any]]:
     compute = getattr(procedure_services, "deadlines_for", None)
     if compute is None:
         return []
+    actuals = _actual_dates(case, procedure_services)
     rows = []
     for d in compute(case):
         extra = getattr(d, "extra", None) or {}
-        actual = getattr(d, "actual", None) or extra.get("actual")
+        actual = getattr(d, "actual", None) or extra.get("actual") or actuals.get(d.code)
         rows.append({
             "code": d.code,
             "label": str(d.label),
@@ -144,6 +145,28 @@ def deadlines(case: Case) -> list[dict[str, Any]]:
             "overridden": bool(getattr(d, "overridden", False)),
         })
     return rows
+
+
+# Which recorded date each deadline is measured against (the engine's Facts field).
+ACTUAL_FACT = {
+    "earliest_first_meeting": "first_meeting_on",
+    "min_negotiation_period": "negotiation_ended_on",
+    "closing_not_ended": "negotiation_ended_on",
+    "earliest_decision": "decision_on",
+    "evaluation_due": "evaluation_approved_on",
+}
+
+
+def _actual_dates(case: Case, procedure_services: Any) -> dict[str, date]:
+    facts_for = getattr(procedure_services, "facts_for", None)
+    if facts_for is None:
+        return {}
+    facts = facts_for(case)
+    actuals = {code: getattr(facts, name, None) for code, name in ACTUAL_FACT.items()}
+    requests = getattr(facts, "central_requests", ()) or ()
+    if requests:
+        actuals["central_negotiation_window"] = min(r.requested_on for r in requests)
+    return {code: value for code, value in actuals.items() if value is not None}
 
 
 def non_compliance(case: Case, deadline_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
