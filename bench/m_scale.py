@@ -102,7 +102,8 @@ class StatementTimer:
 # (created_at DESC, id DESC) with LIMIT/OFFSET; search is ILIKE '%term%' on three columns, which
 # only trigram GIN indexes (pg_trgm) can serve.
 SUGGESTED_INDEXES = [
-    ("ix_cases_created_at_id", "CREATE INDEX IF NOT EXISTS ix_cases_created_at_id ON cases (created_at DESC, id DESC)"),
+    ("ix_cases_created_at_id (in the model)",
+     "CREATE INDEX IF NOT EXISTS ix_cases_created_at_id ON cases (created_at, id)"),
     ("pg_trgm", "CREATE EXTENSION IF NOT EXISTS pg_trgm"),
     ("ix_cases_title_trgm", "CREATE INDEX IF NOT EXISTS ix_cases_title_trgm ON cases USING gin (title gin_trgm_ops)"),
     ("ix_cases_description_trgm",
