@@ -84,3 +84,17 @@ def test_secret_document_upload_denial_and_download(page, live_server, demo_data
     assert download.suggested_filename == "Budget 2027 – hemtjänst.csv"
     assert open(download.path(), encoding="utf-8").read() == BUDGET
     assert page.console_errors == []
+
+
+def test_document_pages_have_no_accessibility_violations(page, live_server, demo_data):
+    from tests.browser.conftest import axe_violations
+
+    case_id = _demo_case()
+    login(page, "hr@example.org")
+    page.goto(f"/cases/{case_id}/documents")
+    page.locator("summary", has_text="Ladda upp ett dokument").click()
+    count, report = axe_violations(page)
+    assert count == 0, report
+    page.goto(f"/cases/{case_id}/clearances")
+    count, report = axe_violations(page)
+    assert count == 0, report
