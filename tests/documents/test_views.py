@@ -199,3 +199,12 @@ def test_every_route_declares_access(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("documents."):
             assert getattr(app.view_functions[rule.endpoint], "access_rule", None), rule
+
+
+def test_case_page_shows_the_documents_panel(web, world, hr):
+    upload(world, PDF, title="Organisationsskiss")
+    response = web.client.get(f"/cases/{world.case.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="documents-panel-heading"' in html and "Organisationsskiss" in html
+    assert f'action="/cases/{world.case.id}/documents"' in html

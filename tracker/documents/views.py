@@ -137,7 +137,7 @@ def upload(case_id: int):
             db.session.commit()
             flash(_("Dokumentet \"%(title)s\" är uppladdat.", title=version.document.title), "success")
             return redirect(url_for("documents.detail", document_id=version.document_id))
-    return render_template("documents/list.html", case=case, form=form), 400
+    return render_template("documents/list.html", case=case, documents_upload_form=form), 400
 
 
 @bp.get("/documents/<int:document_id>")
