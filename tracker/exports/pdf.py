@@ -367,9 +367,6 @@ def _case_section(b: Builder) -> None:
     ]))
     if case["non_compliance"]:
         b.flag(_("AVVIKELSE: ärendet är flaggat för avvikelse från förfarandet."))
-    if r["unavailable_sections"]:
-        b.p(_("Delar som inte finns i den här installationen: %(parts)s",
-              parts=", ".join(r["unavailable_sections"])), "small")
 
 
 def _steering_section(b: Builder) -> None:

@@ -1,8 +1,8 @@
 """The procedure record of one case, as one plain dict: every export format renders this.
 
 `build_record(case, reader)` is the single place that reads the other features' data (read-only,
-through their models and public functions). Sections of features that are not installed are
-empty and named in `unavailable_sections`, so the record never pretends something was checked.
+through their models and public functions; see sections.py), always for one reader, redacted for
+them.
 The shape is documented by docs/procedure-record.schema.json and docs/procedure-record.md.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tracker.audit.verify import verify_chain
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.extensions import db
-from tracker.modules import module_exists
+from tracker.procedure.profiles import ProfileError, get_profile
 from tracker.steering.models import SteeringMember
 from tracker.timeutil import utcnow
 
@@ -95,15 +95,12 @@ def _case_section(case: Case) -> dict[str, Any]:
 def _legal_basis(case: Case, locale: str) -> dict[str, Any]:
     basis: dict[str, Any] = {"profile_code": case.profile_code, "profile_version": case.profile_version,
                              "profile_name": case.profile_code, "text": "", "settings": {}}
-    if module_exists("tracker.procedure.profiles"):
-        from tracker.procedure.profiles import ProfileError, get_profile
-
-        try:
-            profile = get_profile(case.profile_code)
-        except ProfileError:
-            return basis
-        basis.update(profile_name=profile.display_name(locale), text=profile.legal_basis,
-                     settings=dict(profile.settings))
+    try:
+        profile = get_profile(case.profile_code)
+    except ProfileError:
+        return basis
+    basis.update(profile_name=profile.display_name(locale), text=profile.legal_basis,
+                 settings=dict(profile.settings))
     return basis
 
 
@@ -225,23 +222,12 @@ def _audit_section(case: Case, events: list[AuditEvent], hidden: set[tuple[str, 
 
 # --- the record -----------------------------------------------------------------------------------
 
-SECTION_MODULES = {
-    "stages": "tracker.procedure.models",
-    "deadlines": "tracker.procedure.services",
-    "meetings": "tracker.meetings.models",
-    "counter_proposals": "tracker.discussion.models",
-    "risk_assessments": "tracker.risk.models",
-    "documents": "tracker.documents.models",
-}
-
-
 def build_record(case: Case, reader: User, *, generated_at: datetime | None = None) -> dict[str, Any]:
     """The complete procedure record of `case` as `reader` may see it (redacted for them)."""
     from tracker.exports import sections
 
     locale = reader_locale(reader)
     with force_locale(locale):
-        unavailable = sorted(name for name, module in SECTION_MODULES.items() if not module_exists(module))
         steering = _steering_group(case)
         events = list(db.session.execute(case_events_query(case)).scalars())
         records = sections._stage_records(case)
@@ -271,7 +257,6 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
             "reopenings": sections.reopenings(case, records, events),
             "documents": documents,
             "audit": _audit_section(case, events, hidden),
-            "unavailable_sections": unavailable,
         }
     return record
 

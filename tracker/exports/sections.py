@@ -1,8 +1,7 @@
 """The record's sections that come from other features (procedure, steering, meetings, documents).
 
 Each function reads through that feature's models or public functions, read-only, with a fixed
-number of queries whatever the size of the case. A feature that is not installed gives an empty
-section (and `build_record` names it in `unavailable_sections`).
+number of queries whatever the size of the case.
 """
 from __future__ import annotations
 
@@ -15,8 +14,13 @@ from sqlalchemy import select
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.extensions import db
-from tracker.modules import module_exists
+from tracker.discussion.models import Comment, CounterProposal
+from tracker.documents.policy import case_access, case_documents
+from tracker.meetings.models import Meeting, MeetingAttendee, Minutes, MinutesSignature, MinutesVersion
+from tracker.procedure import services as procedure_services
+from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
 from tracker.procedure.stages import STAGES, stage_label
+from tracker.risk.models import RiskAssessment
 
 # Payload keys that may name a secret document (redacted for readers who may not see the name).
 NAME_KEYS = frozenset({"title", "filename", "filenames", "name", "old_title", "new_title", "changes"})
@@ -55,9 +59,6 @@ def _plain(value: Any) -> Any:
 # --- procedure ------------------------------------------------------------------------------------
 
 def _stage_records(case: Case) -> list[Any]:
-    if not module_exists("tracker.procedure.models"):
-        return []
-    from tracker.procedure.models import StageRecord
 
     return list(db.session.execute(
         select(StageRecord).where(StageRecord.case_id == case.id)
@@ -71,9 +72,6 @@ def _position(p: Any) -> dict[str, Any]:
 
 
 def _comments(case: Case) -> dict[str, list[dict[str, Any]]]:
-    if not module_exists("tracker.discussion.models"):
-        return {}
-    from tracker.discussion.models import Comment
 
     rows = db.session.execute(
         select(Comment).where(Comment.case_id == case.id).order_by(Comment.created_at, Comment.id)
@@ -122,16 +120,9 @@ def _current(records: list[Any], code: str) -> Any | None:
 
 def deadlines(case: Case) -> list[dict[str, Any]]:
     """The deadline engine's view: each deadline computed against the actual date."""
-    if not module_exists("tracker.procedure.services"):
-        return []
-    from tracker.procedure import services as procedure_services
-
-    compute = getattr(procedure_services, "deadlines_for", None)
-    if compute is None:
-        return []
-    actuals = _actual_dates(case, procedure_services)
+    actuals = _actual_dates(case)
     rows = []
-    for d in compute(case):
+    for d in procedure_services.deadlines_for(case):
         extra = getattr(d, "extra", None) or {}
         actual = getattr(d, "actual", None) or extra.get("actual") or actuals.get(d.code)
         rows.append({
@@ -157,11 +148,8 @@ ACTUAL_FACT = {
 }
 
 
-def _actual_dates(case: Case, procedure_services: Any) -> dict[str, date]:
-    facts_for = getattr(procedure_services, "facts_for", None)
-    if facts_for is None:
-        return {}
-    facts = facts_for(case)
+def _actual_dates(case: Case) -> dict[str, date]:
+    facts = procedure_services.facts_for(case)
     actuals = {code: getattr(facts, name, None) for code, name in ACTUAL_FACT.items()}
     requests = getattr(facts, "central_requests", ()) or ()
     if requests:
@@ -172,16 +160,13 @@ def _actual_dates(case: Case, procedure_services: Any) -> dict[str, date]:
 def non_compliance(case: Case, deadline_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every non-compliance: audited overrides, and deadlines that were not met or are overdue."""
     flags: list[dict[str, Any]] = []
-    if module_exists("tracker.procedure.models"):
-        from tracker.procedure.models import DeadlineOverride
-
-        for o in db.session.execute(
-            select(DeadlineOverride).where(DeadlineOverride.case_id == case.id).order_by(DeadlineOverride.at)
-        ).scalars().unique():
-            label = next((d["label"] for d in deadline_rows if d["code"] == o.deadline_code), o.deadline_code)
-            flags.append({"kind": "override", "deadline": o.deadline_code, "description": label,
-                          "reason": o.reason, "earliest": _iso(o.earliest), "actor": person(o.by),
-                          "at": _iso(o.at)})
+    for o in db.session.execute(
+        select(DeadlineOverride).where(DeadlineOverride.case_id == case.id).order_by(DeadlineOverride.at)
+    ).scalars().unique():
+        label = next((d["label"] for d in deadline_rows if d["code"] == o.deadline_code), o.deadline_code)
+        flags.append({"kind": "override", "deadline": o.deadline_code, "description": label,
+                      "reason": o.reason, "earliest": _iso(o.earliest), "actor": person(o.by),
+                      "at": _iso(o.at)})
     for d in deadline_rows:
         if d["overridden"]:
             continue
@@ -216,9 +201,6 @@ def end_of_negotiations(case: Case, records: list[Any], audit_events: list[Any])
 
 
 def central_negotiation(case: Case) -> list[dict[str, Any]]:
-    if not module_exists("tracker.procedure.models"):
-        return []
-    from tracker.procedure.models import CentralNegotiationRequest
 
     rows = db.session.execute(
         select(CentralNegotiationRequest).where(CentralNegotiationRequest.case_id == case.id)
@@ -303,9 +285,6 @@ def reopenings(case: Case, records: list[Any], audit_events: list[Any]) -> list[
 
 def meetings(case: Case) -> list[dict[str, Any]]:
     """Every meeting with attendees and every minutes version with its signatures (voided too)."""
-    if not module_exists("tracker.meetings.models"):
-        return []
-    from tracker.meetings.models import Meeting, MeetingAttendee, Minutes, MinutesSignature, MinutesVersion
 
     rows = db.session.execute(
         select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.starts_at, Meeting.id)
@@ -368,9 +347,6 @@ def meetings(case: Case) -> list[dict[str, Any]]:
 # --- counter-proposals and risk -------------------------------------------------------------------
 
 def counter_proposals(case: Case) -> list[dict[str, Any]]:
-    if not module_exists("tracker.discussion.models"):
-        return []
-    from tracker.discussion.models import CounterProposal
 
     return [{
         "id": c.id, "stage_code": c.stage_code, "author": person(c.author), "title": c.title, "body": c.body,
@@ -383,9 +359,6 @@ def counter_proposals(case: Case) -> list[dict[str, Any]]:
 
 
 def risk_assessments(case: Case) -> list[dict[str, Any]]:
-    if not module_exists("tracker.risk.models"):
-        return []
-    from tracker.risk.models import RiskAssessment
 
     return [{
         "id": r.id, "summary": r.summary, "document_id": r.document_id, "created_by": person(r.created_by),
@@ -406,9 +379,6 @@ def documents(case: Case, reader: Any) -> tuple[list[dict[str, Any]], set[tuple[
     A secret document the reader may not read appears with its class, legal basis, secrecy end
     and each version's size, type and hash, but without title or file names.
     """
-    if not module_exists("tracker.documents.policy"):
-        return [], set()
-    from tracker.documents.policy import case_access, case_documents
 
     access = case_access(reader, case)
     out: list[dict[str, Any]] = []
