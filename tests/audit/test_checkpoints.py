@@ -172,3 +172,17 @@ def test_external_checkpoint_copy_detects_truncation_after_checkpoints_are_delet
     bad.write_text("[1, 2]")
     out = runner.invoke(args=["audit", "verify", "--checkpoints", str(bad)])
     assert out.exit_code != 0 and "not a checkpoint bundle" in out.output
+
+
+def test_key_rotation_keeps_old_checkpoints_verifiable(runner, app):
+    h.build_chain(3)
+    first = h.checkpoint()
+    path = app.config["AUDIT_SIGNING_KEY_PATH"]
+    out = runner.invoke(args=["audit", "keygen", "--force"])
+    assert out.exit_code == 0, out.output
+    assert os.path.exists(f"{path}.pub.{first.key_id}")
+    h.build_chain(2, start=4)
+    second = h.checkpoint()
+    assert second.key_id != first.key_id
+    assert set(cps.configured_public_keys()) == {first.key_id, second.key_id}
+    assert h._verify_ok()

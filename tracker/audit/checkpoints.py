@@ -60,6 +60,7 @@ def generate_keypair(path: str | Path, *, overwrite: bool = False) -> Ed25519Pri
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; refusing to replace a signing key")
     path.parent.mkdir(parents=True, exist_ok=True)
+    _archive_public_key(path)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -72,6 +73,19 @@ def generate_keypair(path: str | Path, *, overwrite: bool = False) -> Ed25519Pri
     os.chmod(path, 0o600)
     public_path_for(path).write_text(public_key_pem(key.public_key()))
     return key
+
+
+def _archive_public_key(path: Path) -> None:
+    """Keep the replaced key's public half as `<path>.pub.<key_id>`: old checkpoints stay verifiable."""
+    public_path = public_path_for(path)
+    source = public_path if public_path.exists() else path if path.exists() else None
+    if source is None:
+        return
+    try:
+        old = load_public_key_file(source)
+    except ValueError:
+        return
+    public_path.with_name(f"{public_path.name}.{key_id_of(old)}").write_text(public_key_pem(old))
 
 
 def _may_create_key() -> bool:
@@ -120,6 +134,14 @@ def configured_public_keys() -> dict[str, Ed25519PublicKey]:
             key = load_public_key_file(candidate)
             keys[key_id_of(key)] = key
             break
+    # Public keys of replaced signing keys (written by `audit keygen --force`).
+    public = public_path_for(path)
+    for archived in sorted(public.parent.glob(public.name + ".*")) if public.parent.exists() else ():
+        try:
+            key = load_public_key_file(archived)
+        except ValueError:
+            continue
+        keys.setdefault(key_id_of(key), key)
     return keys
 
 
