@@ -272,3 +272,51 @@ def test_deadlines_show_computed_and_actual_dates(factory, tmp_path):
     text = " ".join(pdf_text(services.export_pdf(case, auditor).data, tmp_path).split())
     db.session.commit()
     assert earliest["label"] in text and earliest["due"] in text and earliest["actual"] in text
+
+
+def _count_queries(fn) -> int:
+    from sqlalchemy import event
+
+    engine = db.engine
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        db.session.expire_all()
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def _grow(p, factory, n: int) -> None:
+    """n more meetings with signed minutes, members, counter-proposals, comments and documents."""
+    from tracker.documents import services as documents
+
+    case = p["case"]
+    for i in range(n):
+        factory.member(case, factory.user("union_rep", name=f"Ledamot {i}"), "personnel")
+        when = utcnow() - timedelta(days=2 + i)
+        meeting = meetings.schedule_meeting(p["hr"], case, title=f"Möte {i}", starts_at=when,
+                                            ends_at=when + timedelta(hours=1), place="Rum 1", stages=["grounds"])
+        version = meetings.save_minutes(p["hr"], meeting, f"Protokoll {i}")
+        meetings.submit_minutes(p["hr"], meetings.minutes_of(meeting))
+        db.session.commit()
+        meetings.approve_minutes(p["decider"], version, password=PASSWORD, sha256=version.sha256)
+        discussion.submit_counter_proposal(p["union"], case, title=f"Förslag {i}", body="Text")
+        discussion.add_comment(p["union"], case, "early_information", f"Kommentar {i}")
+        documents.upload(p["hr"], case, stream=io.BytesIO(b"%PDF-1.4\nx\n%%EOF\n"), filename=f"bilaga{i}.pdf",
+                         title=f"Bilaga {i}", classification="internal")
+        db.session.commit()
+
+
+def test_record_is_built_with_a_constant_number_of_queries(people, factory):
+    p = people
+    _grow(p, factory, 1)
+    small = _count_queries(lambda: build_record(p["case"], p["auditor"]))
+    _grow(p, factory, 4)
+    large = _count_queries(lambda: build_record(p["case"], p["auditor"]))
+    assert small == large, (small, large)
