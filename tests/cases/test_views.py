@@ -143,11 +143,11 @@ def test_union_adds_position_over_http(factory, web):
     web.login(union.email, factory.password)
     page = f"/cases/{case.id}"
     response = web.post(f"/cases/{case.id}/stages/early_information/positions",
-                        {"position-text": "Vi vill ha mer information", "position-dissent": "y"}, token_from=page)
+                        {"position-early_information-text": "Vi vill ha mer information", "position-early_information-dissent": "y"}, token_from=page)
     assert response.status_code == 302
     html = web.client.get(page).get_data(as_text=True)
     assert "Vi vill ha mer information" in html and "Avvikande mening" in html
-    response = web.post(f"/cases/{case.id}/stages/early_information/positions", {"position-text": ""},
+    response = web.post(f"/cases/{case.id}/stages/early_information/positions", {"position-early_information-text": ""},
                         token_from=page)
     assert response.status_code == 400
     # union reps do not run the procedure

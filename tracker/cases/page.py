@@ -47,6 +47,19 @@ def _content_form(code: str, rec) -> Any:
     return cls(data=data, prefix=code)
 
 
+def _stage_forms(cls, key: str, forms: dict, current: dict, wanted) -> dict[str, Any]:
+    """One form per stage with a unique prefix (unique ids on the page); a failed one keeps its input."""
+    failed = forms.pop(key, None)
+    failed_stage = forms.pop(f"{key}_stage", None)
+    out = {}
+    for code, rec in current.items():
+        if failed is not None and code == failed_stage:
+            out[code] = failed
+        elif wanted(rec):
+            out[code] = cls(prefix=f"{key}-{code}", formdata=None)
+    return out
+
+
 def case_context(case: Case, forms: dict[str, Any] | None = None) -> dict[str, Any]:
     user = current_user
     rounds = ps.all_records(case)
@@ -99,11 +112,11 @@ def case_context(case: Case, forms: dict[str, Any] | None = None) -> dict[str, A
         deadlines=deadlines, next_deadline=dl.next_deadline(deadlines, today), overrides=overrides,
         central_requests=requests, pending_request=pending_request, gate_reasons=gate_reasons, runner=runner,
         content_forms=content_forms, may_position=may_position, position_party=position_party,
-        position_form=forms.pop("position", None) or pf.PositionForm(prefix="position"),
-        position_stage=forms.pop("position_stage", None),
+        position_forms=_stage_forms(pf.PositionForm, "position", forms, current,
+                                    lambda r: r.status != StageStatus.PENDING),
         action_form=pf.ActionForm(),
-        reopen_form=forms.pop("reopen", None) or pf.ReopenForm(prefix="reopen"),
-        reopen_stage=forms.pop("reopen_stage", None),
+        reopen_forms=_stage_forms(pf.ReopenForm, "reopen", forms, current,
+                                  lambda r: r.status == StageStatus.COMPLETED),
         end_form=forms.pop("end", None) or pf.EndNegotiationForm(prefix="end"),
         may_end=runner and closing is not None and closing.status == StageStatus.ACTIVE,
         central_form=forms.pop("central", None) or pf.CentralRequestForm(prefix="central"),

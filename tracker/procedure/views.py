@@ -112,7 +112,7 @@ def complete(case_id: int, code: str):
 def reopen(case_id: int, code: str):
     case = _case(case_id)
     code = _stage(code)
-    form = pf.ReopenForm(prefix="reopen")
+    form = pf.ReopenForm(prefix=f"reopen-{code}")
     if not form.validate_on_submit():
         return _invalid(case, "reopen", form, {"reopen_stage": code})
     try:
@@ -128,7 +128,7 @@ def reopen(case_id: int, code: str):
 def add_position(case_id: int, code: str):
     case = _case(case_id)
     code = _stage(code)
-    form = pf.PositionForm(prefix="position")
+    form = pf.PositionForm(prefix=f"position-{code}")
     if not form.validate_on_submit():
         return _invalid(case, "position", form, {"position_stage": code})
     try:

@@ -1,0 +1,110 @@
+"""Browser: HR registers a case and walks it to closing in the UI; a union representative adds a
+position on the way."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tests.browser.conftest import axe_violations, login, logout
+from tracker.demo import DEMO_PASSWORD
+from tracker.extensions import db
+
+
+def _setup_group_and_risk(case_id: int) -> None:
+    """Steering group and a co-signed risk assessment (other features' UIs), through their services."""
+    from tracker.auth.services import find_user_by_email
+    from tracker.cases.models import Case
+    from tracker.risk import services as risk
+    from tracker.steering import services as steering
+
+    case = db.session.get(Case, case_id)
+    hr = case.responsible_hr
+    steering.add_member(hr, case, hr, party="employer", role="chair")
+    steering.add_member(hr, case, find_user_by_email("union@example.org"), party="personnel", units=["Parkförvaltningen"])
+    safety = find_user_by_email("safety@example.org")
+    steering.add_member(hr, case, safety, party="personnel", role="safety_representative")
+    db.session.commit()
+    assessment = risk.create_assessment(hr, case, summary="Risker vid flytt av förråd bedömda.")
+    db.session.commit()
+    risk.cosign(safety, assessment, password=DEMO_PASSWORD)
+    db.session.commit()
+    db.session.remove()
+
+
+def _save_stage(page, code: str, values: dict[str, str]) -> None:
+    section = page.locator(f"#stage-{code}")
+    section.locator("details.stage-edit > summary").click()
+    for name, value in values.items():
+        page.fill(f"#{code}-{name}", value)
+    with page.expect_navigation():
+        section.locator("details.stage-edit button[type=submit]").click()
+    assert page.get_by_text("Uppgifterna är sparade.").is_visible()
+
+
+def _complete(page, code: str, label: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Avsluta steget {label}").click()
+    assert page.get_by_text("Steget är avslutat.").is_visible()
+
+
+def test_hr_walks_a_case_to_closing(page, live_server):
+    login(page, "hr@example.org")
+    page.goto("/cases/new")
+    page.get_by_label("Rubrik").fill("Ny organisation för parkförvaltningen")
+    page.get_by_label("Beskrivning").fill("Parkförvaltningen och gatuenheten slås ihop.")
+    page.select_option("#change_kind", "merger")
+    page.get_by_label("Berörda enheter (en per rad)").fill("Parkförvaltningen")
+    page.select_option("#profile_code", "se-mbl")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Registrera").click()
+    heading = page.locator("h1").inner_text()
+    assert "SAM-" in heading and "parkförvaltningen" in heading
+    case_id = int(page.url.rstrip("/").split("/")[-1])
+
+    # The gate is shown beside the disabled action until both parties are represented.
+    assert page.get_by_text("Styrgruppen saknar en företrädare för personalen.").first.is_visible()
+    assert page.get_by_role("button", name="Avsluta steget Tidig information").is_disabled()
+    _setup_group_and_risk(case_id)
+    page.reload()
+
+    _save_stage(page, "early_information", {"information_given": "Information på APT",
+                                            "information_to": "All personal",
+                                            "information_given_on": "2026-01-12"})
+    _complete(page, "early_information", "Tidig information")
+    _save_stage(page, "grounds", {"reasons": "Samordningsvinster och budget"})
+    logout(page)
+
+    # The union representative adds the personnel side's position to the grounds.
+    login(page, "union@example.org")
+    page.goto(f"/cases/{case_id}")
+    section = page.locator("#stage-grounds")
+    section.get_by_text("Lägg till ståndpunkt").click()
+    page.fill("#position-grounds-text", "Vi anser att grunderna inte är tillräckligt utredda.")
+    page.check("#position-grounds-dissent")
+    with page.expect_navigation():
+        section.get_by_role("button", name="Spara ståndpunkt").click()
+    assert page.get_by_text("Ståndpunkten är registrerad.").is_visible()
+    logout(page)
+
+    login(page, "hr@example.org")
+    page.goto(f"/cases/{case_id}")
+    assert "tillräckligt utredda" in page.locator("#stage-grounds .positions").inner_text()
+    _complete(page, "grounds", "Grunder")
+    _save_stage(page, "effects", {"effects_staff": "Nya arbetslag"})
+    _complete(page, "effects", "Verkningar")
+    _save_stage(page, "alternatives", {"alternatives_considered": "Behålla två enheter"})
+    _complete(page, "alternatives", "Alternativ")
+
+    closing = page.locator("#stage-closing")
+    closing.get_by_text("Registrera förhandlingens avslutning").click()
+    page.select_option("#end-end_mode", "agreement")
+    page.fill("#end-ended_at", (datetime.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#end-employer_position", "Sammanslagningen genomförs.")
+    page.fill("#end-personnel_position", "Vi godtar med stegvis införande.")
+    with page.expect_navigation():
+        closing.get_by_role("button", name="Registrera avslutning").click()
+    assert page.get_by_text("Förhandlingens avslutning är registrerad.").is_visible()
+    _complete(page, "closing", "Avslutande")
+    assert "Beslut" in page.locator(".stage-timeline li.current").inner_text()
+    count, report = axe_violations(page)
+    assert count == 0, report
+    assert not page.console_errors
