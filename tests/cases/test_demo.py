@@ -15,3 +15,12 @@ def test_demo_cases(app):
     assert any(c.status == CaseStatus.ARCHIVED for c in cases)
     overdue = [c for c in cases if any(d.overdue for d in ps.deadlines_for(c))]
     assert overdue and context.cases["stad"] in overdue
+
+
+def test_cli_lists_overdue_deadlines(app, runner):
+    from tracker.demo import load_demo
+
+    context = load_demo()
+    result = runner.invoke(args=["cases", "deadlines", "--overdue"])
+    assert result.exit_code == 0
+    assert context.cases["stad"].diary_number in result.output and "evaluation_due" in result.output
