@@ -176,6 +176,12 @@ def test_both_parties_approve_then_locked(app, factory):
         services.refuse_minutes(s.union_signatory, v1, password=factory.password, objection="x")
     with pytest.raises(Conflict):
         services.submit_minutes(s.hr, minutes)
+    with pytest.raises(Conflict):
+        services.update_meeting(s.hr, m, title="Nytt", starts_at=m.starts_at, ends_at=m.ends_at, place="R")
+    with pytest.raises(Conflict):
+        services.record_attendance(s.hr, m, {a.id: False for a in m.attendees})
+    with pytest.raises(Conflict):
+        services.cancel_meeting(s.hr, m)
     assert actions(s.case.id)[-2:] == ["minutes.approved", "minutes.approved"]
 
 

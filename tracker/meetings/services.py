@@ -126,6 +126,7 @@ def update_meeting(actor: User, meeting: Meeting, *, title: str, starts_at: date
     _require_manager(actor, case)
     if meeting.is_cancelled:
         raise Conflict(_("Mötet är inställt och kan inte ändras."))
+    _require_minutes_open(meeting)
     place, link, title = (place or "").strip(), (link or "").strip(), (title or "").strip()
     _validate_meeting(title, starts_at, ends_at, place, link)
     codes = _clean_stages(stages)
@@ -146,6 +147,13 @@ def update_meeting(actor: User, meeting: Meeting, *, title: str, starts_at: date
     db.session.flush()
     record(actor, "meeting.updated", meeting, {"changes": changes}, case_id=meeting.case_id)
     return meeting
+
+
+def _require_minutes_open(meeting: Meeting) -> None:
+    # The approved minutes record this meeting as it was: time, place and attendance are frozen.
+    minutes = minutes_of(meeting)
+    if minutes is not None and minutes.status == MinutesStatus.APPROVED:
+        raise Conflict(_("Mötet har justerat protokoll och kan inte ändras."))
 
 
 def cancel_meeting(actor: User, meeting: Meeting, reason: str = "") -> Meeting:
@@ -173,6 +181,7 @@ def record_attendance(actor: User, meeting: Meeting, present: Mapping[int, bool]
     _require_manager(actor, case)
     if meeting.is_cancelled:
         raise Conflict(_("Mötet är inställt."))
+    _require_minutes_open(meeting)
     if meeting.starts_at > utcnow():
         raise ValidationFailed(_("Närvaro registreras när mötet har börjat."), field="attendance")
     by_id = {a.id: a for a in meeting.attendees}
