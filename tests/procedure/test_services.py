@@ -43,7 +43,7 @@ def test_walk_records_who_and_when_and_audits_each_change(factory):
     walk_to(case, hr, "decision", safety=safety, password=factory.password)
     assert case.current_stage == "decision"
     log = actions(case)
-    assert log.count("stage.completed") == 5 and "position.added" in log and "negotiation.ended" in log
+    assert log.count("stage.completed") == 5 and log.count("stage.started") == 5 and "position.added" in log and "negotiation.ended" in log
 
 
 def test_effects_refused_without_risk_assessment_se_mbl(factory):

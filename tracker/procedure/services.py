@@ -277,6 +277,10 @@ def complete_stage(actor: User, case: Case, stage_code: str) -> StageRecord:
     db.session.flush()
     record(actor, "stage.completed", rec, {"stage": stage_code, "round": rec.round, "next_started": started},
            case_id=case.id)
+    if started and records[started].started_at == now:
+        # The walk moves on at once; the start is its own event so the trail reads stage by stage.
+        record(actor, "stage.started", records[started], {"stage": started, "round": records[started].round},
+               case_id=case.id)
     signals.stage_changed.send(case, actor=actor, stage=stage_code, change="completed")
     if started:
         signals.stage_changed.send(case, actor=actor, stage=started, change="started")
@@ -641,6 +645,9 @@ def register_decision(actor: User, case: Case, *, body: str, decided_on: date, r
         "body": body, "decided_on": decided_on.isoformat(), "reference": reference,
         "urgent": rec.content["urgent"], "overridden": [b[0] for b in blockers], "next_started": started,
     }, case_id=case.id)
+    if started:
+        evaluation = current_records(case)[started]
+        record(actor, "stage.started", evaluation, {"stage": started, "round": evaluation.round}, case_id=case.id)
     signals.decision_registered.send(case, actor=actor)
     signals.stage_changed.send(case, actor=actor, stage="decision", change="completed")
     return rec
