@@ -297,3 +297,38 @@ def test_schedule_refused_before_earliest_first_meeting(app, web, factory):
     response = web.post(path, {"title": "Första mötet", "starts_at": f"{earliest.isoformat()}T09:00",
                                "ends_at": f"{earliest.isoformat()}T11:00", "place": "Kommunhuset"}, token_from=path)
     assert response.status_code == 302
+
+
+def test_meeting_page_constant_queries(app, web, factory):
+    """The meeting page runs the same number of statements with 1 or 5 versions and signatures."""
+    from sqlalchemy import event
+
+    s = signed_case(factory)
+    m = meeting(s)
+    login(web, s.hr, factory)
+
+    def count() -> int:
+        statements: list[str] = []
+
+        def listener(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert web.client.get(f"/meetings/{m.id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    def round_(n: int) -> None:
+        version = services.save_minutes(s.hr, m, f"Protokoll, version {n}")
+        services.submit_minutes(s.hr, services.minutes_of(m))
+        services.approve_minutes(s.employer_signatory, version, password=factory.password)
+        services.refuse_minutes(s.union_signatory, version, password=factory.password, objection=f"Nej {n}")
+        db.session.commit()
+
+    round_(1)
+    small = count()
+    for n in range(2, 6):
+        round_(n)
+    assert count() == small

@@ -153,7 +153,7 @@ def _require_minutes_open(meeting: Meeting) -> None:
     # The approved minutes record this meeting as it was: time, place and attendance are frozen.
     minutes = minutes_of(meeting)
     if minutes is not None and minutes.status == MinutesStatus.APPROVED:
-        raise Conflict(_("Mötet har justerat protokoll och kan inte ändras."))
+        raise Conflict(_("Protokollet är justerat och låst."))
 
 
 def cancel_meeting(actor: User, meeting: Meeting, reason: str = "") -> Meeting:

@@ -143,6 +143,7 @@ def _render_detail(meeting: Meeting, case: Case, *, approve_form=None, refuse_fo
         refuse_form.sha256.data = current.sha256
     return render_template(
         "meetings/detail.html", meeting=meeting, case=case, minutes=minutes, versions=versions,
+        version_numbers={v.id: v.number for v in versions},
         signatures=signatures, current=current, signatories=services.minutes_signatories(case),
         can_manage=can_manage_meetings(user, case), can_draft=can_draft_minutes(user, case),
         may_sign=may_sign, submit_error=submit_error, approve_form=approve_form, refuse_form=refuse_form,
