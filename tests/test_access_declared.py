@@ -75,9 +75,9 @@ def test_logout_and_language_do_not_accept_get(client):
 
 @pytest.fixture
 def demo(app):
-    from tracker.demo import load_demo
+    from tests.demo_support import demo_context
 
-    return load_demo()
+    return demo_context(app)
 
 
 class WriteRecorder:

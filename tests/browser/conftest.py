@@ -44,7 +44,8 @@ class LiveServer:
 
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       name="live-server", daemon=True)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
@@ -76,13 +77,10 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def demo_data(app):
-    """The demo municipality (one user per role, plus whatever features add)."""
-    from tracker.demo import load_demo
+    """The demo municipality (one user per role, plus whatever features add): a DemoContext."""
+    from tests.demo_support import demo_context
 
-    context = load_demo()
-    # Release the test thread's connection, so the server thread can write (SQLite locks the file).
-    db.session.remove()
-    return context
+    return demo_context(app)
 
 
 class _ErrorCollector(logging.Handler):
