@@ -44,8 +44,16 @@ def test_union_refuses_then_approves_and_hr_sees_both(page, live_server, submitt
     meeting_path = f"/meetings/{submitted_minutes}"
 
     # The union representative refuses version 1 with an objection.
+    # The union representative was notified; the notification leads to the meeting.
     login(page, "union@example.org")
-    page.goto(meeting_path)
+    page.get_by_role("link", name="Aviseringar").click()
+    item = page.locator(".notification", has_text="Förhandling om kosten")
+    assert "Oläst" in item.inner_text()
+    count, report = axe_violations(page)
+    assert count == 0, report
+    with page.expect_navigation():
+        item.get_by_role("button", name="Öppna").click()
+    assert page.url.endswith(meeting_path)
     assert page.locator(".minutes-status").inner_text() == "Väntar på justering"
     count, report = axe_violations(page)
     assert count == 0, report
