@@ -34,6 +34,13 @@ def _download(data: bytes, filename: str, mimetype: str):
     return response
 
 
+@bp.context_processor
+def _overview_helpers() -> dict[str, Any]:
+    from tracker.exports.forms import STATUS_CHOICES
+
+    return {"status_labels": {code: str(label) for code, label in STATUS_CHOICES if code}}
+
+
 @bp.app_context_processor
 def _panel_helpers() -> dict[str, Any]:
     def exports_panel(case: Case) -> dict[str, Any]:
