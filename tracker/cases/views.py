@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 
@@ -24,7 +24,7 @@ from tracker.procedure.stages import STAGES, stage_label
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 25
 
-STATUS_LABELS = {"active": "Pågående", "decided": "Beslutat", "archived": "Arkiverat"}
+STATUS_LABELS = {"active": _l("Pågående"), "decided": _l("Beslutat"), "archived": _l("Arkiverat")}
 
 
 @bp.app_template_filter("longdate")
@@ -37,7 +37,7 @@ def long_date(value) -> str:
 
 @bp.app_template_global("case_status_label")
 def case_status_label(code: str) -> str:
-    return _(STATUS_LABELS.get(code, code))
+    return str(STATUS_LABELS.get(code, code))
 
 
 @bp.app_template_global("change_kind_label")
@@ -81,7 +81,7 @@ def _filter_form() -> CaseFilterForm:
     form = CaseFilterForm(request.args)
     form.stage.choices = [("", _("Alla"))] + [(c, stage_label(c)) for c in STAGES]
     form.profile.choices = [("", _("Alla"))] + _profile_choices()
-    form.status.choices = [("", _("Alla"))] + [(s.value, _(STATUS_LABELS[s.value])) for s in CaseStatus]
+    form.status.choices = [("", _("Alla"))] + [(s.value, str(STATUS_LABELS[s.value])) for s in CaseStatus]
     return form
 
 
