@@ -1,7 +1,6 @@
 """The verifier: an intact chain passes; each kind of tampering is named with its seq."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -195,9 +194,9 @@ def test_case_report(app):
     assert result.case_affected
 
 
-def test_verification_speed(app):
-    """The walk is streaming and fast; the full benchmark (>= 100k events/s on SQLite) is
-    bench-level, this guards against an accidental order-of-magnitude regression."""
+def test_verifies_a_long_bulk_inserted_chain(app):
+    """A 20,000-event chain written outside record() verifies in one streaming walk.
+    Speed is measured in bench/ (m_verify), not here."""
     from tracker.audit.canonical import canonical_json, chain_hash
     from tracker.timeutil import utcnow
 
@@ -211,9 +210,6 @@ def test_verification_speed(app):
         rows.append(row)
     with h.attacker() as conn:
         conn.execute(h.TABLE.insert(), rows)
-    started = time.perf_counter()
     result = verify_chain()
-    elapsed = time.perf_counter() - started
     assert result.ok and result.events_checked == n
-    floor = 20000 if not h.is_pg() else 10000
-    assert n / elapsed > floor, f"{n / elapsed:.0f} events/s"
+    assert result.head_seq == n and result.head_hash == prev

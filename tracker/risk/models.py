@@ -8,12 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.modules import module_exists
 from tracker.timeutil import UTCDateTime, utcnow
 
-# The documents feature owns the `documents` table; without it the column is a plain integer.
-_document_fk = ([ForeignKey("documents.id", ondelete="SET NULL")]
-                if module_exists("tracker.documents.models") else [])
 
 
 class RiskAssessment(db.Model):
@@ -24,7 +20,7 @@ class RiskAssessment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[int | None] = mapped_column(Integer, *_document_fk, nullable=True)
+    document_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("documents.id", ondelete="SET NULL"), nullable=True)
     summary: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
