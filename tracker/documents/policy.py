@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from tracker.access import Permission, has_permission
 from tracker.auth.models import Role
@@ -149,6 +149,23 @@ class CaseAccess:
         (allowed on archived cases too: retention usually ends after archiving)."""
         return (has_permission(self.user, Permission.DOCUMENT_ERASE)
                 and (self.is_responsible_hr or self.is_member) and self.can_read(document))
+
+    def visible_clause(self) -> ColumnElement[bool]:
+        """`is_visible` as a SQL condition on `Document` (for paging a listing in the database).
+        Must agree with `is_visible`; `case_listing` checks every row with it again."""
+        if not self.can_view:
+            return false()
+        secret = Document.classification == Classification.SECRET
+        # Secret: readable (uploader, named reader, cleared auditor) or metadata-only (auditor,
+        # responsible HR officer). Others: readable by the responsible HR officer, members, auditors.
+        if self.is_auditor or self.is_responsible_hr:
+            secret_ok = true()
+        else:
+            secret_ok = or_(Document.created_by_id == self.user.id,
+                            exists().where(DocumentReader.document_id == Document.id,
+                                           DocumentReader.user_id == self.user.id))
+        other_ok = true() if (self.is_responsible_hr or self.is_member or self.is_auditor) else false()
+        return and_(Document.case_id == self.case.id, or_(and_(secret, secret_ok), and_(~secret, other_ok)))
 
     def can_upload(self) -> bool:
         return (self.can_view and has_permission(self.user, Permission.DOCUMENT_UPLOAD)

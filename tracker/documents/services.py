@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from tracker.access import Permission, has_permission
 from tracker.audit.service import record
@@ -572,6 +572,41 @@ def case_listing(user: Any, case: Case) -> tuple[list[DocumentEntry], CaseAccess
         elif access.sees_metadata_only(document):
             entries.append(DocumentEntry(document, True, None))
     return entries, access
+
+
+PANEL_LIMIT = 20
+
+
+def case_panel_listing(user: Any, case: Case, limit: int | None = PANEL_LIMIT
+                       ) -> tuple[list[DocumentEntry], CaseAccess, int]:
+    """The case page's document panel: the newest `limit` documents `user` may see (oldest first,
+    like `case_listing`), the access and how many there are in all. Paged and counted in the
+    database, so the panel costs the same number of queries for 10 or 10,000 documents; only what
+    the panel shows is loaded (versions, not people or readers). `limit=None`: every document."""
+    access = case_access(user, case)
+    if not access.can_view:
+        return [], access, 0
+    visible = access.visible_clause()
+    query = (select(Document).where(visible)
+             .options(lazyload(Document.created_by), lazyload(Document.readers),
+                      selectinload(Document.versions).options(lazyload(DocumentVersion.uploaded_by),
+                                                              lazyload(DocumentVersion.erased_by))))
+    if limit is None:
+        documents = list(db.session.execute(query.order_by(Document.created_at, Document.id)).scalars())
+        total = len(documents)
+    else:
+        documents = list(db.session.execute(
+            query.order_by(Document.created_at.desc(), Document.id.desc()).limit(limit)).scalars())
+        documents.reverse()
+        total = len(documents) if len(documents) < limit else db.session.execute(
+            select(func.count()).select_from(Document).where(visible)).scalar_one()
+    entries = []
+    for document in documents:
+        if access.can_read(document):
+            entries.append(DocumentEntry(document, False, str(access.reason(document))))
+        elif access.sees_metadata_only(document):
+            entries.append(DocumentEntry(document, True, None))
+    return entries, access, total
 
 
 def export_listing(user: Any, case: Case) -> list[dict[str, Any]]:

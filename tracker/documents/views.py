@@ -81,11 +81,14 @@ def upload_form(case: Case, formdata: Any = None) -> UploadForm:
     return form
 
 
-def panel_context(case: Case) -> dict[str, Any]:
-    """What the case-page panel shows (a fixed number of queries)."""
-    entries, access = services.case_listing(current_user, case)
+def panel_context(case: Case, limit: int | None = services.PANEL_LIMIT) -> dict[str, Any]:
+    """What the case-page panel shows (a fixed number of queries): the newest `limit` documents
+    (None: all, on the case's documents page)."""
+    entries, access, total = services.case_panel_listing(current_user, case, limit)
     return {
         "entries": entries,
+        "total": total,
+        "more": total > len(entries),
         "access": access,
         "can_upload": access.can_upload(),
         "can_manage_clearances": access.can_manage_clearances(),
@@ -97,8 +100,8 @@ def panel_context(case: Case) -> dict[str, Any]:
 
 @bp.app_context_processor
 def _panel_helpers() -> dict[str, Any]:
-    def documents_panel(case: Case, form: UploadForm | None = None) -> dict[str, Any]:
-        context = panel_context(case)
+    def documents_panel(case: Case, form: UploadForm | None = None, show_all: bool = False) -> dict[str, Any]:
+        context = panel_context(case, None if show_all else services.PANEL_LIMIT)
         if context["can_upload"]:
             context["form"] = form or upload_form(case)
         return context
