@@ -173,3 +173,36 @@ def test_admin_home_has_no_case_dashboard(admin_web):
     html = admin_web.client.get("/home").get_data(as_text=True)
     assert "Administratör" in html and "ingen åtkomst till ärendenas innehåll" in html
     assert 'href="/admin/users"' in html
+
+
+def test_organisations_list_and_create(admin_web, factory):
+    factory.user("union_rep")  # in Kommunal
+    page = admin_web.client.get("/admin/organisations").get_data(as_text=True)
+    assert "Kommunal" in page and "Fackförbund" in page
+    response = admin_web.post("/admin/organisations", {"name": "Vision", "kind": "union"},
+                              token_from="/admin/organisations")
+    assert response.status_code == 302
+    org = db.session.execute(select(Organisation).where(Organisation.name == "Vision")).scalar_one()
+    assert org.kind == "union"
+    assert _actions()[-1] == "organisation.created"
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"name": "", "kind": "union"}, "name", "Ange organisationens namn."),
+    ({"name": "Kommunal", "kind": "union"}, "name", "Det finns redan en organisation med det namnet."),
+    ({"name": "Ny", "kind": "guild"}, "kind", ""),
+])
+def test_organisation_bad_input(admin_web, factory, data, field, message):
+    factory.organisation("Kommunal", "union")
+    before = len(_actions())
+    response = admin_web.post("/admin/organisations", data, token_from="/admin/organisations")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in html and message in html
+    assert len(_actions()) == before
+
+
+def test_organisations_page_is_admin_only(web, factory):
+    user = factory.user("auditor")
+    web.login(user.email, factory.password)
+    assert web.client.get("/admin/organisations").status_code == 403

@@ -59,3 +59,12 @@ class RolesForm(FlaskForm):
 class PasswordResetForm(FlaskForm):
     password = PasswordField(_l("Nytt lösenord"), validators=[DataRequired(_l("Ange ett nytt lösenord."))],
                              render_kw={"autocomplete": "new-password"})
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange organisationens namn.")), Length(max=200)])
+    kind = SelectField(_l("Typ"), default="union")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = kind_choices()

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.access import Permission, requires
-from tracker.admin.forms import NEW_ORGANISATION, PasswordResetForm, RolesForm, UserCreateForm
+from tracker.admin.forms import NEW_ORGANISATION, OrganisationForm, PasswordResetForm, RolesForm, UserCreateForm
 from tracker.auth import services
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import Organisation, User
@@ -159,3 +159,25 @@ def user_deactivate(user_id: int):
 @requires(Permission.USERS_MANAGE)
 def user_activate(user_id: int):
     return _set_active(user_id, True)
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+@requires(Permission.USERS_MANAGE)
+def organisations():
+    form = OrganisationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            org = services.create_organisation(_actor(), form.name.data, form.kind.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            _attach_error(form, error)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Organisationen %(name)s är skapad.", name=org.name), "success")
+            return redirect(url_for("admin.organisations"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/organisations.html", form=form,
+                           organisations=services.list_organisations()), status

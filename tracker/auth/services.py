@@ -118,13 +118,35 @@ def get_or_create_organisation(actor: User | None, name: str, kind: str = Organi
         raise ValidationFailed(_("Organisationen måste ha ett namn."), field="organisation")
     org = db.session.execute(select(Organisation).where(Organisation.name == name)).scalar_one_or_none()
     if org is None:
-        if kind not in set(OrganisationKind):
+        if kind not in {str(k) for k in OrganisationKind}:
             raise ValidationFailed(_("Okänd organisationstyp."), field="kind")
         org = Organisation(name=name, kind=kind)
         db.session.add(org)
         db.session.flush()
         record(actor, "organisation.created", org, {"name": name, "kind": kind})
     return org
+
+
+def create_organisation(actor: User | None, name: str, kind: str) -> Organisation:
+    """A new organisation (the employer or a union); refuses a name already taken."""
+    _require_admin(actor)
+    name = (name or "").strip()
+    if name and db.session.execute(select(Organisation.id).where(Organisation.name == name)).first():
+        raise ValidationFailed(_("Det finns redan en organisation med det namnet."), field="name")
+    if len(name) > 200:
+        raise ValidationFailed(_("Namnet får vara högst 200 tecken."), field="name")
+    return get_or_create_organisation(actor, name, kind)
+
+
+def list_organisations() -> list[tuple[Organisation, int]]:
+    """Every organisation with its number of users, by name (one query)."""
+    rows = db.session.execute(
+        select(Organisation, func.count(User.id))
+        .outerjoin(User, User.organisation_id == Organisation.id)
+        .group_by(Organisation.id)
+        .order_by(Organisation.name)
+    ).all()
+    return [(org, count) for org, count in rows]
 
 
 def _parse_roles(roles: list[str]) -> list[Role]:
