@@ -216,27 +216,27 @@ def _text(value: Any) -> str:
 def _labels() -> dict[str, dict[str, str]]:
     """Translated names for the codes the record stores (called inside the reader's locale)."""
     return {
-        "party": {"employer": _("Arbetsgivare"), "personnel": _("Personal")},
+        "party": {"employer": _("Arbetsgivaren"), "personnel": _("Personalen")},
         "role": {"chair": _("Ordförande"), "member": _("Ledamot"), "secretary": _("Sekreterare"),
                  "signatory": _("Justerare"), "safety_representative": _("Skyddsombud")},
         "status": {"active": _("Pågående"), "decided": _("Beslutat"), "archived": _("Arkiverat"),
                    "pending": _("Väntar"), "completed": _("Avslutat")},
-        "minutes": {"draft": _("utkast"), "awaiting_approval": _("väntar på justering"), "approved": _("justerat"),
-                    "disputed": _("omtvistat"), "superseded": _("ersatt av senare version")},
+        "minutes": {"draft": _("Utkast"), "awaiting_approval": _("Väntar på justering"), "approved": _("Justerat"),
+                    "disputed": _("Omtvistat")},
         "change_kind": {"reorganisation": _("Omorganisation"), "merger": _("Sammanslagning"),
-                        "outsourcing": _("Utkontraktering"), "cuts": _("Neddragningar"), "other": _("Annat")},
+                        "outsourcing": _("Utkontraktering"), "cuts": _("Besparingar / neddragningar"), "other": _("Annat")},
         "content": {
             "information_given": _("Information som getts"), "information_to": _("Till vem"),
             "information_given_on": _("Datum då informationen gavs"),
             "proposal_text": _("Skriftlig förhandlingsframställan"),
-            "reasons": _("Varför förändringen planeras"), "documents_tabled": _("Framlagda handlingar"),
+            "reasons": _("Varför förändringen planeras"), "documents_tabled": _("Handlingar"),
             "effects_staff": _("Verkningar för personalen"), "effects_units": _("Verkningar för enheterna"),
             "effects_conditions": _("Verkningar för arbetsförhållandena"),
             "alternatives_considered": _("Alternativ som övervägts"), "notes": _("Anteckningar om avslutandet"),
-            "final_positions": _("Slutliga ståndpunkter"), "notice_by": _("Skriftligt besked från"),
+            "final_positions": _("Ståndpunkter"), "notice_by": _("Skriftligt besked från"),
             "body": _("Beslutsorgan"), "reference": _("Referens (§)"), "summary": _("Sammanfattning"),
             "urgent": _("Brådskande beslut"), "plan": _("Utvärderingsplan"), "indicators": _("Indikatorer"),
-            "report": _("Utvärderingsrapport"), "approval_reference": _("Protokollsreferens"),
+            "report": _("Utvärderingsrapport"), "approval_reference": _("Referens (§)"),
         },
     }
 
@@ -385,7 +385,7 @@ def _steering_section(b: Builder) -> None:
 
 def _positions(b: Builder, positions: list[dict[str, Any]]) -> None:
     rows = [[label("party", p.get("party")), _name(p.get("author")), when(p.get("at")),
-             (p.get("text") or "") + ("\n" + _("(avvikande mening)") if p.get("dissent") else "")]
+             (p.get("text") or "") + (f"\n({_('Avvikande mening')})" if p.get("dissent") else "")]
             for p in positions]
     b.add(table([_("Part"), _("Av"), _("När"), _("Ståndpunkt")], rows, [0.12, 0.18, 0.15, 0.55]))
 
@@ -433,8 +433,9 @@ def _meetings_section(b: Builder) -> None:
         ]))
         for v in m.get("minutes", []):
             b.p(_("Protokoll version %(n)s, SHA-256 %(hash)s", n=v["version"], hash=v["sha256"]), "small")
+            status = label("minutes", v.get("status")) if v.get("current") else _("Tidigare versioner")
             b.p(_("Skapad %(at)s av %(by)s; status: %(status)s", at=when(v.get("created_at")),
-                  by=_name(v.get("created_by")), status=label("minutes", v.get("status"))), "small")
+                  by=_name(v.get("created_by")), status=status), "small")
             if v.get("content"):
                 b.add(facts([(_("Innehåll"), v["content"])]))
             rows = [[label("party", s.get("party")), _name(s.get("signatory")),
