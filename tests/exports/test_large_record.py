@@ -1,7 +1,7 @@
-"""A case with 10,000 audit events: the PDF is laid out in page-sized chunks in reasonable time."""
+"""A case with 10,000 audit events: the PDF is laid out in page-sized chunks (about 15 s here; speed
+itself is not asserted, see bench/)."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from sqlalchemy import insert
@@ -36,15 +36,12 @@ def append_events(case, actor, count: int) -> None:
     db.session.commit()
 
 
-def test_ten_thousand_events_export_in_reasonable_time(setup, tmp_path):
+def test_ten_thousand_events_lay_out_in_page_sized_chunks(setup, tmp_path):
     case, auditor = setup["case"], setup["auditor"]
     append_events(case, setup["hr"], EVENTS)
-    started = time.perf_counter()
     result = services.export_pdf(case, auditor)
-    elapsed = time.perf_counter() - started
     db.session.commit()
     pages = pdf_pages(result.data, tmp_path)
-    assert elapsed < 120, f"PDF of {EVENTS} events took {elapsed:.1f}s"
     assert 10_000 / 60 < pages < 10_000 / 25  # 25-60 events a page
     text = pdf_text(result.data, tmp_path)
     assert f"sida {pages} av {pages}" in text
