@@ -46,6 +46,9 @@ LEGAL_BASIS_SUGGESTIONS = (
 )
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _SPOOL_MEMORY = 1024 * 1024
+# A download keeps up to this much verified plaintext from its verify pass, so documents up to this
+# size are decrypted once (config DOCUMENT_DOWNLOAD_MEMORY; 0: always decrypt twice).
+DEFAULT_DOWNLOAD_MEMORY = 256 * 1024
 
 
 class DocumentHidden(NotFound):
@@ -110,6 +113,12 @@ def _after_transaction_end(session: Session, transaction) -> None:
 
 def max_document_bytes() -> int:
     return int(current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def download_memory() -> int:
+    """Plaintext kept in memory between the verify pass and the stream (per download)."""
+    value = current_app.config.get("DOCUMENT_DOWNLOAD_MEMORY")
+    return int(DEFAULT_DOWNLOAD_MEMORY if value is None else value)
 
 
 def chunk_size() -> int:
@@ -483,25 +492,37 @@ def prepare_download(actor: Any, document: Document, version: DocumentVersion | 
     try:
         data_key = crypto.keyring().unwrap(version.key_id, version.wrapped_key)
         with store.open_reader(version.storage_key) as source:
-            crypto.verify(source, data_key=data_key, document_id=document.id, version_number=version.number,
-                          expected_sha256=version.sha256, expected_size=version.size)
+            # Every chunk's tag is checked before the first byte is sent; the plaintext's SHA-256
+            # is not recomputed (the tags prove the blob is the one sealed, and hashed, at upload:
+            # docs/documents.md). The leading chunks are kept so they are not decrypted twice.
+            verified = crypto.verify_and_keep(
+                source, data_key=data_key, document_id=document.id, version_number=version.number,
+                expected_size=version.size, keep_bytes=download_memory())
     except crypto.DocumentCryptoError as error:
         raise IntegrityFailure(version, str(error)) from error
     except BlobMissing as error:
         raise IntegrityFailure(version, "blob missing") from error
     record(actor, "document.downloaded", version,
            _payload(document, version, reason=str(access.reason(document))), case_id=case.id)
-    return PreparedDownload(version=version, chunks=_plaintext(store, version, data_key))
+    return PreparedDownload(version=version, chunks=_plaintext(store, version, data_key, verified))
 
 
-def _plaintext(store: BlobStore, version: DocumentVersion, data_key: bytes) -> Iterator[bytes]:
+def _plaintext(store: BlobStore, version: DocumentVersion, data_key: bytes,
+               verified: crypto.Verified | None = None) -> Iterator[bytes]:
     key, document_id, number = version.storage_key, version.document_id, version.number
+    kept = list(verified.kept) if verified is not None else []
+    complete = verified is not None and verified.complete
+    start = len(kept)
 
     def generate() -> Iterator[bytes]:
+        while kept:
+            yield kept.pop(0)
+        if complete:
+            return
         source = store.open_reader(key)
         try:
             yield from crypto.decrypt_chunks(source, data_key=data_key, document_id=document_id,
-                                             version_number=number)
+                                             version_number=number, start=start)
         except crypto.DocumentCryptoError:
             # Verified a moment ago; changed since. The connection is cut mid-body.
             log.error("document blob %s failed authentication while streaming", key)
