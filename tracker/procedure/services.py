@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import defaultload, selectinload
 
 from tracker import signals
 from tracker.access import Permission, has_permission
@@ -69,10 +70,20 @@ def current_records(case: Case) -> dict[str, StageRecord]:
     return {r.stage_code: r for r in rows}
 
 
+# The people shown with a stage round (names only): their roles are not needed, so not loaded
+# with them (a role check on one of them still loads its roles on access).
+_RECORD_PEOPLE = (
+    defaultload(StageRecord.started_by).lazyload(User.role_rows),
+    defaultload(StageRecord.completed_by).lazyload(User.role_rows),
+    selectinload(StageRecord.positions).defaultload(StagePosition.author).lazyload(User.role_rows),
+)
+
+
 def all_records(case: Case) -> list[StageRecord]:
     """Every round of every stage (frozen ones too), in stage then round order."""
     rows = db.session.execute(
         select(StageRecord).where(StageRecord.case_id == case.id).order_by(StageRecord.round)
+        .options(*_RECORD_PEOPLE)
     ).scalars().unique().all()
     return sorted(rows, key=lambda r: (stage_index(r.stage_code), r.round))
 
@@ -80,6 +91,7 @@ def all_records(case: Case) -> list[StageRecord]:
 def overrides_of(case: Case) -> list[DeadlineOverride]:
     return list(db.session.execute(
         select(DeadlineOverride).where(DeadlineOverride.case_id == case.id).order_by(DeadlineOverride.id)
+        .options(defaultload(DeadlineOverride.by).lazyload(User.role_rows))
     ).scalars().unique())
 
 
