@@ -15,6 +15,10 @@ def create_schema() -> None:
         with db.engine.begin() as conn:
             for statement in INSTALL_SQL:
                 conn.execute(text(statement))
+            from tracker.cases.search_indexes import STATEMENTS as SEARCH_INDEXES
+
+            for statement in SEARCH_INDEXES:
+                conn.execute(text(statement))
 
 
 def empty_all_tables() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, select, union
 
 from tracker.access import Permission, has_permission
 from tracker.auth.models import Role, User
@@ -59,7 +59,10 @@ def visible_cases(user: User) -> Select:
         return query.where(False)
     if user.has_role(Role.AUDITOR):
         return query
-    conditions = [_member_clause(user)]
+    # `id IN (member case ids UNION responsible case ids)`: each half uses its own index
+    # (steering_members.user_id, cases.responsible_hr_id), where `EXISTS(..) OR ..` made PostgreSQL
+    # walk the whole case list testing every row.
+    ids = select(SteeringMember.case_id).where(SteeringMember.user_id == user.id, SteeringMember.left_at.is_(None))
     if user.has_role(Role.HR_OFFICER):
-        conditions.append(Case.responsible_hr_id == user.id)
-    return query.where(or_(*conditions))
+        ids = union(ids, select(Case.id).where(Case.responsible_hr_id == user.id))
+    return query.where(Case.id.in_(ids))

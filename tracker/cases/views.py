@@ -23,6 +23,7 @@ from tracker.procedure.stages import STAGES, stage_label
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 25
+COUNT_CAP = 1000
 
 STATUS_LABELS = {"active": _l("Pågående"), "decided": _l("Beslutat"), "archived": _l("Arkiverat")}
 
@@ -104,18 +105,26 @@ def index():
     if not valid:
         return render_template("cases/list.html", form=form, rows=[], page=1, pages=1, total=0), 400
     query = _filtered(form)
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    pages = max(1, math.ceil(total / PAGE_SIZE))
     try:
-        page = min(max(1, int(request.args.get("page", 1))), pages)
+        wanted = max(1, int(request.args.get("page", 1)))
     except ValueError:
-        page = 1
+        wanted = 1
+    # Count no further than needed: an exact count of a list of 100,000 cases costs more than
+    # the page; beyond COUNT_CAP (or the requested page) the list says "more than N".
+    limit = max(COUNT_CAP, wanted * PAGE_SIZE) + 1
+    total = db.session.execute(select(func.count()).select_from(
+        query.with_only_columns(Case.id).order_by(None).limit(limit).subquery())).scalar_one()
+    capped = total >= limit
+    if capped:
+        total = limit - 1
+    pages = max(1, math.ceil(total / PAGE_SIZE)) + (1 if capped else 0)
+    page = min(wanted, pages)
     cases = list(db.session.execute(
         query.order_by(Case.created_at.desc(), Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).scalars().unique())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("cases/list.html", form=form, rows=case_rows(cases), page=page, pages=pages,
-                           total=total, args=args)
+                           total=total, total_capped=capped, args=args)
 
 
 def _new_form(**kwargs) -> CaseForm:
