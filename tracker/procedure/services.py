@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import defaultload, selectinload
+from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from tracker import signals
 from tracker.access import Permission, has_permission
@@ -157,12 +157,16 @@ def facts_for_cases(cases: list[Case]) -> dict[int, dl.Facts]:
     if not ids:
         return {}
     records: dict[int, dict[str, StageRecord]] = {i: {} for i in ids}
+    # Only the fields the deadline engine reads: no positions, no people.
     for r in db.session.execute(select(StageRecord).where(
-            StageRecord.case_id.in_(ids), StageRecord.superseded_at.is_(None))).scalars().unique():
+            StageRecord.case_id.in_(ids), StageRecord.superseded_at.is_(None))
+            .options(lazyload(StageRecord.positions), lazyload(StageRecord.started_by),
+                     lazyload(StageRecord.completed_by))).scalars().unique():
         records[r.case_id][r.stage_code] = r
     requests: dict[int, list] = {i: [] for i in ids}
     for r in db.session.execute(select(CentralNegotiationRequest).where(
-            CentralNegotiationRequest.case_id.in_(ids))).scalars().unique():
+            CentralNegotiationRequest.case_id.in_(ids))
+            .options(lazyload(CentralNegotiationRequest.requested_by))).scalars().unique():
         requests[r.case_id].append(r)
     overridden: dict[int, set] = {i: set() for i in ids}
     for case_id, code in db.session.execute(select(DeadlineOverride.case_id, DeadlineOverride.deadline_code)
