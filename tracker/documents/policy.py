@@ -155,16 +155,15 @@ class CaseAccess:
         Must agree with `is_visible`; `case_listing` checks every row with it again."""
         if not self.can_view:
             return false()
-        secret = Document.classification == Classification.SECRET
         # Secret: readable (uploader, named reader, cleared auditor) or metadata-only (auditor,
         # responsible HR officer). Others: readable by the responsible HR officer, members, auditors.
         if self.is_auditor or self.is_responsible_hr:
-            secret_ok = true()
-        else:
-            secret_ok = or_(Document.created_by_id == self.user.id,
-                            exists().where(DocumentReader.document_id == Document.id,
-                                           DocumentReader.user_id == self.user.id))
-        other_ok = true() if (self.is_responsible_hr or self.is_member or self.is_auditor) else false()
+            return Document.case_id == self.case.id  # every document: readable or metadata-only
+        secret = Document.classification == Classification.SECRET
+        secret_ok = or_(Document.created_by_id == self.user.id,
+                        exists().where(DocumentReader.document_id == Document.id,
+                                       DocumentReader.user_id == self.user.id))
+        other_ok = true() if self.is_member else false()
         return and_(Document.case_id == self.case.id, or_(and_(secret, secret_ok), and_(~secret, other_ok)))
 
     def can_upload(self) -> bool:

@@ -619,8 +619,7 @@ def case_panel_listing(user: Any, case: Case, limit: int | None = PANEL_LIMIT
         documents = list(db.session.execute(
             query.order_by(Document.created_at.desc(), Document.id.desc()).limit(limit)).scalars())
         documents.reverse()
-        total = len(documents) if len(documents) < limit else db.session.execute(
-            select(func.count()).select_from(Document).where(visible)).scalar_one()
+        total = db.session.execute(select(func.count()).select_from(Document).where(visible)).scalar_one()
     entries = []
     for document in documents:
         if access.can_read(document):
