@@ -17,8 +17,21 @@ from tracker.procedure.profiles import ProfileError, get_profile
 from tracker.procedure.stages import STAGES, stage_label
 
 
+_LABELS_BY_LOCALE: dict[str, dict[str, str]] = {}
+
+
 def content_labels() -> dict[str, str]:
-    """Field name -> translated label of every stage content field."""
+    """Field name -> translated label of every stage content field (built once per locale)."""
+    from flask_babel import get_locale
+
+    locale = str(get_locale())
+    cached = _LABELS_BY_LOCALE.get(locale)
+    if cached is None:
+        cached = _LABELS_BY_LOCALE[locale] = _build_content_labels()
+    return dict(cached)
+
+
+def _build_content_labels() -> dict[str, str]:
     labels: dict[str, str] = {}
     for cls in pf.CONTENT_FORMS.values():
         for name in dir(cls):
