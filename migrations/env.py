@@ -72,6 +72,16 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def render_item(type_, obj, autogen_context):
+    """Render our UTC TypeDecorator as the plain column type it stores, so migrations
+    do not import application code."""
+    from tracker.timeutil import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -97,6 +107,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        conf_args.setdefault("render_item", render_item)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -20,6 +20,26 @@ from tracker.extensions import db
 IN_CI = os.environ.get("CI") == "true"
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "postgresql: runs only when the suite runs on PostgreSQL")
+    config.addinivalue_line("markers", "sqlite: runs only when the suite runs on SQLite")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Database-specific tests are deselected (not skipped) on the other database: CI runs the
+    suite once per database, so every test runs in exactly the pass it belongs to."""
+    on_pg = _server_url() is not None
+    keep, drop = [], []
+    for item in items:
+        if (item.get_closest_marker("postgresql") and not on_pg) or (item.get_closest_marker("sqlite") and on_pg):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def _server_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if url and url.startswith(("postgres", "postgresql")):

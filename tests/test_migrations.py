@@ -66,9 +66,9 @@ def test_migrations_agree_with_models(fresh_database_url, tmp_path):
             db.engine.dispose()
 
 
+@pytest.mark.postgresql
 def test_migrations_install_the_append_only_trigger_on_postgresql(fresh_database_url, tmp_path):
-    if not fresh_database_url.startswith("postgresql"):
-        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    assert fresh_database_url.startswith("postgresql")
     app = create_app(make_test_config(fresh_database_url, tmp_path))
     assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context():

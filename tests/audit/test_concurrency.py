@@ -8,7 +8,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.audit import helpers as h
-from tests.conftest import require_or_skip
 from tracker.audit.models import AuditEvent
 from tracker.audit.service import record
 from tracker.audit.verify import verify_chain
@@ -47,16 +46,15 @@ def _assert_linear(total: int) -> None:
     assert result.events_checked == total
 
 
+@pytest.mark.postgresql
 def test_postgresql_eight_workers_one_chain(app):
-    require_or_skip(h.is_pg(), "needs PostgreSQL (TEST_DATABASE_URL)")
     errors = _run_workers(app, 8, 200)
     assert not errors, errors[:3]
     _assert_linear(1600)
 
 
+@pytest.mark.sqlite
 def test_sqlite_four_workers_one_chain(app):
-    if h.is_pg():
-        pytest.skip("the SQLite variant of the concurrency test")
     assert db.engine.url.database, "needs a file database"
     errors = _run_workers(app, 4, 50)
     assert not errors, errors[:3]
@@ -68,8 +66,8 @@ def test_sqlite_four_workers_one_chain(app):
     "DELETE FROM audit_events WHERE seq = 1",
     "TRUNCATE audit_events",
 ])
+@pytest.mark.postgresql
 def test_postgresql_trigger_rejects_changes(app, statement):
-    require_or_skip(h.is_pg(), "needs PostgreSQL (TEST_DATABASE_URL)")
     h.build_chain(2)
     with pytest.raises(DBAPIError, match="append-only"):
         with db.engine.begin() as conn:

@@ -9,9 +9,8 @@ from tracker.cases.models import Case
 from tracker.extensions import db
 
 
+@pytest.mark.postgresql
 def test_concurrent_registrations_get_numbers_one_to_n(app, factory):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locking is exercised on PostgreSQL; SQLite serialises writers")
     from tracker.auth.models import User
 
     hr = factory.user("hr_officer")

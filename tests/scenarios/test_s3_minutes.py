@@ -18,7 +18,6 @@ from tracker.errors import Conflict
 from tracker.extensions import db
 from tracker.meetings import services as meetings
 from tracker.meetings.models import MinutesStatus
-from tracker.modules import module_exists
 from tracker.steering.models import Party
 
 OBJECTION = "§ 4 återger inte personalens ståndpunkt om bemanningen; vi justerar inte."
@@ -100,8 +99,6 @@ def test_s3_union_refuses_minutes(app, web, factory):
         assert action in actions
 
     # 4. The employer ends the negotiation by written notice; the end time is recorded.
-    if not module_exists("tracker.procedure.services"):
-        pytest.skip("TODO(lead): PROCEDURE's end_negotiation is missing")
     from tests.procedure.helpers import complete_early_information, walk_to
     from tracker.procedure import services as ps
 
