@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import _server_url, make_test_config
 from tracker import create_app
+from tracker.cases.search_indexes import include_object
 from tracker.extensions import db
 
 
@@ -56,7 +57,7 @@ def test_migrations_agree_with_models(fresh_database_url, tmp_path):
             with db.engine.connect() as conn:
                 context = MigrationContext.configure(conn, opts={
                     "compare_type": True, "render_as_batch": True,
-                    "include_object": lambda obj, name, kind, reflected, compare_to: name != "alembic_version",
+                    "include_object": include_object,
                 })
                 differences = compare_metadata(context, db.metadata)
             assert differences == [], "models and migrations disagree (run `flask db migrate`):\n" + "\n".join(
@@ -78,6 +79,23 @@ def test_migrations_install_the_append_only_trigger_on_postgresql(fresh_database
                     "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal"
                 )).scalars().all()
             assert triggers, "no trigger on audit_events after `flask db upgrade`"
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.postgresql
+def test_migrations_install_the_search_indexes_on_postgresql(fresh_database_url, tmp_path):
+    from tracker.cases.search_indexes import INDEX_NAMES
+
+    app = create_app(make_test_config(fresh_database_url, tmp_path))
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        try:
+            with db.engine.connect() as conn:
+                names = set(conn.execute(text(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = 'cases'")).scalars())
+            assert INDEX_NAMES <= names, f"missing: {sorted(INDEX_NAMES - names)}"
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 
 from tracker.audit.triggers import INSTALL_SQL as APPEND_ONLY_INSTALL_SQL
 from tracker.audit.triggers import REMOVE_SQL as APPEND_ONLY_REMOVE_SQL
+from tracker.cases.search_indexes import DROP_STATEMENTS as SEARCH_INDEX_DROP_SQL
+from tracker.cases.search_indexes import STATEMENTS as SEARCH_INDEX_SQL
 
 
 # revision identifiers, used by Alembic.
@@ -590,11 +592,16 @@ def upgrade():
         # audit_events is append-only: reject UPDATE, DELETE and TRUNCATE.
         for statement in APPEND_ONLY_INSTALL_SQL:
             op.execute(statement)
+        # Trigram indexes for the case list's free-text search.
+        for statement in SEARCH_INDEX_SQL:
+            op.execute(statement)
 
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
+        for statement in SEARCH_INDEX_DROP_SQL:
+            op.execute(statement)
         for statement in APPEND_ONLY_REMOVE_SQL:
             op.execute(statement)
     with op.batch_alter_table('minutes', schema=None) as batch_op:
