@@ -36,7 +36,7 @@ def test_member_added_notifies_and_mails(app, factory, smtp):
     assert n.case_id == case.id and n.mail_state == MailState.SENT and n.emailed_at is not None
     [mail] = smtp.to("ulla@example.org")
     assert mail["From"] == "samverkan@example.org"
-    assert mail["Subject"] == "Samverkan: Du har lagts till i en samverkansgrupp"
+    assert mail["Subject"] == "Samverkan: Du har lagts till i en styrnings- och uppföljningsgrupp"
     body = mail.get_payload(decode=True).decode()
     assert "Sammanslagning av kök" in body and "https://samverkan.example.org/" in body
     assert of(hr) == []  # the actor is not notified of their own action

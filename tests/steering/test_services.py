@@ -25,13 +25,17 @@ def test_hr_adds_both_parties_and_gate_helpers(factory):
     assert services.unrepresented_units(case) == ["Enhet A", "Enhet B"]
 
     received = []
-    member_added.connect(lambda sender, **kw: received.append((sender, kw)), weak=False)
+
+    def receiver(sender, **kw):
+        received.append((sender, kw))
+
+    member_added.connect(receiver, weak=False)
     try:
         services.add_member(hr, case, hr, party=Party.EMPLOYER, role=MemberRole.CHAIR)
         m = services.add_member(hr, case, union, party=Party.PERSONNEL, role="signatory", units=["Enhet A"])
         db.session.commit()
     finally:
-        member_added.receivers.clear()
+        member_added.disconnect(receiver)  # other features' receivers stay connected
     assert services.represented_parties(case) == {Party.EMPLOYER, Party.PERSONNEL}
     assert services.unrepresented_units(case) == ["Enhet B"]
     assert m.union is not None and m.union.name == "Kommunal"  # defaults to the user's union

@@ -54,7 +54,7 @@ def add_comment(actor: User, case: Case, stage_code: str, body: str) -> Comment:
     _check_stage(stage_code)
     _check_open(case)
     if not policy.can_comment(actor, case):
-        raise PermissionDenied(_("Endast samverkansgruppens medlemmar kan kommentera."))
+        raise PermissionDenied(_("Endast styrnings- och uppföljningsgruppens medlemmar kan kommentera."))
     body = _clean_body(body)
     comment = Comment(case_id=case.id, stage_code=stage_code, author_id=actor.id, author=actor, body=body,
                       created_at=utcnow())

@@ -326,7 +326,7 @@ def submit_minutes(actor: User, minutes: Minutes) -> Minutes:
     if missing:
         labels = {Party.EMPLOYER: _("arbetsgivaren"), Party.PERSONNEL: _("personalen")}
         raise Conflict(_("Protokollet kan inte skickas för justering: %(parties)s saknar justerare i "
-                         "samverkansgruppen. Lägg till en medlem med rollen justerare.",
+                         "styrnings- och uppföljningsgruppen. Lägg till en medlem med rollen justerare.",
                          parties=" och ".join(labels[p] for p in missing)))
     minutes.status = MinutesStatus.AWAITING_APPROVAL
     minutes.submitted_at = utcnow()

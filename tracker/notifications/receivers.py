@@ -40,7 +40,7 @@ def on_member_added(member, actor=None, case=None, **_kw) -> None:
     def text() -> str:
         role = {"chair": _("ordförande"), "member": _("ledamot"), "secretary": _("sekreterare"),
                 "signatory": _("justerare"), "safety_representative": _("skyddsombud")}.get(member.role, member.role)
-        return _("Du har lagts till i samverkansgruppen för %(case)s (%(title)s) som %(role)s.",
+        return _("Du har lagts till i styrnings- och uppföljningsgruppen för %(case)s (%(title)s) som %(role)s.",
                  case=case.diary_number, title=case.title, role=role)
 
     notify(user, NotificationKind.MEMBER_ADDED, _in_locale(user, text), case_id=case.id, url=case_path(case.id))

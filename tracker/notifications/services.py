@@ -136,7 +136,7 @@ def mark_all_read(user: User) -> int:
 # --- e-mail ----------------------------------------------------------------------------------
 
 KIND_SUBJECTS = {
-    NotificationKind.MEMBER_ADDED: _l("Du har lagts till i en samverkansgrupp"),
+    NotificationKind.MEMBER_ADDED: _l("Du har lagts till i en styrnings- och uppföljningsgrupp"),
     NotificationKind.STAGE_CHANGED: _l("Ett skede har ändrats"),
     NotificationKind.MINUTES_AWAITING_APPROVAL: _l("Protokoll väntar på din justering"),
     NotificationKind.DEADLINE_SOON: _l("En tidsfrist närmar sig"),

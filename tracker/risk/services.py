@@ -80,7 +80,7 @@ def cosign(actor: User, assessment: RiskAssessment, *, password: str) -> RiskAss
     case = db.session.get(Case, assessment.case_id)
     _check_open(case)
     if not policy.can_cosign_risk(actor, case):
-        raise PermissionDenied(_("Endast ett skyddsombud i samverkansgruppen kan skriva under riskbedömningen."))
+        raise PermissionDenied(_("Endast ett skyddsombud i styrnings- och uppföljningsgruppen kan skriva under riskbedömningen."))
     if assessment.cosigned_at is not None:
         raise Conflict(_("Riskbedömningen är redan underskriven."))
     confirm_password(actor, password or "")

@@ -85,10 +85,10 @@ def _validate(case: Case, user: User, party: str, role: str, union: Organisation
     try:
         role = MemberRole(role)
     except ValueError:
-        raise ValidationFailed(_("Okänd roll i samverkansgruppen."), field="role")
+        raise ValidationFailed(_("Okänd roll i styrnings- och uppföljningsgruppen."), field="role")
     roles = user.roles
     if roles & {Role.ADMIN, Role.AUDITOR} and not roles & (PERSONNEL_ROLES | EMPLOYER_ROLES):
-        raise ValidationFailed(_("Administratörer och granskare kan inte vara med i samverkansgruppen."),
+        raise ValidationFailed(_("Administratörer och granskare kan inte vara med i styrnings- och uppföljningsgruppen."),
                                field="user")
     if party == Party.PERSONNEL and not roles & PERSONNEL_ROLES:
         raise ValidationFailed(
@@ -118,7 +118,7 @@ def add_member(actor: User | None, case: Case, user: User, *, party: Party | str
                union: Organisation | None = None, units: Iterable[str] = ()) -> SteeringMember:
     """Add `user` to the case's steering group. Raises PermissionDenied / ValidationFailed / Conflict."""
     if not can_manage_members(actor, case):
-        raise PermissionDenied(_("Endast ärendets HR-handläggare kan ändra samverkansgruppen."))
+        raise PermissionDenied(_("Endast ärendets HR-handläggare kan ändra styrnings- och uppföljningsgruppen."))
     if case.is_archived:
         raise Conflict(_("Ärendet är arkiverat."))
     units = sorted({(u or "").strip() for u in units if (u or "").strip()})
@@ -126,7 +126,7 @@ def add_member(actor: User | None, case: Case, user: User, *, party: Party | str
     if union is None and str(party) == Party.PERSONNEL and user.organisation.kind == OrganisationKind.UNION:
         union = user.organisation
     if current_membership(case, user) is not None:
-        raise Conflict(_("%(name)s är redan med i samverkansgruppen.", name=user.name))
+        raise Conflict(_("%(name)s är redan med i styrnings- och uppföljningsgruppen.", name=user.name))
     member = SteeringMember(case_id=case.id, user_id=user.id, user=user, party=str(Party(party)),
                             role=str(MemberRole(role)), union=union,
                             union_id=union.id if union else None, units=units, joined_at=utcnow())
@@ -143,7 +143,7 @@ def end_membership(actor: User | None, member: SteeringMember, reason: str = "")
     """Close a membership (left_at set, history kept)."""
     case = db.session.get(Case, member.case_id)
     if not can_manage_members(actor, case):
-        raise PermissionDenied(_("Endast ärendets HR-handläggare kan ändra samverkansgruppen."))
+        raise PermissionDenied(_("Endast ärendets HR-handläggare kan ändra styrnings- och uppföljningsgruppen."))
     if member.left_at is not None:
         raise Conflict(_("Medlemskapet har redan avslutats."))
     member.left_at = utcnow()

@@ -83,7 +83,7 @@ def add_member(case_id: int):
             field_error(form, error)
         else:
             db.session.commit()
-            flash(_("%(name)s har lagts till i samverkansgruppen.", name=member.user.name), "success")
+            flash(_("%(name)s har lagts till i styrnings- och uppföljningsgruppen.", name=member.user.name), "success")
             return redirect(url_for("steering.members", case_id=case.id))
     return _render(case, form, 400)
 
@@ -102,7 +102,7 @@ def end_member(case_id: int, member_id: int):
         return _render(case, status=400)
     services.end_membership(current_user, member, reason=form.reason.data or "")
     db.session.commit()
-    flash(_("%(name)s har lämnat samverkansgruppen.", name=member.user.name), "success")
+    flash(_("%(name)s har lämnat styrnings- och uppföljningsgruppen.", name=member.user.name), "success")
     return redirect(url_for("steering.members", case_id=case.id))
 
 
