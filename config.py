@@ -66,6 +66,11 @@ class Config:
     DOCUMENT_STORE_PATH = os.environ.get("DOCUMENT_STORE_PATH", "")
     # "id1:base64key,id2:base64key"; the last one encrypts new data keys.
     DOCUMENT_KEYS = os.environ.get("DOCUMENT_KEYS", "")
+    DOCUMENT_STORE_BACKEND = os.environ.get("DOCUMENT_STORE_BACKEND", "directory")
+    DOCUMENT_MAX_BYTES = _int("DOCUMENT_MAX_MB", 200) * 1024 * 1024
+    DOCUMENT_CHUNK_SIZE = _int("DOCUMENT_CHUNK_KB", 128) * 1024
+    # Plaintext up to this size is kept after the integrity pass, so small files decrypt once.
+    DOCUMENT_DOWNLOAD_MEMORY = _int("DOCUMENT_DOWNLOAD_MEMORY_KB", 256) * 1024
 
     SMTP_HOST = os.environ.get("SMTP_HOST", "")
     SMTP_PORT = _int("SMTP_PORT", 25)
