@@ -1,0 +1,44 @@
+// Wide tables scroll in their own box on narrow screens (.table-scroll, CSS only).
+// When a box really scrolls, make it reachable by keyboard and name it for screen readers.
+// Optional: without JavaScript the boxes still scroll with touch, mouse and (in current browsers) keyboard.
+(function () {
+  "use strict";
+  function nameOf(box) {
+    var table = box.querySelector("table");
+    if (!table) { return ""; }
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
+    var labelledby = table.getAttribute("aria-labelledby");
+    var ref = labelledby && document.getElementById(labelledby.split(" ")[0]);
+    if (ref) { return ref.textContent.trim(); }
+    return table.getAttribute("aria-label") || "";
+  }
+  function update() {
+    var boxes = document.querySelectorAll(".table-scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        var name = nameOf(box);
+        if (name) {
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", name);
+        }
+      } else if (box.hasAttribute("tabindex")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    }
+  }
+  var timer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(update, 150);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", update);
+  } else {
+    update();
+  }
+})();
