@@ -28,7 +28,7 @@ def test_full_flow(web, setup):
     hr, case, union, safety = setup
     page = f"/cases/{case.id}/risk"
     web.login(hr.email, PASSWORD)
-    assert "ingen riskbedömning" in web.client.get(page).get_data(as_text=True)
+    assert "ingen risk- och konsekvensanalys" in web.client.get(page).get_data(as_text=True)
     r = web.post(page, {"create-summary": ""}, token_from=page)
     assert r.status_code == 400 and 'id="create-summary-error"' in r.get_data(as_text=True)
     r = web.post(page, {"create-summary": "Risk för ökad arbetsbelastning.", "create-document_id": "424242"},
