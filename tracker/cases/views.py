@@ -12,8 +12,9 @@ from tracker.access import Permission, authenticated, requires
 from tracker.cases import services
 from tracker.cases.forms import CaseFilterForm, CaseForm, change_kind_label
 from tracker.cases.models import Case, CaseStatus, CaseUnit
-from tracker.cases.page import render_case
-from tracker.cases.policy import visible_cases
+from tracker.cases import page_cache
+from tracker.cases.page import case_context
+from tracker.cases.policy import can_view_case, visible_cases
 from tracker.errors import DomainError, NotFound, ValidationFailed
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
@@ -174,7 +175,14 @@ def new():
 @bp.get("/<int:case_id>")
 @requires(Permission.CASE_VIEW)
 def detail(case_id: int):
-    return render_case(_load(case_id))
+    def build_context(case: Case) -> dict:
+        ctx = case_context(case)
+        ctx["can_edit"] = services.can_edit_case(current_user, case)
+        return ctx
+
+    # The access check (404 for an invisible case) always runs before the cache lookup.
+    return page_cache.render(case_id, current_user, may_view=lambda case: can_view_case(current_user, case),
+                             load_case=lambda: _load(case_id), build_context=build_context)
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,175 @@
+"""The case page's rendered-content cache (tracker/cases/page_cache.py)."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import current_app
+
+from tests.cases.test_views import count_queries, switch
+from tests.procedure.helpers import complete_early_information, staff
+from tracker.cases import page_cache
+from tracker.extensions import db
+from tracker.procedure import services as ps
+from tracker.steering.models import Party
+
+
+def _get(web, case):
+    with count_queries() as statements:
+        response = web.client.get(f"/cases/{case.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True), len(statements)
+
+
+def _main(html: str) -> str:
+    """The page without its header (the part the cache keeps)."""
+    return html[html.index("<h1"):]
+
+
+def _tokens_blanked(html: str) -> str:
+    """Signed CSRF tokens carry a timestamp (seconds): blank them to compare renders."""
+    return re.sub(r'(csrf_token"[^>]*value=")[^"]+"', r'\1"', html)
+
+
+def _cache():
+    return page_cache.get_cache()
+
+
+def test_second_get_is_identical_and_issues_fewer_statements(factory, web):
+    case = factory.case()
+    hr = case.responsible_hr
+    staff(factory, case)
+    web.login(hr.email, factory.password)
+    first, first_count = _get(web, case)
+    second, second_count = _get(web, case)
+    assert _main(second) == _main(first)  # the cached part, byte for byte
+    assert _tokens_blanked(second) == _tokens_blanked(first)
+    assert second_count < first_count
+    assert _cache().hits == 1
+    assert case.diary_number in second and case.title in second
+
+
+def test_disabled_cache_renders_the_same_page(factory, web):
+    case = factory.case()
+    web.login(case.responsible_hr.email, factory.password)
+    cached, _n = _get(web, case)
+    current_app.config["CASE_PAGE_CACHE_SIZE"] = 0
+    assert page_cache.get_cache() is None
+    plain, _n = _get(web, case)
+    assert _tokens_blanked(plain) == _tokens_blanked(cached)
+
+
+def test_state_changes_show_on_the_next_get(factory, web):
+    case = factory.case()
+    hr = case.responsible_hr
+    web.login(hr.email, factory.password)
+    _get(web, case)
+    _get(web, case)  # cached now
+
+    newcomer = factory.user("union_rep", name="Nyanländ Ombudsperson")
+    factory.member(case, newcomer, Party.PERSONNEL)
+    html, _n = _get(web, case)
+    assert "Nyanländ Ombudsperson" in html
+
+    staff(factory, case)
+    _get(web, case)
+    complete_early_information(case, hr)
+    html, _n = _get(web, case)
+    assert re.search(r'stage-completed[^"]*"\s*>\s*<a href="#stage-early_information"', html)
+
+    ps.add_position(hr, case, "grounds", "Arbetsgivarens ståndpunkt om skälen")
+    db.session.commit()
+    html, _n = _get(web, case)
+    assert "Arbetsgivarens ståndpunkt om skälen" in html
+
+
+def test_change_over_http_shows_immediately(factory, web):
+    case = factory.case()
+    hr = case.responsible_hr
+    web.login(hr.email, factory.password)
+    _get(web, case)
+    response = web.post(f"/cases/{case.id}/edit", {
+        "title": "Ny rubrik via formuläret", "change_kind": case.change_kind, "staff_affected": "3",
+        "units": "Städ", "profile_code": case.profile_code}, token_from=f"/cases/{case.id}/edit")
+    assert response.status_code == 302
+    html = web.client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Ny rubrik via formuläret" in html
+
+
+def test_user_without_access_gets_404_even_when_cached(factory, web):
+    case = factory.case()
+    web.login(case.responsible_hr.email, factory.password)
+    _get(web, case)
+    _get(web, case)
+    outsider = factory.user("union_rep")
+    switch(web, outsider, factory.password)
+    assert web.client.get(f"/cases/{case.id}").status_code == 404
+    # Access removed after a cached view: the next GET is 404, not the cached page.
+    member = factory.user("union_rep")
+    factory.member(case, member, Party.PERSONNEL)
+    switch(web, member, factory.password)
+    _get(web, case)
+    _get(web, case)
+    from tracker.steering import services as steering
+
+    steering.end_membership(case.responsible_hr, steering.current_membership(case, member), "Slutat")
+    db.session.commit()
+    assert web.client.get(f"/cases/{case.id}").status_code == 404
+
+
+def test_two_users_never_share_a_cached_page(factory, web):
+    case = factory.case()
+    hr = case.responsible_hr
+    union, _safety = staff(factory, case)
+    web.login(hr.email, factory.password)
+    hr_html, _n = _get(web, case)
+    switch(web, union, factory.password)
+    union_first, _n = _get(web, case)
+    union_html, _n = _get(web, case)
+    assert _main(union_html) == _main(union_first)
+    assert _cache().hits == 1
+    assert 'class="user-name">' + union.name in union_html
+    assert _main(union_html) != _main(hr_html)  # different forms, and each session's own CSRF token
+    switch(web, hr, factory.password)  # a new session: a new CSRF token, so a new entry
+    again, _n = _get(web, case)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', again)
+    assert token is not None and token.group(1) not in hr_html
+
+
+def test_tomorrow_invalidates(factory, web, monkeypatch):
+    case = factory.case()
+    web.login(case.responsible_hr.email, factory.password)
+    _first, miss_count = _get(web, case)
+    _second, hit_count = _get(web, case)
+    assert hit_count < miss_count
+    real = ps.utcnow
+    monkeypatch.setattr(ps, "utcnow", lambda: real() + timedelta(days=1))
+    misses = _cache().misses
+    _get(web, case)
+    assert _cache().misses == misses + 1
+
+
+def test_flashed_messages_are_shown_and_not_cached(factory, web):
+    case = factory.case()
+    hr = case.responsible_hr
+    web.login(hr.email, factory.password)
+    with web.client.session_transaction() as session:
+        session["_flashes"] = [("success", "Ett engångsmeddelande")]
+    html, _n = _get(web, case)
+    assert "Ett engångsmeddelande" in html
+    assert len(_cache()) == 0
+    html, _n = _get(web, case)
+    assert "Ett engångsmeddelande" not in html
+    assert len(_cache()) == 1
+
+
+def test_verification_run_refreshes_the_badge(factory, web):
+    from tracker.audit.verify import store_result, verify_chain
+
+    case = factory.case()
+    web.login(case.responsible_hr.email, factory.password)
+    before, _n = _get(web, case)
+    store_result(verify_chain(), source="cli")
+    db.session.commit()
+    after, _n = _get(web, case)
+    assert after != before
