@@ -63,9 +63,20 @@ def login(host: str, port: int, email: str, password: str) -> str:
     response = conn.getresponse()
     response.read()
     _cookies(response.getheaders(), jar)
-    conn.close()
     if response.status not in (302, 303):
+        conn.close()
         raise RuntimeError(f"login as {email} failed: HTTP {response.status}")
+    # Follow the redirect as a browser would and keep the cookie it sets: the login starts a fresh
+    # session, and the first page after it stores the session's CSRF token. Replaying the cookie
+    # from the login answer instead would make every loaded page mint a new token (and defeat
+    # the case-page cache, which is keyed by that token).
+    location = urllib.parse.urlsplit(response.getheader("Location") or "/")
+    conn.request("GET", (location.path or "/") + (f"?{location.query}" if location.query else ""),
+                 headers={"User-Agent": USER_AGENT, "Cookie": _cookie_header(jar)})
+    response = conn.getresponse()
+    response.read()
+    _cookies(response.getheaders(), jar)
+    conn.close()
     return _cookie_header(jar)
 
 
