@@ -103,9 +103,9 @@ def test_domain_error_maps_to_its_status(app, client):
     @app.get("/__test__/gate")
     @public
     def gate():
-        raise GateClosed("Skedet kan inte avslutas.", reasons=["Styrgruppen saknar en företrädare för personalen."])
+        raise GateClosed("Skedet kan inte avslutas.", reasons=["Styrnings- och uppföljningsgruppen saknar en företrädare för personalen."])
 
     response = client.get("/__test__/gate")
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "Skedet kan inte avslutas." in html and "Styrgruppen saknar en företrädare för personalen." in html
+    assert "Skedet kan inte avslutas." in html and "Styrnings- och uppföljningsgruppen saknar en företrädare för personalen." in html

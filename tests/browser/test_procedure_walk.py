@@ -61,7 +61,7 @@ def test_hr_walks_a_case_to_closing(page, live_server):
     case_id = int(page.url.rstrip("/").split("/")[-1])
 
     # The gate is shown beside the disabled action until both parties are represented.
-    assert page.get_by_text("Styrgruppen saknar en företrädare för personalen.").first.is_visible()
+    assert page.get_by_text("Styrnings- och uppföljningsgruppen saknar en företrädare för personalen.").first.is_visible()
     assert page.get_by_role("button", name="Avsluta steget Tidig information").is_disabled()
     _setup_group_and_risk(case_id)
     page.reload()

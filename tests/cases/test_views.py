@@ -116,7 +116,7 @@ def test_stage_actions_over_http_with_gate_reasons(factory, web):
     web.login(hr.email, factory.password)
     page = f"/cases/{case.id}"
     html = web.client.get(page).get_data(as_text=True)
-    assert "Styrgruppen saknar en företrädare för personalen." in html and "disabled" in html
+    assert "Styrnings- och uppföljningsgruppen saknar en företrädare för personalen." in html and "disabled" in html
     response = web.post(f"/cases/{case.id}/stages/early_information/complete", {}, token_from=page)
     assert response.status_code == 409
     union, safety = staff(factory, case)

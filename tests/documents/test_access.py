@@ -80,7 +80,7 @@ def test_access_matrix(web, factory, world, docs, person):
 def test_reasons_are_shown(web, factory, world, docs):
     people, created = docs
     for person, cls, text in [("reader", "secret", "namngiven läsare"), ("hr", "secret", "laddade upp"),
-                              ("cleared", "secret", "behörighet (clearance)"), ("member", "internal", "styrgrupp"),
+                              ("cleared", "secret", "behörighet (clearance)"), ("member", "internal", "styrnings- och uppföljningsgrupp"),
                               ("auditor", "open", "revisor"), ("hr", "open", "ansvariga HR")]:
         web.login(people[person].email, factory.password)
         body = web.client.get(f"/documents/{created[cls].id}").get_data(as_text=True)

@@ -30,7 +30,7 @@ def complete_early_information(case, hr, *, proposal_at=None):
 def risk_cosigned(case, hr, safety, password):
     from tracker.risk import services as rs
 
-    assessment = rs.create_assessment(hr, case, summary="Riskbedömning gjord med skyddsombudet")
+    assessment = rs.create_assessment(hr, case, summary="Risk- och konsekvensanalys gjord med skyddsombudet")
     db.session.commit()
     rs.cosign(safety, assessment, password=password)
     db.session.commit()

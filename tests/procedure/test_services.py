@@ -55,7 +55,7 @@ def test_effects_refused_without_risk_assessment_se_mbl(factory):
     ps.update_stage(hr, case, "effects", effects_staff="x")
     with pytest.raises(GateClosed) as info:
         ps.complete_stage(hr, case, "effects")
-    assert "Ingen riskbedömning är bifogad." in info.value.reasons
+    assert "Ingen risk- och konsekvensanalys är bifogad." in info.value.reasons
 
 
 def test_alternatives_gate_waits_for_answers(factory):

@@ -33,10 +33,10 @@ def test_s7_large_merger_gates_decision_evaluation_archive(factory, web):
 
     # 2. grounds cannot start while unit B lacks a personnel representative; the gate says so
     reasons = reasons_closed(case, "grounds")
-    assert "Enheten B saknar en personalföreträdare i styrgruppen." in reasons
+    assert "Enheten B saknar en personalföreträdare i styrnings- och uppföljningsgruppen." in reasons
     with pytest.raises(GateClosed) as info:
         complete_early_information(case, hr)
-    assert "Enheten B saknar en personalföreträdare i styrgruppen." in info.value.reasons
+    assert "Enheten B saknar en personalföreträdare i styrnings- och uppföljningsgruppen." in info.value.reasons
     db.session.rollback()
     web.login(hr.email, factory.password)
     assert "Enheten B saknar en personalföreträdare" in web.client.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -66,7 +66,7 @@ def test_s7_large_merger_gates_decision_evaluation_archive(factory, web):
     with pytest.raises(GateClosed):
         ps.archive_case(hr, case)
     db.session.rollback()
-    ps.approve_evaluation(hr, case, approved_on=ps.today(), minute_reference="Styrgruppen 2026-11-20 § 4")
+    ps.approve_evaluation(hr, case, approved_on=ps.today(), minute_reference="Styrnings- och uppföljningsgruppen 2026-11-20 § 4")
     db.session.commit()
     assert not {d.code: d for d in ps.deadlines_for(case)}["evaluation_due"].overdue
     page = f"/cases/{case.id}"

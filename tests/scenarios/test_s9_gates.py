@@ -23,12 +23,12 @@ def test_s9_risk_assessment_gates(factory, web):
     # 1. effects completed without a risk assessment: refused
     with pytest.raises(GateClosed) as info:
         ps.complete_stage(hr, case, "effects")
-    assert "Ingen riskbedömning är bifogad." in info.value.reasons
+    assert "Ingen risk- och konsekvensanalys är bifogad." in info.value.reasons
     db.session.rollback()
     web.login(hr.email, factory.password)
     page = f"/cases/{case.id}"
     response = web.post(f"/cases/{case.id}/stages/effects/complete", {}, token_from=page)
-    assert response.status_code == 409 and "Ingen riskbedömning är bifogad." in response.get_data(as_text=True)
+    assert response.status_code == 409 and "Ingen risk- och konsekvensanalys är bifogad." in response.get_data(as_text=True)
 
     # 2. an assessment attached, not co-signed: effects may complete (se-mbl) but closing is refused
     assessment = rs.create_assessment(hr, case, summary="Risk för ökad arbetsbelastning")
@@ -41,7 +41,7 @@ def test_s9_risk_assessment_gates(factory, web):
     ps.end_negotiation(hr, case, end_mode="agreement", ended_at=datetime.now(timezone.utc) - timedelta(hours=1))
     db.session.commit()
     reasons = reasons_closed(case, "closing")
-    assert reasons == ["Riskbedömningen är inte medundertecknad av ett skyddsombud."]
+    assert reasons == ["Risk- och konsekvensanalysen är inte medundertecknad av ett skyddsombud."]
     with pytest.raises(GateClosed):
         ps.complete_stage(hr, case, "closing")
     db.session.rollback()
@@ -65,7 +65,7 @@ def test_fi_effects_accepts_recorded_waiver(factory):
     ps.update_stage(hr, case, "effects", effects_staff="Pieni muutos")
     assessment = rs.create_assessment(hr, case, summary="Arvio")
     db.session.commit()
-    assert "Riskbedömningen är inte medundertecknad av ett skyddsombud och inget skäl är angivet." in \
+    assert "Risk- och konsekvensanalysen är inte medundertecknad av ett skyddsombud och inget skäl är angivet." in \
         reasons_closed(case, "effects")
     rs.waive(hr, assessment, "Työsuojeluvaltuutettu ei tavoitettavissa, riskit vähäiset")
     db.session.commit()

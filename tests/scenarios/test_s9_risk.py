@@ -37,7 +37,7 @@ def test_s9_risk_assessment_gates(factory, web):
     # 1. Completing effects without a risk assessment is refused.
     with pytest.raises(GateClosed) as info:
         ps.complete_stage(hr, case, "effects")
-    assert any("riskbedömning" in r for r in info.value.reasons)
+    assert any("risk- och konsekvensanalys" in r for r in info.value.reasons)
     db.session.rollback()
 
     # 2. An assessment is attached but not co-signed: effects may complete (se-mbl), closing may not.

@@ -171,7 +171,7 @@ def load(context) -> None:
     ps.update_stage(hr, c7, "evaluation", plan="Enkät efter sex månader", indicators="Besökare, personalens syn",
                     report="Öppettiderna fungerar; personalen nöjd med schemat.")
     ps.approve_evaluation(hr, c7, approved_on=(now - timedelta(days=150)).date(),
-                          minute_reference="Styrgruppens protokoll § 3")
+                          minute_reference="Styrnings- och uppföljningsgruppens protokoll § 3")
     ps.archive_case(hr, c7)
     db.session.commit()
 

@@ -26,7 +26,7 @@ class CaseForm(FlaskForm):
                                   validators=[Optional(), NumberRange(min=0, message=_l("Ange 0 eller fler."))])
     units = TextAreaField(_l("Berörda enheter (en per rad)"), validators=[Length(max=5000)])
     may_reduce_staff = BooleanField(_l("Kan leda till uppsägningar, permitteringar eller minskad arbetstid"))
-    is_large = BooleanField(_l("Stort ärende (varje enhet ska vara företrädd i styrgruppen)"))
+    is_large = BooleanField(_l("Stort ärende (varje enhet ska vara företrädd i styrnings- och uppföljningsgruppen)"))
     planned_decision_date = DateField(_l("Planerat beslutsdatum"), validators=[Optional()])
     decision_body = StringField(_l("Beslutande organ"), validators=[Length(max=200)])
     profile_code = SelectField(_l("Förfarandeprofil"))

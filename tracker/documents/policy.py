@@ -41,7 +41,7 @@ class AccessReason(StrEnum):
 
 REASON_LABELS = {
     AccessReason.RESPONSIBLE_HR: _l("du är ärendets ansvariga HR-handläggare"),
-    AccessReason.MEMBER: _l("du är medlem i ärendets styrgrupp"),
+    AccessReason.MEMBER: _l("du är medlem i ärendets styrnings- och uppföljningsgrupp"),
     AccessReason.AUDITOR: _l("du är revisor och får läsa alla ärenden"),
     AccessReason.UPLOADER: _l("du laddade upp dokumentet"),
     AccessReason.NAMED_READER: _l("du är namngiven läsare av dokumentet"),

@@ -136,5 +136,5 @@ class OverrideForm(FlaskForm):
 
 
 class ApproveEvaluationForm(FlaskForm):
-    approved_on = DateField(_l("Styrgruppens beslutsdatum"), validators=[DataRequired(_l("Ange datum."))])
+    approved_on = DateField(_l("Styrnings- och uppföljningsgruppens beslutsdatum"), validators=[DataRequired(_l("Ange datum."))])
     minute_reference = StringField(_l("Protokollshänvisning"), validators=[Length(max=200)])

@@ -47,9 +47,9 @@ def steering_reasons(case: Case) -> list[str]:
     reasons = []
     parties = {m.party for m in members}
     if Party.EMPLOYER not in parties:
-        reasons.append(_("Styrgruppen saknar en företrädare för arbetsgivaren."))
+        reasons.append(_("Styrnings- och uppföljningsgruppen saknar en företrädare för arbetsgivaren."))
     if Party.PERSONNEL not in parties:
-        reasons.append(_("Styrgruppen saknar en företrädare för personalen."))
+        reasons.append(_("Styrnings- och uppföljningsgruppen saknar en företrädare för personalen."))
     if case.is_large:
         covered: set[str] = set()
         for m in members:
@@ -57,7 +57,7 @@ def steering_reasons(case: Case) -> list[str]:
                 covered.update(m.units or ())
         for unit in case.unit_names:
             if unit not in covered:
-                reasons.append(_("Enheten %(unit)s saknar en personalföreträdare i styrgruppen.", unit=unit))
+                reasons.append(_("Enheten %(unit)s saknar en personalföreträdare i styrnings- och uppföljningsgruppen.", unit=unit))
     return reasons
 
 
@@ -72,14 +72,14 @@ def risk_reasons(case: Case, stage_code: str) -> list[str]:
     waived = any(r.waiver_reason for r in rows) and profile.allows_risk_assessment_waiver
     if stage_code == "effects":
         if not rows:
-            return [_("Ingen riskbedömning är bifogad.")]
+            return [_("Ingen risk- och konsekvensanalys är bifogad.")]
         if not profile.requires_risk_assessment_cosigned and not (cosigned or waived):
-            return [_("Riskbedömningen är inte medundertecknad av ett skyddsombud och inget skäl är angivet.")]
+            return [_("Risk- och konsekvensanalysen är inte medundertecknad av ett skyddsombud och inget skäl är angivet.")]
         return []
     if stage_code == "closing" and profile.requires_risk_assessment_cosigned and not cosigned:
         if not rows:
-            return [_("Ingen riskbedömning är bifogad.")]
-        return [_("Riskbedömningen är inte medundertecknad av ett skyddsombud.")]
+            return [_("Ingen risk- och konsekvensanalys är bifogad.")]
+        return [_("Risk- och konsekvensanalysen är inte medundertecknad av ett skyddsombud.")]
     return []
 
 
@@ -142,7 +142,7 @@ def completion_reasons(case: Case, stage_code: str, records: dict[str, StageReco
     elif stage_code == "evaluation":
         if not (content.get("report") or "").strip():
             reasons.append(_("Utvärderingsrapporten saknas."))
-        reasons.append(_("Rapporten godkänns av styrgruppen."))
+        reasons.append(_("Rapporten godkänns av styrnings- och uppföljningsgruppen."))
     return reasons
 
 

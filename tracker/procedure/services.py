@@ -396,7 +396,7 @@ def add_position(actor: User, case: Case, stage_code: str, text: str, *, dissent
         raise NotFound("case not found")
     party = position_party(actor, case) if has_permission(actor, Permission.STAGE_POSITION) else None
     if party is None:
-        raise PermissionDenied(_("Bara styrgruppens ledamöter och ärendets HR kan lägga till ståndpunkter."))
+        raise PermissionDenied(_("Bara styrnings- och uppföljningsgruppens ledamöter och ärendets HR kan lägga till ståndpunkter."))
     rec = _record(case, stage_code)
     if rec.status == StageStatus.PENDING:
         raise Conflict(_("Steget har inte börjat."))
@@ -462,7 +462,7 @@ def request_central_negotiation(actor: User, case: Case, *, note: str = "",
         raise NotFound("case not found")
     if not has_permission(actor, Permission.CENTRAL_NEGOTIATION_REQUEST) or \
             position_party(actor, case) != Party.PERSONNEL:
-        raise PermissionDenied(_("Bara personalens företrädare i styrgruppen kan begära central förhandling."))
+        raise PermissionDenied(_("Bara personalens företrädare i styrnings- och uppföljningsgruppen kan begära central förhandling."))
     profile = get_profile(case.profile_code)
     if not profile.central_negotiation_enabled:
         raise Conflict(_("Förfarandeprofilen har ingen central förhandling."))
@@ -690,14 +690,14 @@ def approve_evaluation(actor: User, case: Case, *, approved_on: date, minute_ref
     if not can_view_case(actor, case):
         raise NotFound("case not found")
     if not can_approve_evaluation(actor, case):
-        raise PermissionDenied(_("Styrgruppens ordförande eller ärendets HR registrerar godkännandet."))
+        raise PermissionDenied(_("Styrnings- och uppföljningsgruppens ordförande eller ärendets HR registrerar godkännandet."))
     rec = _record(case, "evaluation")
     if rec.status != StageStatus.ACTIVE:
         raise Conflict(_("Utvärderingen pågår inte."))
     if not ((rec.content or {}).get("report") or "").strip():
         raise GateClosed(_("Utvärderingsrapporten saknas."), reasons=[_("Utvärderingsrapporten saknas.")])
     if not isinstance(approved_on, date):
-        raise ValidationFailed(_("Ange styrgruppens beslutsdatum."), field="approved_on")
+        raise ValidationFailed(_("Ange styrnings- och uppföljningsgruppens beslutsdatum."), field="approved_on")
     if approved_on > today():
         raise ValidationFailed(_("Datumet kan inte ligga i framtiden."), field="approved_on")
     now = utcnow()

@@ -10,7 +10,7 @@ from tracker.risk.services import REASON_MIN, SUMMARY_MAX
 
 
 class AssessmentForm(FlaskForm):
-    summary = TextAreaField(_l("Sammanfattning av riskbedömningen"), validators=[
+    summary = TextAreaField(_l("Sammanfattning av risk- och konsekvensanalysen"), validators=[
         DataRequired(_l("Skriv en sammanfattning.")), Length(max=SUMMARY_MAX)])
     document_id = IntegerField(_l("Dokumentnummer (valfritt)"), validators=[
         Optional(), NumberRange(min=1, message=_l("Ange ett giltigt dokumentnummer."))])

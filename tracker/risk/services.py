@@ -61,9 +61,9 @@ def create_assessment(actor: User, case: Case, *, summary: str, document_id: int
     """HR records the case's written risk assessment (once per case)."""
     _check_open(case)
     if not policy.can_manage_members(actor, case):
-        raise PermissionDenied(_("Endast ärendets HR-handläggare kan lägga in riskbedömningen."))
+        raise PermissionDenied(_("Endast ärendets HR-handläggare kan lägga in risk- och konsekvensanalysen."))
     if assessment_for(case) is not None:
-        raise Conflict(_("Ärendet har redan en riskbedömning."))
+        raise Conflict(_("Ärendet har redan en risk- och konsekvensanalys."))
     summary = _text(summary, "summary")
     document_id = _check_document(case, document_id)
     assessment = RiskAssessment(case_id=case.id, summary=summary, document_id=document_id,
@@ -80,9 +80,9 @@ def cosign(actor: User, assessment: RiskAssessment, *, password: str) -> RiskAss
     case = db.session.get(Case, assessment.case_id)
     _check_open(case)
     if not policy.can_cosign_risk(actor, case):
-        raise PermissionDenied(_("Endast ett skyddsombud i styrnings- och uppföljningsgruppen kan skriva under riskbedömningen."))
+        raise PermissionDenied(_("Endast ett skyddsombud i styrnings- och uppföljningsgruppen kan skriva under risk- och konsekvensanalysen."))
     if assessment.cosigned_at is not None:
-        raise Conflict(_("Riskbedömningen är redan underskriven."))
+        raise Conflict(_("Risk- och konsekvensanalysen är redan underskriven."))
     confirm_password(actor, password or "")
     assessment.cosigned_by_id = actor.id
     assessment.cosigned_by = actor
@@ -98,7 +98,7 @@ def add_objection(actor: User, assessment: RiskAssessment, body: str) -> RiskAss
     case = db.session.get(Case, assessment.case_id)
     _check_open(case)
     if not policy.is_personnel_member(actor, case):
-        raise PermissionDenied(_("Endast personalsidans ledamöter kan invända mot riskbedömningen."))
+        raise PermissionDenied(_("Endast personalsidans ledamöter kan invända mot risk- och konsekvensanalysen."))
     body = _text(body, "body")
     objection = RiskAssessmentObjection(assessment_id=assessment.id, case_id=case.id, author_id=actor.id,
                                         author=actor, body=body, created_at=utcnow())
@@ -116,7 +116,7 @@ def waive(actor: User, assessment: RiskAssessment, reason: str) -> RiskAssessmen
     if not policy.can_manage_members(actor, case):
         raise PermissionDenied(_("Endast ärendets HR-handläggare kan registrera varför underskrift saknas."))
     if assessment.cosigned_at is not None:
-        raise Conflict(_("Riskbedömningen är redan underskriven."))
+        raise Conflict(_("Risk- och konsekvensanalysen är redan underskriven."))
     if assessment.waiver_reason:
         raise Conflict(_("Ett skäl har redan registrerats."))
     reason = _text(reason, "reason", minimum=REASON_MIN)

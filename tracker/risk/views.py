@@ -39,7 +39,7 @@ def _render(case: Case, override: dict | None = None, status: int = 200):
 def _assessment_or_conflict(case: Case):
     assessment = services.assessment_for(case)
     if assessment is None:
-        raise Conflict(_("Ärendet har ingen riskbedömning ännu."))
+        raise Conflict(_("Ärendet har ingen risk- och konsekvensanalys ännu."))
     return assessment
 
 
@@ -71,7 +71,7 @@ def create(case_id: int):
     def action(case, form):
         services.create_assessment(current_user, case, summary=form.summary.data,
                                    document_id=form.document_id.data)
-        return _("Riskbedömningen har sparats.")
+        return _("Risk- och konsekvensanalysen har sparats.")
     return _handle(case_id, "create", action)
 
 
@@ -80,7 +80,7 @@ def create(case_id: int):
 def cosign(case_id: int):
     def action(case, form):
         services.cosign(current_user, _assessment_or_conflict(case), password=form.password.data)
-        return _("Du har skrivit under riskbedömningen.")
+        return _("Du har skrivit under risk- och konsekvensanalysen.")
     return _handle(case_id, "cosign", action)
 
 
