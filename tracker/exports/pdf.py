@@ -7,6 +7,7 @@ laid out as a series of fixed-width tables of CHUNK rows, with cells pre-wrapped
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -127,30 +128,49 @@ def wrap(text: Any, width: float, *, bold: bool = False, max_lines: int = 0) -> 
     """Pre-wrap a cell's text to `width` points; a plain string with newlines lays out fast."""
     if text is None:
         return ""
+    return _wrap(str(text), width, bold, max_lines)
+
+
+@lru_cache(maxsize=4096)
+def _wrap(text: str, width: float, bold: bool, max_lines: int) -> str:
+    # Cached: actors, actions and targets repeat down an audit table of thousands of rows.
     font = FONT_BOLD if bold else FONT
     avail = width - 2 * CELL_PAD
+    if "\n" not in text and "\r" not in text and stringWidth(text, font, CELL_FONT_SIZE) <= avail:
+        return text  # the common case: one line
     lines: list[str] = []
-    for part in str(text).splitlines() or [""]:
+    for part in text.splitlines() or [""]:
         for line in simpleSplit(part, font, CELL_FONT_SIZE, avail) or [""]:
             if stringWidth(line, font, CELL_FONT_SIZE) <= avail:
                 lines.append(line)
             else:
                 lines.extend(_hard_split(line, font, avail))
+            if max_lines and len(lines) > max_lines:
+                break
+        if max_lines and len(lines) > max_lines:
+            break
     if max_lines and len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: max(0, len(lines[-1]) - 1)] + "…"
     return "\n".join(lines)
 
 
+@lru_cache(maxsize=4096)
+def _char_width(ch: str, font: str) -> float:
+    return stringWidth(ch, font, CELL_FONT_SIZE)
+
+
 def _hard_split(line: str, font: str, avail: float) -> list[str]:
     """Break a word wider than the column (dotted action names, hashes) between characters."""
-    out, current = [], ""
+    out, current, used = [], "", 0.0
     for ch in line:
-        if current and stringWidth(current + ch, font, CELL_FONT_SIZE) > avail:
+        w = _char_width(ch, font)  # a TrueType string's width is the sum of its glyphs' widths
+        if current and used + w > avail:
             out.append(current)
-            current = ch
+            current, used = ch, w
         else:
             current += ch
+            used += w
     out.append(current)
     return out
 
@@ -284,6 +304,9 @@ class Builder:
         self.record = record
         self.styles = _styles()
         self.story: list[Any] = []
+        # Laid out after everything else and only once (see render()): the big audit table.
+        self.tail: list[Any] = []
+        self.toc: TableOfContents | None = None
         self._n = 0
 
     def p(self, text: str, style: str = "body") -> None:
@@ -336,6 +359,7 @@ def _title_page(b: Builder) -> None:
     toc = TableOfContents()
     toc.levelStyles = [b.styles["toc1"], b.styles["toc2"]]
     toc.dotsMinLevel = 0
+    b.toc = toc
     b.story.append(toc)
     b.story.append(PageBreak())
 
@@ -615,7 +639,7 @@ def _audit_section(b: Builder) -> None:
                      f'{e["target_type"] or ""} {e["target_id"] or ""}', payload,
                      e["hash"][:16] + ("" if e["hash_ok"] else " !")])
     # Two lines a row at most: 10,000 events stay a few hundred pages and lay out in seconds.
-    b.add(table([_("Nr"), _("Tid (UTC)"), _("Aktör"), _("Händelse"), _("Mål"), _("Data"), _("Hash")], rows,
+    b.tail.extend(table([_("Nr"), _("Tid (UTC)"), _("Aktör"), _("Händelse"), _("Mål"), _("Data"), _("Hash")], rows,
                 [0.055, 0.165, 0.14, 0.17, 0.1, 0.25, 0.12], max_lines=2))
 
 
@@ -646,16 +670,30 @@ def _verification_section(b: Builder) -> None:
         b.flag(_("AVVIKELSE: minst en händelse stämmer inte med sin hash."))
 
 
+# Every section but the audit table; the audit trail is last so that nothing's page depends on it.
+SECTIONS = ("_case_section", "_steering_section", "_stages_section", "_meetings_section", "_counter_section",
+            "_risk_section", "_deadline_section", "_end_section", "_decision_section", "_evaluation_section",
+            "_reopen_section", "_documents_section", "_verification_section", "_audit_section")
+
+
 def render(record: dict[str, Any]) -> bytes:
-    """The PDF bytes of a procedure record (labels in the record's language)."""
+    """The PDF bytes of a procedure record (labels in the record's language).
+
+    One layout of the audit table. The table of contents needs every heading's page before the
+    pages are drawn, and a TOC is normally resolved by laying the whole document out until the
+    numbers settle (reportlab's multiBuild: at least twice). Here the audit table, by far the
+    largest part, comes last, and nothing follows it: the front matter (every section and the audit
+    heading) is resolved alone first, a few pages, and the full document is then laid out once
+    with that table of contents fixed. The front matter lays out the same both times, so its page
+    numbers hold. "Page X of Y" is drawn when the canvas is saved (NumberedCanvas), so it needs no
+    second layout either.
+    """
     register_fonts()
     with force_locale(record.get("language") or "sv"):
         b = Builder(record)
         _title_page(b)
-        for section in (_case_section, _steering_section, _stages_section, _meetings_section, _counter_section,
-                        _risk_section, _deadline_section, _end_section, _decision_section, _evaluation_section,
-                        _reopen_section, _documents_section, _audit_section, _verification_section):
-            section(b)
+        for name in SECTIONS:
+            globals()[name](b)
         diary = record["case"]["diary_number"]
         head = record["audit"]["chain_head"]
         footer_left = _("Kedjans huvud #%(seq)s %(hash)s", seq=head["seq"], hash=head["hash"])
@@ -674,11 +712,21 @@ def render(record: dict[str, Any]) -> bytes:
         canv.line(MARGIN, PAGE_H - 12.5 * mm, PAGE_W - MARGIN, PAGE_H - 12.5 * mm)
         canv.restoreState()
 
+    def make_doc(out: io.BytesIO) -> RecordDoc:
+        doc = RecordDoc(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=18 * mm,
+                        bottomMargin=18 * mm, title=title, author=record["generated_by"]["name"],
+                        subject=_("Protokoll över samverkansförfarandet"), creator="Samverkan")
+        frame = Frame(MARGIN, 16 * mm, CONTENT_W, PAGE_H - 34 * mm, id="body", leftPadding=0, rightPadding=0)
+        doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
+        return doc
+
+    # 1. The front matter alone, until its table of contents settles (the TOC keeps its last entries).
+    make_doc(io.BytesIO()).multiBuild(list(b.story))
+    for flowable in b.story:
+        # Reportlab marks a flowable moved to the next frame and clears the mark only between
+        # multiBuild passes (not after the last one); a second build would take it as too large.
+        flowable.__dict__.pop("_postponed", None)
+    # 2. Everything, once, with that table of contents (build(): no further TOC passes).
     out = io.BytesIO()
-    doc = RecordDoc(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=18 * mm,
-                    bottomMargin=18 * mm, title=title, author=record["generated_by"]["name"],
-                    subject=_("Protokoll över samverkansförfarandet"), creator="Samverkan")
-    frame = Frame(MARGIN, 16 * mm, CONTENT_W, PAGE_H - 34 * mm, id="body", leftPadding=0, rightPadding=0)
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    doc.multiBuild(b.story, canvasmaker=_canvas_class(footer_left, page_word))
+    make_doc(out).build([*b.story, *b.tail], canvasmaker=_canvas_class(footer_left, page_word))
     return out.getvalue()
