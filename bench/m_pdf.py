@@ -77,6 +77,11 @@ def run(ctx, result: Result) -> None:
 
         auditor = db.session.get(User, people.auditor[0])
         case = db.session.get(Case, rich.case_id)
+        # Like the raw baseline, which registers its font before its clock starts: a server process
+        # loads reportlab and the fonts once, not per export.
+        from tracker.exports.pdf import register_fonts
+
+        register_fonts()
         started = time.perf_counter()
         export = export_pdf(case, auditor)
         seconds = time.perf_counter() - started
