@@ -394,7 +394,7 @@ def _case_section(b: Builder) -> None:
 
 
 def _steering_section(b: Builder) -> None:
-    b.heading(_("Styrgrupp över tid"))
+    b.heading(_("Styrnings- och uppföljningsgrupp över tid"))
     rows = [[_name(m["user"]), label("party", m["party"]), label("role", m["role"]), m["union"] or (m["user"] or {}).get("organisation"),
              ", ".join(m["units"]), when(m["joined_at"]), when(m["left_at"]) if m["left_at"] else _("pågår")]
             for m in b.record["steering_group"]]
@@ -493,7 +493,7 @@ def _counter_section(b: Builder) -> None:
 
 
 def _risk_section(b: Builder) -> None:
-    b.heading(_("Riskbedömning"))
+    b.heading(_("Risk- och konsekvensanalys"))
     items = b.record["risk_assessments"]
     if not items:
         b.empty()
