@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
 from tracker.extensions import db, login_manager
@@ -17,7 +18,10 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
-        user = db.session.execute(select(User).where(User.session_token == token)).scalar_one_or_none()
+        # One statement per request: the user, their organisation and their roles together.
+        user = db.session.execute(
+            select(User).options(joinedload(User.role_rows)).where(User.session_token == token)
+        ).unique().scalar_one_or_none()
         if user is None or not user.active:
             return None
         return user
