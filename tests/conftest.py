@@ -7,6 +7,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,16 +56,11 @@ def compiled_translations() -> None:
     compile_translations()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
-    """One database for the session: a new PostgreSQL database, or a SQLite file."""
-    server = _server_url()
-    if server is None:
-        path = tmp_path_factory.mktemp("db") / "test.db"
-        yield f"sqlite:///{path}"
-        return
+@contextmanager
+def throwaway_postgresql_database(server: str, prefix: str = "samverkan_test") -> Iterator[str]:
+    """Create a uniquely named database on the server, yield its URL, drop it afterwards."""
     base = make_url(server)
-    name = f"samverkan_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -77,6 +73,18 @@ def database_url(tmp_path_factory) -> Iterator[str]:
             ), {"n": name})
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """One database for the session: a new PostgreSQL database, or a SQLite file."""
+    server = _server_url()
+    if server is None:
+        path = tmp_path_factory.mktemp("db") / "test.db"
+        yield f"sqlite:///{path}"
+        return
+    with throwaway_postgresql_database(server) as url:
+        yield url
 
 
 def make_test_config(database_url: str, tmp_path: Path, **overrides) -> dict:

@@ -5,16 +5,14 @@ must find no difference between that database and the models' metadata.
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
-from tests.conftest import _server_url, make_test_config
+from tests.conftest import _server_url, make_test_config, throwaway_postgresql_database
 from tracker import create_app
 from tracker.cases.search_indexes import include_object
 from tracker.extensions import db
@@ -27,20 +25,8 @@ def fresh_database_url(tmp_path) -> Iterator[str]:
     if server is None:
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    base = make_url(server)
-    name = f"samverkan_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
-            ), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with throwaway_postgresql_database(server, prefix="samverkan_mig") as url:
+        yield url
 
 
 def test_migrations_agree_with_models(fresh_database_url, tmp_path):
