@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -43,6 +43,20 @@ def iso_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def header_context() -> dict[str, Any]:
+    """What the features put in every page's header for the signed-in user (e.g. unread
+    notifications). The case page cache keys whole pages on it."""
+    if not (current_user and current_user.is_authenticated):
+        return {}
+    context: dict[str, Any] = {}
+    for name in HEADER_CONTEXT_PROVIDERS:
+        if module_exists(name):
+            provider = getattr(importlib.import_module(name), "header_context", None)
+            if provider:
+                context.update(provider(current_user))
+    return context
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["timetag"] = time_tag
@@ -63,11 +77,5 @@ def init_app(app: Flask) -> None:
             "can": lambda permission: has_permission(current_user, Permission(permission)),
             "current_locale": str(get_locale() or "sv"),
         }
-        if current_user and current_user.is_authenticated:
-            for name in HEADER_CONTEXT_PROVIDERS:
-                if module_exists(name):
-                    module = importlib.import_module(name)
-                    provider = getattr(module, "header_context", None)
-                    if provider:
-                        context.update(provider(current_user))
+        context.update(header_context())
         return context

@@ -173,3 +173,40 @@ def test_verification_run_refreshes_the_badge(factory, web):
     db.session.commit()
     after, _n = _get(web, case)
     assert after != before
+
+
+def test_repeated_get_serves_the_whole_page_without_rendering_a_template(factory, web):
+    from flask import template_rendered
+
+    case = factory.case()
+    web.login(case.responsible_hr.email, factory.password)
+    _get(web, case)
+    second, _n = _get(web, case)  # content from the cache, header rendered around it
+    rendered: list[str] = []
+
+    def listener(sender, template, context, **extra):  # noqa: ARG001 - the signal's signature
+        rendered.append(template.name or "<string>")
+
+    template_rendered.connect(listener, current_app._get_current_object())
+    try:
+        third, _n = _get(web, case)
+    finally:
+        template_rendered.disconnect(listener, current_app._get_current_object())
+    assert rendered == []
+    assert third == second
+
+
+def test_a_new_notification_shows_in_the_header_of_a_cached_page(factory, web):
+    from tracker.notifications import services as notifications
+
+    case = factory.case()
+    hr = case.responsible_hr
+    web.login(hr.email, factory.password)
+    _get(web, case)
+    before, _n = _get(web, case)
+    assert 'class="badge" aria-label="0 olästa">0<' in before
+    notifications.notify(hr, "test", "Ett nytt meddelande", case_id=case.id)
+    db.session.commit()
+    after, _n = _get(web, case)
+    assert 'class="badge" aria-label="1 olästa">1<' in after
+    assert _main(after) == _main(before)  # the content itself is unchanged (and still cached)

@@ -3,8 +3,11 @@
 Rendering the case page costs ~20 ms of Jinja (many panels). Most GETs of a case page see exactly
 the same content as the previous one, so the `content` and `title` blocks of cases/detail.html are
 kept here, keyed by everything they depend on. The page header (user name, notifications count,
-flashed messages, nav) is outside the cached part: it is rendered on every request by a small
-shell template that extends base.html.
+flashed messages, nav) is outside that part: on a content hit it is rendered by a small shell
+template that extends base.html. The whole page is then kept too, under the content's key plus the
+request path and the header's own values (`templating.header_context()`: the unread notifications),
+so the next identical request renders no template at all; pages with flashed messages are neither
+served from nor stored as whole pages.
 
 Why the key is a sound invalidation signal
 ------------------------------------------
@@ -45,13 +48,14 @@ from flask import current_app, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from tracker.errors import NotFound
 from tracker.extensions import db
 
 DEFAULT_SIZE = 256
+_STATEMENT: dict[str, Any] = {}
 _EXTENSION = "case_page_cache"
 
 # Renders the full page on a miss and hands the two blocks to `page_stash`.
@@ -69,26 +73,30 @@ _SHELL = (
 
 
 class PageCache:
-    """A thread-safe LRU of (title, content) pairs."""
+    """A thread-safe LRU of rendered case page parts and whole pages."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._data: OrderedDict[Hashable, tuple[Markup, Markup]] = OrderedDict()
+        # Content entries: key -> (title, content); whole pages: ("page", key, ...) -> html.
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> tuple[Markup, Markup] | None:
+    def get(self, key: Hashable, *, count_miss: bool = True) -> Any:
+        """The entry under `key`, or None. `hits`/`misses` count whether the content had to be rendered:
+        a whole-page lookup that falls through to the content entry is not a miss by itself."""
         with self._lock:
             value = self._data.get(key)
             if value is None:
-                self.misses += 1
+                if count_miss:
+                    self.misses += 1
                 return None
             self._data.move_to_end(key)
             self.hits += 1
             return value
 
-    def put(self, key: Hashable, value: tuple[Markup, Markup]) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
@@ -124,11 +132,15 @@ def _case_and_heads(case_id: int) -> tuple[Any, tuple[int | None, int | None]]:
     from tracker.audit.models import AuditEvent, AuditVerification
     from tracker.cases.models import Case
 
-    row = db.session.execute(
-        select(Case, select(func.max(AuditEvent.seq)).scalar_subquery(),
-               select(func.max(AuditVerification.id)).scalar_subquery())
-        .where(Case.id == case_id).options(lazyload("*"))
-    ).first()
+    statement = _STATEMENT.get("case_and_heads")
+    if statement is None:
+        # Built once: constructing it (subqueries, loader options) cost as much as running it.
+        statement = _STATEMENT["case_and_heads"] = (
+            select(Case, select(func.max(AuditEvent.seq)).scalar_subquery(),
+                   select(func.max(AuditVerification.id)).scalar_subquery())
+            .where(Case.id == bindparam("case_id")).options(lazyload("*"))
+        )
+    row = db.session.execute(statement, {"case_id": case_id}).first()
     if row is None:
         return None, (None, None)
     return row[0], (row[1], row[2])
@@ -183,17 +195,29 @@ def render(case_id: int, user: Any, *, may_view: Callable[[Any], bool], load_cas
     if case is None or not may_view(case):
         raise NotFound("case not found")
     key = key_for(case.id, user, heads)
+    flashes_pending = "_flashes" in session  # rendering consumes them
+    page_key = None
+    if not flashes_pending:
+        # The whole page: the content's key plus everything the header shows.
+        from tracker.templating import header_context
+
+        page_key = ("page", key, request.path, tuple(sorted(header_context().items())))
+        page = cache.get(page_key, count_miss=False)
+        if page is not None:
+            return page
     cached = cache.get(key)
     if cached is not None:
         title, content = cached
-        return _render(_template("shell", _SHELL), {"page_title": title, "page_content": content})
+        html = _render(_template("shell", _SHELL), {"page_title": title, "page_content": content})
+        if page_key is not None:
+            cache.put(page_key, html)
+        return html
     stash: dict[str, Markup] = {}
 
     def page_stash(name: str, value: Markup) -> Markup:
         stash[name] = Markup(value)
         return value
 
-    flashes_pending = "_flashes" in session  # rendering consumes them
     context = build_context(case)
     context["page_stash"] = page_stash
     html = _render(_template("capture", _CAPTURE), context)
