@@ -17,6 +17,9 @@ from bench.result import Result
 from tracker.extensions import db
 
 TARGET = 0.70
+# The baseline is the plain platypus way to lay out a long table: a series of Tables of this many rows.
+RAW_TABLE_ROWS = 40
+RUNS = 3
 PAGE_RE = re.compile(rb"/Type\s*/Page(?![a-z])")
 
 
@@ -40,7 +43,7 @@ def raw_reportlab(rows: list[list[str]]) -> tuple[float, bytes]:
     font_dir = export_pdf_module.FONT_DIR
     if "BenchSans" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("BenchSans", str(font_dir / "DejaVuSans.ttf")))
-    chunk = getattr(export_pdf_module, "CHUNK", 40)
+    chunk = RAW_TABLE_ROWS
     margin = 18 * mm
     width = A4[0] - 2 * margin
     fractions = [0.06, 0.14, 0.15, 0.15, 0.1, 0.26, 0.14]
@@ -82,12 +85,21 @@ def run(ctx, result: Result) -> None:
         from tracker.exports.pdf import register_fonts
 
         register_fonts()
-        started = time.perf_counter()
-        export = export_pdf(case, auditor)
-        seconds = time.perf_counter() - started
-        data = export.data if hasattr(export, "data") else export
-        db.session.rollback()
+        # Best of three on both sides: the conservative reading on a noisy shared machine, and the
+        # first export of a process also pays for one-off imports and compilations.
+        times = []
+        for _ in range(RUNS):
+            auditor = db.session.get(User, people.auditor[0])
+            case = db.session.get(Case, rich.case_id)
+            started = time.perf_counter()
+            export = export_pdf(case, auditor)
+            times.append(time.perf_counter() - started)
+            data = export.data if hasattr(export, "data") else export
+            db.session.rollback()
+        seconds = min(times)
         pages = count_pages(data)
+        auditor = db.session.get(User, people.auditor[0])
+        case = db.session.get(Case, rich.case_id)
 
         # Breakdown: building the record (DB, verification) versus rendering it.
         breakdown = {}
@@ -112,7 +124,8 @@ def run(ctx, result: Result) -> None:
                  json.dumps(e.payload, ensure_ascii=False, sort_keys=True, separators=(", ", ": ")), e.hash[:16]]
                 for e in events]
         db.session.remove()
-    raw_seconds, raw_pdf = raw_reportlab(rows)
+    raw_runs = [raw_reportlab(rows) for _ in range(RUNS)]
+    raw_seconds, raw_pdf = min(raw_runs, key=lambda r: r[0])
     rate, raw_rate = count / seconds, len(rows) / raw_seconds
     result.add(f"export {count:,} events", seconds, "s")
     result.add("pages (export / raw)", f"{pages} / {count_pages(raw_pdf)}", "pages")
@@ -122,5 +135,6 @@ def run(ctx, result: Result) -> None:
         result.add("build record / render", f"{breakdown['build_record_s']:.2f} / {breakdown['render_s']:.2f}", "s")
         render_rate = count / breakdown["render_s"]
         result.add("render-only rows/s", render_rate, "rows/s", baseline=raw_rate, baseline_name="raw reportlab")
-    result.details.update({"seconds": seconds, "pages": pages, "bytes": len(data), "raw_seconds": raw_seconds,
+    result.note(f"best of {RUNS} for the export and for raw reportlab; export times {', '.join(f'{t:.2f}' for t in times)} s")
+    result.details.update({"seconds": seconds, "export_runs_s": times, "pages": pages, "bytes": len(data), "raw_seconds": raw_seconds,
                            **breakdown})

@@ -134,15 +134,19 @@ def _signatories(steering: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --- audit trail ----------------------------------------------------------------------------------
 
 def case_events_query(case: Case):
-    """The case's audit events in chain order."""
+    """The case's audit events in chain order, as plain rows (attribute access like the model's).
+
+    Rows rather than ORM objects: an export reads thousands of events once and never changes them,
+    and building identity-mapped instances was a fifth of the time of building the record.
+    """
     return (
-        select(AuditEvent)
+        select(AuditEvent.__table__)
         .where(AuditEvent.case_id == case.id)
         .order_by(AuditEvent.seq)
     )
 
 
-def event_fields(event: AuditEvent) -> dict[str, Any]:
+def event_fields(event: Any) -> dict[str, Any]:
     """The hashed fields of an event, as the canonical form spells them."""
     return {
         "seq": event.seq,
@@ -159,7 +163,7 @@ def event_fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _event_dict(event: AuditEvent, redacted: bool) -> dict[str, Any]:
+def _event_dict(event: Any, redacted: bool) -> dict[str, Any]:
     fields = event_fields(event)
     row = dict(fields)
     row["prev_hash"] = event.prev_hash
@@ -201,7 +205,7 @@ def _checkpoint_section() -> dict[str, Any] | None:
     return data
 
 
-def _audit_section(case: Case, events: list[AuditEvent], hidden: set[tuple[str, str]]) -> dict[str, Any]:
+def _audit_section(case: Case, events: list[Any], hidden: set[tuple[str, str]]) -> dict[str, Any]:
     from tracker.exports.sections import should_redact
 
     rows = [_event_dict(e, should_redact(e, hidden)) for e in events]
@@ -229,7 +233,7 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
     locale = reader_locale(reader)
     with force_locale(locale):
         steering = _steering_group(case)
-        events = list(db.session.execute(case_events_query(case)).scalars())
+        events = db.session.execute(case_events_query(case)).all()
         records = sections._stage_records(case)
         documents, hidden = sections.documents(case, reader)
         deadlines = sections.deadlines(case)
