@@ -80,7 +80,9 @@ def test_skip_link_moves_focus_to_main(page):
     focused = page.evaluate("document.activeElement.className")
     assert focused == "skip-link"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    # The fragment navigation completes asynchronously: wait for it rather than read the URL at once.
+    page.wait_for_function("location.hash === '#main'", timeout=5000)
+    assert page.evaluate("document.activeElement.id") == "main"
 
 
 def _assert_no_violations(page, where: str) -> None:
