@@ -71,8 +71,11 @@ class Config:
     DOCUMENT_STORE_BACKEND = os.environ.get("DOCUMENT_STORE_BACKEND", "directory")
     DOCUMENT_MAX_BYTES = _int("DOCUMENT_MAX_MB", 200) * 1024 * 1024
     DOCUMENT_CHUNK_SIZE = _int("DOCUMENT_CHUNK_KB", 128) * 1024
-    # Plaintext up to this size is kept after the integrity pass, so small files decrypt once.
+    # Plaintext a download authenticates before its response starts (a damaged file up to this size
+    # gets an error page; beyond it each chunk is authenticated before it is sent).
     DOCUMENT_DOWNLOAD_MEMORY = _int("DOCUMENT_DOWNLOAD_MEMORY_KB", 256) * 1024
+    # "1": authenticate the whole file before the first byte (a second pass over the blob).
+    DOCUMENT_VERIFY_BEFORE_SENDING = os.environ.get("DOCUMENT_VERIFY_BEFORE_SENDING", "0") == "1"
 
     SMTP_HOST = os.environ.get("SMTP_HOST", "")
     SMTP_PORT = _int("SMTP_PORT", 25)

@@ -68,3 +68,30 @@ def test_trailing_bytes_and_wrong_hash_fail():
                       expected_sha256=hashlib.sha256(b"other").hexdigest())
     crypto.verify(io.BytesIO(blob), data_key=key, document_id=3, version_number=2,
                   expected_sha256=hashlib.sha256(plain).hexdigest(), expected_size=3000)
+
+
+@pytest.mark.parametrize("chunk", [1024, 3000, crypto.BLOCK_SIZE, crypto.BLOCK_SIZE * 2])
+@pytest.mark.parametrize("blocks,extra", [(0, 0), (1, -1), (1, 0), (1, 1), (2, 0), (3, 17)])
+def test_uploads_across_read_blocks_seal_every_chunk_once(chunk, blocks, extra):
+    """Sizes around the read blocks the encryption works in (hashed on a second thread): the blob
+    has one record per chunk (one for an empty file), decrypts to the file, and the hash is the file's."""
+    key = crypto.new_data_key()
+    block = chunk * max(1, crypto.BLOCK_SIZE // chunk)
+    plain = os.urandom(max(0, blocks * block + extra))
+    sink = io.BytesIO()
+    result = crypto.encrypt_stream(Unseekable(plain) if blocks == 1 and extra == 1 else io.BytesIO(plain), sink,
+                                   data_key=key, document_id=3, version_number=2, chunk_size=chunk)
+    blob = sink.getvalue()
+    assert (result.size, result.sha256) == (len(plain), hashlib.sha256(plain).hexdigest())
+    chunks = max(1, -(-len(plain) // chunk))
+    assert len(blob) == crypto.HEADER.size + chunks * (crypto.NONCE_SIZE + crypto.TAG_SIZE) + len(plain)
+    assert b"".join(crypto.decrypt_chunks(io.BytesIO(blob), data_key=key, document_id=3, version_number=2)) == plain
+
+
+def test_an_upload_past_the_limit_is_refused_before_the_block_past_it_is_written():
+    key = crypto.new_data_key()
+    sink = io.BytesIO()
+    with pytest.raises(ValueError):
+        crypto.encrypt_stream(io.BytesIO(os.urandom(3 * crypto.BLOCK_SIZE)), sink, data_key=key, document_id=3,
+                              version_number=2, chunk_size=1024, max_size=crypto.BLOCK_SIZE + 5)
+    assert len(sink.getvalue()) < crypto.HEADER.size + 2 * crypto.BLOCK_SIZE

@@ -161,6 +161,11 @@ class BreaksWhileEncrypting(io.BytesIO):
             raise OSError("I/O error")
         return super().read(size)
 
+    def readinto(self, buffer):
+        if self.tell() > 100_000:
+            raise OSError("I/O error")
+        return super().readinto(buffer)
+
 
 @pytest.mark.parametrize("stream", [
     lambda: Exploding(b"%PDF-", 5000),
@@ -193,6 +198,67 @@ def test_tampered_blob_is_never_served(world):
     path.write_bytes(bytes(data))
     with pytest.raises(services.IntegrityFailure):
         services.prepare_download(world.hr, version.document)
+
+
+def _damage_chunk(version, index: int, chunk: int) -> None:
+    """Flip one ciphertext byte of chunk `index` in the stored blob."""
+    path = get_store().path_for(version.storage_key)
+    data = bytearray(path.read_bytes())
+    data[crypto.HEADER.size + index * (crypto.NONCE_SIZE + chunk + crypto.TAG_SIZE) + crypto.NONCE_SIZE + 5] ^= 1
+    path.write_bytes(bytes(data))
+
+
+def test_a_late_damaged_chunk_stops_the_stream_before_any_of_its_bytes(app, world):
+    app.config.update(DOCUMENT_CHUNK_SIZE=CHUNK, DOCUMENT_DOWNLOAD_MEMORY=4 * CHUNK)
+    plain = PDF + os.urandom(40 * CHUNK)
+    version = upload(world, plain)
+    _damage_chunk(version, 30, CHUNK)
+    prepared = services.prepare_download(world.hr, version.document)  # the held prefix authenticates
+    received = bytearray()
+    with pytest.raises(services.IntegrityFailure) as failure:
+        for piece in prepared.chunks:
+            received += piece
+    assert bytes(received) == plain[:30 * CHUNK]  # every chunk before the damaged one, and nothing of it
+    assert "while streaming" in failure.value.detail
+
+
+def test_a_late_damaged_chunk_is_refused_up_front_when_configured_to_verify_first(app, world):
+    app.config.update(DOCUMENT_CHUNK_SIZE=CHUNK, DOCUMENT_DOWNLOAD_MEMORY=4 * CHUNK,
+                      DOCUMENT_VERIFY_BEFORE_SENDING=True)
+    plain = PDF + os.urandom(40 * CHUNK)
+    version = upload(world, plain)
+    assert download_bytes(world.member, version.document) == plain  # two passes, same bytes
+    _damage_chunk(version, 30, CHUNK)
+    with pytest.raises(services.IntegrityFailure):
+        services.prepare_download(world.hr, version.document)
+
+
+@pytest.mark.parametrize("edit", ["drop middle chunk", "append bytes", "cut tail"])
+def test_a_blob_of_the_wrong_length_is_refused_before_anything_is_sent(app, world, edit):
+    app.config.update(DOCUMENT_CHUNK_SIZE=CHUNK, DOCUMENT_DOWNLOAD_MEMORY=CHUNK)
+    version = upload(world, PDF + os.urandom(20 * CHUNK))
+    path = get_store().path_for(version.storage_key)
+    data = path.read_bytes()
+    record = crypto.NONCE_SIZE + CHUNK + crypto.TAG_SIZE
+    start = crypto.HEADER.size + 10 * record
+    data = {"drop middle chunk": data[:start] + data[start + record:], "append bytes": data + b"x" * 40,
+            "cut tail": data[:-7]}[edit]
+    path.write_bytes(data)
+    with pytest.raises(services.IntegrityFailure):
+        services.prepare_download(world.hr, version.document)
+
+
+def test_a_download_never_read_releases_its_blob(app, world):
+    import threading
+
+    app.config.update(DOCUMENT_CHUNK_SIZE=CHUNK, DOCUMENT_DOWNLOAD_MEMORY=CHUNK)
+    version = upload(world, PDF + os.urandom(40 * CHUNK))
+    before = set(threading.enumerate())
+    prepared = services.prepare_download(world.hr, version.document)
+    prepared.chunks.close()  # what the server does when the client goes away before the body
+    prepared.chunks.close()
+    assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+    assert list(prepared.chunks) == []
 
 
 def test_wrong_key_is_never_served(app, world):

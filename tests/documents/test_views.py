@@ -128,6 +128,33 @@ def test_tampered_blob_gives_an_error_page_and_an_audit_event(web, world, hr):
     assert last_action() == "document.integrity_failed"
 
 
+def test_a_chunk_damaged_past_the_held_prefix_cuts_the_download_and_is_audited(app, web, world, hr):
+    import os
+
+    from tracker.documents import crypto
+    from tracker.documents.services import IntegrityFailure
+
+    chunk = 1024
+    app.config.update(DOCUMENT_CHUNK_SIZE=chunk, DOCUMENT_DOWNLOAD_MEMORY=2 * chunk)
+    plain = PDF + os.urandom(20 * chunk)
+    version = upload(world, plain)
+    path = get_store().path_for(version.storage_key)
+    data = bytearray(path.read_bytes())
+    data[crypto.HEADER.size + 12 * (crypto.NONCE_SIZE + chunk + crypto.TAG_SIZE) + 40] ^= 1
+    path.write_bytes(bytes(data))
+    response = web.client.get(f"/documents/{version.document_id}/download", buffered=False)
+    assert response.status_code == 200 and response.headers["Content-Length"] == str(len(plain))
+    received = bytearray()
+    with pytest.raises(IntegrityFailure):
+        for piece in response.response:
+            received += piece
+    response.close()
+    assert bytes(received) == plain[:12 * chunk]
+    assert last_action() == "document.integrity_failed"
+    event = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+    assert event.payload["version"] == version.number and "while streaming" in event.payload["detail"]
+
+
 def test_missing_blob_is_an_integrity_failure(web, world, hr):
     version = upload(world, PDF)
     get_store().delete(version.storage_key)

@@ -46,8 +46,9 @@ LEGAL_BASIS_SUGGESTIONS = (
 )
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _SPOOL_MEMORY = 1024 * 1024
-# A download keeps up to this much verified plaintext from its verify pass, so documents up to this
-# size are decrypted once (config DOCUMENT_DOWNLOAD_MEMORY; 0: always decrypt twice).
+# A download authenticates up to this much plaintext before its response starts, so a damaged
+# document up to this size gets an error page rather than a cut download (config
+# DOCUMENT_DOWNLOAD_MEMORY; with DOCUMENT_VERIFY_BEFORE_SENDING, what the verify pass keeps).
 DEFAULT_DOWNLOAD_MEMORY = 256 * 1024
 
 
@@ -69,6 +70,7 @@ class IntegrityFailure(DomainError):
                            "skadad eller krypteringsnyckeln stämmer inte. Händelsen är loggad; kontakta "
                            "systemförvaltningen."))
         self.version = version
+        self.version_id = version.id
         self.detail = detail
 
 
@@ -116,7 +118,7 @@ def max_document_bytes() -> int:
 
 
 def download_memory() -> int:
-    """Plaintext kept in memory between the verify pass and the stream (per download)."""
+    """Plaintext held in memory before a download's response starts (per download)."""
     value = current_app.config.get("DOCUMENT_DOWNLOAD_MEMORY")
     return int(DEFAULT_DOWNLOAD_MEMORY if value is None else value)
 
@@ -467,17 +469,66 @@ def record_view(actor: Any, document: Document, access: CaseAccess) -> None:
            case_id=document.case_id)
 
 
+class PlaintextStream:
+    """The plaintext of one version, chunk by chunk: what `prepare_download` hands the view.
+
+    Iterate once. A chunk that fails authentication while streaming raises IntegrityFailure before
+    any of its bytes are yielded (the caller audits it and cuts the response). `close()` releases
+    the blob (and the read-ahead thread) whether or not the stream was read; it is idempotent.
+    """
+
+    def __init__(self, version: DocumentVersion, held: list[bytes], rest: Iterator[bytes] | None,
+                 source: BinaryIO | None) -> None:
+        self.version_id = version.id
+        self._version = version
+        self._held = held
+        self._rest = rest
+        self._source = source
+
+    def __iter__(self) -> Iterator[bytes]:
+        held, self._held = self._held, []
+        try:
+            while held:
+                yield held.pop(0)
+            if self._rest is not None:
+                try:
+                    yield from self._rest
+                except crypto.DocumentCryptoError as error:
+                    log.error("document blob %s failed authentication while streaming: %s",
+                              self._version.storage_key, error)
+                    raise IntegrityFailure(self._version, f"while streaming: {error}") from error
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._held = []
+        rest, self._rest = self._rest, None
+        source, self._source = self._source, None
+        try:
+            if rest is not None and hasattr(rest, "close"):
+                rest.close()
+        finally:
+            if source is not None:
+                source.close()
+
+
 @dataclass
 class PreparedDownload:
     version: DocumentVersion
-    chunks: Iterator[bytes] = field(repr=False)
+    chunks: PlaintextStream = field(repr=False)
+
+
+def verify_before_sending() -> bool:
+    """DOCUMENT_VERIFY_BEFORE_SENDING: authenticate the whole blob before the first byte (two passes)."""
+    return bool(current_app.config.get("DOCUMENT_VERIFY_BEFORE_SENDING"))
 
 
 def prepare_download(actor: Any, document: Document, version: DocumentVersion | None = None) -> PreparedDownload:
-    """Check access, verify the whole blob, audit, and return a streaming plaintext iterator.
+    """Check access, open and authenticate the start of the blob, audit, and return the stream.
 
-    DocumentHidden when the actor may not read the content; IntegrityFailure when the blob does
-    not authenticate (nothing has been sent yet); Conflict when the version was erased.
+    DocumentHidden when the actor may not read the content; IntegrityFailure when the blob is
+    missing, has the wrong length or its held prefix does not authenticate (nothing has been sent
+    yet); Conflict when the version was erased. See docs/documents.md, "Integrity on read".
     """
     case = _case_of(document)
     access = case_access(actor, case)
@@ -489,48 +540,47 @@ def prepare_download(actor: Any, document: Document, version: DocumentVersion | 
     if version.is_erased:
         raise Conflict(_("Innehållet i den här versionen har raderats."))
     store = get_store()
+    source = None
     try:
         data_key = crypto.keyring().unwrap(version.key_id, version.wrapped_key)
-        with store.open_reader(version.storage_key) as source:
-            # Every chunk's tag is checked before the first byte is sent; the plaintext's SHA-256
-            # is not recomputed (the tags prove the blob is the one sealed, and hashed, at upload:
-            # docs/documents.md). The leading chunks are kept so they are not decrypted twice.
-            verified = crypto.verify_and_keep(
-                source, data_key=data_key, document_id=document.id, version_number=version.number,
-                expected_size=version.size, keep_bytes=download_memory())
+        source = store.open_reader(version.storage_key)
+        if verify_before_sending():
+            stream = _verified_first(store, version, data_key, source)
+        else:
+            # One pass: the first DOCUMENT_DOWNLOAD_MEMORY of plaintext (at least one chunk) is
+            # authenticated now; every later chunk is authenticated before it is sent.
+            opened = crypto.open_plaintext(source, data_key=data_key, document_id=document.id,
+                                           version_number=version.number, expected_size=version.size,
+                                           hold_bytes=download_memory())
+            if opened.rest is None:
+                source.close()
+                source = None
+            stream = PlaintextStream(version, opened.held, opened.rest, source)
     except crypto.DocumentCryptoError as error:
+        if source is not None:
+            source.close()
         raise IntegrityFailure(version, str(error)) from error
     except BlobMissing as error:
         raise IntegrityFailure(version, "blob missing") from error
     record(actor, "document.downloaded", version,
            _payload(document, version, reason=str(access.reason(document))), case_id=case.id)
-    return PreparedDownload(version=version, chunks=_plaintext(store, version, data_key, verified))
+    return PreparedDownload(version=version, chunks=stream)
 
 
-def _plaintext(store: BlobStore, version: DocumentVersion, data_key: bytes,
-               verified: crypto.Verified | None = None) -> Iterator[bytes]:
-    key, document_id, number = version.storage_key, version.document_id, version.number
-    kept = list(verified.kept) if verified is not None else []
-    complete = verified is not None and verified.complete
-    start = len(kept)
-
-    def generate() -> Iterator[bytes]:
-        while kept:
-            yield kept.pop(0)
-        if complete:
-            return
-        source = store.open_reader(key)
-        try:
-            yield from crypto.decrypt_chunks(source, data_key=data_key, document_id=document_id,
-                                             version_number=number, start=start)
-        except crypto.DocumentCryptoError:
-            # Verified a moment ago; changed since. The connection is cut mid-body.
-            log.error("document blob %s failed authentication while streaming", key)
-            raise
-        finally:
-            source.close()
-
-    return generate()
+def _verified_first(store: BlobStore, version: DocumentVersion, data_key: bytes, source: BinaryIO) -> PlaintextStream:
+    """Two passes: every chunk's tag (and the plaintext size) is checked before the first byte is
+    sent, keeping the leading chunks; the stream then decrypts the rest again from a fresh reader.
+    The SHA-256 is not recomputed (the tags prove the blob is the one sealed, and hashed, at upload)."""
+    with source:
+        verified = crypto.verify_and_keep(source, data_key=data_key, document_id=version.document_id,
+                                          version_number=version.number, expected_size=version.size,
+                                          keep_bytes=download_memory())
+    if verified.complete:
+        return PlaintextStream(version, verified.kept, None, None)
+    again = store.open_reader(version.storage_key)
+    rest = crypto.decrypt_chunks(again, data_key=data_key, document_id=version.document_id,
+                                 version_number=version.number, start=len(verified.kept))
+    return PlaintextStream(version, verified.kept, rest, again)
 
 
 def record_integrity_failure(actor: Any, failure: IntegrityFailure) -> None:
@@ -539,6 +589,14 @@ def record_integrity_failure(actor: Any, failure: IntegrityFailure) -> None:
     record(actor, "document.integrity_failed", version,
            {"document_id": version.document_id, "version": version.number, "detail": failure.detail,
             "key_id": version.key_id}, case_id=version.document.case_id)
+
+
+def record_stream_failure(actor_id: int, failure: IntegrityFailure) -> None:
+    """Audit a download cut short because a chunk failed authentication while streaming. Runs after
+    the request, in a fresh app context, so actor and version are loaded again (the caller commits)."""
+    actor = db.session.get(User, actor_id)
+    version = db.session.get(DocumentVersion, failure.version_id)
+    record_integrity_failure(actor, IntegrityFailure(version, failure.detail))
 
 
 # --- erasure -----------------------------------------------------------------------------------

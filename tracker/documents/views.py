@@ -7,7 +7,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -178,9 +178,33 @@ def _render_detail(document: Document, access: CaseAccess, status: int = 200, **
     return render_template("documents/detail.html", **context), status
 
 
+class _DownloadBody:
+    """A download's response body. A chunk that fails authentication mid-stream is audited (in a
+    fresh app context: the request's is gone once the server iterates the body) and the exception
+    goes on to the server, which cuts the connection short of Content-Length, so the client sees an
+    incomplete download; nothing of the damaged chunk is sent."""
+
+    def __init__(self, prepared: services.PreparedDownload, actor_id: int) -> None:
+        self._chunks = prepared.chunks
+        self._actor_id = actor_id
+        self._app = current_app._get_current_object()
+
+    def __iter__(self):
+        try:
+            yield from self._chunks
+        except services.IntegrityFailure as failure:
+            with self._app.app_context():
+                services.record_stream_failure(self._actor_id, failure)
+                db.session.commit()
+            raise
+
+    def close(self) -> None:
+        self._chunks.close()
+
+
 def _send(prepared: services.PreparedDownload) -> Response:
     version = prepared.version
-    response = Response(prepared.chunks, direct_passthrough=True)
+    response = Response(_DownloadBody(prepared, _actor().id), direct_passthrough=True)
     response.headers["Content-Type"] = version.content_type
     response.headers["Content-Length"] = str(version.size)
     response.headers["Content-Disposition"] = content_disposition(version.filename)
