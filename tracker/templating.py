@@ -5,7 +5,7 @@ import importlib
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -14,8 +14,11 @@ from tracker.access import Permission, has_permission
 from tracker.modules import module_exists
 from tracker.timeutil import to_local
 
-# Features may offer `header_context(user) -> dict` for the page header (e.g. unread count).
+# Features may offer `header_context(user) -> dict` for the page header (e.g. unread count), and
+# `header_columns() -> dict` with the same keys as SQL columns correlated to User.id.
 HEADER_CONTEXT_PROVIDERS = ("tracker.notifications.services",)
+# Safe requests use the header values loaded with the user at the start of the request.
+_SAFE_METHODS = ("GET", "HEAD")
 
 
 def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -43,17 +46,44 @@ def iso_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
-def header_context() -> dict[str, Any]:
-    """What the features put in every page's header for the signed-in user (e.g. unread
-    notifications). The case page cache keys whole pages on it."""
-    if not (current_user and current_user.is_authenticated):
-        return {}
-    context: dict[str, Any] = {}
+def _providers(attribute: str) -> list[Any]:
+    found = []
     for name in HEADER_CONTEXT_PROVIDERS:
         if module_exists(name):
-            provider = getattr(importlib.import_module(name), "header_context", None)
-            if provider:
-                context.update(provider(current_user))
+            function = getattr(importlib.import_module(name), attribute, None)
+            if function:
+                found.append(function)
+    return found
+
+
+def header_columns() -> dict[str, Any]:
+    """The header's values as columns for the user loader's statement (see `header_context`)."""
+    columns: dict[str, Any] = {}
+    for provider in _providers("header_columns"):
+        columns.update(provider())
+    return columns
+
+
+def remember_header_values(values: dict[str, Any]) -> None:
+    """Called by the user loader with the `header_columns()` it selected with the user."""
+    g.header_values = values
+
+
+def header_context() -> dict[str, Any]:
+    """What the features put in every page's header for the signed-in user (e.g. unread
+    notifications). The case page cache keys whole pages on it.
+
+    A GET or HEAD uses the values the user loader selected with the user at the start of the
+    request (no query of its own); a request that may have changed them asks the features again.
+    """
+    if not (current_user and current_user.is_authenticated):
+        return {}
+    preloaded = g.get("header_values")
+    if preloaded is not None and request.method in _SAFE_METHODS:
+        return dict(preloaded)
+    context: dict[str, Any] = {}
+    for provider in _providers("header_context"):
+        context.update(provider(current_user))
     return context
 
 
