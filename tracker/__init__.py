@@ -11,6 +11,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import Config, config_from_env
+from tracker.audit.canonical import storage_dumps
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 from tracker.modules import module_exists
 
@@ -64,6 +65,10 @@ def _configure(app: Flask, config: type[Config] | Config | dict | None) -> None:
         app.config["AUDIT_SIGNING_KEY_PATH"] = str(Path(app.config["INSTANCE_DIR"]) / "audit_signing_key.pem")
     if not app.config.get("DOCUMENT_STORE_PATH"):
         app.config["DOCUMENT_STORE_PATH"] = str(Path(app.config["INSTANCE_DIR"]) / "documents")
+    # JSON columns are stored in the audit trail's canonical spelling (see audit/canonical.py).
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("json_serializer", storage_dumps)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         # Writers queue for SQLite's write lock (the audit chain serialises appends) instead of failing fast.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

@@ -213,3 +213,68 @@ def test_verifies_a_long_bulk_inserted_chain(app):
     result = verify_chain()
     assert result.ok and result.events_checked == n
     assert result.head_seq == n and result.head_hash == prev
+
+
+def _store_payload_text(seq: int, payload_text: str) -> None:
+    from sqlalchemy import text
+
+    with h.attacker() as conn:
+        cast = "CAST(:t AS json)" if h.is_pg() else ":t"
+        conn.execute(text(f"UPDATE audit_events SET payload = {cast} WHERE seq = :s"), {"t": payload_text, "s": seq})
+
+
+def test_payload_stored_in_canonical_spelling_is_hashed_as_read(app):
+    import json
+
+    from sqlalchemy import Text, cast, select
+
+    from tracker.audit.canonical import _dumps
+
+    h.build_chain(3)
+    db.session.close()
+    stored = db.session.execute(select(cast(AuditEvent.payload, Text)).where(AuditEvent.seq == 2)).scalar_one()
+    assert stored == _dumps(json.loads(stored))  # sorted keys, no spaces, UTF-8 as is
+
+
+def test_the_same_payload_in_another_spelling_still_verifies(app):
+    import json
+
+    from sqlalchemy import Text, cast, select
+
+    h.build_chain(8)
+    db.session.close()
+    stored = db.session.execute(select(cast(AuditEvent.payload, Text)).where(AuditEvent.seq == 5)).scalar_one()
+    # Keys reversed, spaces added: what an older writer or a JSON-preserving copy may hold.
+    respelled = json.dumps(dict(reversed(list(json.loads(stored).items()))), indent=1, ensure_ascii=True)
+    assert respelled != stored
+    _store_payload_text(5, respelled)
+    result = _verify()
+    assert result.ok, result.message
+
+
+@pytest.mark.parametrize("payload_text", ['{"forged": true}', '{"forged":true}', "[]", "null"])
+def test_a_payload_changed_to_anything_else_is_modified(app, payload_text):
+    h.build_chain(8)
+    _store_payload_text(5, payload_text)
+    result = _verify()
+    assert (result.ok, result.first_bad_seq, result.kind) == (False, 5, "modified")
+
+
+@pytest.mark.sqlite
+@pytest.mark.parametrize("payload_text", ['{"note":"x"},"seq":5', "not json", ""])
+def test_a_payload_that_is_not_json_is_modified(app, payload_text):
+    # SQLite keeps any text in the column (a PostgreSQL json column refuses it).
+    h.build_chain(8)
+    _store_payload_text(5, payload_text)
+    result = _verify()
+    assert (result.ok, result.first_bad_seq, result.kind) == (False, 5, "modified")
+
+
+@pytest.mark.sqlite
+def test_a_link_break_next_to_a_payload_that_is_not_json_is_still_classified(app):
+    h.build_chain(8)
+    _store_payload_text(5, "not json")
+    with h.attacker() as conn:
+        conn.execute(h.TABLE.update().where(h.TABLE.c.seq == 5).values(prev_hash="f" * 64))
+    result = _verify()
+    assert (result.ok, result.first_bad_seq) == (False, 5)

@@ -29,6 +29,38 @@ _dumps = json.JSONEncoder(
 ).encode
 
 
+# How JSON columns are stored (the engine's json_serializer): the canonical spelling, so that a
+# stored audit payload is already its canonical text and the verifier can hash it as read.
+# (NaN stays allowed here; audit payloads are normalised before they are stored.)
+storage_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+_string = json.encoder.encode_basestring  # json.dumps's own (C) string encoder, ensure_ascii=False
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _string(value)
+    if type(value) is int:
+        return str(value)
+    raise TypeError
+
+
+def canonical_text(seq: int, occurred_at: str, actor_id: int | None, actor_name: str | None,
+                   actor_role: str | None, action: str, target_type: str | None, target_id: str | None,
+                   case_id: int | None, client_address: str | None, payload_json: str) -> str:
+    """The canonical JSON of an event from its columns, `occurred_at` already in the hash's spelling
+    and the payload already canonical JSON text: what `canonical_json` gives, without building and
+    sorting a dict (the verifier's hot loop). TypeError for a value that is not a str, int or None.
+    """
+    return (f'{{"action":{_scalar(action)},"actor_id":{_scalar(actor_id)},"actor_name":{_scalar(actor_name)},'
+            f'"actor_role":{_scalar(actor_role)},"case_id":{_scalar(case_id)},'
+            f'"client_address":{_scalar(client_address)},"occurred_at":{_scalar(occurred_at)},'
+            f'"payload":{payload_json},"seq":{_scalar(seq)},"target_id":{_scalar(target_id)},'
+            f'"target_type":{_scalar(target_type)}}}')
+
+
 def format_time(value: datetime) -> str:
     """ISO 8601 UTC with microseconds and a Z, the one spelling the hash uses."""
     if value.tzinfo is None:

@@ -25,9 +25,9 @@ from types import SimpleNamespace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, func, select, type_coerce
+from sqlalchemy import Text, cast, func, select, type_coerce
 
-from tracker.audit.canonical import _dumps, chain_hash, format_time
+from tracker.audit.canonical import _dumps, canonical_text, chain_hash, format_time
 from tracker.audit.checkpoints import checkpoint_dict, configured_public_keys, signature_valid
 from tracker.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditVerification
 from tracker.extensions import db
@@ -81,13 +81,14 @@ _COLUMNS = (
 
 
 def _select_rows(sqlite: bool):
+    """Rows shaped like the walk's: the payload as its stored text (the time as text on SQLite)."""
+    columns = list(_COLUMNS)
     if sqlite:
-        # Raw text for the time and the JSON: skips per-row type processing (the hot loop).
-        columns = list(_COLUMNS)
         columns[1] = type_coerce(AuditEvent.occurred_at, Text).label("occurred_at")
         columns[10] = type_coerce(AuditEvent.payload, Text).label("payload")
-        return select(*columns)
-    return select(*_COLUMNS)
+    else:
+        columns[10] = cast(AuditEvent.payload, Text).label("payload")
+    return select(*columns)
 
 
 def _time_text(value: Any) -> str:
@@ -101,13 +102,18 @@ def _time_text(value: Any) -> str:
     return str(value)
 
 
-def _payload(value: Any, sqlite: bool) -> Any:
-    if sqlite and isinstance(value, str):
+def _payload(value: Any, sqlite: bool) -> Any:  # noqa: ARG001 - rows of both databases carry text
+    if isinstance(value, str):
         return json.loads(value)
     return value
 
 
 def _canonical(row: Any, seq: int, sqlite: bool) -> bytes:
+    """The canonical bytes of a row as stored (b"" when its payload is not JSON: matches no hash)."""
+    try:
+        payload = _payload(row[10], sqlite)
+    except ValueError:
+        return b""
     body = {
         "seq": seq,
         "occurred_at": _time_text(row[1]),
@@ -119,7 +125,7 @@ def _canonical(row: Any, seq: int, sqlite: bool) -> bytes:
         "target_id": row[7],
         "case_id": row[8],
         "client_address": row[9],
-        "payload": _payload(row[10], sqlite),
+        "payload": payload,
     }
     return _dumps(body).encode("utf-8")
 
@@ -127,6 +133,13 @@ def _canonical(row: Any, seq: int, sqlite: bool) -> bytes:
 _WALK_SQL = (
     "SELECT seq, occurred_at, actor_id, actor_name, actor_role, action, target_type, target_id, "
     "case_id, client_address, payload, prev_hash, hash FROM audit_events ORDER BY seq"
+)
+# PostgreSQL spells the time as the hash does and hands the payload over as its stored text (a
+# `json` column keeps the text as written: canonical, see canonical.storage_dumps).
+_WALK_SQL_PG = (
+    "SELECT seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor_id, "
+    "actor_name, actor_role, action, target_type, target_id, case_id, client_address, payload::text, "
+    "prev_hash, hash FROM audit_events ORDER BY seq"
 )
 
 
@@ -145,7 +158,7 @@ def _rows(sqlite: bool, batch_size: int) -> Iterator[Any]:
         cursor = raw.cursor(name="audit_verify_walk")
         cursor.itersize = batch_size
     try:
-        cursor.execute(_WALK_SQL)
+        cursor.execute(_WALK_SQL if sqlite else _WALK_SQL_PG)
         while True:
             batch = cursor.fetchmany(batch_size)
             if not batch:
@@ -240,17 +253,29 @@ def verify_chain(*, public_keys: dict | None = None, case_id: int | None = None,
             chain_problem = (bad, 0, kind, message, None)
             break
         when = row[1]
-        if sqlite and len(when) == 26 and when[10] == " ":
-            when = when[:10] + "T" + when[11:] + "Z"  # the fast path for SQLAlchemy's format
-        else:
+        if len(when) == 26 and when[10] == " ":
+            when = when[:10] + "T" + when[11:] + "Z"  # SQLAlchemy's SQLite format
+        elif len(when) != 27 or when[10] != "T":
             when = _time_text(when)
-        body = {
-            "seq": seq, "occurred_at": when, "actor_id": row[2], "actor_name": row[3],
-            "actor_role": row[4], "action": row[5], "target_type": row[6], "target_id": row[7],
-            "case_id": row[8], "client_address": row[9],
-            "payload": loads(row[10]) if sqlite and row[10] is not None else row[10],
-        }
-        digest = sha256(prev_bytes + dumps(body).encode("utf-8")).hexdigest()
+        payload = row[10]  # the stored text: canonical unless written in another spelling
+        try:
+            text = canonical_text(seq, when, row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
+                                  "null" if payload is None else payload)
+            digest = sha256(prev_bytes + text.encode("utf-8")).hexdigest()
+        except TypeError:
+            digest = None
+        if digest != row[12]:
+            # Stored in another spelling (or with unusual column types): parse and spell it again.
+            try:
+                body = {
+                    "seq": seq, "occurred_at": when, "actor_id": row[2], "actor_name": row[3],
+                    "actor_role": row[4], "action": row[5], "target_type": row[6], "target_id": row[7],
+                    "case_id": row[8], "client_address": row[9],
+                    "payload": None if payload is None else loads(payload),
+                }
+                digest = sha256(prev_bytes + dumps(body).encode("utf-8")).hexdigest()
+            except ValueError:  # not JSON at all
+                digest = None
         if digest != row[12]:
             chain_problem = (seq, 0, "modified", f"event {seq}'s content does not match its hash", None)
             break
