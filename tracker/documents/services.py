@@ -65,12 +65,12 @@ class IntegrityFailure(DomainError):
 
     status_code = 500
 
-    def __init__(self, version: DocumentVersion, detail: str) -> None:
+    def __init__(self, version: DocumentVersion | None, detail: str, *, version_id: int | None = None) -> None:
         super().__init__(_("Filen kunde inte verifieras och lämnas därför inte ut. Den lagrade filen är "
                            "skadad eller krypteringsnyckeln stämmer inte. Händelsen är loggad; kontakta "
                            "systemförvaltningen."))
-        self.version = version
-        self.version_id = version.id
+        self.version = version  # None when raised after the request (see PlaintextStream)
+        self.version_id = version.id if version is not None else version_id
         self.detail = detail
 
 
@@ -474,13 +474,14 @@ class PlaintextStream:
 
     Iterate once. A chunk that fails authentication while streaming raises IntegrityFailure before
     any of its bytes are yielded (the caller audits it and cuts the response). `close()` releases
-    the blob (and the read-ahead thread) whether or not the stream was read; it is idempotent.
+    the blob whether or not the stream was read; it is idempotent. The stream is read after the
+    request's session has closed, so it keeps plain values, not the version row.
     """
 
     def __init__(self, version: DocumentVersion, held: list[bytes], rest: Iterator[bytes] | None,
                  source: BinaryIO | None) -> None:
-        self.version_id = version.id
-        self._version = version
+        self._version_id = version.id
+        self._storage_key = version.storage_key
         self._held = held
         self._rest = rest
         self._source = source
@@ -494,9 +495,8 @@ class PlaintextStream:
                 try:
                     yield from self._rest
                 except crypto.DocumentCryptoError as error:
-                    log.error("document blob %s failed authentication while streaming: %s",
-                              self._version.storage_key, error)
-                    raise IntegrityFailure(self._version, f"while streaming: {error}") from error
+                    log.error("document blob %s failed authentication while streaming: %s", self._storage_key, error)
+                    raise IntegrityFailure(None, f"while streaming: {error}", version_id=self._version_id) from error
         finally:
             self.close()
 
