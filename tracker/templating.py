@@ -46,21 +46,16 @@ def iso_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
-def _providers(attribute: str) -> list[Any]:
-    found = []
-    for name in HEADER_CONTEXT_PROVIDERS:
-        if module_exists(name):
-            function = getattr(importlib.import_module(name), attribute, None)
-            if function:
-                found.append(function)
-    return found
+def _provider_modules() -> list[Any]:
+    return [importlib.import_module(name) for name in HEADER_CONTEXT_PROVIDERS if module_exists(name)]
 
 
 def header_columns() -> dict[str, Any]:
     """The header's values as columns for the user loader's statement (see `header_context`)."""
     columns: dict[str, Any] = {}
-    for provider in _providers("header_columns"):
-        columns.update(provider())
+    for module in _provider_modules():
+        if hasattr(module, "header_columns"):
+            columns.update(module.header_columns())
     return columns
 
 
@@ -78,12 +73,13 @@ def header_context() -> dict[str, Any]:
     """
     if not (current_user and current_user.is_authenticated):
         return {}
-    preloaded = g.get("header_values")
-    if preloaded is not None and request.method in _SAFE_METHODS:
-        return dict(preloaded)
-    context: dict[str, Any] = {}
-    for provider in _providers("header_context"):
-        context.update(provider(current_user))
+    preloaded = g.get("header_values") if request.method in _SAFE_METHODS else None
+    context: dict[str, Any] = dict(preloaded or {})
+    for module in _provider_modules():
+        if preloaded is not None and hasattr(module, "header_columns"):
+            continue  # its values came with the user
+        if hasattr(module, "header_context"):
+            context.update(module.header_context(current_user))
     return context
 
 
