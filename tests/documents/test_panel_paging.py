@@ -6,7 +6,7 @@ import re
 from sqlalchemy import event, select
 
 from tests.documents.conftest import PDF, upload
-from tracker.documents import services
+from tracker.documents import queries
 from tracker.documents.models import Document
 from tracker.documents.policy import case_access
 from tracker.extensions import db
@@ -28,8 +28,8 @@ def test_visible_clause_agrees_with_is_visible_for_everyone(world):
         in_sql = list(db.session.execute(
             select(Document.id).where(access.visible_clause()).order_by(Document.id)).scalars())
         assert in_sql == expected, name
-        entries, _access = services.case_listing(person, world.case)
-        panel, _access, total = services.case_panel_listing(person, world.case)
+        entries, _access = queries.case_listing(person, world.case)
+        panel, _access, total = queries.case_panel_listing(person, world.case)
         assert [(e.document.id, e.redacted, e.reason) for e in panel] == \
                [(e.document.id, e.redacted, e.reason) for e in entries], name
         assert total == len(entries)
@@ -55,7 +55,7 @@ def test_panel_costs_the_same_queries_for_few_and_many_documents(app, world):
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             db.session.expire_all()
-            services.case_panel_listing(world.hr, world.case, limit)
+            queries.case_panel_listing(world.hr, world.case, limit)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)

@@ -32,7 +32,7 @@ import os
 import re
 import secrets
 import struct
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -66,7 +66,7 @@ class KeyConfigError(RuntimeError):
 
 
 class _Sink(Protocol):
-    def write(self, data: bytes) -> object: ...
+    def write(self, data: bytes | memoryview) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,7 @@ def _open_blob(source: BinaryIO) -> int:
 
 
 def decrypt_chunks(source: BinaryIO, *, data_key: bytes, document_id: int,
-                   version_number: int, start: int = 0) -> Iterator[bytes]:
+                   version_number: int, start: int = 0) -> Generator[bytes, None, None]:
     """Yield the plaintext chunk by chunk; raises DocumentCryptoError on any damage.
 
     `start`: begin at chunk number `start` (the source must be seekable); the chunks before it
@@ -414,6 +414,7 @@ def verify_and_keep(source: BinaryIO, *, data_key: bytes, document_id: int, vers
     keeping = keep_bytes > 0
     size = 0
     scratch = None  # the plaintext of chunks that are not kept goes here and is overwritten
+    chunk: bytes | memoryview
     for index, last, record in _records(source):
         body = record[NONCE_SIZE:]
         length = len(body) - TAG_SIZE

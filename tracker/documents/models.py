@@ -13,11 +13,14 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, LargeBinary, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
+from tracker.db_types import StrEnumType
 from tracker.extensions import db
 from tracker.timeutil import UTCDateTime, utcnow
 
 
 class Classification(StrEnum):
+    """A document's information class (DESIGN §3); labels in `labels.py`."""
+
     OPEN = "open"
     INTERNAL = "internal"
     SECRET = "secret"
@@ -32,7 +35,8 @@ class Document(db.Model):
     # Null: the document belongs to the case as a whole rather than one stage.
     stage_code: Mapped[str | None] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
-    classification: Mapped[str] = mapped_column(String(20), default=Classification.OPEN)
+    classification: Mapped[Classification] = mapped_column(StrEnumType(Classification, 20),
+                                                           default=Classification.OPEN)
     # Secret documents: the statute that makes them secret and when the secrecy ends.
     legal_basis: Mapped[str | None] = mapped_column(String(200))
     secrecy_ends_on: Mapped[date | None] = mapped_column(Date)
