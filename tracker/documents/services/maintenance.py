@@ -93,7 +93,7 @@ def fsck(*, remove: bool = False, grace_seconds: float = 3600, actor: User | Non
     store = get_store()
     live: dict[str, int] = {key: vid for key, vid in db.session.execute(
         select(DocumentVersion.storage_key, DocumentVersion.id).where(DocumentVersion.erased_at.is_(None))
-    ).tuples()}
+    ).all()}
     all_keys = set(db.session.execute(select(DocumentVersion.storage_key)).scalars())
     present = set(store.list_keys())
     old_enough = set(store.list_keys(older_than_seconds=grace_seconds)) if grace_seconds else present
