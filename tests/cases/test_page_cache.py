@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from flask import current_app
 
-from tests.cases.test_views import count_queries, switch
+from tests.cases.test_views import switch
+from tests.conftest import counting_queries as count_queries
 from tests.procedure.helpers import complete_early_information, staff
 from tracker.cases import page_cache
 from tracker.extensions import db
