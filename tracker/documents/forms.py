@@ -20,6 +20,8 @@ from tracker.procedure.stages import STAGES, stage_label
 from tracker.web.forms import choices
 
 LEGAL_BASIS_LIST_ID = "legal-basis-suggestions"
+# The upload form shares the case page with other panels' forms: its names and ids carry a prefix.
+UPLOAD_PREFIX = "document"
 
 
 class CheckboxesField(SelectMultipleField):
@@ -73,9 +75,9 @@ class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Skäl (valfritt)"), validators=[Optional(), Length(max=2000)])
 
 
-def blank_upload_form(reader_choices: Iterable[tuple[int, str]]) -> UploadForm:
-    """A blank upload form offering `reader_choices` as named readers."""
-    form = UploadForm(formdata=None)
+def upload_form(reader_choices: Iterable[tuple[int, str]], *, blank: bool = False) -> UploadForm:
+    """The upload form offering `reader_choices` as named readers: blank, or bound to the request."""
+    form = UploadForm(formdata=None, prefix=UPLOAD_PREFIX) if blank else UploadForm(prefix=UPLOAD_PREFIX)
     form.readers.choices = choices(reader_choices)
     return form
 
@@ -89,4 +91,4 @@ class DocumentsPanelForms:
 
 def panel_forms(panel: DocumentsPanel) -> DocumentsPanelForms:
     """Blank forms for what the panel permits (None where not permitted)."""
-    return DocumentsPanelForms(upload=blank_upload_form(panel.reader_choices) if panel.can_upload else None)
+    return DocumentsPanelForms(upload=upload_form(panel.reader_choices, blank=True) if panel.can_upload else None)

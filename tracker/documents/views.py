@@ -26,6 +26,7 @@ from tracker.documents.forms import (
     UploadForm,
     VersionForm,
     panel_forms,
+    upload_form,
 )
 from tracker.documents.labels import class_label, reason_label
 from tracker.documents.models import CaseClearance, Classification, Document
@@ -96,8 +97,7 @@ def case_documents(case_id: int) -> ResponseReturnValue:
 @requires(Permission.DOCUMENT_UPLOAD)
 def upload(case_id: int) -> ResponseReturnValue:
     case = load_or_404(Case, case_id, can_view_case)
-    form = UploadForm()
-    form.readers.choices = choices(queries.reader_candidates(case, exclude={_actor().id}))
+    form = upload_form(queries.reader_candidates(case, exclude={_actor().id}))
     if form.validate_on_submit():
         readers = [load_or_404(User, uid) for uid in form.readers.data or []]
         storage = form.file.data
