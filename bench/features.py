@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bench.result import Skip
 from tracker.modules import module_exists
