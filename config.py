@@ -56,8 +56,6 @@ class Config:
     # trusted, so login throttling sees each client's own address. 0 = no proxy: headers ignored.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
 
-    # Rendered case pages kept per process (tracker/cases/page_cache.py); 0 disables.
-    CASE_PAGE_CACHE_SIZE = _int("CASE_PAGE_CACHE_SIZE", 256)
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 60)
 

@@ -101,7 +101,7 @@ def live_server(app, demo_data) -> Iterator[LiveServer]:
     Any unhandled error in the server thread (a 500, the audit guard refusing a commit) fails the test.
     """
     collector = _ErrorCollector()
-    errors_logger = logging.getLogger("tracker.errors_web")
+    errors_logger = logging.getLogger("tracker.web.errors")
     errors_logger.addHandler(collector)
     try:
         with LiveServer(app) as server:
