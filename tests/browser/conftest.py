@@ -66,7 +66,7 @@ def browser() -> Iterator:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - depends on the machine
-        require_or_skip(False, "playwright is not installed (pip install -r requirements.txt)")
+        require_or_skip(False, "playwright is not installed (pip install -r requirements-test.txt)")
         return
     require_or_skip(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install -y chromium)")
     with sync_playwright() as playwright:
