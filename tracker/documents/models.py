@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.db_types import StrEnumType
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
 
 
@@ -26,7 +26,7 @@ class Classification(StrEnum):
     SECRET = "secret"
 
 
-class Document(db.Model):
+class Document(Model):
     __tablename__ = "documents"
     __table_args__ = (Index("ix_documents_case_class", "case_id", "classification"),)
 
@@ -73,7 +73,7 @@ class Document(db.Model):
         return f"<Document {self.id} {self.classification}>"
 
 
-class DocumentVersion(db.Model):
+class DocumentVersion(Model):
     """One upload. Immutable; erasure deletes the blob and keeps this row as a tombstone."""
 
     __tablename__ = "document_versions"
@@ -112,7 +112,7 @@ class DocumentVersion(db.Model):
         return f"<DocumentVersion {self.document_id}.{self.number}>"
 
 
-class DocumentReader(db.Model):
+class DocumentReader(Model):
     """A user named as a reader of a secret document."""
 
     __tablename__ = "document_readers"
@@ -128,7 +128,7 @@ class DocumentReader(db.Model):
     user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
 
 
-class CaseClearance(db.Model):
+class CaseClearance(Model):
     """An auditor's clearance to read the secret documents of one case; revocable, never deleted."""
 
     __tablename__ = "case_clearances"

@@ -286,7 +286,7 @@ def _plugin_factory(backend: str) -> Callable[[Flask], BlobStore]:
     factory = getattr(module, attr, None)
     if not callable(factory):
         raise StoreConfigError(f"DOCUMENT_STORE_BACKEND={backend!r}: {module_name} has no callable {attr!r}")
-    return factory  # type: ignore[no-any-return]
+    return factory
 
 
 def _backend(app: Flask) -> str:
