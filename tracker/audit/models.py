@@ -2,15 +2,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.db_types import StrEnumType
 from tracker.extensions import db
 from tracker.timeutil import UTCDateTime, utcnow
 
 GENESIS_HASH = "0" * 64
+
+
+class TamperKind(StrEnum):
+    """What the verifier found at the first broken link (docs/audit-format.md)."""
+
+    MODIFIED = "modified"
+    INSERTED = "inserted"
+    DELETED = "deleted"
+    REORDERED = "reordered"
+    TRUNCATED = "truncated"
+    BAD_SIGNATURE = "bad_signature"
+    REWRITTEN = "rewritten"
 
 
 class AuditEvent(db.Model):
@@ -66,7 +80,7 @@ class AuditVerification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     ok: Mapped[bool] = mapped_column(default=False)
-    kind: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[TamperKind | None] = mapped_column(StrEnumType(TamperKind, 20))
     first_bad_seq: Mapped[int | None] = mapped_column(BigInteger)
     events_checked: Mapped[int] = mapped_column(BigInteger, default=0)
     head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
