@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -36,7 +36,7 @@ def bulk_events(n: int, *, case_id: int | None = None, start_at: datetime | None
 
     seq, prev = current_head()
     db.session.commit()
-    when = start_at or datetime.now(timezone.utc)
+    when = start_at or datetime.now(UTC)
     rows = []
     for i in range(seq + 1, seq + n + 1):
         row = dict(seq=i, occurred_at=when + timedelta(seconds=i - seq - 1), actor_id=None, actor_name=f"Aktör {i % 5}",
@@ -119,7 +119,7 @@ def test_case_trail_shows_only_that_case(web, factory):
 
 def test_times_in_org_zone_with_utc_on_hover(web, factory):
     _login(web, factory, "auditor")
-    bulk_events(1, start_at=datetime(2025, 1, 15, 10, 0, 0, tzinfo=timezone.utc))
+    bulk_events(1, start_at=datetime(2025, 1, 15, 10, 0, 0, tzinfo=UTC))
     html = _html(web.client.get("/audit?actor=Aktör"))
     assert 'title="2025-01-15 10:00:00 UTC"' in html
     assert "2025-01-15 11:00" in html  # Europe/Stockholm, winter time
@@ -127,7 +127,7 @@ def test_times_in_org_zone_with_utc_on_hover(web, factory):
 
 def test_filters_actor_action_dates(web, factory):
     _login(web, factory, "auditor")
-    bulk_events(6, start_at=datetime(2025, 3, 1, 12, tzinfo=timezone.utc))
+    bulk_events(6, start_at=datetime(2025, 3, 1, 12, tzinfo=UTC))
     base = db.session.execute(select(AuditEvent.seq).where(AuditEvent.actor_name.like("Aktör%"))
                               .order_by(AuditEvent.seq)).scalars().all()
 
@@ -239,7 +239,7 @@ def test_nav_link_for_auditors(web, factory):
 def test_query_count_constant_for_10_and_1000_events(web, factory, scope):
     hr = factory.user("hr_officer")
     case = factory.case(hr)
-    auditor = _login(web, factory, "auditor")
+    _login(web, factory, "auditor")
     case_id = case.id
     path = "/audit" if scope == "global" else f"/cases/{case_id}/audit"
     _verify(web)

@@ -17,7 +17,6 @@ MATRIX = {
     ("union_rep", "outsider"): (False, False),
     ("safety_rep", "outsider"): (False, False),
     ("auditor", "auditor"): (True, True),
-    ("auditor", "personnel_member"): (True, True),
     ("admin", "admin"): (False, False),
 }
 

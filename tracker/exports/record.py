@@ -23,7 +23,7 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.verify import verify_chain
 from tracker.auth.models import User
 from tracker.cases.models import Case
-from tracker.exports import sections
+from tracker.exports import sections, sections_meetings
 from tracker.exports.serialise import event_fields, iso, person
 from tracker.extensions import db
 from tracker.procedure.profiles import ProfileError, get_profile
@@ -209,7 +209,7 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
             "steering_group": steering,
             "signatories": _signatories(steering),
             "stages": sections.stages(case, records),
-            "meetings": sections.meetings(case),
+            "meetings": sections_meetings.meetings(case),
             "counter_proposals": sections.counter_proposals(case),
             "risk_assessments": sections.risk_assessments(case),
             "deadlines": deadlines,
