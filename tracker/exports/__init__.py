@@ -14,7 +14,3 @@ def init_app(app: Flask) -> None:
     for command in commands:
         app.cli.add_command(command)
     app.jinja_env.filters["export_status_label"] = case_status_label
-
-    from tracker.exports import interim
-
-    interim.init_app(app)
