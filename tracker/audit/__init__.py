@@ -7,11 +7,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the blueprint, the CLI commands and the label filters."""
     from tracker.audit.cli import commands
-    from tracker.audit.labels import kind_text, payload_items
+    from tracker.audit.labels import payload_items
     from tracker.audit.views import bp
 
     app.register_blueprint(bp)
     for command in commands:
         app.cli.add_command(command)
-    app.jinja_env.filters["audit_kind_text"] = kind_text
     app.jinja_env.filters["audit_payload_items"] = payload_items
