@@ -9,7 +9,7 @@ from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db_types import StrEnumType
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.timeutil import UTCDateTime, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -27,7 +27,7 @@ class TamperKind(StrEnum):
     REWRITTEN = "rewritten"
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_case_seq", "case_id", "seq"),
@@ -52,7 +52,7 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-class AuditCheckpoint(db.Model):
+class AuditCheckpoint(Model):
     """An Ed25519 signature over (seq, head hash, time), made with a key kept outside the database.
 
     Writing a checkpoint is deliberately not itself an audit event: the event would move the
@@ -72,7 +72,7 @@ class AuditCheckpoint(db.Model):
     created_by_id: Mapped[int | None] = mapped_column()
 
 
-class AuditVerification(db.Model):
+class AuditVerification(Model):
     """One run of the verifier (CLI or the "verify now" button): bookkeeping for the badge."""
 
     __tablename__ = "audit_verifications"

@@ -173,7 +173,7 @@ class Builder:
         """A section heading: a table-of-contents entry and a bookmark."""
         self._n += 1
         para = Paragraph(escape(text), self.styles["h1" if level == 1 else "h2"])
-        para._bookmark = f"s{self._n}"  # type: ignore[attr-defined]
+        para._bookmark = f"s{self._n}"
         self.story.append(para)
 
     def add(self, flowables: list[Any]) -> None:
