@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from tracker.extensions import db
-from tracker.modules import module_exists
 from tracker.procedure import services as ps
 from tracker.steering.models import Party
 
@@ -49,7 +48,7 @@ def walk_to(case, hr, stage, *, safety=None, password=None, ended_at=None, end_m
             ps.update_stage(hr, case, "grounds", reasons="Budgetläget", documents_tabled="Budget 2027\nUtredning")
         elif code == "effects":
             ps.update_stage(hr, case, "effects", effects_staff="Färre tjänster")
-            if module_exists("tracker.risk.services") and safety is not None:
+            if safety is not None:
                 risk_cosigned(case, hr, safety, password)
         elif code == "alternatives":
             ps.update_stage(hr, case, "alternatives", alternatives_considered="Besparing på annat håll")

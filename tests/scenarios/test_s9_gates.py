@@ -7,7 +7,7 @@ from tests.procedure.helpers import complete_early_information, staff, walk_to
 from tracker.errors import GateClosed
 from tracker.extensions import db
 from tracker.procedure import services as ps
-from tracker.procedure.gates import reasons_closed
+from tracker.procedure.queries import reasons_closed
 from tracker.risk import services as rs
 
 

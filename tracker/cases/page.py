@@ -10,12 +10,12 @@ from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
 from tracker.procedure import deadlines as dl
 from tracker.procedure import forms as pf
-from tracker.procedure import gates
-from tracker.procedure import services as ps
+from tracker.procedure import policy as pp
+from tracker.procedure import queries as pq
+from tracker.procedure.labels import END_MODE_LABELS
 from tracker.procedure.models import StageStatus
 from tracker.procedure.profiles import ProfileError, get_profile
-from tracker.procedure.stages import STAGES, stage_label
-
+from tracker.procedure.stages import STAGES, Stage, stage_label
 
 _LABELS_BY_LOCALE: dict[str, dict[str, str]] = {}
 
@@ -41,7 +41,7 @@ def _build_content_labels() -> dict[str, str]:
     return labels
 
 
-def _content_form(code: str, rec) -> Any:
+def _content_form(code: Stage, rec) -> Any:
     cls = pf.CONTENT_FORMS.get(code)
     if cls is None:
         return None
@@ -61,12 +61,12 @@ def _content_form(code: str, rec) -> Any:
 
 
 def _stage_forms(cls, key: str, forms: dict, current: dict, wanted) -> dict[str, Any]:
-    """One form per stage with a unique prefix (unique ids on the page); a failed one keeps its input."""
-    failed = forms.pop(key, None)
-    failed_stage = forms.pop(f"{key}_stage", None)
+    """One form per stage with a unique prefix (unique ids on the page); a failed one (key
+    "<key>:<stage>") keeps its input."""
     out = {}
     for code, rec in current.items():
-        if failed is not None and code == failed_stage:
+        failed = forms.pop(f"{key}:{code}", None)
+        if failed is not None:
             out[code] = failed
         elif wanted(rec):
             out[code] = cls(prefix=f"{key}-{code}", formdata=None)
@@ -75,26 +75,20 @@ def _stage_forms(cls, key: str, forms: dict, current: dict, wanted) -> dict[str,
 
 def case_context(case: Case, forms: dict[str, Any] | None = None) -> dict[str, Any]:
     user = current_user
-    rounds = ps.all_records(case)
-    current = {r.stage_code: r for r in rounds if r.superseded_at is None}
+    rounds = pq.all_records(case)
+    current = {Stage(r.stage_code): r for r in rounds if r.superseded_at is None}
     frozen: dict[str, list] = {code: [] for code in STAGES}
     for r in rounds:
         if r.superseded_at is not None:
             frozen[r.stage_code].append(r)
-    overrides = ps.overrides_of(case)
-    requests = ps.central_requests_of(case)
-    facts = ps._facts(case, current, ps._first_meetings([case.id]).get(case.id), requests,
-                      (o.deadline_code for o in overrides))
-    today = ps.today()
+    overrides = pq.overrides_of(case)
+    requests = pq.central_requests_of(case)
+    gate_facts = pq.gate_facts(case, current, requests=requests, overrides=overrides)
+    facts = gate_facts.deadlines
+    today = pq.today()
     deadlines = dl.compute(facts, today)
     runner = can_run_procedure(user, case)
-    gate_reasons: dict[str, list[str]] = {}
-    for code in STAGES:
-        rec = current.get(code)
-        if rec is None or case.is_archived:
-            continue
-        if rec.status == StageStatus.ACTIVE:
-            gate_reasons[code] = gates.completion_reasons(case, code, current)
+    gate_reasons = pq.gate_reasons(case, current, gate_facts)
     try:
         profile = get_profile(case.profile_code)
     except ProfileError:
@@ -105,21 +99,19 @@ def case_context(case: Case, forms: dict[str, Any] | None = None) -> dict[str, A
         for code, rec in current.items():
             if rec.status == StageStatus.ACTIVE and code in pf.CONTENT_FORMS:
                 content_forms[code] = forms.pop(f"content:{code}", None) or _content_form(code, rec)
-    may_position = ps.can_add_position(user, case)
-    position_party = ps.position_party(user, case) if may_position else None
-    closing = current.get("closing")
-    decision = current.get("decision")
-    evaluation = current.get("evaluation")
+    party = pq.position_party(user, case)
+    may_position = pp.can_add_position(user, case, party=party)
+    position_party = party if may_position else None
+    closing = current.get(Stage.CLOSING)
+    decision = current.get(Stage.DECISION)
+    evaluation = current.get(Stage.EVALUATION)
     pending_request = next((r for r in requests if r.is_pending), None)
-    from tracker.access import Permission, has_permission
-
     may_request_central = bool(
-        may_position and position_party == "personnel"
-        and has_permission(user, Permission.CENTRAL_NEGOTIATION_REQUEST)
-        and profile is not None and profile.central_negotiation_enabled
-        and dl.central_window_ends(facts) is not None and pending_request is None and not case.is_archived)
+        pp.can_request_central_negotiation(user, case, party=party)
+        and profile is not None and profile.settings.central_negotiation_enabled
+        and dl.central_window_ends(facts) is not None and pending_request is None)
     decision_open = decision is not None and decision.status != StageStatus.COMPLETED
-    can_decide = decision_open and ps.can_register_decision(user, case)
+    can_decide = decision_open and pp.can_register_decision(user, case)
     ctx = dict(
         case=case, profile=profile, stages=STAGES, stage_label=stage_label, records=current, frozen=frozen,
         deadlines=deadlines, next_deadline=dl.next_deadline(deadlines, today), overrides=overrides,
@@ -127,30 +119,30 @@ def case_context(case: Case, forms: dict[str, Any] | None = None) -> dict[str, A
         content_forms=content_forms, may_position=may_position, position_party=position_party,
         position_forms=_stage_forms(pf.PositionForm, "position", forms, current,
                                     lambda r: r.status != StageStatus.PENDING),
-        action_form=pf.ActionForm(),
+        action_form=pf.CsrfForm(),
         reopen_forms=_stage_forms(pf.ReopenForm, "reopen", forms, current,
-                                  lambda r: r.status == StageStatus.COMPLETED),
+                                  lambda r: r.status == StageStatus.COMPLETED) if pp.can_reopen(user, case) else {},
         end_form=forms.pop("end", None) or pf.EndNegotiationForm(prefix="end"),
         may_end=runner and closing is not None and closing.status == StageStatus.ACTIVE,
         central_form=forms.pop("central", None) or pf.CentralRequestForm(prefix="central"),
         central_end_form=forms.pop("central_end", None) or pf.CentralEndForm(prefix="central_end"),
         may_request_central=may_request_central,
         urgent_form=forms.pop("urgent", None) or pf.UrgentDecisionForm(prefix="urgent"),
-        may_urgent=(profile is not None and profile.allows_urgent_decision and not case.urgent_reason
-                    and decision_open and (runner or ps.can_register_decision(user, case))),
+        may_urgent=(profile is not None and profile.settings.allows_urgent_decision and not case.urgent_reason
+                    and decision_open and pp.can_record_urgent_decision(user, case)),
         decision_form=forms.pop("decision", None) or pf.DecisionForm(prefix="decision",
                                                                     data={"body": case.decision_body}),
         can_decide=can_decide,
-        decision_blockers=ps.decision_blockers(case) if can_decide else [],
+        decision_blockers=pq.decision_blockers(case) if can_decide else [],
         override_form=forms.pop("override", None) or pf.OverrideForm(prefix="override"),
-        can_override=ps.can_override(user, case),
+        can_override=pp.can_override(user, case),
         approve_form=forms.pop("approve", None) or pf.ApproveEvaluationForm(prefix="approve"),
         may_approve=(evaluation is not None and evaluation.status == StageStatus.ACTIVE
-                     and ps.can_approve_evaluation(user, case)),
+                     and pp.can_approve_evaluation(user, case, is_chair=pq.is_chair(user, case))),
         may_archive=(runner and evaluation is not None and evaluation.status == StageStatus.COMPLETED),
-        archive_reasons=gates.archive_reasons(case, current) if runner else [],
+        archive_reasons=pq.archive_reasons(case, current) if runner else [],
         today=today, field_labels=content_labels(),
-        end_mode_labels={k: str(v) for k, v in pf.END_MODES},
+        end_mode_labels={k: str(v) for k, v in END_MODE_LABELS.items()},
         party_labels={k: str(v) for k, v in pf.PARTIES if k},
     )
     return ctx
