@@ -1,7 +1,7 @@
 """The gates are pure functions of the case, its records and the gathered facts: no app, no database."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -71,7 +71,7 @@ def test_alternatives_wait_for_every_answer():
 def test_closing_needs_the_end_the_minimum_period_and_no_pending_central_negotiation():
     settings = get_profile("fi-municipal").settings
     records = _records(Stage.CLOSING)
-    records[Stage.CLOSING].negotiation_ended_at = datetime(2026, 3, 15, 10, tzinfo=timezone.utc)
+    records[Stage.CLOSING].negotiation_ended_at = datetime(2026, 3, 15, 10, tzinfo=UTC)
     records[Stage.CLOSING].end_mode = "agreement"
     early = dl.Facts(settings=settings, may_reduce_staff=True, first_meeting_on=date(2026, 3, 7),
                      negotiation_ended_on=date(2026, 3, 15))

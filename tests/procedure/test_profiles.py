@@ -3,7 +3,13 @@ import json
 import pytest
 
 from tracker.procedure.profiles import (
-    SETTING_NAMES, ProfileError, ProfileSettings, get_profile, load_profile_file, profile_codes, profile_schema,
+    SETTING_NAMES,
+    ProfileError,
+    ProfileSettings,
+    get_profile,
+    load_profile_file,
+    profile_codes,
+    profile_schema,
     validate_profile,
 )
 
@@ -26,7 +32,8 @@ def test_shipped_profiles_load_with_versions(app):
     ({"code": "ok", "version": "1", "settings": {"proposal_lead_days": -1}}, "whole number"),
     ({"code": "ok", "version": "1", "settings": {"allows_urgent_decision": "yes"}}, "true or false"),
     ({"code": "ok", "version": "1", "settings": {"proposal_lead_days": True}}, "whole number"),
-    ({"code": "ok", "version": "1", "settings": {"evaluation_due_months": 0}}, "'evaluation_due_months' must be a whole number >= 1"),
+    ({"code": "ok", "version": "1", "settings": {"evaluation_due_months": 0}},
+     "'evaluation_due_months' must be a whole number >= 1"),
     ({"code": "ok", "version": "1", "settings": []}, "'settings' must be an object"),
     ({"code": "ok", "version": "1", "name": ["x"]}, "'name'"),
     ({"code": "ok", "version": "1", "legal_basis": 7}, "'legal_basis'"),

@@ -8,8 +8,8 @@ from tracker.cases.models import CaseStatus
 from tracker.errors import Conflict, DeadlineNotReached, GateClosed, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.procedure import services as ps
-from tracker.procedure.queries import reasons_closed
 from tracker.procedure.models import DeadlineOverride, StageRecord, StageStatus
+from tracker.procedure.queries import reasons_closed
 from tracker.steering.models import Party
 
 
