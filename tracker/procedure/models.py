@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.db_types import StrEnumType
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.procedure.enums import DeadlineCode, EndMode, Stage, StageStatus
 from tracker.steering.models import Party
 from tracker.timeutil import UTCDateTime, utcnow
@@ -19,7 +19,7 @@ __all__ = ["CentralNegotiationRequest", "DeadlineOverride", "EndMode", "StagePos
            "StageStatus"]
 
 
-class StageRecord(db.Model):
+class StageRecord(Model):
     """One round of one stage of a case. Reopening freezes the round (`superseded_at`) and
     starts a new one; frozen rounds stay visible."""
 
@@ -61,7 +61,7 @@ class StageRecord(db.Model):
         return self.superseded_at is not None
 
 
-class StagePosition(db.Model):
+class StagePosition(Model):
     """A party's position in one stage round (dissent recorded explicitly)."""
 
     __tablename__ = "stage_positions"
@@ -81,7 +81,7 @@ class StagePosition(db.Model):
     stage_record: Mapped[StageRecord] = relationship(back_populates="positions")
 
 
-class DeadlineOverride(db.Model):
+class DeadlineOverride(Model):
     """A decision maker acted before a deadline, with a written reason: a non-compliance."""
 
     __tablename__ = "deadline_overrides"
@@ -97,7 +97,7 @@ class DeadlineOverride(db.Model):
     by: Mapped[User] = relationship(lazy="joined")
 
 
-class CentralNegotiationRequest(db.Model):
+class CentralNegotiationRequest(Model):
     """se-mbl: the personnel side asks for central negotiation after a local disagreement."""
 
     __tablename__ = "central_negotiation_requests"
