@@ -7,11 +7,10 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from tracker import signals
-from tracker.access import Permission, has_permission
 from tracker.audit.service import record
-from tracker.auth.models import Role, User
+from tracker.auth.models import User
 from tracker.cases.models import Case, CaseStatus, CaseUnit, ChangeKind, DiaryCounter
-from tracker.cases.policy import can_view_case
+from tracker.cases.policy import can_edit_case, can_open_case, can_view_case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.timeutil import local_date, utcnow
@@ -71,8 +70,11 @@ def _validate(fields: dict[str, Any]) -> dict[str, str]:
         elif len(title) > 300:
             errors["title"] = _("Rubriken får vara högst 300 tecken.")
         fields["title"] = title
-    if "change_kind" in fields and fields["change_kind"] not in {k.value for k in ChangeKind}:
-        errors["change_kind"] = _("Välj en typ av förändring.")
+    if "change_kind" in fields:
+        if fields["change_kind"] in {k.value for k in ChangeKind}:
+            fields["change_kind"] = ChangeKind(fields["change_kind"])
+        else:
+            errors["change_kind"] = _("Välj en typ av förändring.")
     if "staff_affected" in fields:
         try:
             fields["staff_affected"] = int(fields["staff_affected"] or 0)
@@ -90,7 +92,8 @@ def _validate(fields: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def open_case(actor: User, *, title: str, description: str = "", change_kind: str = ChangeKind.REORGANISATION,
+def open_case(actor: User, *, title: str, description: str = "",
+              change_kind: ChangeKind | str = ChangeKind.REORGANISATION,
               staff_affected: int = 0, units: list[str] | tuple[str, ...] = (), may_reduce_staff: bool = False,
               is_large: bool = False, planned_decision_date: date | None = None, decision_body: str = "",
               profile_code: str = "se-mbl") -> Case:
@@ -99,7 +102,7 @@ def open_case(actor: User, *, title: str, description: str = "", change_kind: st
 
     from tracker.procedure.profiles import ProfileError, get_profile
 
-    if not has_permission(actor, Permission.CASE_CREATE) or not actor.has_role(Role.HR_OFFICER):
+    if not can_open_case(actor):
         raise PermissionDenied(_("Bara HR kan registrera ärenden."))
     fields = dict(title=title, description=description, change_kind=str(change_kind),
                   staff_affected=staff_affected, may_reduce_staff=bool(may_reduce_staff),
@@ -133,15 +136,6 @@ def open_case(actor: User, *, title: str, description: str = "", change_kind: st
     }, case_id=case.id)
     signals.case_opened.send(case, actor=actor)
     return case
-
-
-def can_edit_case(user: Any, case: Case) -> bool:
-    """The responsible HR officer (or an HR member) while the case is active."""
-    from tracker.cases.policy import is_member, is_responsible_hr
-
-    if not has_permission(user, Permission.CASE_EDIT) or case.status != CaseStatus.ACTIVE:
-        return False
-    return is_responsible_hr(user, case) or (user.has_role(Role.HR_OFFICER) and is_member(user, case))
 
 
 def update_case(actor: User, case: Case, **changes: Any) -> Case:
@@ -180,15 +174,18 @@ def update_case(actor: User, case: Case, **changes: Any) -> Case:
     return case
 
 
-def get_case_for(user: Any, case_id: int) -> Case:
-    """The case if `user` may see it; NotFound otherwise (never reveals which)."""
+def get_case_for(user: User, case_id: int) -> Case:
+    """The case if `user` may see it; NotFound otherwise (never reveals which).
+
+    Kept for tracker/procedure/views.py until it loads cases with `load_or_404`."""
     case = db.session.get(Case, case_id)
     if case is None or not can_view_case(user, case):
         raise NotFound("case not found")
     return case
 
 
-def get_case_by_diary_number(user: Any, diary_number: str) -> Case:
+def get_case_by_diary_number(user: User, diary_number: str) -> Case:
+    """The case with this diary number if `user` may see it; NotFound otherwise (the CLI's lookup)."""
     case = db.session.execute(select(Case).where(Case.diary_number == diary_number)).scalar_one_or_none()
     if case is None or not can_view_case(user, case):
         raise NotFound("case not found")
