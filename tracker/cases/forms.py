@@ -63,11 +63,13 @@ class CaseFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    # The selects default to "" ("Alla"): an absent filter is then a valid choice, and WTForms
+    # does not load its message catalogue on every request to word an error nobody sees.
     q = StringField(_l("Sök (diarienummer, rubrik, beskrivning)"), validators=[Optional(), Length(max=200)])
-    stage = SelectField(_l("Steg"), validators=[Optional()])
+    stage = SelectField(_l("Steg"), default="", validators=[Optional()])
     unit = StringField(_l("Enhet"), validators=[Optional(), Length(max=200)])
-    profile = SelectField(_l("Profil"), validators=[Optional()])
-    status = SelectField(_l("Status"), validators=[Optional()])
+    profile = SelectField(_l("Profil"), default="", validators=[Optional()])
+    status = SelectField(_l("Status"), default="", validators=[Optional()])
     non_compliance = BooleanField(_l("Bara avsteg (åsidosatta tidsfrister)"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
