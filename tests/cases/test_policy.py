@@ -66,7 +66,7 @@ def _answers(user, case: Case) -> tuple[bool, ...]:
 def test_active_case_matrix(factory, name):
     case = factory.case()
     user = _actor(factory, case, name)
-    assert dict(zip(PREDICATES, _answers(user, case))) == dict(zip(PREDICATES, MATRIX[name]))
+    assert dict(zip(PREDICATES, _answers(user, case), strict=True)) == dict(zip(PREDICATES, MATRIX[name], strict=True))
 
 
 # On a decided case the procedure still runs (evaluation), but its facts are no longer edited; on an
@@ -77,11 +77,11 @@ def test_closed_case_matrix(factory, name, status):
     case = factory.case()
     user = _actor(factory, case, name)
     case.status = status  # not committed: the predicates read the object as it is
-    expected = dict(zip(PREDICATES, MATRIX[name]))
+    expected = dict(zip(PREDICATES, MATRIX[name], strict=True))
     expected["can_edit_case"] = False
     if status == CaseStatus.ARCHIVED:
         expected["can_run_procedure"] = False
-    answers = dict(zip(PREDICATES, _answers(user, case)))
+    answers = dict(zip(PREDICATES, _answers(user, case), strict=True))
     db.session.rollback()
     assert answers == expected
 

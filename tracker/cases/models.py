@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,11 @@ from tracker.auth.models import User
 from tracker.db_types import StrEnumType
 from tracker.extensions import db
 from tracker.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # db.Model is an attribute, which a type checker cannot take as a base class
+    from tracker.extensions import Base as Model
+else:
+    Model = db.Model
 
 
 class ChangeKind(StrEnum):
@@ -27,7 +33,7 @@ class CaseStatus(StrEnum):
     ARCHIVED = "archived"
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_status_stage", "status", "current_stage"),
@@ -78,7 +84,7 @@ class Case(db.Model):
         return f"<Case {self.diary_number}>"
 
 
-class CaseUnit(db.Model):
+class CaseUnit(Model):
     """A unit affected by the change (filterable; each must be represented in a large case)."""
 
     __tablename__ = "case_units"
@@ -91,7 +97,7 @@ class CaseUnit(db.Model):
     case: Mapped[Case] = relationship(back_populates="units")
 
 
-class DiaryCounter(db.Model):
+class DiaryCounter(Model):
     """The last diary number issued per year: numbers are gap-free and never reused."""
 
     __tablename__ = "diary_counters"

@@ -5,7 +5,7 @@ Pure predicates: no Flask. `is_member` reads the steering group through the case
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, select, union
+from sqlalchemy import Select, false, select, union
 from sqlalchemy.orm import object_session
 
 from tracker.auth.models import Role, User
@@ -61,11 +61,11 @@ def can_edit_case(user: User, case: Case) -> bool:
     return is_responsible_hr(user, case) or (user.has_role(Role.HR_OFFICER) and is_member(user, case))
 
 
-def visible_cases(user: User) -> Select[tuple[Case]]:
+def visible_cases(user: User) -> Select[Case]:
     """A select of the cases `user` may see (compose filters and paging on it)."""
     query = select(Case)
     if not has_permission(user, Permission.CASE_VIEW):
-        return query.where(False)
+        return query.where(false())
     if user.has_role(Role.AUDITOR):
         return query
     # `id IN (member case ids UNION responsible case ids)`: each half uses its own index

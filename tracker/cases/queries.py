@@ -118,7 +118,7 @@ def deadline_state(deadline: dl.Deadline) -> str:
     return "upcoming"
 
 
-def filtered_cases(user: User, filters: CaseFilters) -> Select[tuple[Case]]:
+def filtered_cases(user: User, filters: CaseFilters) -> Select[Case]:
     """The cases `user` may see that match `filters` (unordered, unpaged)."""
     query = visible_cases(user)
     if filters.q:
@@ -138,7 +138,7 @@ def filtered_cases(user: User, filters: CaseFilters) -> Select[tuple[Case]]:
     return query
 
 
-def _load_cases(query: Select[tuple[Case]], *, with_units: bool = True) -> list[Case]:
+def _load_cases(query: Select[Case], *, with_units: bool = True) -> list[Case]:
     # The lists never show the responsible HR officer: no join to users (and their roles).
     options = [lazyload(Case.responsible_hr)] + ([] if with_units else [lazyload(Case.units)])
     return list(db.session.execute(query.options(*options)).scalars().unique())
@@ -152,8 +152,8 @@ def _rows(cases: Sequence[Case], today: date, *, with_units: bool = True) -> lis
         nxt = dl.next_deadline(deadlines, today)
         row = CaseRow(
             id=case.id, diary_number=case.diary_number, title=case.title, non_compliance=case.non_compliance,
-            unit_names=tuple(u.name for u in case.units) if with_units else (), stage=case.current_stage, status=case.status,
-            profile_code=case.profile_code,
+            unit_names=tuple(u.name for u in case.units) if with_units else (), stage=case.current_stage,
+            status=case.status, profile_code=case.profile_code,
             next=None if nxt is None else NextDeadline(nxt.label, nxt.due, deadline_state(nxt)))
         out.append((row, deadlines))
     return out

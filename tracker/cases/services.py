@@ -112,12 +112,12 @@ def open_case(actor: User, *, title: str, description: str = "",
     unit_names = _clean_units(units)
     if is_large and not unit_names:
         errors["units"] = _("Ett stort ärende behöver minst en berörd enhet.")
+    profile = None
     try:
         profile = get_profile(profile_code)
     except ProfileError:
-        profile = None
         errors["profile_code"] = _("Välj en förfarandeprofil.")
-    if errors:
+    if errors or profile is None:
         raise ValidationFailed(next(iter(errors.values())), errors=errors)
     year = local_date(utcnow()).year
     case = Case(diary_number=next_diary_number(year), profile_code=profile.code,
