@@ -7,7 +7,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the blueprint, the CLI commands and the label filters."""
     from tracker.cases.cli import commands
-    from tracker.cases.labels import case_status_label, change_kind_label, deadline_state_label
+    from tracker.cases.labels import case_status_label, change_kind_label
     from tracker.cases.views import bp
     from tracker.procedure.stages import stage_label
 
@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     for command in commands:
         app.cli.add_command(command)
     labels = {"case_status_label": case_status_label, "change_kind_label": change_kind_label,
-              "stage_name": stage_label, "deadline_state_label": deadline_state_label}
+              "stage_name": stage_label}
     app.jinja_env.filters.update(labels)
     # The case page and the document page still call these as functions, until their owners
     # switch them to the filters.

@@ -16,11 +16,13 @@ from sqlalchemy.orm import lazyload
 
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has_permission
+from tracker.cases.labels import case_status_label, deadline_state_label
 from tracker.cases.models import Case, CaseStatus, CaseUnit
 from tracker.cases.policy import visible_cases
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
 from tracker.procedure import services as ps
+from tracker.procedure.stages import stage_label
 
 PAGE_SIZE = 25
 # Count no further than needed: an exact count of a list of 100,000 cases costs more than the
@@ -34,11 +36,12 @@ DASHBOARD_UPCOMING = 10
 
 @dataclass(frozen=True)
 class NextDeadline:
-    """A case's most pressing deadline, with its display state (a key of DEADLINE_STATE_LABELS)."""
+    """A case's most pressing deadline, with its display state (a key of DEADLINE_STATE_LABELS) and its words."""
 
     label: str
     due: date | None
     state: str
+    state_label: str
 
     @property
     def overdue(self) -> bool:
@@ -47,7 +50,7 @@ class NextDeadline:
 
 @dataclass(frozen=True)
 class CaseRow:
-    """One line of the case list or the dashboard."""
+    """One line of the case list or the dashboard (labels already translated)."""
 
     id: int
     diary_number: str
@@ -55,7 +58,9 @@ class CaseRow:
     non_compliance: bool
     unit_names: tuple[str, ...]
     stage: str
+    stage_label: str
     status: CaseStatus
+    status_label: str
     profile_code: str
     next: NextDeadline | None
 
@@ -144,17 +149,37 @@ def _load_cases(query: Select[Case], *, with_units: bool = True) -> list[Case]:
     return list(db.session.execute(query.options(*options)).scalars().unique())
 
 
+class _Words:
+    """Each label translated once per list, not once per row (a gettext call is not free)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def get(self, kind: str, code: str) -> str:
+        key = (kind, code)
+        word = self._cache.get(key)
+        if word is None:
+            word = self._cache[key] = _LABELLERS[kind](code)
+        return word
+
+
+_LABELLERS = {"stage": stage_label, "status": case_status_label, "deadline": deadline_state_label}
+
+
 def _rows(cases: Sequence[Case], today: date, *, with_units: bool = True) -> list[tuple[CaseRow, list[dl.Deadline]]]:
     facts = ps.facts_for_cases(list(cases))
+    words = _Words()
     out = []
     for case in cases:
         deadlines = dl.compute(facts[case.id], today)
         nxt = dl.next_deadline(deadlines, today)
+        state = deadline_state(nxt) if nxt is not None else ""
         row = CaseRow(
             id=case.id, diary_number=case.diary_number, title=case.title, non_compliance=case.non_compliance,
-            unit_names=tuple(u.name for u in case.units) if with_units else (), stage=case.current_stage,
-            status=case.status, profile_code=case.profile_code,
-            next=None if nxt is None else NextDeadline(nxt.label, nxt.due, deadline_state(nxt)))
+            unit_names=tuple(u.name for u in case.units) if with_units else (),
+            stage=case.current_stage, stage_label=words.get("stage", case.current_stage),
+            status=case.status, status_label=words.get("status", case.status), profile_code=case.profile_code,
+            next=None if nxt is None else NextDeadline(nxt.label, nxt.due, state, words.get("deadline", state)))
         out.append((row, deadlines))
     return out
 
