@@ -4,7 +4,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker import signals
 from tracker.audit.service import record
@@ -13,6 +16,8 @@ from tracker.cases.models import Case, CaseStatus, CaseUnit, ChangeKind, DiaryCo
 from tracker.cases.policy import can_edit_case, can_open_case, can_view_case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.procedure.profiles import ProfileError, get_profile
+from tracker.procedure.services import initialise_stages
 from tracker.timeutil import local_date, utcnow
 
 EDITABLE_FIELDS = ("title", "description", "change_kind", "staff_affected", "may_reduce_staff", "is_large",
@@ -30,13 +35,9 @@ def next_diary_number(year: int) -> str:
     session = db.session
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         session.execute(pg_insert(DiaryCounter).values(year=year, last_number=0)
                         .on_conflict_do_nothing(index_elements=["year"]))
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
         session.execute(sqlite_insert(DiaryCounter).values(year=year, last_number=0)
                         .on_conflict_do_nothing(index_elements=["year"]))
     else:  # pragma: no cover - other databases: best effort
@@ -61,8 +62,6 @@ def _clean_units(units: list[str] | tuple[str, ...] | None) -> list[str]:
 
 def _validate(fields: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    from flask_babel import gettext as _
-
     if "title" in fields:
         title = (fields["title"] or "").strip()
         if not title:
@@ -98,10 +97,6 @@ def open_case(actor: User, *, title: str, description: str = "",
               is_large: bool = False, planned_decision_date: date | None = None, decision_body: str = "",
               profile_code: str = "se-mbl") -> Case:
     """Register a case; the actor (an HR officer) becomes its responsible HR officer."""
-    from flask_babel import gettext as _
-
-    from tracker.procedure.profiles import ProfileError, get_profile
-
     if not can_open_case(actor):
         raise PermissionDenied(_("Bara HR kan registrera ärenden."))
     fields = dict(title=title, description=description, change_kind=str(change_kind),
@@ -126,8 +121,6 @@ def open_case(actor: User, *, title: str, description: str = "",
     case.units = [CaseUnit(name=n) for n in unit_names]
     db.session.add(case)
     db.session.flush()
-    from tracker.procedure.services import initialise_stages
-
     initialise_stages(case)
     record(actor, "case.opened", case, {
         "diary_number": case.diary_number, "title": case.title, "profile": profile.code,
@@ -140,8 +133,6 @@ def open_case(actor: User, *, title: str, description: str = "",
 
 def update_case(actor: User, case: Case, **changes: Any) -> Case:
     """Edit an active case's facts; records only what changed."""
-    from flask_babel import gettext as _
-
     if case.is_archived:
         raise Conflict(_("Ärendet är arkiverat och kan inte ändras."))
     if not can_edit_case(actor, case):
