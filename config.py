@@ -142,4 +142,4 @@ def config_from_env() -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise RuntimeError(f"SAMVERKAN_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+        raise RuntimeError(f"SAMVERKAN_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
