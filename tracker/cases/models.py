@@ -3,20 +3,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.db_types import StrEnumType
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
-
-if TYPE_CHECKING:  # db.Model is an attribute, which a type checker cannot take as a base class
-    from tracker.extensions import Base as Model
-else:
-    Model = db.Model
 
 
 class ChangeKind(StrEnum):
