@@ -50,8 +50,9 @@ def add_member(case_id: int) -> Response | tuple[str, int]:
         member = services.add_member(current_actor(), case, user, party=form.party.data, role=form.role.data,
                                      union=union, units=form.units.data or [])
     except ValidationFailed as error:
-        field = error.details.get("field")
-        error.details["field"] = _FORM_FIELDS.get(field, field)
+        field = str(error.details.get("field") or "")
+        if field in _FORM_FIELDS:
+            error.details["field"] = _FORM_FIELDS[field]
         apply_domain_error(form, error)
         return _render(case, form, 400)
     flash(_("%(name)s har lagts till i styrnings- och uppföljningsgruppen.", name=member.user.name), "success")
