@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from tests.factories import Factory
 from tracker.demo import DemoContext, load_demo
+from tracker.demo import steering as demo
 from tracker.discussion import queries as discussion_queries
 from tracker.extensions import db
 from tracker.risk import services as risk
-from tracker.demo import steering as demo
 from tracker.steering import services
 
 
