@@ -6,7 +6,7 @@ from tracker.demo import DemoContext, load_demo
 from tracker.demo import steering as demo
 from tracker.discussion import queries as discussion_queries
 from tracker.extensions import db
-from tracker.risk import services as risk
+from tracker.risk import queries as risk_queries
 from tracker.steering import services
 
 
@@ -23,6 +23,6 @@ def test_demo_step(app):
     assert len(discussion_queries.case_comments(case)) == 3
     [proposal] = discussion_queries.case_counter_proposals(case)
     assert proposal.answered_at is not None
-    assessment = risk.assessment_for(case)
+    assessment = risk_queries.assessment_for(case)
     assert assessment.is_cosigned and assessment.cosigned_by.email == "safety@example.org"
     assert len(assessment.objections) == 1

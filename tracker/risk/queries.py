@@ -3,11 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from tracker.auth.models import User
 from tracker.cases.models import Case
+from tracker.extensions import db
 from tracker.risk import policy
 from tracker.risk.models import RiskAssessment
-from tracker.risk.services import assessment_for
+
+
+def assessment_for(case: Case) -> RiskAssessment | None:
+    """The case's risk assessment (with its objections), or None."""
+    return db.session.execute(
+        select(RiskAssessment).where(RiskAssessment.case_id == case.id)).scalars().unique().first()
 
 
 @dataclass(frozen=True)

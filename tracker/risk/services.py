@@ -3,7 +3,6 @@ after re-entering their password, objections from the personnel side, or a recor
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tracker.audit.service import record
 from tracker.auth.models import User
@@ -14,6 +13,7 @@ from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFaile
 from tracker.extensions import db
 from tracker.risk import policy
 from tracker.risk.models import RiskAssessment, RiskAssessmentObjection
+from tracker.risk.queries import assessment_for
 from tracker.timeutil import utcnow
 
 SUMMARY_MAX = 20_000
@@ -41,12 +41,6 @@ def _case_of(assessment: RiskAssessment) -> Case:
 def _check_open(case: Case) -> None:
     if case.is_archived:
         raise Conflict(_("Ärendet är arkiverat."))
-
-
-def assessment_for(case: Case) -> RiskAssessment | None:
-    """The case's risk assessment (with its objections), or None."""
-    return db.session.execute(
-        select(RiskAssessment).where(RiskAssessment.case_id == case.id)).scalars().unique().first()
 
 
 def _check_document(case: Case, document_id: int | None) -> int | None:
