@@ -8,7 +8,9 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
+from tracker.db_types import StrEnumType
 from tracker.extensions import db
+from tracker.steering.models import Party
 from tracker.timeutil import UTCDateTime, utcnow
 
 
@@ -52,7 +54,7 @@ class MeetingAttendee(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("steering_members.id"))
-    party: Mapped[str] = mapped_column(String(20))
+    party: Mapped[Party] = mapped_column(StrEnumType(Party, 20))
     # None until attendance is recorded; then True (present) or False (absent).
     present: Mapped[bool | None] = mapped_column()
 
@@ -75,7 +77,7 @@ class Minutes(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(30), default=MinutesStatus.DRAFT)
+    status: Mapped[MinutesStatus] = mapped_column(StrEnumType(MinutesStatus, 30), default=MinutesStatus.DRAFT)
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("minutes_versions.id", use_alter=True, name="fk_minutes_current_version"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -129,8 +131,8 @@ class MinutesSignature(db.Model):
     # The hash of the version as the signatory saw it; must equal the version's hash.
     sha256: Mapped[str] = mapped_column(String(64))
     signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    party: Mapped[str] = mapped_column(String(20))
-    decision: Mapped[str] = mapped_column(String(20))
+    party: Mapped[Party] = mapped_column(StrEnumType(Party, 20))
+    decision: Mapped[SignatureDecision] = mapped_column(StrEnumType(SignatureDecision, 20))
     objection: Mapped[str] = mapped_column(Text, default="")
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -11,7 +11,6 @@ from tracker.extensions import db
 from tracker.timeutil import UTCDateTime, utcnow
 
 
-
 class RiskAssessment(db.Model):
     """One per case: created by HR, co-signed by a safety representative, or waived with a reason."""
 
@@ -20,7 +19,8 @@ class RiskAssessment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("documents.id", ondelete="SET NULL"), nullable=True)
+    document_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("documents.id", ondelete="SET NULL"),
+                                                    nullable=True)
     summary: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
