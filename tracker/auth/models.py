@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.db_types import StrEnumType
 from tracker.extensions import db
 from tracker.timeutil import UTCDateTime, utcnow
 
@@ -32,7 +33,7 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20), default=OrganisationKind.EMPLOYER)
+    kind: Mapped[OrganisationKind] = mapped_column(StrEnumType(OrganisationKind, 20), default=OrganisationKind.EMPLOYER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
@@ -42,6 +43,7 @@ class Organisation(db.Model):
 
 
 def new_session_token() -> str:
+    """A fresh, unguessable session token."""
     return secrets.token_urlsafe(32)
 
 
@@ -66,6 +68,7 @@ class User(UserMixin, db.Model):
     )
 
     def get_id(self) -> str:
+        """Flask-Login stores the session token, not the id, in the cookie."""
         return self.session_token
 
     @property
@@ -74,13 +77,16 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> frozenset[Role]:
-        return frozenset(Role(r.role) for r in self.role_rows)
+        """Every role the user holds."""
+        return frozenset(r.role for r in self.role_rows)
 
     def has_role(self, role: Role | str) -> bool:
+        """True when the user holds `role`."""
         return Role(role) in self.roles
 
     @property
     def primary_role(self) -> Role | None:
+        """The first of the user's roles in the canonical order (None without roles)."""
         order = list(Role)
         return min(self.roles, key=order.index) if self.roles else None
 
@@ -94,7 +100,7 @@ class UserRole(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(30))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 30))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 
