@@ -9,7 +9,7 @@ from tests.meetings.helpers import meeting, signed_case
 from tracker import signals
 from tracker.extensions import db
 from tracker.meetings import services as meetings
-from tracker.notifications import services
+from tracker.notifications import mail, queries
 from tracker.notifications.models import MailState, Notification, NotificationKind
 from tracker.steering.models import Party
 
@@ -122,7 +122,7 @@ def test_list_mark_read_and_header_count(app, web, factory):
     html = web.client.get("/notifications").get_data(as_text=True)
     assert 'aria-label="1 olästa"' in html
     assert web.post("/notifications/read-all", {}, token_from="/notifications").status_code == 302
-    assert services.unread_count(union) == 0
+    assert queries.unread_count(union) == 0
     # someone else's notification: 404, unchanged
     other = factory.user("union_rep")
     factory.member(case, other, Party.PERSONNEL)
@@ -214,7 +214,7 @@ def test_failed_mail_is_retried(app, factory, smtp):
     n = db.session.get(Notification, n.id)
     assert n.mail_state == MailState.PENDING and n.mail_attempts == 1
     app.config["SMTP_PORT"] = port
-    assert services.send_pending() == 1
+    assert mail.send_pending() == 1
     db.session.expire_all()
     assert db.session.get(Notification, n.id).mail_state == MailState.SENT
     assert len(smtp.to(union.email)) == 1
