@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from tracker.cases.models import Case
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
 from tracker.cases.policy import can_view_case
+from tracker.demo.context import DemoContext
 from tracker.documents import services
 from tracker.documents.policy import case_access
-from tracker.extensions import db
 
 BUDGET_CSV = (
     "avdelning;budget 2026;förslag 2027;förändring\n"
@@ -27,9 +29,6 @@ STAFFING_CSV = (
 
 def _pdf(title: str, lines: list[str]) -> bytes:
     """A small one-page PDF made with reportlab."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(title)
@@ -43,8 +42,8 @@ def _pdf(title: str, lines: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def load(context) -> None:
-    cases = [c for c in context.cases.values() if isinstance(c, Case) and not c.is_archived]
+def load(context: DemoContext) -> None:
+    cases = context.open_cases()
     secret_done = False
     for case in cases:
         hr = case.responsible_hr
@@ -68,4 +67,3 @@ def load(context) -> None:
                             stage_code="grounds", legal_basis="OSL 19 kap. 1 §",
                             secrecy_ends_on=date(date.today().year + 5, 12, 31), readers=readers)
             secret_done = True
-        db.session.commit()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from tracker.auth.models import User
 from tracker.cases.models import Case
-from tracker.demo import DEMO_PASSWORD
+from tracker.demo.context import DEMO_PASSWORD, DemoContext
 from tracker.errors import DomainError
-from tracker.extensions import db
 from tracker.meetings import services
+from tracker.meetings.models import Meeting
 from tracker.steering import services as steering
 from tracker.steering.models import MemberRole, Party
 
@@ -39,7 +40,7 @@ def _at(days: int, hour: int) -> datetime:
     return base.replace(hour=hour) + timedelta(days=days)
 
 
-def _ensure_signatory(case: Case, user, party: str) -> bool:
+def _ensure_signatory(case: Case, user: User | None, party: str) -> bool:
     if user is None:
         return False
     member = steering.current_membership(case, user)
@@ -49,28 +50,25 @@ def _ensure_signatory(case: Case, user, party: str) -> bool:
     return member.role == MemberRole.SIGNATORY
 
 
-def _schedule(case: Case, title: str, days: int, stages: list[str]):
+def _schedule(case: Case, title: str, days: int, stages: list[str]) -> Meeting | None:
     try:
-        meeting = services.schedule_meeting(case.responsible_hr, case, title=title, starts_at=_at(days, 8),
-                                            ends_at=_at(days, 10), place="Stadshuset, sammanträdesrum Ekan",
-                                            stages=stages)
-        db.session.commit()
-        return meeting
-    except DomainError:  # e.g. the procedure does not allow a meeting on that day yet
-        db.session.rollback()
+        return services.schedule_meeting(case.responsible_hr, case, title=title, starts_at=_at(days, 8),
+                                         ends_at=_at(days, 10), place="Stadshuset, sammanträdesrum Ekan",
+                                         stages=stages)
+    except DomainError:
+        # E.g. the procedure does not allow a meeting on that day yet. schedule_meeting refuses
+        # before it writes anything, so the step's unit of work carries on unharmed.
         return None
 
 
-def load(context) -> None:
+def load(context: DemoContext) -> None:
     hr_employer = context.users.get("decision@example.org")
     union = context.users.get("union@example.org")
-    cases = sorted((c for c in context.cases.values() if isinstance(c, Case) and not c.is_archived),
-                   key=lambda c: c.id)
+    cases = context.open_cases()
     ready = []
     for case in cases:
         if _ensure_signatory(case, hr_employer, Party.EMPLOYER) and _ensure_signatory(case, union, Party.PERSONNEL):
             ready.append(case)
-        db.session.commit()
     if not ready:
         return
 
@@ -85,7 +83,6 @@ def load(context) -> None:
                 services.submit_minutes(hr, services.minutes_of(meeting))
                 for signer in (hr_employer, union):
                     services.approve_minutes(signer, version, password=DEMO_PASSWORD, sha256=version.sha256)
-                db.session.commit()
                 _schedule(case, "Uppföljande möte", 7, ["alternatives"])
                 done.add("approved")
                 continue
@@ -93,13 +90,11 @@ def load(context) -> None:
             meeting = _schedule(case, "Avslutande förhandling", -2, ["closing"])
             if meeting is not None:
                 first = services.save_minutes(hr, meeting, DISPUTED_BODY.replace("Parterna är", "Parterna var"))
-                db.session.commit()
                 version = services.save_minutes(hr, meeting, DISPUTED_BODY)
                 services.submit_minutes(hr, services.minutes_of(meeting))
                 services.approve_minutes(hr_employer, version, password=DEMO_PASSWORD, sha256=version.sha256)
                 services.refuse_minutes(union, version, password=DEMO_PASSWORD, objection=OBJECTION,
                                         sha256=version.sha256)
-                db.session.commit()
                 assert first.number == 1
                 done.add("disputed")
         if done == {"approved", "disputed"}:
