@@ -53,4 +53,5 @@ class PasswordResetForm(FlaskForm):
 
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange organisationens namn.")), Length(max=200)])
-    kind = SelectField(_l("Typ"), default=str(OrganisationKind.UNION), choices=choices(ORGANISATION_KIND_LABELS.items()))
+    kind = SelectField(_l("Typ"), default=str(OrganisationKind.UNION),
+                       choices=choices(ORGANISATION_KIND_LABELS.items()))

@@ -151,8 +151,8 @@ def _parse_roles(roles: list[str]) -> list[Role]:
         raise ValidationFailed(_("Välj minst en roll."), field="roles")
     try:
         return sorted({Role(r) for r in roles}, key=list(Role).index)
-    except ValueError:
-        raise ValidationFailed(_("Okänd roll: %(roles)s", roles=", ".join(roles)), field="roles")
+    except ValueError as error:
+        raise ValidationFailed(_("Okänd roll: %(roles)s", roles=", ".join(roles)), field="roles") from error
 
 
 def create_user(

@@ -3,7 +3,7 @@ one with an overdue evaluation, one decided with an override (a non-compliance),
 a pending central negotiation, one archived."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tracker.cases.models import Case
 from tracker.cases.services import open_case
@@ -16,7 +16,7 @@ from tracker.steering.models import MemberRole, Party
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 def _members(context: DemoContext, case: Case, units: list[str]) -> None:
@@ -39,7 +39,8 @@ def _early(case: Case, *, days_ago: int, proposal: bool = False) -> None:
                     information_given="Information om planerna på arbetsplatsträffar och via intranätet.",
                     information_to="Berörd personal, fackliga företrädare och skyddsombud",
                     information_given_on=(_now() - timedelta(days=days_ago)).date(),
-                    proposal_text="Skriftlig förhandlingsframställan med bakgrund, förslag och tidplan." if proposal else "",
+                    proposal_text=("Skriftlig förhandlingsframställan med bakgrund, förslag och tidplan."
+                                   if proposal else ""),
                     proposal_delivered_at=(_now() - timedelta(days=days_ago)) if proposal else "keep")
 
 
@@ -50,7 +51,8 @@ def _risk(context: DemoContext, case: Case) -> None:
         risk.cosign(context.user("safety@example.org"), assessment, password=DEMO_PASSWORD)
 
 
-def _walk(context: DemoContext, case: Case, until: str, *, ended_at: datetime | None = None, end_mode: str = "agreement") -> None:
+def _walk(context: DemoContext, case: Case, until: str, *, ended_at: datetime | None = None,
+          end_mode: str = "agreement") -> None:
     """Complete early information .. the stage before `until` (closing included when until=decision)."""
     hr = case.responsible_hr
     ps.complete_stage(hr, case, "early_information")
@@ -64,7 +66,8 @@ def _walk(context: DemoContext, case: Case, until: str, *, ended_at: datetime | 
         "alternatives": lambda: ps.update_stage(hr, case, "alternatives",
                                                 alternatives_considered="Behålla nuvarande organisation; "
                                                 "stegvis införande."),
-        "closing": lambda: ps.end_negotiation(hr, case, end_mode=end_mode, ended_at=ended_at or _now() - timedelta(days=1),
+        "closing": lambda: ps.end_negotiation(hr, case, end_mode=end_mode,
+                                              ended_at=ended_at or _now() - timedelta(days=1),
                                               employer_position="Förändringen genomförs enligt förslaget.",
                                               personnel_position="Personalen vill ha ett stegvis införande."),
     }

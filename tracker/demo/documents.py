@@ -18,13 +18,13 @@ BUDGET_CSV = (
     "Hemtjänst norr;41 200 000;39 800 000;-1 400 000\n"
     "Hemtjänst söder;38 900 000;37 950 000;-950 000\n"
     "Centralkök;12 100 000;11 000 000;-1 100 000\n"
-).encode("utf-8")
+).encode()
 
 STAFFING_CSV = (
     "enhet;årsarbetare;vakanser;sjukfrånvaro %\n"
     "Hemtjänst norr;54;3;7,9\n"
     "Hemtjänst söder;49;1;6,4\n"
-).encode("utf-8")
+).encode()
 
 
 def _pdf(title: str, lines: list[str]) -> bytes:

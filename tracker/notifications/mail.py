@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -61,7 +61,7 @@ def queue_mail(notification_id: int) -> None:
     batch.ids.append(notification_id)
 
 
-def _message(row: Row[Any]) -> EmailMessage:
+def _message(row: Any) -> EmailMessage:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or "samverkan@localhost"
@@ -112,7 +112,7 @@ class _Sender:
                 self.client.close()
 
 
-def _deliver(conn: Connection, sender: _Sender, row: Row[Any]) -> bool:
+def _deliver(conn: Connection, sender: _Sender, row: Any) -> bool:
     """Claim the row (pending -> sending), mail it, record the outcome; True when it was sent."""
     table = Notification.__table__
     claimed = conn.execute(
