@@ -12,7 +12,6 @@ from tracker.access import Permission, authenticated, requires
 from tracker.cases import services
 from tracker.cases.forms import CaseFilterForm, CaseForm, change_kind_label
 from tracker.cases.models import Case, CaseStatus, CaseUnit
-from tracker.cases.page import case_context
 from tracker.cases.policy import can_view_case, visible_cases
 from tracker.errors import DomainError, NotFound, ValidationFailed
 from tracker.extensions import db
@@ -166,10 +165,9 @@ def new():
 @bp.get("/<int:case_id>")
 @requires(Permission.CASE_VIEW)
 def detail(case_id: int):
-    from tracker.cases.page import render_case
+    from tracker.casepage import render_case_page
 
-    case = _load(case_id)
-    return render_case(case)
+    return render_case_page(current_user._get_current_object(), _load(case_id))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
