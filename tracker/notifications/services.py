@@ -18,9 +18,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.auth.models import User
 from tracker.cases.models import Case, CaseStatus
+from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.notifications.mail import mail_enabled, queue_mail
 from tracker.notifications.models import MailState, Notification, NotificationKind
+from tracker.notifications.policy import can_read_notification
 from tracker.procedure import deadlines as engine
 from tracker.procedure import services as procedure
 from tracker.steering.models import SteeringMember
@@ -91,7 +93,9 @@ def notify_many(users: Iterable[User | None], kind: NotificationKind, text: str,
 
 
 def mark_read(user: User, notification: Notification) -> Notification:
-    """Mark one of the user's own notifications read (the view loads it with `can_read_notification`)."""
+    """Mark one of the user's own notifications read (anyone else's is NotFound: never revealed)."""
+    if not can_read_notification(user, notification):
+        raise NotFound()
     if notification.read_at is None:
         notification.read_at = utcnow()
         db.session.flush()
