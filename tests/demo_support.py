@@ -20,7 +20,9 @@ class DemoSnapshot:
     """
 
     def __init__(self, context, instance_dir: Path) -> None:
-        with db.engine.connect() as conn:
+        from tests.conftest import raw_connection
+
+        with raw_connection() as conn:
             self.rows = {table.name: [dict(row._mapping) for row in conn.execute(table.select())]
                          for table in db.metadata.sorted_tables}
         self.instance = Path(tempfile.mkdtemp(prefix="samverkan-demo-instance-"))
@@ -39,11 +41,12 @@ class DemoSnapshot:
 
     def restore(self, instance_dir: Path):
         """Copy the rows and files back into the (empty) test database; the DemoContext again."""
+        from tests.conftest import raw_connection
         from tracker.demo import DemoContext
 
         shutil.copytree(self.instance, instance_dir, dirs_exist_ok=True)
         postgresql = db.engine.dialect.name == "postgresql"
-        with db.engine.begin() as conn:
+        with raw_connection() as conn:
             if postgresql:  # foreign keys (some are circular) are checked by triggers; skip them here
                 conn.execute(text("SET LOCAL session_replication_role = replica"))
             for table in db.metadata.sorted_tables:
@@ -55,6 +58,8 @@ class DemoSnapshot:
                         conn.execute(text(
                             f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                             f"(SELECT MAX(id) FROM \"{table.name}\"))"))
+                # In a rolled-back test the transaction goes on: foreign keys are checked again.
+                conn.execute(text("SET LOCAL session_replication_role = DEFAULT"))
         context = DemoContext()
         for name, refs in self.context_refs.items():
             target = getattr(context, name)
@@ -71,7 +76,7 @@ def demo_context(app):
     from tracker.demo import load_demo
 
     instance_dir = Path(app.config["INSTANCE_DIR"])
-    key = str(db.engine.url)
+    key = str(db.engine.engine.url)  # db.engine is the test's connection in a rolled-back test
     if key in _snapshots:
         context = _snapshots[key].restore(instance_dir)
     else:

@@ -41,6 +41,7 @@ def test_access_rules_name_known_permissions(app):
             assert names and set(names) <= known, (rule.rule, declared)
 
 
+@pytest.mark.own_app
 def test_the_check_fails_on_an_undeclared_route(app):
     @app.get("/__test__/undeclared")
     def undeclared():

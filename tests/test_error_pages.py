@@ -13,6 +13,9 @@ ENGLISH = {
     400: "Bad request", 403: "Access denied", 404: "Page not found", 405: "Method not allowed",
     413: "The file is too large", 429: "Too many attempts", 500: "An error occurred",
 }
+# Every test here registers routes of its own, which Flask allows only before an app's first request.
+pytestmark = pytest.mark.own_app
+
 LEAKS = ("Traceback", "werkzeug", "File \"", "RuntimeError", "deliberate failure")
 
 

@@ -41,9 +41,11 @@ def checkpoint() -> AuditCheckpoint:
 @contextmanager
 def attacker():
     """A raw connection with the append-only trigger off, as a table owner could do."""
+    from tests.conftest import raw_connection
+
     db.session.commit()
     db.session.close()
-    with db.engine.begin() as conn:
+    with raw_connection() as conn:
         if is_pg():
             conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
         yield conn

@@ -47,6 +47,7 @@ def _assert_linear(total: int) -> None:
 
 
 @pytest.mark.postgresql
+@pytest.mark.commits
 def test_postgresql_eight_workers_one_chain(app):
     errors = _run_workers(app, 8, 200)
     assert not errors, errors[:3]
@@ -54,6 +55,7 @@ def test_postgresql_eight_workers_one_chain(app):
 
 
 @pytest.mark.sqlite
+@pytest.mark.commits
 def test_sqlite_four_workers_one_chain(app):
     assert db.engine.url.database, "needs a file database"
     errors = _run_workers(app, 4, 50)
@@ -67,6 +69,7 @@ def test_sqlite_four_workers_one_chain(app):
     "TRUNCATE audit_events",
 ])
 @pytest.mark.postgresql
+@pytest.mark.commits
 def test_postgresql_trigger_rejects_changes(app, statement):
     h.build_chain(2)
     with pytest.raises(DBAPIError, match="append-only"):

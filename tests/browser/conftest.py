@@ -66,7 +66,7 @@ def browser() -> Iterator:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - depends on the machine
-        require_or_skip(False, "playwright is not installed (pip install -r requirements.txt)")
+        require_or_skip(False, "playwright is not installed (pip install -r requirements-test.txt)")
         return
     require_or_skip(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install -y chromium)")
     with sync_playwright() as playwright:
@@ -95,8 +95,10 @@ class _ErrorCollector(logging.Handler):
 
 
 @pytest.fixture
-def live_server(app, demo_data) -> Iterator[LiveServer]:
+def live_server(committed_db, app, demo_data) -> Iterator[LiveServer]:
     """The app on a random local port, on this test's database with the demo data.
+
+    Its threads use their own connections, so the test commits for real (`committed_db`).
 
     Any unhandled error in the server thread (a 500, the audit guard refusing a commit) fails the test.
     """

@@ -1,9 +1,13 @@
 """The live server runs in this process: the audit guard watches commits made by its views."""
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.conftest import _ErrorCollector
 
 
+@pytest.mark.own_app
+@pytest.mark.commits
 def test_unaudited_commit_in_a_server_view_is_caught(app, browser, demo_data):
     import logging
 

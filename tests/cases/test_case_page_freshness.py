@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-from tests.cases.test_views import count_queries, switch
+from tests.cases.test_views import switch
+from tests.conftest import counting_queries as count_queries
 from tests.procedure.helpers import complete_early_information, staff
 from tracker.extensions import db
 from tracker.procedure import services as ps

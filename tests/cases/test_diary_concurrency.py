@@ -10,6 +10,7 @@ from tracker.extensions import db
 
 
 @pytest.mark.postgresql
+@pytest.mark.commits
 def test_concurrent_registrations_get_numbers_one_to_n(app, factory):
     from tracker.auth.models import User
 

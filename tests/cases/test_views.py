@@ -1,8 +1,6 @@
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from tests.procedure.helpers import complete_early_information, staff
 from tracker.cases.models import Case
@@ -17,21 +15,6 @@ def switch(web, user, password):
 
     web.client = current_app.test_client()
     web.login(user.email, password)
-
-
-@contextmanager
-def count_queries():
-    statements = []
-
-    def listener(conn, cursor, statement, params, context, executemany):
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 def test_hr_registers_a_case_over_http(factory, web):
@@ -200,7 +183,7 @@ def _fill(factory, hr, n):
     return cases
 
 
-def test_case_list_and_dashboard_constant_queries(factory, web):
+def test_case_list_and_dashboard_constant_queries(factory, web, count_queries):
     hr = factory.user("hr_officer")
     _fill(factory, hr, 1)
     web.login(hr.email, factory.password)
@@ -218,7 +201,7 @@ def test_case_list_and_dashboard_constant_queries(factory, web):
     assert len(large_home) == len(small_home)
 
 
-def test_case_page_constant_queries(factory, web):
+def test_case_page_constant_queries(factory, web, count_queries):
     def build(n):
         case = factory.case(profile="se-mbl")
         hr = case.responsible_hr

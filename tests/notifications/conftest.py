@@ -29,8 +29,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp(app):
-    """Start an SMTP server and point the app at it; yields the inbox."""
+def smtp(committed_db, app):
+    """Start an SMTP server and point the app at it; yields the inbox.
+
+    Mail is sent after the commit through a connection of its own, so these tests commit for real.
+    """
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
