@@ -1,7 +1,7 @@
 """Notifications: signals become in-app notifications and real e-mail; `notify due` reminders."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -142,7 +142,7 @@ def _fi_case_with_proposal(factory):
     case = factory.case(profile="fi-municipal", may_reduce_staff=True, staff_affected=8, title="Lomautukset")
     union, safety = staff(factory, case)
     complete_early_information(case, case.responsible_hr,
-                               proposal_at=datetime.now(timezone.utc) - timedelta(days=1))
+                               proposal_at=datetime.now(UTC) - timedelta(days=1))
     return case, union, safety
 
 

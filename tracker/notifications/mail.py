@@ -12,11 +12,11 @@ import logging
 import smtplib
 from collections.abc import Iterable
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Connection
 
 from tracker.auth.models import User
@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 MAX_MAIL_ATTEMPTS = 5
 _BATCH_KEY = "notifications.mail_batch"
+# Senders work on the tables directly, on a connection of their own.
+_NOTIFICATIONS = cast(Table, Notification.__table__)
+_USERS = cast(Table, User.__table__)
 
 
 def mail_enabled() -> bool:
@@ -114,7 +117,7 @@ class _Sender:
 
 def _deliver(conn: Connection, sender: _Sender, row: Any) -> bool:
     """Claim the row (pending -> sending), mail it, record the outcome; True when it was sent."""
-    table = Notification.__table__
+    table = _NOTIFICATIONS
     claimed = conn.execute(
         update(table).where(table.c.id == row.id, table.c.mail_state == MailState.PENDING)
         .values(mail_state=MailState.SENDING, mail_attempts=table.c.mail_attempts + 1))
@@ -142,7 +145,7 @@ def send_pending(ids: Iterable[int] | None = None, *, limit: int = 500) -> int:
     notification. Runs on its own connection, outside the caller's session (after its commit)."""
     if not mail_enabled():
         return 0
-    table, users = Notification.__table__, User.__table__
+    table, users = _NOTIFICATIONS, _USERS
     query = (select(table.c.id, table.c.kind, table.c.text, table.c.url, table.c.mail_attempts, users.c.email)
              .join(users, users.c.id == table.c.user_id)
              .where(table.c.mail_state == MailState.PENDING).order_by(table.c.id).limit(limit))
