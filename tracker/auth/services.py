@@ -131,7 +131,7 @@ def get_or_create_organisation(actor: User | None, name: str,
         org = Organisation(name=name, kind=OrganisationKind(kind))
         db.session.add(org)
         db.session.flush()
-        record(actor, "organisation.created", org, {"name": name, "kind": kind})
+        record(actor, "organisation.created", org, {"name": name, "kind": str(org.kind)})
     return org
 
 
