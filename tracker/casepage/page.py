@@ -6,8 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.audit import forms as audit_forms
+from tracker.audit import queries as audit_queries
 from tracker.auth.models import User
 from tracker.cases.models import Case
+from tracker.documents import forms as documents_forms
+from tracker.documents import queries as documents_queries
+from tracker.exports import forms as exports_forms
+from tracker.exports import queries as exports_queries
 from tracker.procedure import panel as procedure_panel
 from tracker.procedure import panel_forms as procedure_panel_forms
 
@@ -45,7 +51,11 @@ class CasePage:
 # (feature, panel(user, case), panel_forms(panel) or None). The procedure comes first and is
 # required; every other feature adds its line here.
 Builder = tuple[str, Callable[[User, Case], Any], Callable[[Any], Any] | None]
-FEATURE_PANELS: tuple[Builder, ...] = ()
+FEATURE_PANELS: tuple[Builder, ...] = (
+    ("documents", documents_queries.panel, documents_forms.panel_forms),
+    ("exports", exports_queries.panel, exports_forms.panel_forms),
+    ("audit", audit_queries.panel, audit_forms.panel_forms),
+)
 
 
 def _failed_for(feature: str, failed: dict[str, Any]) -> dict[str, Any]:
