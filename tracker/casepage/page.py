@@ -10,12 +10,12 @@ from tracker.audit import forms as audit_forms
 from tracker.audit import queries as audit_queries
 from tracker.auth.models import User
 from tracker.cases.models import Case
+from tracker.discussion import forms as discussion_forms
+from tracker.discussion import queries as discussion_queries
 from tracker.documents import forms as documents_forms
 from tracker.documents import queries as documents_queries
 from tracker.exports import forms as exports_forms
 from tracker.exports import queries as exports_queries
-from tracker.discussion import forms as discussion_forms
-from tracker.discussion import queries as discussion_queries
 from tracker.meetings import forms as meetings_forms
 from tracker.meetings import queries as meetings_queries
 from tracker.procedure import panel as procedure_panel

@@ -11,7 +11,7 @@ from tracker.cases.models import Case
 from tracker.discussion import policy
 from tracker.discussion.models import Comment, CommentRevision, CounterProposal
 from tracker.extensions import db
-from tracker.procedure.stages import STAGES, stage_label
+from tracker.procedure.stages import STAGES, Stage, stage_label
 
 COUNTER_PROPOSAL_STAGE = "alternatives"
 
@@ -53,7 +53,7 @@ class DiscussionPanel:
     """Every stage's discussion of a case, by stage code."""
 
     case_id: int
-    stages: Mapping[str, StageDiscussion]
+    stages: Mapping[Stage, StageDiscussion]
 
 
 def case_comments(case: Case, stage_code: str | None = None) -> list[Comment]:

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.db_types import StrEnumType
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.steering.models import Party
 from tracker.timeutil import UTCDateTime, utcnow
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     __tablename__ = "meetings"
     __table_args__ = (Index("ix_meetings_case_starts", "case_id", "starts_at"),)
 
@@ -44,7 +44,7 @@ class Meeting(db.Model):
         return self.cancelled_at is not None
 
 
-class MeetingAttendee(db.Model):
+class MeetingAttendee(Model):
     """A planned invitee (from the steering group when scheduled); `present` recorded afterwards."""
 
     __tablename__ = "meeting_attendees"
@@ -69,7 +69,7 @@ class MinutesStatus(StrEnum):
     DISPUTED = "disputed"
 
 
-class Minutes(db.Model):
+class Minutes(Model):
     """The minutes of one meeting: a status over a chain of immutable versions."""
 
     __tablename__ = "minutes"
@@ -93,7 +93,7 @@ class Minutes(db.Model):
         return self.status == MinutesStatus.APPROVED
 
 
-class MinutesVersion(db.Model):
+class MinutesVersion(Model):
     """One saved text of the minutes. Never updated: editing saves a new version."""
 
     __tablename__ = "minutes_versions"
@@ -117,7 +117,7 @@ class SignatureDecision(StrEnum):
     REFUSED = "refused"
 
 
-class MinutesSignature(db.Model):
+class MinutesSignature(Model):
     """A signatory's approval or refusal of one specific version, bound to its hash.
 
     Voided (never deleted) when a newer version is saved."""

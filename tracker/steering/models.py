@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Organisation, User
 from tracker.db_types import StrEnumType
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
 
 
@@ -26,7 +26,7 @@ class MemberRole(StrEnum):
     SAFETY_REPRESENTATIVE = "safety_representative"
 
 
-class SteeringMember(db.Model):
+class SteeringMember(Model):
     __tablename__ = "steering_members"
     __table_args__ = (Index("ix_steering_members_user_active", "user_id", "left_at"),)
 
