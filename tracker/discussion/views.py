@@ -25,7 +25,7 @@ from tracker.discussion.labels import MARKDOWN_HINT
 from tracker.discussion.models import Comment, CounterProposal
 from tracker.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.extensions import db
-from tracker.procedure.stages import STAGES, stage_label
+from tracker.procedure.stages import STAGES, Stage, stage_label
 from tracker.web.access import Permission, current_actor, load_or_404, requires
 from tracker.web.forms import CsrfForm, apply_domain_error
 
@@ -75,7 +75,7 @@ def _render_stage(case: Case, stage: str, *, failed: CommentForm | CounterPropos
         stage_forms = replace(stage_forms, answers={**stage_forms.answers, failed_answer[0]: failed_answer[1]})
     page_forms = DiscussionPanelForms(stages={**forms.stages, stage: stage_forms})
     page = _StagePage(discussion=panel, forms=_StagePageForms(discussion=page_forms))
-    return render_template("discussion/stage.html", case=case, code=stage, sd=panel.stages[stage],
+    return render_template("discussion/stage.html", case=case, code=stage, sd=panel.stages[Stage(stage)],
                            page=page), status
 
 
