@@ -28,6 +28,8 @@ PAGE_SIZE = 25
 # Count no further than needed: an exact count of a list of 100,000 cases costs more than the
 # page; beyond COUNT_CAP (or the requested page) the list says "more than N".
 COUNT_CAP = 1000
+# A page number past this is a typo or a probe: it is served as this page (a LIMIT the database accepts).
+MAX_PAGE = 100_000
 # The dashboard looks at the user's most recently changed open cases, no further.
 DASHBOARD_CASES = 50
 DASHBOARD_ROWS = 10
@@ -192,7 +194,7 @@ def case_rows(cases: Sequence[Case]) -> list[CaseRow]:
 def case_list(user: User, filters: CaseFilters, wanted_page: int = 1) -> CaseListPage:
     """One page (newest first) of the cases `user` may see matching `filters`, with a capped count."""
     query = filtered_cases(user, filters)
-    wanted = max(1, wanted_page)
+    wanted = min(max(1, wanted_page), MAX_PAGE)
     limit = max(COUNT_CAP, wanted * PAGE_SIZE) + 1
     total = db.session.execute(select(func.count()).select_from(
         query.with_only_columns(Case.id).order_by(None).limit(limit).subquery())).scalar_one()
