@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import defer, lazyload
 
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has_permission
@@ -146,8 +146,11 @@ def filtered_cases(user: User, filters: CaseFilters) -> Select[Case]:
 
 
 def _load_cases(query: Select[Case], *, with_units: bool = True) -> list[Case]:
-    # The lists never show the responsible HR officer: no join to users (and their roles).
-    options = [lazyload(Case.responsible_hr)] + ([] if with_units else [lazyload(Case.units)])
+    # The lists never show the responsible HR officer (no join to users and their roles) nor the
+    # long texts (a description may be 20,000 characters).
+    options = [lazyload(Case.responsible_hr), defer(Case.description), defer(Case.urgent_reason)]
+    if not with_units:
+        options.append(lazyload(Case.units))
     return list(db.session.execute(query.options(*options)).scalars().unique())
 
 
