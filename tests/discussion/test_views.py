@@ -152,8 +152,11 @@ def test_stage_panels_use_constant_queries(app, factory):
             login_user(user)
             event.listen(db.engine, "before_cursor_execute", listener)
             try:
+                from tracker.casepage import compose
+
+                page = compose(user, case)  # the discussion panel is built once for all stages
                 for stage in STAGES:
-                    render_template("steering/_stage_panel.html", case=case, stage=stage)
+                    render_template("discussion/_stage_panel.html", case=case, code=stage, page=page)
             finally:
                 event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
