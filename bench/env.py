@@ -92,7 +92,7 @@ def app_config(database_url: str, run_id: int, **overrides: Any) -> dict[str, An
         "AUDIT_CHECKPOINT_EVERY": 0,
         "MAX_CONTENT_LENGTH": 1024 * 1024 * 1024,
         # Pages are measured with no cache of any kind: this switches off the per-process case
-        # page cache for as long as it exists (an unknown setting is ignored once it is gone).
+        # page cache of an older checkout (issue 13 deleted it; the setting is ignored now).
         "CASE_PAGE_CACHE_SIZE": 0,
     }
     if url.startswith("sqlite"):

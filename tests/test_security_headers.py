@@ -2,6 +2,8 @@
 cookie in production."""
 from __future__ import annotations
 
+import pytest
+
 from config import Config, ProductionConfig
 
 
@@ -52,3 +54,8 @@ def test_production_sends_hsts_and_a_host_prefixed_secure_cookie(app, client, mo
     attributes = [part.strip().lower() for part in cookie.split(";")]
     assert "secure" in attributes and "path=/" in attributes and "httponly" in attributes
     assert not any(part.startswith("domain=") for part in attributes)
+@pytest.mark.parametrize("path", ["/cases/99999999999999999999", "/cases/9223372036854775808"])
+def test_ids_beyond_the_database_range_are_404(factory, web, path):
+    case = factory.case()
+    web.login(case.responsible_hr.email, factory.password)
+    assert web.client.get(path).status_code == 404

@@ -27,6 +27,8 @@ def after_commit(callback: Callable[[], None]) -> None:
 
 
 def _run_queue(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released (SQLAlchemy reports it as a commit): the real commit is still to come
     for callback in session.info.pop(_QUEUE, []):
         try:
             callback()
@@ -35,6 +37,8 @@ def _run_queue(session: Session) -> None:
 
 
 def _drop_queue(session: Session, *_args: object) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back; what the enclosing transaction queued still stands
     session.info.pop(_QUEUE, None)
 
 
@@ -53,6 +57,8 @@ def commit() -> None:
 def rollback() -> None:
     """Roll back the current transaction (its after-commit callbacks are dropped)."""
     db.session.rollback()
+    # Callbacks queued before any SQL ran have no transaction whose rollback would drop them.
+    db.session().info.pop(_QUEUE, None)
 
 
 @contextmanager

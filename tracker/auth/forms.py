@@ -8,7 +8,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from tracker.auth.labels import LANGUAGE_NAMES
-from tracker.web.forms import CsrfForm
 
 
 class LoginForm(FlaskForm):
@@ -35,7 +34,3 @@ def language_choices() -> list[SelectChoice]:
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Språk"), choices=language_choices())
     next = HiddenField()
-
-
-# Deprecated name, kept until no feature imports it: use tracker.web.forms.CsrfForm.
-EmptyForm = CsrfForm

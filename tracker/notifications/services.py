@@ -24,7 +24,7 @@ from tracker.notifications.mail import mail_enabled, queue_mail
 from tracker.notifications.models import MailState, Notification, NotificationKind
 from tracker.notifications.policy import can_read_notification
 from tracker.procedure import deadlines as engine
-from tracker.procedure import services as procedure
+from tracker.procedure.queries import facts_for_cases
 from tracker.steering.models import SteeringMember
 from tracker.timeutil import local_date, utcnow
 
@@ -167,7 +167,7 @@ def due_reminders(today: date | None = None) -> list[Reminder]:
     today = today or local_date(utcnow())
     cases = list(db.session.execute(
         select(Case).where(Case.status != CaseStatus.ARCHIVED).order_by(Case.id)).scalars().unique())
-    facts = procedure.facts_for_cases(cases)
+    facts = facts_for_cases(cases)
     recipients = _recipients(cases)
     out = []
     for case in cases:
