@@ -83,6 +83,7 @@ def test_update_bumps_sequence_and_cancel(app, factory):
 def test_attendance_after_the_meeting(app, factory):
     s = signed_case(factory)
     future = meeting(s, days=2)
+    db.session.commit()  # the setup exists before the action under test (factories only flush)
     with pytest.raises(ValidationFailed):
         services.record_attendance(s.hr, future, {a.id: True for a in future.attendees})
     db.session.rollback()
