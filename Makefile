@@ -1,4 +1,9 @@
-# Samverkan: `make run` serves the app, `make test` runs the whole suite. Both set up everything.
+# Samverkan: `make run` serves the app, `make test` runs the whole suite, `make lint` runs ruff,
+# mypy and import-linter. Each sets up what it needs.
+#
+# Two pinned lock files: requirements.txt is the runtime (all that `make run` and production
+# install); requirements-test.txt adds the test, browser and lint tools (`make test`, `make lint`).
+# A stamp file per lock records that it is installed, so a second run reinstalls nothing.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install migrate demo translations messages bench clean
+.PHONY: run test lint install install-test migrate demo translations messages bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +21,14 @@ $(VENV)/.installed: requirements.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+# After the runtime lock (a changed runtime pin reinstalls this one too).
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
 install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
 
 translations: $(VENV)/.installed
 	@if [ -d translations ]; then $(BIN)/pybabel -q compile -d translations; fi
@@ -35,11 +47,20 @@ demo: migrate
 run: demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# All three run even when one fails (so one run shows everything); the target fails if any did.
+# Their settings are in pyproject.toml.
+lint: $(VENV)/.installed-test
+	@status=0; \
+	echo "lint: ruff"; $(BIN)/ruff check . || status=1; \
+	echo "lint: mypy"; $(BIN)/mypy || status=1; \
+	echo "lint: import-linter"; $(BIN)/lint-imports || status=1; \
+	exit $$status
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

@@ -42,6 +42,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Strict-Transport-Security on every response (production, which is served over HTTPS).
+    HSTS_ENABLED = os.environ.get("HSTS_ENABLED", "0") == "1"
     WTF_CSRF_TIME_LIMIT = None
 
     BABEL_DEFAULT_LOCALE = "sv"
@@ -56,8 +58,6 @@ class Config:
     # trusted, so login throttling sees each client's own address. 0 = no proxy: headers ignored.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
 
-    # Rendered case pages kept per process (tracker/cases/page_cache.py); 0 disables.
-    CASE_PAGE_CACHE_SIZE = _int("CASE_PAGE_CACHE_SIZE", 256)
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 60)
 
@@ -101,6 +101,10 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    # The __Host- prefix: the browser keeps the cookie only if Secure, with Path=/ and no Domain,
+    # so a sibling host or an HTTP page cannot set or shadow it.
+    SESSION_COOKIE_NAME = "__Host-samverkan" if SESSION_COOKIE_SECURE else "samverkan"
+    HSTS_ENABLED = os.environ.get("HSTS_ENABLED", "1") == "1"
 
     def validate(self) -> None:
         if not self.SECRET_KEY or self.SECRET_KEY == DEFAULT_SECRET or len(self.SECRET_KEY) < 32:
@@ -138,4 +142,4 @@ def config_from_env() -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise RuntimeError(f"SAMVERKAN_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+        raise RuntimeError(f"SAMVERKAN_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

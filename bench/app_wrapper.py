@@ -7,13 +7,36 @@ Environment: BENCH_DATABASE_URL, BENCH_RUN_ID.
 from __future__ import annotations
 
 import os
+import time
 
 from sqlalchemy import select
 
 from bench import env
-from tracker.access import public
 from tracker.cases.models import Case
 from tracker.extensions import db
+
+try:
+    from tracker.web.access import public
+except ImportError:  # before the web layer moved to tracker/web/
+    from tracker.access import public  # type: ignore[no-redef]
+
+SERVER_TIME_HEADER = "X-Bench-Server-Ms"
+
+
+class ServerTime:
+    """WSGI middleware: how long the app took for a request (queueing in gunicorn excluded), in a header."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+
+        def timed_start_response(status, headers, exc_info=None):
+            headers.append((SERVER_TIME_HEADER, f"{(time.perf_counter() - started) * 1000:.3f}"))
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, timed_start_response)
 
 
 def create_bench_app():
@@ -30,6 +53,7 @@ def create_bench_app():
 
     app.add_url_rule("/bench/hello", "bench_hello", bench_hello)
     app.add_url_rule("/bench/one-query", "bench_one_query", bench_one_query)
+    app.wsgi_app = ServerTime(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

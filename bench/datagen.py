@@ -6,12 +6,11 @@ tracker.audit.canonical, the same code record() uses, so `audit verify` accepts 
 """
 from __future__ import annotations
 
-import io
 import itertools
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, select, text
@@ -24,7 +23,7 @@ from tracker.extensions import db
 from tracker.timeutil import utcnow
 
 BENCH_PASSWORD = "bench-password-0123"
-BASE_TIME = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+BASE_TIME = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 WORDS = (
     "omorganisation förskola skola hemtjänst äldreomsorg bibliotek kultur fritid teknik vatten avfall gata park "
@@ -153,8 +152,9 @@ def make_people(conn: Connection, *, hr: int = 2, decision: int = 1, union: int 
                          "password_hash": pw, "active": True, "created_at": BASE_TIME})
             roles.append((role, attr, email))
     ids = insert_rows(conn, "users", rows, returning=True)
-    insert_rows(conn, "user_roles", [{"user_id": uid, "role": role} for uid, (role, _, _) in zip(ids, roles)])
-    for uid, (role, attr, email), row in zip(ids, roles, rows):
+    insert_rows(conn, "user_roles",
+                [{"user_id": uid, "role": role} for uid, (role, _, _) in zip(ids, roles, strict=True)])
+    for uid, (_role, attr, email), row in zip(ids, roles, rows, strict=True):
         getattr(people, attr).append(uid)
         people.emails[uid] = email
         people.names[uid] = row["name"]
@@ -203,8 +203,8 @@ def make_cases(conn: Connection, count: int, *, hr_ids: Sequence[int], year: int
     if stages and has_table("stage_records"):
         # As open_case + the procedure would leave them: earlier stages completed, the current one active.
         insert_rows(conn, "stage_records", [
-            dict(zip(STAGE_RECORD_COLUMNS, r))
-            for cid, row in zip(ids, rows)
+            dict(zip(STAGE_RECORD_COLUMNS, r, strict=True))
+            for cid, row in zip(ids, rows, strict=True)
             for r in stage_record_rows(cid, row["current_stage"], row["responsible_hr_id"], row["created_at"])])
     unit_rows = [{"case_id": cid, "name": UNITS[(k + j) % len(UNITS)]}
                  for k, cid in enumerate(ids) for j in range(units_per_case)]
@@ -361,7 +361,7 @@ def make_stage_records(conn: Connection, case_id: int, *, hr_id: int, personnel_
     ids = insert_rows(conn, "stage_records", rows, returning=True)
     if has_table("stage_positions"):
         positions = []
-        for record_id, row in zip(ids, rows):
+        for record_id, row in zip(ids, rows, strict=True):
             if row["status"] == "pending":
                 continue
             positions.append({"stage_record_id": record_id, "case_id": case_id, "party": "employer",
@@ -396,7 +396,7 @@ def make_documents(conn: Connection, case_id: int, count: int, *, uploader_id: i
                  "uploaded_at": BASE_TIME} for doc_id in ids]
     insert_rows(conn, "document_versions", versions)
     if readers and has_table("document_readers"):
-        secret = [doc_id for doc_id, d in zip(ids, docs) if d["classification"] == "secret"]
+        secret = [doc_id for doc_id, d in zip(ids, docs, strict=True) if d["classification"] == "secret"]
         insert_rows(conn, "document_readers", [{"document_id": d, "user_id": u, "added_by_id": uploader_id,
                                                 "added_at": BASE_TIME} for d in secret for u in readers])
     return ids

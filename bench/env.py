@@ -91,6 +91,9 @@ def app_config(database_url: str, run_id: int, **overrides: Any) -> dict[str, An
         # Checkpoints are measured on their own; bulk writes should not pay for them.
         "AUDIT_CHECKPOINT_EVERY": 0,
         "MAX_CONTENT_LENGTH": 1024 * 1024 * 1024,
+        # Pages are measured with no cache of any kind: this switches off the per-process case
+        # page cache for as long as it exists (an unknown setting is ignored once it is gone).
+        "CASE_PAGE_CACHE_SIZE": 0,
     }
     if url.startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 60}}

@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bench.result import Skip
-from tracker.modules import module_exists
+
+
+def module_exists(name: str) -> bool:
+    """True when `name` can be imported (its parent packages too)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def function(module: str, *names: str, feature: str) -> Callable[..., Any]:

@@ -93,7 +93,7 @@ def run_wrk(url: str, cookie: str, seconds: float, connections: int) -> Load:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
            "-H", f"User-Agent: {USER_AGENT}", "-H", f"Cookie: {cookie}", "-s", str(LUA), url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
-    line = next((l for l in out.stdout.splitlines() if l.startswith("BENCHJSON ")), None)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("BENCHJSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no figures: {out.stdout[-500:]} {out.stderr[-500:]}")
     data = json.loads(line[len("BENCHJSON "):])

@@ -169,7 +169,7 @@ def run(ctx, result: Result) -> None:
                 started = time.perf_counter()
                 prepared = prepare_download(hr, document)
                 db.session.commit()
-                for piece in prepared.chunks:
+                for _piece in prepared.chunks:
                     pass
                 verify_first_runs.append(time.perf_counter() - started)
                 app.config["DOCUMENT_VERIFY_BEFORE_SENDING"] = False
@@ -194,12 +194,16 @@ def run(ctx, result: Result) -> None:
     growth = max(rss_upload, rss_download) - rss0
     result.add("peak RSS growth (upload+download)", growth, "MiB", target=f"< {TARGET_MEMORY_MB} MB",
                meets=growth < TARGET_MEMORY_MB)
+    def seconds(values) -> str:
+        return ", ".join(f"{t:.2f}" for t in values)
+
     result.note(f"chunk {chunk // 1024} KiB; upload hashes on a second thread; download = one pass, each chunk "
-                f"authenticated before it is yielded; disk settled first ({quiet_disk_seconds:.1f} s: CHECKPOINT, sync); "
-                f"best of {RUNS}, interleaved with the baseline: uploads {', '.join(f'{t:.2f}' for t in upload_runs)} s "
-                f"(raw {', '.join(f'{r[0]:.2f}' for r in raw_runs)}), downloads "
-                f"{', '.join(f'{t:.2f}' for t in download_runs)} s (raw {', '.join(f'{r[1]:.2f}' for r in raw_runs)}); "
+                f"authenticated before it is yielded; disk settled first ({quiet_disk_seconds:.1f} s: "
+                f"CHECKPOINT, sync); best of {RUNS}, interleaved with the baseline: uploads "
+                f"{seconds(upload_runs)} s (raw {seconds(r[0] for r in raw_runs)}), downloads "
+                f"{seconds(download_runs)} s (raw {seconds(r[1] for r in raw_runs)}); "
                 f"peak RSS before {rss0:.0f} MiB, after upload {rss_upload:.0f}, after download {rss_download:.0f}")
     result.details.update({"bytes": size, "upload_s": upload_s, "download_s": download_s, "raw_encrypt_s": enc_s,
                            "raw_decrypt_s": dec_s, "verify_first_download_s": verify_first_s,
-                           "upload_runs_s": upload_runs, "download_runs_s": download_runs, "rss_mb": [rss0, rss_upload, rss_download]})
+                           "upload_runs_s": upload_runs, "download_runs_s": download_runs,
+                           "rss_mb": [rss0, rss_upload, rss_download]})

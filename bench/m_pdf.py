@@ -74,8 +74,8 @@ def run(ctx, result: Result) -> None:
             rich = datagen.make_rich_case(conn, people, members=12, documents=30, events=count, number=1)
         db.session.remove()
 
-        from tracker.auth.models import User
         from tracker.audit.models import AuditEvent
+        from tracker.auth.models import User
         from tracker.cases.models import Case
 
         auditor = db.session.get(User, people.auditor[0])
@@ -135,6 +135,7 @@ def run(ctx, result: Result) -> None:
         result.add("build record / render", f"{breakdown['build_record_s']:.2f} / {breakdown['render_s']:.2f}", "s")
         render_rate = count / breakdown["render_s"]
         result.add("render-only rows/s", render_rate, "rows/s", baseline=raw_rate, baseline_name="raw reportlab")
-    result.note(f"best of {RUNS} for the export and for raw reportlab; export times {', '.join(f'{t:.2f}' for t in times)} s")
-    result.details.update({"seconds": seconds, "export_runs_s": times, "pages": pages, "bytes": len(data), "raw_seconds": raw_seconds,
-                           **breakdown})
+    export_times = ", ".join(f"{t:.2f}" for t in times)
+    result.note(f"best of {RUNS} for the export and for raw reportlab; export times {export_times} s")
+    result.details.update({"seconds": seconds, "export_runs_s": times, "pages": pages, "bytes": len(data),
+                           "raw_seconds": raw_seconds, **breakdown})

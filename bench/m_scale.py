@@ -10,6 +10,7 @@ import random
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import event, text
@@ -38,7 +39,8 @@ def copy_cases(conn, count: int, people: datagen.People, seed: int = 3) -> None:
                    rng.choice(("reorganisation", "merger", "outsourcing", "cuts", "other")), rng.randint(1, 200),
                    rng.random() < 0.3, rng.random() < 0.1, (created + timedelta(days=90)).date(), "Kommunstyrelsen",
                    "fi-municipal" if n % 2 else "se-mbl", "1", people.hr[n % len(people.hr)],
-                   "archived" if n % 7 == 6 and n % 3 == 0 else "active", datagen.STAGES[n % 7], n % 97 == 0, created, created)
+                   "archived" if n % 7 == 6 and n % 3 == 0 else "active", datagen.STAGES[n % 7], n % 97 == 0,
+                   created, created)
 
     datagen.copy_rows(conn, "cases", columns, rows())
     conn.execute(text("INSERT INTO diary_counters (year, last_number) VALUES (:y, :n)"), {"y": year, "n": count})
@@ -119,7 +121,7 @@ def explain_suggestions(engine, timer: StatementTimer) -> list[str]:
     """EXPLAIN the slowest statements; name sequential scans of big tables."""
     found: list[str] = []
     with engine.connect() as conn:
-        for statement, worst, calls in timer.slowest():
+        for statement, worst, _calls in timer.slowest():
             if not statement.lstrip().upper().startswith("SELECT"):
                 continue
             try:
@@ -138,6 +140,37 @@ def explain_suggestions(engine, timer: StatementTimer) -> list[str]:
             elif worst > 0.05:
                 found.append(f"median {worst * 1000:.0f} ms (no seq scan on a big table): {first}")
     return found
+
+
+def scale_pages(app, result: Result, n_cases: int, first_id: int) -> list[tuple[str, str, Callable[[int], str]]]:
+    """The pages to time: (label, who, path for the i-th request)."""
+    rng = random.Random(5)
+    terms = [w for w in datagen.WORDS if len(w) > 4][:20]
+    list_path = routes.find_path(app, "case list")
+    param = routes.search_param(app)
+    pages: list[tuple[str, str, Callable[[int], str]]] = []
+    if list_path:
+        pages += [
+            ("case list (auditor, all cases)", "auditor", lambda i: f"{list_path}?page={1 + i % 5}"),
+            ("case list (HR, own cases)", "hr", lambda i: f"{list_path}?page={1 + i % 3}"),
+            ("case list (union member)", "union", lambda i: list_path),
+            ("search (auditor)", "auditor", lambda i: f"{list_path}?{param}={terms[i % len(terms)]}"),
+            ("search diary number", "auditor",
+             lambda i: f"{list_path}?{param}=SAM-2026-{rng.randint(1, n_cases):04d}"),
+        ]
+    else:
+        result.note("case list/search: no /cases route yet")
+    dash = routes.find_path(app, "dashboard")
+    if dash:
+        pages.append(("dashboard (HR)", "hr", lambda i: dash))
+    audit = routes.find_path(app, "audit page")
+    if audit:
+        pages.append(("audit page (auditor)", "auditor", lambda i: audit))
+    case_page = routes.find_path(app, "case page", "{id}")
+    if case_page:
+        pages.append(("case page (auditor)", "auditor",
+                      lambda i: case_page.replace("{id}", str(first_id + rng.randrange(n_cases)))))
+    return pages
 
 
 def run(ctx, result: Result) -> None:
@@ -167,32 +200,8 @@ def run(ctx, result: Result) -> None:
     result.add(f"generate {n_cases:,} cases (COPY)", n_cases / cases_s, "cases/s")
     result.add(f"generate {n_events:,} chained events (COPY)", n_events / events_s, "events/s")
 
-    rng = random.Random(5)
-    terms = [w for w in datagen.WORDS if len(w) > 4][:20]
+    pages = scale_pages(app, result, n_cases, first_id)
     list_path = routes.find_path(app, "case list")
-    param = routes.search_param(app)
-    pages: list[tuple[str, str, callable]] = []
-    if list_path:
-        pages += [
-            ("case list (auditor, all cases)", "auditor", lambda i: f"{list_path}?page={1 + i % 5}"),
-            ("case list (HR, own cases)", "hr", lambda i: f"{list_path}?page={1 + i % 3}"),
-            ("case list (union member)", "union", lambda i: list_path),
-            ("search (auditor)", "auditor", lambda i: f"{list_path}?{param}={terms[i % len(terms)]}"),
-            ("search diary number", "auditor",
-             lambda i: f"{list_path}?{param}=SAM-2026-{rng.randint(1, n_cases):04d}"),
-        ]
-    else:
-        result.note("case list/search: no /cases route yet")
-    dash = routes.find_path(app, "dashboard")
-    if dash:
-        pages.append(("dashboard (HR)", "hr", lambda i: dash))
-    audit = routes.find_path(app, "audit page")
-    if audit:
-        pages.append(("audit page (auditor)", "auditor", lambda i: audit))
-    case_page = routes.find_path(app, "case page", "{id}")
-    if case_page:
-        pages.append(("case page (auditor)", "auditor",
-                      lambda i: case_page.replace("{id}", str(first_id + rng.randrange(n_cases)))))
     if not pages:
         raise Skip("no pages to measure yet")
 

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,11 @@ FULL_SIZES: dict[str, int] = {
     "page_documents": 30,
     "page_events": 5000,
     "page_cases": 1000,
+    "page_rich_cases": 4,
     "load_seconds": 5,
     "load_connections": 4,
+    "mix_rounds": 2,
+    "page_single_url": 1,
     # 2. queries per page
     "queries_small": 10,
     "queries_large": 1000,
@@ -54,6 +57,7 @@ QUICK_SIZES: dict[str, int] = {
     "page_events": 5000,
     "load_seconds": 1,
     "load_connections": 2,
+    "mix_rounds": 1,
     "pdf_events": 2000,
     "verify_events": 20_000,
     "document_mb": 20,
@@ -114,8 +118,8 @@ def render_table(results: list[Result]) -> str:
             lines.append((result.name, row.metric, _fmt(row.value), row.unit, baseline, ratio, row.target,
                           _fmt(row.meets)))
         if result.status != "ok":
-            lines.append((result.name, f"[{result.status}] {result.error.strip().splitlines()[-1] if result.error else ''}"[:100],
-                          "", "", "", "", "", ""))
+            last_error_line = result.error.strip().splitlines()[-1] if result.error else ""
+            lines.append((result.name, f"[{result.status}] {last_error_line}"[:100], "", "", "", "", "", ""))
     widths = [max(len(header[i]), *(len(line[i]) for line in lines)) if lines else len(header[i])
               for i in range(len(header))]
     def fmt_line(cells: tuple[str, ...]) -> str:
@@ -241,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, note in notes:
             print(f"  [{name}] {note}")
     payload = {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": mode,
         "sizes": sizes,
         "machine": {"python": platform.python_version(), "platform": platform.platform(),

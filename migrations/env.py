@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -71,6 +70,9 @@ def run_migrations_offline():
 def render_item(type_, obj, autogen_context):
     """Render our UTC TypeDecorator as the plain column type it stores, so migrations
     do not import application code."""
+    # env.py (unlike a revision) runs inside the application (`flask db ...`) and compares the
+    # live models with the database, so it may import the app; imported here, at use, because
+    # the app is already loaded by then. Revisions never import `tracker`: they are frozen history.
     from tracker.timeutil import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
@@ -104,6 +106,8 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         conf_args.setdefault("render_item", render_item)
+        # Indexes that live outside the models (PostgreSQL trigram indexes): autogenerate must
+        # not propose dropping them. Importing the app is fine in env.py (see render_item).
         from tracker.cases.search_indexes import include_object
 
         conf_args.setdefault("include_object", include_object)

@@ -39,13 +39,6 @@ from tracker.extensions import db
 IN_CI = os.environ.get("CI") == "true"
 
 
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "postgresql: runs only when the suite runs on PostgreSQL")
-    config.addinivalue_line("markers", "sqlite: runs only when the suite runs on SQLite")
-    config.addinivalue_line("markers", "commits: real commits (other connections see them); tables emptied after")
-    config.addinivalue_line("markers", "own_app: a new app for this test instead of the session app")
-
-
 def pytest_collection_modifyitems(config, items) -> None:
     """Database-specific tests are deselected (not skipped) on the other database: CI runs the
     suite once per database, so every test runs in exactly the pass it belongs to."""

@@ -85,3 +85,20 @@ def test_migrations_install_the_search_indexes_on_postgresql(fresh_database_url,
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_revisions_import_nothing_from_the_application():
+    """A revision is frozen history: it carries its own SQL, so changing the app cannot change it."""
+    import ast
+    from pathlib import Path
+
+    versions = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+    revisions = sorted(versions.glob("*.py"))
+    assert revisions, "no migration revisions found"
+    offenders = []
+    for path in revisions:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}: {n}" for n in names if n == "tracker" or n.startswith("tracker.")]
+    assert offenders == []

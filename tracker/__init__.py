@@ -1,36 +1,16 @@
 """Samverkan: a case tracker for the cooperation procedure between employer and personnel."""
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
 import secrets
 from pathlib import Path
+from types import ModuleType
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, has_request_context, session
 from flask_login import current_user
 
 from config import Config, config_from_env
 from tracker.audit.canonical import storage_dumps
 from tracker.extensions import babel, csrf, db, login_manager, migrate
-from tracker.modules import module_exists
-
-# Each feature's blueprint, registered when its module exists.
-FEATURE_BLUEPRINTS = (
-    "tracker.auth.views",
-    "tracker.admin.views",
-    "tracker.home.views",
-    "tracker.audit.views",
-    "tracker.cases.views",
-    "tracker.procedure.views",
-    "tracker.steering.views",
-    "tracker.discussion.views",
-    "tracker.risk.views",
-    "tracker.meetings.views",
-    "tracker.documents.views",
-    "tracker.notifications.views",
-    "tracker.exports.views",
-)
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -87,10 +67,21 @@ def _select_locale() -> str:
     return "sv"
 
 
+def _features() -> tuple[ModuleType, ...]:
+    """Every feature package, in the order their blueprints register. Each has `init_app(app)`."""
+    from tracker import (admin, audit, auth, cases, discussion, documents, exports, home, meetings,
+                         notifications, procedure, risk, steering)
+
+    return (auth, admin, home, audit, cases, procedure, steering, discussion, risk, meetings, documents,
+            notifications, exports)
+
+
 def create_app(config: type[Config] | Config | dict | None = None) -> Flask:
     """The application factory."""
+    from tracker.web.transaction import TransactionalFlask
+
     root = Path(__file__).resolve().parent.parent
-    app = Flask(
+    app = TransactionalFlask(
         __name__,
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
@@ -105,59 +96,20 @@ def create_app(config: type[Config] | Config | dict | None = None) -> Flask:
                    default_translation_directories=str(root / "translations"))
     login_manager.init_app(app)
 
-    _import_models()
-    from tracker import auth_loader, errors_web, templating
-    from tracker.cli import register_cli
+    from tracker import auth_loader, demo, models, web
 
+    models.import_all()
     auth_loader.init_app(app)
-    errors_web.init_app(app)
-    templating.init_app(app)
-    register_cli(app)
+    web.init_app(app)
+    for feature in _features():
+        feature.init_app(app)
+    demo.init_app(app)
 
-    for module_name in FEATURE_BLUEPRINTS:
-        if module_exists(module_name):
-            module = importlib.import_module(module_name)
-            app.register_blueprint(module.bp)
-
-    from tracker.access import public
+    from tracker.web.access import public
 
     @app.get("/healthz")
     @public
     def healthz() -> tuple[str, int]:
         return "ok", 200
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'",
-        )
-        return response
-
     return app
-
-
-MODEL_MODULES = (
-    "tracker.auth.models",
-    "tracker.audit.models",
-    "tracker.cases.models",
-    "tracker.steering.models",
-    "tracker.discussion.models",
-    "tracker.risk.models",
-    "tracker.procedure.models",
-    "tracker.meetings.models",
-    "tracker.documents.models",
-    "tracker.notifications.models",
-    "tracker.exports.models",
-)
-
-
-def _import_models() -> None:
-    """Import every model module so metadata (and Alembic) sees every table."""
-    for module_name in MODEL_MODULES:
-        if module_exists(module_name):
-            importlib.import_module(module_name)

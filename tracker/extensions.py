@@ -1,6 +1,8 @@
 """Flask extensions, created once and bound by create_app()."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -24,6 +26,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class for models: `class Case(Model)`. At runtime it is Flask-SQLAlchemy's `db.Model`
+# (table names, binds); a type checker cannot use an instance attribute as a base class, so it
+# sees the declarative base that `db.Model` is built on.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -8,10 +8,52 @@ Create Date: 2026-11-23 09:18:04.096162
 from alembic import op
 import sqlalchemy as sa
 
-from tracker.audit.triggers import INSTALL_SQL as APPEND_ONLY_INSTALL_SQL
-from tracker.audit.triggers import REMOVE_SQL as APPEND_ONLY_REMOVE_SQL
-from tracker.cases.search_indexes import DROP_STATEMENTS as SEARCH_INDEX_DROP_SQL
-from tracker.cases.search_indexes import STATEMENTS as SEARCH_INDEX_SQL
+# A revision is frozen history: it carries its own SQL and imports nothing from `tracker`, so a
+# later change to the application cannot change what this revision did.
+
+# PostgreSQL: audit_events is append-only (UPDATE, DELETE and TRUNCATE raise).
+APPEND_ONLY_INSTALL_SQL = [
+    """
+    CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION 'audit_events is append-only: % is not allowed', TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS audit_events_no_update_delete ON audit_events",
+    """
+    CREATE TRIGGER audit_events_no_update_delete
+        BEFORE UPDATE OR DELETE ON audit_events
+        FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()
+    """,
+    "DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events",
+    """
+    CREATE TRIGGER audit_events_no_truncate
+        BEFORE TRUNCATE ON audit_events
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()
+    """,
+]
+
+APPEND_ONLY_REMOVE_SQL = [
+    "DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events",
+    "DROP TRIGGER IF EXISTS audit_events_no_update_delete ON audit_events",
+    "DROP FUNCTION IF EXISTS audit_events_append_only()",
+]
+
+# PostgreSQL: trigram GIN indexes for the case list's free-text search (ILIKE '%term%').
+SEARCH_INDEX_SQL = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_cases_diary_number_trgm ON cases USING gin (diary_number gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_cases_title_trgm ON cases USING gin (title gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_cases_description_trgm ON cases USING gin (description gin_trgm_ops)",
+]
+
+SEARCH_INDEX_DROP_SQL = [
+    "DROP INDEX IF EXISTS ix_cases_description_trgm",
+    "DROP INDEX IF EXISTS ix_cases_title_trgm",
+    "DROP INDEX IF EXISTS ix_cases_diary_number_trgm",
+]
 
 
 # revision identifiers, used by Alembic.

@@ -66,7 +66,7 @@ def browser() -> Iterator:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - depends on the machine
-        require_or_skip(False, "playwright is not installed (pip install -r requirements.txt)")
+        require_or_skip(False, "playwright is not installed (pip install -r requirements-test.txt)")
         return
     require_or_skip(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install -y chromium)")
     with sync_playwright() as playwright:
@@ -103,7 +103,7 @@ def live_server(committed_db, app, demo_data) -> Iterator[LiveServer]:
     Any unhandled error in the server thread (a 500, the audit guard refusing a commit) fails the test.
     """
     collector = _ErrorCollector()
-    errors_logger = logging.getLogger("tracker.errors_web")
+    errors_logger = logging.getLogger("tracker.web.errors")
     errors_logger.addHandler(collector)
     try:
         with LiveServer(app) as server:

@@ -24,7 +24,7 @@ def test_unaudited_commit_in_a_server_view_is_caught(app, browser, demo_data):
         return "committed"
 
     collector = _ErrorCollector()
-    logging.getLogger("tracker.errors_web").addHandler(collector)
+    logging.getLogger("tracker.web.errors").addHandler(collector)
     try:
         with LiveServer(app) as server:
             context = browser.new_context(base_url=server.url)
@@ -34,7 +34,7 @@ def test_unaudited_commit_in_a_server_view_is_caught(app, browser, demo_data):
             assert "Ett fel uppstod" in page.content()
             context.close()
     finally:
-        logging.getLogger("tracker.errors_web").removeHandler(collector)
+        logging.getLogger("tracker.web.errors").removeHandler(collector)
     assert any("UnauditedWrite" in m for m in collector.messages)
     db.session.rollback()
     assert db.session.query(Organisation).filter_by(name="Smygbolaget").first() is None

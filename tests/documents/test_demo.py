@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tracker.demo import DemoContext, load_demo
-from tracker.documents import demo, services
+from tracker.demo import documents as demo
+from tracker.documents import services
 from tracker.documents.policy import visible_documents
 from tracker.documents.models import Document
 from tracker.extensions import db

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from tests.factories import Factory
 from tracker.demo import DemoContext, load_demo
 from tracker.extensions import db
-from tracker.meetings import demo
+from tracker.demo import meetings as demo
 from tracker.meetings.models import Meeting, Minutes, MinutesSignature, MinutesStatus
 
 

@@ -6,7 +6,8 @@ from tracker.demo import DemoContext, load_demo
 from tracker.discussion import services as discussion
 from tracker.extensions import db
 from tracker.risk import services as risk
-from tracker.steering import demo, services
+from tracker.demo import steering as demo
+from tracker.steering import services
 
 
 def test_demo_step(app):

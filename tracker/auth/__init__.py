@@ -1,1 +1,18 @@
-"""Accounts, organisations, roles, login and user administration."""
+"""Accounts, organisations, roles, login and the user's own account."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The blueprint, `flask users`, and the role and organisation labels for templates."""
+    from tracker.auth.cli import commands
+    from tracker.auth.labels import organisation_kind_label, role_label, role_labels
+    from tracker.auth.views import bp
+
+    app.register_blueprint(bp)
+    for command in commands:
+        app.cli.add_command(command)
+    app.jinja_env.globals.update(role_label=role_label, role_labels=role_labels,
+                                 organisation_kind_label=organisation_kind_label)
+    app.jinja_env.filters["role_label"] = role_label

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 
@@ -12,8 +12,6 @@ from tracker.access import Permission, authenticated, requires
 from tracker.cases import services
 from tracker.cases.forms import CaseFilterForm, CaseForm, change_kind_label
 from tracker.cases.models import Case, CaseStatus, CaseUnit
-from tracker.cases import page_cache
-from tracker.cases.page import case_context
 from tracker.cases.policy import can_view_case, visible_cases
 from tracker.errors import DomainError, NotFound, ValidationFailed
 from tracker.extensions import db
@@ -27,14 +25,6 @@ PAGE_SIZE = 25
 COUNT_CAP = 1000
 
 STATUS_LABELS = {"active": _l("Pågående"), "decided": _l("Beslutat"), "archived": _l("Arkiverat")}
-
-
-@bp.app_template_filter("longdate")
-def long_date(value) -> str:
-    """A date as '20 mars 2026' in the user's language."""
-    if value is None:
-        return "–"
-    return format_date(value, "long")
 
 
 @bp.app_template_global("case_status_label")
@@ -175,14 +165,9 @@ def new():
 @bp.get("/<int:case_id>")
 @requires(Permission.CASE_VIEW)
 def detail(case_id: int):
-    def build_context(case: Case) -> dict:
-        ctx = case_context(case)
-        ctx["can_edit"] = services.can_edit_case(current_user, case)
-        return ctx
+    from tracker.casepage import render_case_page
 
-    # The access check (404 for an invisible case) always runs before the cache lookup.
-    return page_cache.render(case_id, current_user, may_view=lambda case: can_view_case(current_user, case),
-                             load_case=lambda: _load(case_id), build_context=build_context)
+    return render_case_page(current_user._get_current_object(), _load(case_id))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])

@@ -21,7 +21,7 @@ from tracker.documents.forms import (LEGAL_BASIS_LIST_ID, ClearanceForm, EraseFo
 from tracker.documents.models import CaseClearance, Classification, Document
 from tracker.documents.policy import CaseAccess, class_label, reason_label
 from tracker.errors import DomainError, NotFound, ValidationFailed
-from tracker.errors_web import render_error
+from tracker.web.errors import render_error
 from tracker.extensions import db
 from tracker.procedure.stages import stage_label
 

@@ -15,7 +15,7 @@ from tracker.access import Permission, requires
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case, visible_cases
 from tracker.errors import DomainError
-from tracker.errors_web import render_error
+from tracker.web.errors import render_error
 from tracker.exports import services
 from tracker.exports.forms import BulkExportForm, CaseFilterForm, ExportForm
 from tracker.exports.policy import can_export, can_export_all

@@ -97,18 +97,6 @@ def unread_count(user: User) -> int:
     ).scalar_one()
 
 
-def header_context(user: User) -> dict[str, int]:
-    """For the page header (tracker/templating.py): the user's unread count."""
-    return {"unread_notifications": unread_count(user)}
-
-
-def header_columns() -> dict[str, Any]:
-    """`header_context`'s values as columns correlated to `User.id`, which the user loader selects
-    in its own statement (tracker/auth_loader.py), so a page needs no query of its own for them."""
-    return {"unread_notifications": select(func.count(Notification.id))
-            .where(Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery()}
-
-
 def list_for(user: User, *, limit: int = 50, offset: int = 0) -> list[Notification]:
     """The user's notifications, newest first (one query)."""
     return list(db.session.execute(

@@ -14,8 +14,6 @@ bp = Blueprint("notifications", __name__)
 PAGE_SIZE = 50
 
 # Importing this module (the app factory registers the blueprint) subscribes to the signals.
-receivers.connect()
-services.install_mail_hooks()
 
 
 def _safe_path(url: str) -> str | None:

@@ -53,7 +53,6 @@ def render_error(status: int, message: str | None = None, reasons: list[str] | N
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        db.session.rollback()
         return render_error(error.status_code, error.message or None, getattr(error, "reasons", None))
 
     @app.errorhandler(CSRFError)
@@ -68,6 +67,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        # The boundary rolled back the view's work; a failed commit leaves the session to reset
+        # before the error page (its header) reads anything.
         db.session.rollback()
         log.exception("Unhandled error on %s %s", request.method, request.path)
         if app.config.get("PROPAGATE_EXCEPTIONS_IN_TESTS"):

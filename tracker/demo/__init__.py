@@ -1,17 +1,15 @@
 """`flask demo`: fill an empty database with a believable municipality.
 
-Features add their demo data through `DEMO_STEPS`: modules with `load(context) -> None`, run
-in order; each uses the real services, so the demo database has a complete audit trail.
+The demo depends on every feature and nothing depends on it. Each step (`tracker/demo/<step>.py`,
+`load(context) -> None`) uses the real services, so the demo database has a complete audit trail;
+the steps run in order, each its own unit of work.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
-from tracker.modules import module_exists
 from dataclasses import dataclass, field
 
 import click
+from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -44,13 +42,6 @@ USERS = [
     ("union3@example.org", "Björn Vikström", ["union_rep"], "Vision"),
 ]
 
-DEMO_STEPS = (
-    "tracker.cases.demo",
-    "tracker.steering.demo",
-    "tracker.meetings.demo",
-    "tracker.documents.demo",
-    "tracker.audit.demo",  # last: writes the checkpoint that seals the demo chain
-)
 
 
 @dataclass
@@ -77,10 +68,12 @@ def load_demo() -> DemoContext:
             None, email=email, name=name, organisation=context.organisations[org_name],
             roles=roles, password=DEMO_PASSWORD)
     db.session.commit()
-    for module_name in DEMO_STEPS:
-        if module_exists(module_name):
-            importlib.import_module(module_name).load(context)
-            db.session.commit()
+    from tracker.demo import audit, cases, documents, meetings, steering
+
+    # The audit step comes last: it writes the checkpoint that seals the demo chain.
+    for step in (cases, steering, meetings, documents, audit):
+        step.load(context)
+        db.session.commit()
     return context
 
 
@@ -99,4 +92,6 @@ def demo_command(if_empty: bool) -> None:
         click.echo(f"  {email:<24} {', '.join(roles):<16} {name} ({org})")
 
 
-commands = [demo_command]
+def init_app(app: Flask) -> None:
+    """Register `flask demo`."""
+    app.cli.add_command(demo_command)

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta, timezone
 from tracker.cases.services import open_case
 from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
-from tracker.modules import module_exists
 from tracker.procedure import deadlines as dl
 from tracker.procedure import services as ps
 from tracker.steering.models import MemberRole, Party
@@ -47,8 +46,6 @@ def _early(case, *, days_ago: int, proposal: bool = False) -> None:
 
 
 def _risk(context, case) -> None:
-    if not module_exists("tracker.risk.services"):
-        return
     from tracker.risk import services as risk
 
     assessment = risk.assessment_for(case) or risk.create_assessment(

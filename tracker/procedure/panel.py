@@ -1,0 +1,187 @@
+"""The procedure's part of the case page: stages and their rounds, deadlines, gates, closing,
+decision and evaluation, as plain data with the booleans of what the reader may do.
+
+Built with a fixed number of queries whatever the number of rounds, positions or deadlines.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.auth.models import User
+from tracker.auth.permissions import Permission, has_permission
+from tracker.cases.models import Case
+from tracker.cases.policy import can_run_procedure
+from tracker.procedure import deadlines as dl
+from tracker.procedure import gates
+from tracker.procedure import services as ps
+from tracker.procedure.models import (
+    CentralNegotiationRequest, DeadlineOverride, StageRecord, StageStatus,
+)
+from tracker.procedure.profiles import Profile, ProfileError, get_profile
+from tracker.procedure.stages import STAGES, stage_label
+
+# Content fields per stage and their labels (the forms' labels, so page and form agree).
+_CONTENT_FIELD_STAGES = ("early_information", "grounds", "effects", "alternatives", "closing", "evaluation")
+
+
+@dataclass(frozen=True)
+class StageView:
+    """One stage as the page shows it: the current round, its frozen rounds, what may be done."""
+
+    code: str
+    number: int
+    label: str
+    record: StageRecord
+    frozen: tuple[StageRecord, ...]
+    is_current: bool
+    gate_reasons: tuple[str, ...]
+    may_edit_content: bool
+    may_complete: bool
+    may_position: bool
+    may_reopen: bool
+
+    @property
+    def status(self) -> str:
+        return str(self.record.status)
+
+    @property
+    def round(self) -> int:
+        return self.record.round
+
+
+@dataclass(frozen=True)
+class ProcedurePanel:
+    """What the procedure shows on the case page."""
+
+    case: Case
+    profile: Profile | None
+    today: date
+    stages: tuple[StageView, ...]
+    deadlines: tuple[dl.Deadline, ...]
+    next_deadline: dl.Deadline | None
+    overrides: tuple[DeadlineOverride, ...]
+    central_requests: tuple[CentralNegotiationRequest, ...]
+    pending_request: CentralNegotiationRequest | None
+    runner: bool
+    can_edit_case: bool
+    position_party: str | None
+    may_end: bool
+    may_request_central: bool
+    may_end_central: bool
+    may_urgent: bool
+    can_decide: bool
+    decision_blockers: tuple[tuple[str, str, date | None], ...]
+    can_override: bool
+    may_approve: bool
+    may_archive: bool
+    archive_reasons: tuple[str, ...]
+    field_labels: dict[str, str]
+    end_mode_labels: dict[str, str]
+    party_labels: dict[str, str]
+    deadline_labels: dict[str, str]
+
+    def stage(self, code: str) -> StageView:
+        """The view of stage `code`."""
+        return next(view for view in self.stages if view.code == code)
+
+    def current_record(self, code: str) -> StageRecord:
+        """The current round of stage `code`."""
+        return self.stage(code).record
+
+
+def _profile(case: Case) -> Profile | None:
+    try:
+        return get_profile(case.profile_code)
+    except ProfileError:
+        return None
+
+
+def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    from tracker.procedure import forms as pf
+
+    fields: dict[str, str] = {}
+    for cls in pf.CONTENT_FORMS.values():
+        for name in dir(cls):
+            unbound = getattr(cls, name)
+            if hasattr(unbound, "field_class") and unbound.args:
+                fields[name] = str(unbound.args[0])
+    end_modes = {str(k): str(v) for k, v in pf.END_MODES}
+    parties = {str(k): str(v) for k, v in pf.PARTIES if k}
+    deadline_names = {str(k): str(v) for k, v in pf.OVERRIDE_CODES}
+    return fields, end_modes, parties, deadline_names
+
+
+def _stage_views(user: User, case: Case, current: dict[str, StageRecord], frozen: dict[str, list[StageRecord]],
+                 runner: bool, may_position: bool) -> tuple[StageView, ...]:
+    views = []
+    reopen_allowed = runner and user.has_role("hr_officer")
+    for number, code in enumerate(STAGES, start=1):
+        rec = current[code]
+        active = rec.status == StageStatus.ACTIVE and not case.is_archived
+        reasons = tuple(gates.completion_reasons(case, code, current)) if active else ()
+        views.append(StageView(
+            code=code, number=number, label=stage_label(code), record=rec, frozen=tuple(frozen[code]),
+            is_current=code == case.current_stage, gate_reasons=reasons,
+            may_edit_content=runner and active and code in _CONTENT_FIELD_STAGES,
+            may_complete=runner and active and code not in ("decision", "evaluation"),
+            may_position=may_position and rec.status != StageStatus.PENDING,
+            may_reopen=reopen_allowed and rec.status == StageStatus.COMPLETED,
+        ))
+    return tuple(views)
+
+
+def _may_request_central(user: User, case: Case, profile: Profile | None, facts: dl.Facts, party: str | None,
+                         pending: CentralNegotiationRequest | None) -> bool:
+    return bool(party == "personnel" and has_permission(user, Permission.CENTRAL_NEGOTIATION_REQUEST)
+                and profile is not None and profile.central_negotiation_enabled
+                and dl.central_window_ends(facts) is not None and pending is None and not case.is_archived)
+
+
+def panel(user: User, case: Case) -> ProcedurePanel:
+    """The procedure panel of `case` as `user` may see and act on it."""
+    rounds = ps.all_records(case)
+    current = {r.stage_code: r for r in rounds if r.superseded_at is None}
+    frozen: dict[str, list[StageRecord]] = {code: [] for code in STAGES}
+    for r in rounds:
+        if r.superseded_at is not None:
+            frozen[r.stage_code].append(r)
+    overrides = ps.overrides_of(case)
+    requests = ps.central_requests_of(case)
+    facts = ps._facts(case, current, ps._first_meetings([case.id]).get(case.id), requests,
+                      (o.deadline_code for o in overrides))
+    today = ps.today()
+    deadlines = dl.compute(facts, today)
+    profile = _profile(case)
+    runner = can_run_procedure(user, case)
+    may_position = ps.can_add_position(user, case)
+    party = ps.position_party(user, case) if may_position else None
+    pending = next((r for r in requests if r.is_pending), None)
+    decision = current["decision"]
+    evaluation = current["evaluation"]
+    closing = current["closing"]
+    decision_open = decision.status != StageStatus.COMPLETED
+    may_register = ps.can_register_decision(user, case)
+    can_decide = decision_open and may_register
+    fields, end_modes, parties, deadline_names = _labels()
+    from tracker.cases.services import can_edit_case
+
+    return ProcedurePanel(
+        case=case, profile=profile, today=today,
+        stages=_stage_views(user, case, current, frozen, runner, may_position),
+        deadlines=tuple(deadlines), next_deadline=dl.next_deadline(deadlines, today),
+        overrides=tuple(overrides), central_requests=tuple(requests), pending_request=pending,
+        runner=runner, can_edit_case=can_edit_case(user, case), position_party=party,
+        may_end=runner and closing.status == StageStatus.ACTIVE,
+        may_request_central=_may_request_central(user, case, profile, facts, party, pending),
+        may_end_central=runner,
+        may_urgent=(profile is not None and profile.allows_urgent_decision and not case.urgent_reason
+                    and decision_open and (runner or may_register)),
+        can_decide=can_decide,
+        decision_blockers=tuple(ps.decision_blockers(case)) if can_decide else (),
+        can_override=ps.can_override(user, case),
+        may_approve=evaluation.status == StageStatus.ACTIVE and ps.can_approve_evaluation(user, case),
+        may_archive=runner and evaluation.status == StageStatus.COMPLETED and not case.is_archived,
+        archive_reasons=tuple(gates.archive_reasons(case, current)) if runner else (),
+        field_labels=fields, end_mode_labels=end_modes, party_labels=parties, deadline_labels=deadline_names,
+    )

@@ -1,0 +1,79 @@
+"""The procedure panel's forms: blank forms for exactly what the panel permits, each with its own
+prefix so ids on the case page are unique. A failed form replaces its blank one by name."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+from tracker.procedure import forms as pf
+from tracker.procedure.models import StageRecord
+from tracker.procedure.panel import ProcedurePanel
+from tracker.timeutil import to_local
+from tracker.web.forms import CsrfForm
+
+
+@dataclass(frozen=True)
+class ProcedurePanelForms:
+    """Forms keyed as the views name them in `failed={"procedure.<name>": form}`."""
+
+    action: FlaskForm
+    content: dict[str, FlaskForm] = field(default_factory=dict)
+    position: dict[str, FlaskForm] = field(default_factory=dict)
+    reopen: dict[str, FlaskForm] = field(default_factory=dict)
+    end: FlaskForm | None = None
+    central: FlaskForm | None = None
+    central_end: FlaskForm | None = None
+    urgent: FlaskForm | None = None
+    decision: FlaskForm | None = None
+    override: FlaskForm | None = None
+    approve: FlaskForm | None = None
+
+
+def _content_data(code: str, rec: StageRecord) -> dict[str, Any]:
+    data = dict(rec.content or {})
+    if code == "grounds":
+        data["documents_tabled"] = "\n".join(data.get("documents_tabled") or [])
+    if data.get("information_given_on"):
+        data["information_given_on"] = date.fromisoformat(data["information_given_on"])
+    if code == "early_information" and rec.proposal_delivered_at:
+        data["proposal_delivered_at"] = to_local(rec.proposal_delivered_at).replace(tzinfo=None)
+    return data
+
+
+def _per_stage(failed: dict[str, Any], key: str, wanted: dict[str, bool], build: Any) -> dict[str, FlaskForm]:
+    """One form per wanted stage; `failed["<key>:<stage>"]` (a submitted form) takes its place."""
+    return {code: failed.get(f"{key}:{code}") or build(code) for code, ok in wanted.items() if ok}
+
+
+def panel_forms(panel: ProcedurePanel, failed: dict[str, Any] | None = None) -> ProcedurePanelForms:
+    """Blank forms for what `panel` permits; `failed` maps form names to submitted forms."""
+    failed = dict(failed or {})
+    views = {view.code: view for view in panel.stages}
+    content = _per_stage(failed, "content", {c: v.may_edit_content for c, v in views.items()},
+                         lambda code: pf.CONTENT_FORMS[code](data=_content_data(code, views[code].record), prefix=code))
+    position = _per_stage(failed, "position", {c: v.may_position for c, v in views.items()},
+                          lambda code: pf.PositionForm(prefix=f"position-{code}", formdata=None))
+    reopen = _per_stage(failed, "reopen", {c: v.may_reopen for c, v in views.items()},
+                        lambda code: pf.ReopenForm(prefix=f"reopen-{code}", formdata=None))
+
+    def one(name: str, allowed: bool, build: Any) -> FlaskForm | None:
+        if not allowed:
+            return None
+        return failed.get(name) or build()
+
+    return ProcedurePanelForms(
+        action=CsrfForm(),
+        content=content, position=position, reopen=reopen,
+        end=one("end", panel.may_end, lambda: pf.EndNegotiationForm(prefix="end")),
+        central=one("central", panel.may_request_central, lambda: pf.CentralRequestForm(prefix="central")),
+        central_end=one("central_end", panel.may_end_central and panel.pending_request is not None,
+                        lambda: pf.CentralEndForm(prefix="central_end")),
+        urgent=one("urgent", panel.may_urgent, lambda: pf.UrgentDecisionForm(prefix="urgent")),
+        decision=one("decision", panel.can_decide,
+                     lambda: pf.DecisionForm(prefix="decision", data={"body": panel.case.decision_body})),
+        override=one("override", panel.can_override, lambda: pf.OverrideForm(prefix="override")),
+        approve=one("approve", panel.may_approve, lambda: pf.ApproveEvaluationForm(prefix="approve")),
+    )

@@ -1,0 +1,63 @@
+"""Jinja filters and the few globals every page uses. Nothing here runs a query: pages get their
+data from their views."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from tracker.auth.permissions import Permission, has_permission
+from tracker.timeutil import to_local
+
+
+def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC instant shown in the organisation's time zone."""
+    if value is None:
+        return ""
+    return format_datetime(to_local(value), fmt, rebase=False)
+
+
+def time_tag(value: datetime | None) -> Markup:
+    """<time> with local time shown and UTC on hover."""
+    if value is None:
+        return Markup("")
+    utc = value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return Markup('<time datetime="{iso}" title="{utc}">{local}</time>').format(
+        iso=value.isoformat(), utc=utc, local=local_datetime(value)
+    )
+
+
+def iso_date(value: date | datetime | None) -> str:
+    """A date (or the local date of an instant) as YYYY-MM-DD, for `datetime` attributes."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return value.isoformat()
+
+
+def long_date(value: date | None) -> str:
+    """A date as '20 mars 2026' in the user's language."""
+    if value is None:
+        return "–"
+    return format_date(value, "long")
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters, and `can(permission)` and `current_locale` for every template."""
+    app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.filters["timetag"] = time_tag
+    app.jinja_env.filters["isodate"] = iso_date
+    app.jinja_env.filters["longdate"] = long_date
+    app.jinja_env.globals["Permission"] = Permission
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {
+            "can": lambda permission: has_permission(current_user, Permission(permission)),
+            "current_locale": str(get_locale() or "sv"),
+        }

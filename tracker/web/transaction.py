@@ -1,0 +1,50 @@
+"""The transaction boundary of every request (Indico's `RH.process`): the view runs, then the
+request's one commit, or a rollback.
+
+- A view that returns a response below 400 (a page, a redirect) commits.
+- An exception, or a response of 400 and above (a form with errors, a refused action), rolls back:
+  whatever a half-done service flushed is undone.
+- A view that must keep something although it fails (a failed login attempt, an audited denial)
+  says so with `persist_on_failure()` before it fails.
+
+Views therefore never commit or roll back themselves.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, g
+
+from tracker import unit_of_work
+
+_PERSIST = "_persist_on_failure"
+
+
+def persist_on_failure() -> None:
+    """Commit this request's changes even if it ends in an error response or an exception."""
+    setattr(g, _PERSIST, True)
+
+
+def _finish(failed: bool) -> None:
+    if failed and not g.pop(_PERSIST, False):
+        unit_of_work.rollback()
+    else:
+        unit_of_work.commit()
+
+
+class TransactionalFlask(Flask):
+    """Flask whose `dispatch_request` ends every view with the request's one commit or rollback."""
+
+    def dispatch_request(self) -> Any:  # type: ignore[override]
+        try:
+            response: Response = self.make_response(super().dispatch_request())
+        except BaseException:
+            _finish(failed=True)
+            raise
+        _finish(failed=response.status_code >= 400)
+        return response
+
+
+def init_app(app: Flask) -> None:
+    """Listen for commits on the app's session (the after-commit queue)."""
+    unit_of_work.install()
