@@ -14,11 +14,7 @@ from sqlalchemy import select
 from bench import env
 from tracker.cases.models import Case
 from tracker.extensions import db
-
-try:
-    from tracker.web.access import public
-except ImportError:  # before the web layer moved to tracker/web/
-    from tracker.access import public  # type: ignore[no-redef]
+from tracker.web.access import public
 
 SERVER_TIME_HEADER = "X-Bench-Server-Ms"
 

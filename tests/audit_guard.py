@@ -10,7 +10,7 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from tracker.audit.models import AuditCheckpoint, AuditEvent
+from tracker.audit.models import AuditEvent
 
 # Rows that are bookkeeping rather than state of the procedure.
 UNAUDITED_TABLES = {

@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.audit_guard import UNAUDITED_TABLES
-from tracker.access import Permission
+from tracker.auth.permissions import Permission
 from tracker.demo import DEMO_PASSWORD
 
 STATE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

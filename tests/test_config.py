@@ -89,7 +89,7 @@ def test_proxy_count_makes_the_client_address_come_from_the_proxy(tmp_path):
     script = (
         "import wsgi\n"
         "from flask import request\n"
-        "from tracker.access import public\n"
+        "from tracker.web.access import public\n"
         "wsgi.app.add_url_rule('/__addr', 'addr', public(lambda: request.remote_addr))\n"
         "response = wsgi.app.test_client().get('/__addr', environ_base={'REMOTE_ADDR': '10.0.0.1'},"
         " headers={'X-Forwarded-For': '203.0.113.9'})\n"

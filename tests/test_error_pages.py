@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.access import public
+from tracker.web.access import public
 
 SWEDISH = {
     400: "Felaktig begäran", 403: "Åtkomst nekad", 404: "Sidan hittades inte", 405: "Metoden är inte tillåten",

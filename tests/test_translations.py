@@ -55,7 +55,7 @@ def test_translations_keep_their_placeholders():
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for source, target in zip(ids, strings):
+        for source, target in zip(ids, strings, strict=False):  # plural forms may outnumber ids
             if target and set(PLACEHOLDER.findall(source)) != set(PLACEHOLDER.findall(target)):
                 wrong.append(f"{source!r} -> {target!r}")
     assert not wrong, "\n".join(wrong)

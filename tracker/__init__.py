@@ -69,8 +69,21 @@ def _select_locale() -> str:
 
 def _features() -> tuple[ModuleType, ...]:
     """Every feature package, in the order their blueprints register. Each has `init_app(app)`."""
-    from tracker import (admin, audit, auth, cases, discussion, documents, exports, home, meetings,
-                         notifications, procedure, risk, steering)
+    from tracker import (
+        admin,
+        audit,
+        auth,
+        cases,
+        discussion,
+        documents,
+        exports,
+        home,
+        meetings,
+        notifications,
+        procedure,
+        risk,
+        steering,
+    )
 
     return (auth, admin, home, audit, cases, procedure, steering, discussion, risk, meetings, documents,
             notifications, exports)

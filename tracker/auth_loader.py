@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
+from tracker.auth.policy import can_log_in
 from tracker.extensions import db, login_manager
 
 
@@ -19,10 +20,11 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
+        """The active user whose current session token the cookie names."""
         # One statement per request: the user and their roles.
         user = db.session.execute(
             select(User).options(joinedload(User.role_rows)).where(User.session_token == token)
         ).unique().scalar_one_or_none()
-        if user is None or not user.active:
+        if user is None or not can_log_in(user):
             return None
         return user

@@ -84,8 +84,9 @@ def test_checkpoint_of_empty_chain(app):
 
 
 def test_export_bundle_verifies_offline(app):
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
     import base64
+
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     h.build_chain(4)
     h.checkpoint()

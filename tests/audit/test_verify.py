@@ -1,7 +1,6 @@
 """The verifier: an intact chain passes; each kind of tampering is named with its seq."""
 from __future__ import annotations
 
-
 import pytest
 
 from tests.audit import helpers as h

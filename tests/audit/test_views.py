@@ -1,7 +1,7 @@
 """The audit pages over HTTP: access, filters, paging, badge, "verify now", query counts."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,17 +20,22 @@ def _login(web, factory, role):
     return user
 
 
+def _verify(web, data: dict | None = None, *, token_from: str = "/audit"):
+    """Press "verify now" (the form's fields carry the `verify` prefix)."""
+    return web.client.post("/audit/verify", data={**(data or {}), "verify-csrf_token": web.token(token_from)})
+
+
 def _html(response) -> str:
     return response.get_data(as_text=True)
 
 
 def bulk_events(n: int, *, case_id: int | None = None, start_at: datetime | None = None) -> None:
     """Append n events directly after the current head (fast; hashes are real)."""
-    from tracker.audit.service import current_head
+    from tracker.audit.chain import current_head
 
     seq, prev = current_head()
     db.session.commit()
-    when = start_at or datetime.now(timezone.utc)
+    when = start_at or datetime.now(UTC)
     rows = []
     for i in range(seq + 1, seq + n + 1):
         row = dict(seq=i, occurred_at=when + timedelta(seconds=i - seq - 1), actor_id=None, actor_name=f"Aktör {i % 5}",
@@ -99,7 +104,7 @@ def test_case_trail_shows_only_that_case(web, factory):
 
 def test_times_in_org_zone_with_utc_on_hover(web, factory):
     _login(web, factory, "auditor")
-    bulk_events(1, start_at=datetime(2025, 1, 15, 10, 0, 0, tzinfo=timezone.utc))
+    bulk_events(1, start_at=datetime(2025, 1, 15, 10, 0, 0, tzinfo=UTC))
     html = _html(web.client.get("/audit?actor=Aktör"))
     assert 'title="2025-01-15 10:00:00 UTC"' in html
     assert "2025-01-15 11:00" in html  # Europe/Stockholm, winter time
@@ -107,7 +112,7 @@ def test_times_in_org_zone_with_utc_on_hover(web, factory):
 
 def test_filters_actor_action_dates(web, factory):
     _login(web, factory, "auditor")
-    bulk_events(6, start_at=datetime(2025, 3, 1, 12, tzinfo=timezone.utc))
+    bulk_events(6, start_at=datetime(2025, 3, 1, 12, tzinfo=UTC))
     base = db.session.execute(select(AuditEvent.seq).where(AuditEvent.actor_name.like("Aktör%"))
                               .order_by(AuditEvent.seq)).scalars().all()
 
@@ -163,7 +168,7 @@ def test_verify_now_stores_result_and_shows_badge(web, factory):
     auditor = _login(web, factory, "auditor")
     html = _html(web.client.get("/audit"))
     assert "Ej verifierad" in html
-    response = web.post("/audit/verify", {"next": "/audit"}, token_from="/audit")
+    response = _verify(web, {"next": "/audit"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/audit")
     run = db.session.execute(select(AuditVerification)).scalar_one()
     assert run.ok and run.source == "web" and run.actor_id == auditor.id
@@ -175,7 +180,7 @@ def test_verify_now_reports_tampering(web, factory):
     _login(web, factory, "auditor")
     h.build_chain(4)
     h.edit_payload(2)
-    response = web.post("/audit/verify", {"next": "https://evil.example/"}, token_from="/audit")
+    response = _verify(web, {"next": "https://evil.example/"})
     assert response.headers["Location"].endswith("/audit")
     html = _html(web.client.get("/audit"))
     assert "Manipulerad" in html and "ändrad händelse" in html
@@ -187,16 +192,25 @@ def test_verify_now_needs_csrf_and_auditor(web, factory):
     hr = factory.user("hr_officer")
     other = Browserless(web.client.application.test_client())
     other.login(hr.email, factory.password)
-    assert other.post("/audit/verify", token_from="/account").status_code == 403
+    assert _verify(other, token_from="/account").status_code == 403
 
 
 def test_case_panel_template(app, factory):
+    from types import SimpleNamespace
+
     from flask import render_template
 
+    from tracker.audit.forms import panel_forms
+    from tracker.audit.queries import panel
+
     case = factory.case()
-    with app.test_request_context():
-        html = render_template("audit/_case_panel.html", case=case)
-    assert f"/cases/{case.id}/audit" in html and "Ej verifierad" in html
+    for user, verify in ((case.responsible_hr, False), (factory.user("auditor"), True)):
+        with app.test_request_context():
+            audit = panel(user, case)
+            page = SimpleNamespace(audit=audit, forms=SimpleNamespace(audit=panel_forms(audit)))
+            html = render_template("audit/_case_panel.html", page=page)
+        assert f"/cases/{case.id}/audit" in html and "Ej verifierad" in html
+        assert ("Verifiera nu" in html) is verify and audit.can_verify is verify
 
 
 def test_nav_link_for_auditors(web, factory):
@@ -210,10 +224,10 @@ def test_nav_link_for_auditors(web, factory):
 def test_query_count_constant_for_10_and_1000_events(web, factory, scope, count_queries):
     hr = factory.user("hr_officer")
     case = factory.case(hr)
-    auditor = _login(web, factory, "auditor")
+    _login(web, factory, "auditor")
     case_id = case.id
     path = "/audit" if scope == "global" else f"/cases/{case_id}/audit"
-    web.post("/audit/verify", token_from="/audit")
+    _verify(web)
     counts = []
     for n in (10, 990):
         bulk_events(n, case_id=case_id)

@@ -12,9 +12,9 @@ def test_unaudited_commit_in_a_server_view_is_caught(app, browser, demo_data):
     import logging
 
     from tests.browser.conftest import LiveServer
-    from tracker.access import public
     from tracker.auth.models import Organisation
     from tracker.extensions import db
+    from tracker.web.access import public
 
     @app.get("/__test__/unaudited")
     @public

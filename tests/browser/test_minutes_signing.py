@@ -2,7 +2,7 @@
 the HR officer sees both on the meeting page."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,11 +17,10 @@ OBJECTION = "Paragraf 3 saknar personalens förslag om schemaläggning."
 @pytest.fixture
 def submitted_minutes(app, demo_data):
     """A case of hr@example.org with both parties' signatories and submitted minutes, version 1."""
+    from tracker.auth.services import find_user_by_email
     from tracker.meetings import services
     from tracker.steering import services as steering
     from tracker.steering.models import Party
-
-    from tracker.auth.services import find_user_by_email
 
     hr, decision, union = (find_user_by_email(e) for e in ("hr@example.org", "decision@example.org",
                                                            "union@example.org"))
@@ -29,7 +28,7 @@ def submitted_minutes(app, demo_data):
     for user, party in ((decision, Party.EMPLOYER), (union, Party.PERSONNEL)):
         if steering.current_membership(case, user) is None:
             steering.add_member(hr, case, user, party=party, role="signatory")
-    start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
     meeting = services.schedule_meeting(hr, case, title="Förhandling om kosten", starts_at=start,
                                         ends_at=start + timedelta(hours=2), place="Stadshuset", stages=["closing"])
     services.save_minutes(hr, meeting, "§ 1 Mötet öppnas\n§ 2 Förslaget presenteras\n§ 3 Schemat")

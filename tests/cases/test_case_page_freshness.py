@@ -125,13 +125,14 @@ def test_verification_run_refreshes_the_badge(factory, web):
 
 def test_a_new_notification_shows_in_the_header(factory, web):
     from tracker.notifications import services as notifications
+    from tracker.notifications.models import NotificationKind
 
     case = factory.case()
     hr = case.responsible_hr
     web.login(hr.email, factory.password)
     before, _n = _get(web, case)
     assert 'class="badge" aria-label="0 olästa">0<' in before
-    notifications.notify(hr, "test", "Ett nytt meddelande", case_id=case.id)
+    notifications.notify(hr, NotificationKind.STAGE_CHANGED, "Ett nytt meddelande", case_id=case.id)
     db.session.commit()
     after, _n = _get(web, case)
     assert 'class="badge" aria-label="1 olästa">1<' in after

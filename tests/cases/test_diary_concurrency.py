@@ -3,7 +3,6 @@ import threading
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from tracker.cases.models import Case
 from tracker.extensions import db

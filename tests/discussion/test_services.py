@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.discussion.safe_html import active_content
-from tracker.discussion import services
+from tracker.discussion import queries, services
 from tracker.discussion.rendering import render_markdown
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
@@ -27,8 +27,8 @@ def test_member_and_hr_comment_outsider_refused(factory, setup):
     c1 = services.add_comment(union, case, "grounds", "Vi **stöder** förslaget.")
     c2 = services.add_comment(hr, case, "grounds", "Tack.")
     db.session.commit()
-    assert [c.id for c in services.stage_comments(case, "grounds")] == [c1.id, c2.id]
-    assert services.stage_comments(case, "effects") == []
+    assert [c.id for c in queries.case_comments(case, "grounds")] == [c1.id, c2.id]
+    assert queries.case_comments(case, "effects") == []
     outsider = factory.user("union_rep")
     with pytest.raises(PermissionDenied):
         services.add_comment(outsider, case, "grounds", "Hej")
@@ -51,13 +51,13 @@ def test_edit_keeps_history_and_delete_leaves_trace(setup):
     services.edit_comment(union, c, "Tredje versionen")
     db.session.commit()
     assert c.body == "Tredje versionen" and c.edited_at is not None
-    assert [r.body for r in services.comment_revisions(c)] == ["Första versionen", "Andra versionen"]
+    assert [r.body for r in queries.revisions_of(c)] == ["Första versionen", "Andra versionen"]
     with pytest.raises(PermissionDenied):
         services.delete_comment(safety, c)
     services.delete_comment(hr, c)  # HR moderates
     db.session.commit()
     assert c.is_deleted and c.deleted_by_id == hr.id
-    assert services.stage_comments(case, "effects")[0].id == c.id  # still listed (as a trace)
+    assert queries.case_comments(case, "effects")[0].id == c.id  # still listed (as a trace)
     with pytest.raises(Conflict):
         services.edit_comment(union, c, "Efteråt")
     with pytest.raises(Conflict):
@@ -99,7 +99,7 @@ def test_counter_proposal_lifecycle(factory, setup):
     hr, case, union, safety = setup
     p = services.submit_counter_proposal(union, case, title="Behåll enheten", body="Vi föreslår ...")
     db.session.commit()
-    assert services.open_counter_proposals(case) == [p]
+    assert queries.open_counter_proposals(case) == [p]
     with pytest.raises(PermissionDenied):
         services.answer_counter_proposal(union, p, "Ett svar som är tillräckligt långt.")
     with pytest.raises(ValidationFailed) as info:
@@ -107,7 +107,7 @@ def test_counter_proposal_lifecycle(factory, setup):
     assert info.value.details["field"] == "answer"
     services.answer_counter_proposal(hr, p, "Förslaget avslås eftersom lokalerna säljs.")
     db.session.commit()
-    assert services.open_counter_proposals(case) == []
+    assert queries.open_counter_proposals(case) == []
     assert p.answered_by_id == hr.id
     with pytest.raises(Conflict):
         services.answer_counter_proposal(hr, p, "Förslaget avslås eftersom lokalerna säljs.")
@@ -123,7 +123,7 @@ def test_counter_proposal_withdrawal_and_rules(factory, setup):
         services.withdraw_counter_proposal(union, p)
     services.withdraw_counter_proposal(safety, p)
     db.session.commit()
-    assert services.open_counter_proposals(case) == []
+    assert queries.open_counter_proposals(case) == []
     with pytest.raises(Conflict):
         services.answer_counter_proposal(hr, p, "Ett svar som är tillräckligt långt.")
     # Employer side and outsiders cannot submit; empty title refused.

@@ -144,9 +144,12 @@ def test_stage_panels_use_constant_queries(app, factory, count_queries):
     def count(case, user):
         with app.test_request_context():
             login_user(user)
+            from tracker.casepage import compose
+
             with count_queries() as statements:
+                page = compose(user, case)  # the discussion panel is built once for all stages
                 for stage in STAGES:
-                    render_template("steering/_stage_panel.html", case=case, stage=stage)
+                    render_template("discussion/_stage_panel.html", case=case, code=stage, page=page)
         return len(statements)
 
     counts = []

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.documents.conftest import PDF, upload
 from tracker.audit.models import AuditEvent
-from tracker.documents import services
+from tracker.documents import queries, services
 from tracker.extensions import db
 
 # person -> class -> (document page, download)
@@ -114,7 +114,7 @@ def test_responsible_hr_who_is_not_a_reader_sees_metadata_only(web, factory, wor
 def test_clearance_can_be_revoked(web, factory, world, docs):
     people, created = docs
     cleared = people["cleared"]
-    clearance = services.clearances(world.case)[0]
+    clearance = queries.clearances(world.case)[0]
     web.login(world.hr.email, factory.password)
     response = web.post(f"/clearances/{clearance.id}/revoke", {"reason": "Granskningen klar"},
                         token_from=f"/cases/{world.case.id}/clearances")
@@ -129,7 +129,9 @@ def test_listing_costs_a_fixed_number_of_queries(app, world, factory, count_quer
     def queries_for_listing() -> int:
         db.session.expire_all()
         with count_queries() as statements:
-            services.export_listing(world.auditor, world.case)
+            entries, _access = queries.case_listing(world.auditor, world.case)
+            for entry in entries:  # what a listing shows of each version
+                assert all(v.sha256 and v.uploaded_by.name for v in entry.versions)
         return len(statements)
 
     upload(world, PDF, classification="secret", readers=[world.reader])
@@ -142,17 +144,31 @@ def test_listing_costs_a_fixed_number_of_queries(app, world, factory, count_quer
     assert queries_for_listing() == small
 
 
-def test_export_listing_redacts_for_uncleared_auditors(world):
-    upload(world, PDF, classification="secret", title="Budget 2027", filename="budget.pdf", readers=[world.reader])
+def test_the_exported_record_redacts_for_uncleared_auditors(world):
+    """Through the real export path (`build_record`): the documents list and the audit events."""
+    from tracker.audit.service import record as audit_record
+    from tracker.documents.models import Document
+    from tracker.exports.record import build_record
+
+    secret = upload(world, PDF, classification="secret", title="Budget 2027", filename="budget.pdf",
+                    readers=[world.reader]).document
     upload(world, PDF, classification="internal", title="Organisationsskiss", filename="skiss.pdf")
-    rows = {r["classification"]: r for r in services.export_listing(world.auditor, world.case)}
-    assert rows["secret"]["redacted"] and rows["secret"]["title"] is None
+    audit_record(world.hr, "document.renamed", db.session.get(Document, secret.id), {"title": "Budget 2027 rev"},
+                 case_id=world.case.id)
+    db.session.commit()
+
+    record = build_record(world.case, world.auditor)
+    rows = {r["classification"]: r for r in record["documents"]}
+    assert rows["secret"]["title"] is None and rows["secret"]["name_visible"] is False
     assert rows["secret"]["versions"][0]["filename"] is None and rows["secret"]["versions"][0]["sha256"]
     assert rows["internal"]["title"] == "Organisationsskiss"
-    targets = services.redacted_audit_targets(world.auditor, world.case)
-    assert ("documents", str(rows["secret"]["id"])) in targets
-    reader_rows = {r["classification"]: r for r in services.export_listing(world.reader, world.case)}
-    assert reader_rows["secret"]["title"] == "Budget 2027"
-    member_rows = services.export_listing(world.member, world.case)
+    redacted = [e for e in record["audit"]["events"] if e["payload_redacted"]]
+    assert [e["action"] for e in redacted] == ["document.renamed"] and redacted[0]["payload"] is None
+    assert "Budget 2027" not in str(record)
+
+    reader_record = build_record(world.case, world.reader)
+    assert {r["classification"]: r for r in reader_record["documents"]}["secret"]["title"] == "Budget 2027"
+    assert not [e for e in reader_record["audit"]["events"] if e["payload_redacted"]]
+    member_rows = build_record(world.case, world.member)["documents"]
     assert [r["classification"] for r in member_rows] == ["internal"]
-    assert services.export_listing(world.admin, world.case) == []
+    assert build_record(world.case, world.admin)["documents"] == []

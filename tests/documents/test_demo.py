@@ -6,8 +6,8 @@ from sqlalchemy import select
 from tracker.demo import DemoContext, load_demo
 from tracker.demo import documents as demo
 from tracker.documents import services
-from tracker.documents.policy import visible_documents
 from tracker.documents.models import Document
+from tracker.documents.queries import visible_documents
 from tracker.extensions import db
 from tracker.steering.models import Party
 

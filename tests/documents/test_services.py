@@ -392,3 +392,45 @@ def test_fsck_leaves_fresh_blobs_alone(world):
     writer.commit()
     assert services.fsck(grace_seconds=3600).orphan_blobs == []
     assert services.fsck(grace_seconds=0).orphan_blobs == ["cd" * 16]
+
+
+@pytest.mark.parametrize("backend,fragment", [
+    ("s3", "expected one of directory, memory"),
+    ("no_such_package.store:factory", "cannot import"),
+    ("tracker.documents.storage:no_such_factory", "no callable"),
+])
+def test_a_bad_store_backend_stops_the_app_at_startup(database_url, tmp_path, backend, fragment):
+    from tests.conftest import make_test_config
+    from tracker import create_app
+    from tracker.documents.storage import StoreConfigError
+
+    with pytest.raises(StoreConfigError, match=fragment) as caught:
+        create_app(make_test_config(database_url, tmp_path, DOCUMENT_STORE_BACKEND=backend))
+    assert "DOCUMENT_STORE_BACKEND" in str(caught.value)
+
+
+def test_a_plugin_store_backend_is_built_by_its_factory(app):
+    app.extensions.pop("document_store", None)
+    app.config["DOCUMENT_STORE_BACKEND"] = "tests.documents.test_services:memory_store_factory"
+    assert isinstance(get_store(), MemoryStore)
+
+
+def memory_store_factory(app) -> MemoryStore:
+    """A "module:factory" backend for the test above."""
+    return MemoryStore()
+
+
+def test_installing_the_blob_listeners_again_changes_nothing(world):
+    from tracker.documents.services import blobs
+
+    blobs.install()  # init_app installed them already; a second app must not double them
+    dispatch = db.session().dispatch
+    assert list(dispatch.after_commit).count(blobs._after_commit) == 1
+    assert list(dispatch.after_transaction_end).count(blobs._after_transaction_end) == 1
+    version = upload(world, PDF)
+    services.erase_version(world.hr, version, "Gallrad")
+    db.session.commit()
+    assert not get_store().path_for(version.storage_key).exists()
+    services.upload(world.hr, world.case, stream=io.BytesIO(PDF), filename="b.pdf", title="x", classification="open")
+    db.session.rollback()
+    assert list(get_store().list_keys()) == []

@@ -18,11 +18,16 @@ def last_action() -> str:
     return db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
 
 
+def upload_fields(web, page: str, fields: dict) -> dict:
+    """The upload form's fields as the browser sends them: with the form's prefix."""
+    return {"document-csrf_token": web.token(page), **{f"document-{name}": value for name, value in fields.items()}}
+
+
 def post_upload(web, world, data: bytes, filename: str, **fields):
-    form = {"title": "Budget", "classification": "internal", "stage_code": "", **fields,
-            "file": (io.BytesIO(data), filename)}
-    return web.post(f"/cases/{world.case.id}/documents", form, token_from=f"/cases/{world.case.id}/documents",
-                    content_type="multipart/form-data")
+    page = f"/cases/{world.case.id}/documents"
+    form = upload_fields(web, page, {"title": "Budget", "classification": "internal", "stage_code": "", **fields,
+                                     "file": (io.BytesIO(data), filename)})
+    return web.post(page, form, token_from=page, content_type="multipart/form-data")
 
 
 @pytest.fixture
@@ -72,7 +77,7 @@ def test_exe_renamed_pdf_is_refused_with_the_form_kept(web, world, hr):
     response = post_upload(web, world, EXE, "lönelista.pdf", title="Min rubrik")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Filtypen är inte tillåten" in html and 'id="file-error"' in html
+    assert "Filtypen är inte tillåten" in html and 'id="document-file-error"' in html
     assert 'value="Min rubrik"' in html
     assert db.session.execute(select(Document)).first() is None
     assert list(get_store().list_keys()) == []
@@ -82,16 +87,17 @@ def test_missing_fields_answer_400_tied_to_the_field(web, world, hr):
     response = post_upload(web, world, PDF, "a.pdf", title="", classification="secret")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert 'id="title-error"' in html
+    assert 'id="document-title-error"' in html
     response = post_upload(web, world, PDF, "a.pdf", classification="secret", secrecy_ends_on="inte ett datum")
-    assert response.status_code == 400 and 'id="secrecy_ends_on-error"' in response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="document-secrecy_ends_on-error"' in response.get_data(as_text=True)
     response = post_upload(web, world, PDF, "a.pdf", classification="secret", secrecy_ends_on="2040-01-01")
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and 'id="legal_basis-error"' in html
+    assert response.status_code == 400 and 'id="document-legal_basis-error"' in html
     assert "OSL 19 kap. 1 §" in html  # the datalist suggestions
-    response = web.post(f"/cases/{world.case.id}/documents", {"title": "x", "classification": "open"},
-                        token_from=f"/cases/{world.case.id}/documents", content_type="multipart/form-data")
-    assert response.status_code == 400 and 'id="file-error"' in response.get_data(as_text=True)
+    page = f"/cases/{world.case.id}/documents"
+    response = web.post(page, upload_fields(web, page, {"title": "x", "classification": "open"}),
+                        token_from=page, content_type="multipart/form-data")
+    assert response.status_code == 400 and 'id="document-file-error"' in response.get_data(as_text=True)
 
 
 def test_secret_upload_with_readers(web, world, hr):
@@ -216,7 +222,8 @@ def test_only_the_responsible_hr_manages_clearances(web, factory, world):
 
 def test_post_without_csrf_token_is_refused(web, world, hr):
     response = web.client.post(f"/cases/{world.case.id}/documents",
-                               data={"title": "x", "classification": "open", "file": (io.BytesIO(PDF), "a.pdf")},
+                               data={"document-title": "x", "document-classification": "open",
+                                     "document-file": (io.BytesIO(PDF), "a.pdf")},
                                content_type="multipart/form-data")
     assert response.status_code == 400
     assert db.session.execute(select(Document)).first() is None

@@ -25,6 +25,12 @@ def setup(factory):
     return {"case": case, "hr": hr, "employer": employer, "union": union, "auditor": auditor}
 
 
+def post_export(web, case_id: int, fmt: str, *, token_from: str | None = None):
+    """Press an export button (the form's fields carry the `exports` prefix)."""
+    token = web.token(token_from or "/account")
+    return web.client.post(f"/cases/{case_id}/export", data={"exports-format": fmt, "exports-csrf_token": token})
+
+
 def pdf_text(data: bytes, tmp_path: Path) -> str:
     require_or_skip(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
     path = tmp_path / "record.pdf"

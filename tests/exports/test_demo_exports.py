@@ -7,6 +7,7 @@ import zipfile
 
 from sqlalchemy import select
 
+from tests.exports.conftest import post_export
 from tests.exports.test_bundle import run_verifier
 from tests.exports.test_services import validate
 from tracker.cases.models import Case
@@ -35,7 +36,7 @@ def test_every_demo_case_exports_from_the_cli_and_the_web(app, runner, web, tmp_
         if case.responsible_hr.email != "hr@example.org":
             continue
         for fmt in ("pdf", "json", "csv", "bundle"):
-            response = web.post(f"/cases/{case.id}/export", {"format": fmt}, token_from=f"/cases/{case.id}")
+            response = post_export(web, case.id, fmt, token_from=f"/cases/{case.id}")
             assert response.status_code == 200, (case.diary_number, fmt)
         with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
             validate(json.loads(archive.read("record.json")))

@@ -8,8 +8,8 @@ from sqlalchemy import insert
 
 from tests.exports.conftest import pdf_pages, pdf_text
 from tracker.audit.canonical import canonical_json, chain_hash
+from tracker.audit.chain import current_head
 from tracker.audit.models import AuditEvent
-from tracker.audit.service import current_head
 from tracker.exports import services
 from tracker.extensions import db
 from tracker.timeutil import utcnow

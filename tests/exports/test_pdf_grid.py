@@ -8,8 +8,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate
 
 from tests.exports.conftest import pdf_pages, pdf_text
-from tracker.exports.pdf import CONTENT_W, FRAME_H, GRID_STYLE, register_fonts
-from tracker.exports.pdf_grid import GridTable
+from tracker.exports.pdf.document import CONTENT_W, FRAME_H, GRID_STYLE, register_fonts
+from tracker.exports.pdf.grid import GridTable
 
 WIDTHS = [CONTENT_W * 0.2, CONTENT_W * 0.8]
 HEADER = [["Nummer"], ["Text"]]

@@ -157,3 +157,19 @@ def test_pdf_grows_with_the_record_but_not_beyond_reason(setup, tmp_path):
     db.session.commit()
     assert large > small
     assert large - small <= 400 / 15  # at least ~15 events a page
+
+
+def test_bulk_export_is_for_auditors_and_audits_each_bundle(setup):
+    import zipfile
+
+    case = setup["case"]
+    with pytest.raises(PermissionDenied):
+        services.export_bulk(setup["hr"], [case], stamp="20270101-0000")  # may export this case, not in bulk
+    db.session.rollback()
+    result = services.export_bulk(setup["auditor"], [case], stamp="20270101-0000")
+    db.session.commit()
+    assert result.filename == "procedure-records-20270101-0000.zip"
+    with zipfile.ZipFile(io.BytesIO(result.data)) as archive:
+        assert archive.namelist() == [f"{case.diary_number}-procedure-record.zip"]
+    (event,) = export_events(case)
+    assert event.payload["format"] == "bundle" and event.payload["bulk"] is True

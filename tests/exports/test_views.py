@@ -7,6 +7,7 @@ import zipfile
 
 from sqlalchemy import select
 
+from tests.exports.conftest import post_export
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 
@@ -20,7 +21,7 @@ def test_auditor_downloads_each_format(web, setup):
     web.login(auditor.email, "correct-horse-battery")
     for fmt, mimetype in (("pdf", "application/pdf"), ("json", "application/json"), ("csv", "text/csv"),
                           ("bundle", "application/zip")):
-        response = web.post(f"/cases/{case.id}/export", {"format": fmt}, token_from="/exports")
+        response = post_export(web, case.id, fmt, token_from="/exports")
         assert response.status_code == 200, fmt
         assert response.mimetype == mimetype
         assert "attachment" in response.headers["Content-Disposition"]
@@ -31,41 +32,52 @@ def test_auditor_downloads_each_format(web, setup):
 def test_responsible_hr_may_export_member_and_others_may_not(web, setup, factory):
     case = setup["case"]
     web.login(setup["hr"].email, "correct-horse-battery")
-    assert web.post(f"/cases/{case.id}/export", {"format": "json"}).status_code == 200
+    assert post_export(web, case.id, "json").status_code == 200
     web.client.post("/logout", data={"csrf_token": web.token("/account")})
     web.login(setup["union"].email, "correct-horse-battery")
-    assert web.post(f"/cases/{case.id}/export", {"format": "json"}).status_code == 403
+    assert post_export(web, case.id, "json").status_code == 403
     web.client.post("/logout", data={"csrf_token": web.token("/account")})
     other_hr = factory.user("hr_officer")
     web.login(other_hr.email, "correct-horse-battery")
-    assert web.post(f"/cases/{case.id}/export", {"format": "json"}).status_code == 404
-    assert web.post("/cases/999999/export", {"format": "json"}).status_code == 404
+    assert post_export(web, case.id, "json").status_code == 404
+    assert post_export(web, 999999, "json").status_code == 404
+    web.client.post("/logout", data={"csrf_token": web.token("/account")})
+    outsider = factory.user("union_rep")  # may not see the case: 404 like every other case URL
+    web.login(outsider.email, "correct-horse-battery")
+    assert post_export(web, case.id, "json").status_code == 404
     assert len(export_events()) == 1
 
 
 def test_bad_format_is_a_400_and_nothing_is_exported(web, setup):
     web.login(setup["auditor"].email, "correct-horse-battery")
-    response = web.post(f"/cases/{setup['case'].id}/export", {"format": "docx"}, token_from="/exports")
+    response = post_export(web, setup["case"].id, "docx", token_from="/exports")
     assert response.status_code == 400
     assert export_events() == []
 
 
 def test_export_without_csrf_token_is_refused(web, setup):
     web.login(setup["auditor"].email, "correct-horse-battery")
-    response = web.client.post(f"/cases/{setup['case'].id}/export", data={"format": "pdf"})
+    response = web.client.post(f"/cases/{setup['case'].id}/export", data={"exports-format": "pdf"})
     assert response.status_code == 400
     assert export_events() == []
 
 
 def test_case_panel_shows_buttons_only_to_exporters(app, setup):
+    from types import SimpleNamespace
+
     from flask import render_template
-    from flask_login import login_user
+
+    from tracker.exports.forms import panel_forms
+    from tracker.exports.queries import panel
 
     for user, visible in ((setup["auditor"], True), (setup["hr"], True), (setup["union"], False)):
         with app.test_request_context():
-            login_user(user)
-            html = render_template("exports/_case_panel.html", case=setup["case"])
-        assert ('name="format" value="bundle"' in html) is visible
+            exports = panel(user, setup["case"])
+            page = SimpleNamespace(exports=exports, forms=SimpleNamespace(exports=panel_forms(exports)))
+            html = render_template("exports/_case_panel.html", page=page)
+        assert exports.can_export is visible
+        assert ('name="exports-format" value="bundle"' in html) is visible
+        assert (panel_forms(exports).export is not None) is visible
 
 
 def test_overview_lists_and_filters_cases(web, setup, factory):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tracker.extensions import db
 
@@ -35,7 +35,7 @@ def signed_case(factory, *, profile: str = "se-mbl") -> Setup:
 
 def at(days: int = 0, hour: int = 9) -> datetime:
     """A UTC instant `days` from today at `hour`:00."""
-    base = datetime.now(timezone.utc).replace(hour=hour, minute=0, second=0, microsecond=0)
+    base = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
     return base + timedelta(days=days)
 
 

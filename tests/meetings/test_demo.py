@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from tests.factories import Factory
 from tracker.demo import DemoContext, load_demo
-from tracker.extensions import db
 from tracker.demo import meetings as demo
+from tracker.extensions import db
 from tracker.meetings.models import Meeting, Minutes, MinutesSignature, MinutesStatus
 
 

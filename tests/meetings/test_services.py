@@ -10,7 +10,8 @@ from tests.meetings.helpers import at, meeting, signed_case
 from tracker.audit.models import AuditEvent
 from tracker.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.extensions import db
-from tracker.meetings import services
+from tracker.meetings import queries, services
+from tracker.meetings.diff import diff_versions
 from tracker.meetings.models import MinutesSignature, MinutesStatus
 
 
@@ -77,7 +78,7 @@ def test_update_bumps_sequence_and_cancel(app, factory):
     with pytest.raises(Conflict):
         services.update_meeting(s.hr, m, title="X", starts_at=m.starts_at, ends_at=m.ends_at, place="R")
     assert actions(s.case.id)[-2:] == ["meeting.updated", "meeting.cancelled"]
-    assert services.first_meeting_start(s.case) is None
+    assert queries.first_meeting_start(s.case) is None
 
 
 def test_attendance_after_the_meeting(app, factory):
@@ -102,10 +103,10 @@ def test_first_meeting_start(app, factory):
     s = signed_case(factory)
     later = meeting(s, days=5)
     earlier = meeting(s, days=2)
-    assert services.first_meeting_start(s.case) == earlier.starts_at
+    assert queries.first_meeting_start(s.case) == earlier.starts_at
     services.cancel_meeting(s.hr, earlier)
     db.session.commit()
-    assert services.first_meeting_start(s.case) == later.starts_at
+    assert queries.first_meeting_start(s.case) == later.starts_at
 
 
 # --- minutes -----------------------------------------------------------------------------------
@@ -261,7 +262,7 @@ def test_diff_rows(app, factory):
     v1 = services.save_minutes(s.hr, m, "a\nb\nc")
     db.session.commit()
     v2 = services.save_minutes(s.hr, m, "a\nB\nc\nd")
-    rows = services.diff_versions(v1, v2)
+    rows = diff_versions(v1, v2)
     assert [r.kind for r in rows] == ["equal", "changed", "equal", "added"]
     assert rows[1].left == "b" and rows[1].right == "B" and rows[3].right_number == 4
 
@@ -272,7 +273,7 @@ def test_summaries_constant_queries(app, factory, count_queries):
     def count() -> int:
         db.session.expire_all()
         with count_queries() as statements:
-            summaries = services.case_meeting_summaries(s.case)
+            summaries = queries.case_meeting_summaries(s.case)
             for summary in summaries:
                 _ = [o.signer.name for o in summary.objections]
                 _ = summary.minutes and summary.minutes.status

@@ -1,9 +1,8 @@
 """Meetings and minutes over HTTP: access, forms, bad input, locking, the .ics file."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.meetings.helpers import meeting, signed_case
@@ -34,7 +33,7 @@ def test_schedule_over_http(app, web, factory):
     assert response.status_code == 302, response.get_data(as_text=True)
     m = db.session.execute(select(Meeting)).scalar_one()
     # 09:00 in Stockholm (CET, winter) is 08:00 UTC.
-    assert m.starts_at == datetime(2030, 3, 7, 8, 0, tzinfo=timezone.utc)
+    assert m.starts_at == datetime(2030, 3, 7, 8, 0, tzinfo=UTC)
     assert m.stages == ["grounds", "effects"]
     page = web.client.get(f"/meetings/{m.id}").get_data(as_text=True)
     assert "Förhandling, ärende 1" in page and "Stadshuset" in page
@@ -283,7 +282,7 @@ def test_schedule_refused_before_earliest_first_meeting(app, web, factory):
     case = factory.case(profile="fi-municipal", may_reduce_staff=True, staff_affected=8, title="Lomautukset")
     staff(factory, case)
     complete_early_information(case, case.responsible_hr,
-                               proposal_at=datetime.now(timezone.utc) - timedelta(days=1))
+                               proposal_at=datetime.now(UTC) - timedelta(days=1))
     [earliest] = [d.due for d in deadlines_for(case) if d.code == "earliest_first_meeting"]
     login(web, case.responsible_hr, factory)
     path = f"/cases/{case.id}/meetings/new"

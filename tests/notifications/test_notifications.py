@@ -1,7 +1,7 @@
 """Notifications: signals become in-app notifications and real e-mail; `notify due` reminders."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -9,7 +9,7 @@ from tests.meetings.helpers import meeting, signed_case
 from tracker import signals
 from tracker.extensions import db
 from tracker.meetings import services as meetings
-from tracker.notifications import services
+from tracker.notifications import mail, queries
 from tracker.notifications.models import MailState, Notification, NotificationKind
 from tracker.steering.models import Party
 
@@ -123,7 +123,7 @@ def test_list_mark_read_and_header_count(app, web, factory):
     html = web.client.get("/notifications").get_data(as_text=True)
     assert 'aria-label="1 olästa"' in html
     assert web.post("/notifications/read-all", {}, token_from="/notifications").status_code == 302
-    assert services.unread_count(union) == 0
+    assert queries.unread_count(union) == 0
     # someone else's notification: 404, unchanged
     other = factory.user("union_rep")
     factory.member(case, other, Party.PERSONNEL)
@@ -143,7 +143,7 @@ def _fi_case_with_proposal(factory):
     case = factory.case(profile="fi-municipal", may_reduce_staff=True, staff_affected=8, title="Lomautukset")
     union, safety = staff(factory, case)
     complete_early_information(case, case.responsible_hr,
-                               proposal_at=datetime.now(timezone.utc) - timedelta(days=1))
+                               proposal_at=datetime.now(UTC) - timedelta(days=1))
     return case, union, safety
 
 
@@ -217,7 +217,7 @@ def test_failed_mail_is_retried(app, factory, smtp):
     n = db.session.get(Notification, n.id)
     assert n.mail_state == MailState.PENDING and n.mail_attempts == 1
     app.config["SMTP_PORT"] = port
-    assert services.send_pending() == 1
+    assert mail.send_pending() == 1
     db.session.expire_all()
     assert db.session.get(Notification, n.id).mail_state == MailState.SENT
     assert len(smtp.to(union.email)) == 1

@@ -1,10 +1,9 @@
 """Walk a case through the procedure via the real services (tests only)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tracker.extensions import db
-from tracker.modules import module_exists
 from tracker.procedure import services as ps
 from tracker.steering.models import Party
 
@@ -21,7 +20,7 @@ def staff(factory, case, *, units=()):
 
 def complete_early_information(case, hr, *, proposal_at=None):
     ps.update_stage(hr, case, "early_information", information_given="Information om planerna",
-                    information_to="Personal och företrädare", information_given_on=datetime.now(timezone.utc).date(),
+                    information_to="Personal och företrädare", information_given_on=datetime.now(UTC).date(),
                     proposal_delivered_at=proposal_at if proposal_at else "keep")
     ps.complete_stage(hr, case, "early_information")
     db.session.flush()
@@ -49,13 +48,13 @@ def walk_to(case, hr, stage, *, safety=None, password=None, ended_at=None, end_m
             ps.update_stage(hr, case, "grounds", reasons="Budgetläget", documents_tabled="Budget 2027\nUtredning")
         elif code == "effects":
             ps.update_stage(hr, case, "effects", effects_staff="Färre tjänster")
-            if module_exists("tracker.risk.services") and safety is not None:
+            if safety is not None:
                 risk_cosigned(case, hr, safety, password)
         elif code == "alternatives":
             ps.update_stage(hr, case, "alternatives", alternatives_considered="Besparing på annat håll")
         elif code == "closing":
             ps.end_negotiation(hr, case, end_mode=end_mode,
-                               ended_at=ended_at or datetime.now(timezone.utc) - timedelta(minutes=1),
+                               ended_at=ended_at or datetime.now(UTC) - timedelta(minutes=1),
                                employer_position="Genomför", personnel_position="Emot")
         ps.complete_stage(hr, case, code)
         db.session.flush()

@@ -2,16 +2,26 @@ import json
 
 import pytest
 
-from tracker.procedure.profiles import ProfileError, get_profile, load_profile_file, profile_codes, validate_profile
+from tracker.procedure.profiles import (
+    SETTING_NAMES,
+    ProfileError,
+    ProfileSettings,
+    get_profile,
+    load_profile_file,
+    profile_codes,
+    profile_schema,
+    validate_profile,
+)
 
 
 def test_shipped_profiles_load_with_versions(app):
     fi = get_profile("fi-municipal")
     se = get_profile("se-mbl")
-    assert fi.version == "1" and fi.proposal_lead_days == 5 and fi.min_negotiation_days == 14
-    assert fi.large_staff_extended_period_enabled is False
-    assert se.central_negotiation_window_days == 7 and se.requires_risk_assessment_cosigned
-    assert se.allows_urgent_decision and se.minutes_approved_by_both and se.evaluation_due_months == 6
+    assert fi.version == "1" and fi.settings.proposal_lead_days == 5 and fi.settings.min_negotiation_days == 14
+    assert fi.settings.large_staff_extended_period_enabled is False
+    assert se.settings.central_negotiation_window_days == 7 and se.settings.requires_risk_assessment_cosigned
+    assert se.settings.allows_urgent_decision and se.settings.minutes_approved_by_both
+    assert se.settings.evaluation_due_months == 6
 
 
 @pytest.mark.parametrize("data,message", [
@@ -21,6 +31,14 @@ def test_shipped_profiles_load_with_versions(app):
     ({"code": "ok", "version": "1", "settings": {"proposal_lead_dayz": 5}}, "unknown setting 'proposal_lead_dayz'"),
     ({"code": "ok", "version": "1", "settings": {"proposal_lead_days": -1}}, "whole number"),
     ({"code": "ok", "version": "1", "settings": {"allows_urgent_decision": "yes"}}, "true or false"),
+    ({"code": "ok", "version": "1", "settings": {"proposal_lead_days": True}}, "whole number"),
+    ({"code": "ok", "version": "1", "settings": {"evaluation_due_months": 0}},
+     "'evaluation_due_months' must be a whole number >= 1"),
+    ({"code": "ok", "version": "1", "settings": []}, "'settings' must be an object"),
+    ({"code": "ok", "version": "1", "name": ["x"]}, "'name'"),
+    ({"code": "ok", "version": "1", "legal_basis": 7}, "'legal_basis'"),
+    ({"code": "ok", "version": "1", "extra": 1}, "unknown keys: extra"),
+    ({"version": "1"}, "'code' is a required property"),
 ])
 def test_invalid_profiles_are_refused_with_a_clear_message(app, data, message):
     with pytest.raises(ProfileError) as info:
@@ -49,7 +67,7 @@ def test_third_profile_without_code_changes(app, tmp_path, factory):
     app.config["PROCEDURE_PROFILE_DIRS"] = [str(_custom_dir(tmp_path))]
     assert "no-kommune" in profile_codes()
     profile = get_profile("no-kommune")
-    assert profile.min_negotiation_days == 10 and profile.evaluation_due_months == 6  # defaults fill in
+    assert profile.settings.min_negotiation_days == 10 and profile.settings.evaluation_due_months == 6  # defaults
     case = factory.case(profile="no-kommune", may_reduce_staff=True)
     assert (case.profile_code, case.profile_version) == ("no-kommune", "2025.1")
     from datetime import date
@@ -60,3 +78,44 @@ def test_third_profile_without_code_changes(app, tmp_path, factory):
                      first_meeting_on=date(2026, 3, 5))
     assert dl.earliest_first_meeting(facts) == date(2026, 3, 5)
     assert dl.earliest_decision(facts) == date(2026, 3, 15)
+
+
+def test_every_problem_is_named_at_once(app):
+    with pytest.raises(ProfileError) as info:
+        validate_profile({"code": "ok", "version": "", "settings": {"nope": 1, "proposal_lead_days": -2}}, "x.json")
+    message = str(info.value)
+    assert "'version'" in message and "unknown setting 'nope'" in message and "'proposal_lead_days'" in message
+
+
+def test_profile_is_frozen_and_settings_are_typed_and_a_mapping(app):
+    import dataclasses
+
+    profile = get_profile("se-mbl")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        profile.code = "other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        profile.settings.proposal_lead_days = 3  # type: ignore[misc]
+    settings = dict(profile.settings)
+    assert settings["central_negotiation_window_days"] == 7 and set(settings) == set(SETTING_NAMES)
+    assert profile.settings.get("no_such_setting") is None
+    assert validate_profile({"code": "ok", "version": 3}).version == "3"
+    assert validate_profile({"code": "ok", "version": "1", "name": "Namn"}).display_name("en") == "Namn"
+
+
+def test_shipped_schema_defaults_match_the_dataclass():
+    schema = profile_schema()
+    rules = schema["properties"]["settings"]["properties"]
+    assert set(rules) == set(SETTING_NAMES)
+    defaults = ProfileSettings()
+    assert {name: rule["default"] for name, rule in rules.items()} == dict(defaults)
+    for name, rule in rules.items():
+        assert rule["type"] == ("boolean" if isinstance(defaults[name], bool) else "integer")
+
+
+def test_a_custom_directory_with_an_invalid_profile_is_refused(app, tmp_path):
+    d = tmp_path / "bad"
+    d.mkdir()
+    (d / "typo.json").write_text(json.dumps({"code": "typo", "version": "1", "settings": {"min_negotiaton_days": 3}}))
+    app.config["PROCEDURE_PROFILE_DIRS"] = [str(d)]
+    with pytest.raises(ProfileError, match="unknown setting 'min_negotiaton_days'"):
+        profile_codes()

@@ -1,15 +1,15 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from tests.procedure.helpers import complete_early_information, staff, walk_to
 from tracker.audit.models import AuditEvent
 from tracker.cases.models import CaseStatus
-from tracker.errors import Conflict, DeadlineNotReached, GateClosed, PermissionDenied, ValidationFailed
+from tracker.errors import Conflict, GateClosed, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.procedure import services as ps
-from tracker.procedure.gates import reasons_closed
 from tracker.procedure.models import DeadlineOverride, StageRecord, StageStatus
+from tracker.procedure.queries import reasons_closed
 from tracker.steering.models import Party
 
 
@@ -148,7 +148,7 @@ def test_central_negotiation_locks_decision_when_timely(factory):
     factory.member(case, dm, Party.EMPLOYER)
     union, safety = staff(factory, case)
     complete_early_information(case, hr)
-    ended = datetime.now(timezone.utc) - timedelta(days=2)
+    ended = datetime.now(UTC) - timedelta(days=2)
     walk_to(case, hr, "decision", safety=safety, password=factory.password, ended_at=ended,
             end_mode="disagreement")
     with pytest.raises(PermissionDenied):
@@ -174,7 +174,7 @@ def test_late_central_request_is_recorded_late_and_does_not_lock(factory):
     union, safety = staff(factory, case)
     complete_early_information(case, hr)
     walk_to(case, hr, "decision", safety=safety, password=factory.password,
-            ended_at=datetime.now(timezone.utc) - timedelta(days=10), end_mode="disagreement")
+            ended_at=datetime.now(UTC) - timedelta(days=10), end_mode="disagreement")
     req = ps.request_central_negotiation(union, case)
     db.session.commit()
     assert req.timely is False

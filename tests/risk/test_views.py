@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import PASSWORD
 from tracker.extensions import db
-from tracker.risk import services
+from tracker.risk import queries, services
 from tracker.steering.models import Party
 
 
@@ -55,7 +55,7 @@ def test_full_flow(web, setup):
     assert r.status_code == 302
     html = web.client.get(page).get_data(as_text=True)
     assert "Underskriven av skyddsombud" in html and "Ensamarbete är inte bedömt." in html
-    a = services.assessment_for(case)
+    a = queries.assessment_for(case)
     assert a.cosigned_by_id == safety.id and len(a.objections) == 1
 
 

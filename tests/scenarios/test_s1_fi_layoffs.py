@@ -1,5 +1,5 @@
 """S1: Finnish municipality, lay-offs (profile fi-municipal)."""
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -40,7 +40,7 @@ def test_s3_union_refuses_minutes(app, web, factory):
     factory.member(case, safety, Party.PERSONNEL, role="safety_representative")
 
     # The closing meeting, held yesterday; HR drafts the minutes over HTTP.
-    yesterday = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(days=1)
+    yesterday = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
     meeting = meetings.schedule_meeting(hr, case, title="Avslutande förhandling", starts_at=yesterday,
                                         ends_at=yesterday + timedelta(hours=2), place="Stadshuset",
                                         stages=["closing"])
@@ -104,7 +104,7 @@ def test_s3_union_refuses_minutes(app, web, factory):
 
     complete_early_information(case, hr)
     walk_to(case, hr, "closing", safety=safety, password=factory.password)
-    ended_at = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
+    ended_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
     record = ps.end_negotiation(hr, case, end_mode="written_notice", ended_at=ended_at, notice_by="employer",
                                 employer_position="Genomför omorganisationen",
                                 personnel_position="Emot; protokollet är inte justerat")

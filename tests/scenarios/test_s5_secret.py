@@ -37,11 +37,14 @@ def test_s5_secret_document(factory, web):
     # 1. HR uploads the budget as secret, OSL 19 kap. 1 §, readers: two negotiators of each party.
     web.login(hr.email, factory.password)
     documents_page = f"/cases/{case.id}/documents"
-    response = web.post(documents_page, {
+    upload_form = {
         "file": (io.BytesIO(BUDGET), "Budget 2027.csv"), "title": "Budget 2027, äldreomsorgen",
         "classification": "secret", "stage_code": "grounds", "legal_basis": "OSL 19 kap. 1 §",
         "secrecy_ends_on": "2031-12-31", "readers": [str(employer2.id), str(union1.id), str(union2.id)],
-    }, token_from=documents_page, content_type="multipart/form-data")
+        "csrf_token": web.token(documents_page),
+    }  # the upload form's fields carry its prefix
+    response = web.post(documents_page, {f"document-{name}": value for name, value in upload_form.items()},
+                        token_from=documents_page, content_type="multipart/form-data")
     assert response.status_code == 302
     document = db.session.execute(select(Document)).scalar_one()
     version = document.versions[0]

@@ -11,7 +11,7 @@ from tracker.errors import Conflict, GateClosed
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
 from tracker.procedure import services as ps
-from tracker.procedure.gates import reasons_closed
+from tracker.procedure.queries import reasons_closed
 from tracker.steering.models import Party
 
 

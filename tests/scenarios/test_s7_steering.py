@@ -9,7 +9,7 @@ import pytest
 from tracker.errors import GateClosed
 from tracker.extensions import db
 from tracker.procedure import services as ps
-from tracker.procedure.gates import reasons_closed
+from tracker.procedure.queries import reasons_closed
 from tracker.steering import services as steering
 from tracker.steering.models import Party
 

@@ -1,13 +1,15 @@
 """S9 (stage gates): se-mbl requires a risk assessment for effects and its co-signature before closing."""
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from tests.procedure.helpers import complete_early_information, staff, walk_to
 from tracker.errors import GateClosed
 from tracker.extensions import db
 from tracker.procedure import services as ps
-from tracker.procedure.gates import reasons_closed
+from tracker.procedure.queries import reasons_closed
 from tracker.risk import services as rs
 
 
@@ -36,9 +38,9 @@ def test_s9_risk_assessment_gates(factory, web):
     ps.complete_stage(hr, case, "effects")
     db.session.commit()
     walk_to(case, hr, "closing")
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    ps.end_negotiation(hr, case, end_mode="agreement", ended_at=datetime.now(timezone.utc) - timedelta(hours=1))
+    ps.end_negotiation(hr, case, end_mode="agreement", ended_at=datetime.now(UTC) - timedelta(hours=1))
     db.session.commit()
     reasons = reasons_closed(case, "closing")
     assert reasons == ["Risk- och konsekvensanalysen är inte medundertecknad av ett skyddsombud."]

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from tests.factories import Factory
 from tracker.demo import DemoContext, load_demo
-from tracker.discussion import services as discussion
-from tracker.extensions import db
-from tracker.risk import services as risk
 from tracker.demo import steering as demo
+from tracker.discussion import queries as discussion_queries
+from tracker.extensions import db
+from tracker.risk import queries as risk_queries
 from tracker.steering import services
 
 
@@ -20,9 +20,9 @@ def test_demo_step(app):
     members = {m.user.email: m for m in services.current_members(case)}
     assert {"hr@example.org", "decision@example.org", "union@example.org", "safety@example.org"} <= set(members)
     assert members["union@example.org"].units == ["Hemtjänst Öst"]
-    assert len(discussion.stage_comments(case)) == 3
-    [proposal] = discussion.counter_proposals(case)
+    assert len(discussion_queries.case_comments(case)) == 3
+    [proposal] = discussion_queries.case_counter_proposals(case)
     assert proposal.answered_at is not None
-    assessment = risk.assessment_for(case)
+    assessment = risk_queries.assessment_for(case)
     assert assessment.is_cosigned and assessment.cosigned_by.email == "safety@example.org"
     assert len(assessment.objections) == 1

@@ -88,7 +88,9 @@ def test_case_panel_renders(app, web, factory):
         from flask_login import login_user
 
         login_user(hr)
-        html = render_template("steering/_case_panel.html", case=case)
+        from tracker.casepage import compose
+
+        html = render_template("steering/_case_panel.html", case=case, page=compose(hr, case))
     assert union.name in html and "Lägg till medlem" in html and 'id="member-user_id"' in html
 
 

@@ -5,10 +5,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and the CLI commands."""
-    from tracker.audit.views import bp
+    """Register the blueprint, the CLI commands and the label filters."""
     from tracker.audit.cli import commands
+    from tracker.audit.labels import payload_items
+    from tracker.audit.views import bp
 
     app.register_blueprint(bp)
     for command in commands:
         app.cli.add_command(command)
+    app.jinja_env.filters["audit_payload_items"] = payload_items

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 HASHED_FIELDS = (
@@ -64,8 +64,8 @@ def canonical_text(seq: int, occurred_at: str, actor_id: int | None, actor_name:
 def format_time(value: datetime) -> str:
     """ISO 8601 UTC with microseconds and a Z, the one spelling the hash uses."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _plain_float_ok(value: float) -> bool:

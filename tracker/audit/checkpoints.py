@@ -10,7 +10,6 @@ import base64
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from tracker.audit.canonical import format_time
+from tracker.audit.chain import current_head, lock_chain
 from tracker.audit.models import AuditCheckpoint
+from tracker.auth.models import User
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.timeutil import utcnow
@@ -45,12 +46,14 @@ def key_id_of(public_key: Ed25519PublicKey) -> str:
 
 
 def public_key_pem(public_key: Ed25519PublicKey) -> str:
+    """The public key as PEM (SubjectPublicKeyInfo)."""
     return public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")
 
 
 def public_path_for(private_path: str | Path) -> Path:
+    """Where the public half of a private key file lives: `<path>.pub`."""
     return Path(str(private_path) + ".pub")
 
 
@@ -117,10 +120,10 @@ def load_public_key_file(path: str | Path) -> Ed25519PublicKey:
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError(f"{path} is not an Ed25519 key")
         return key.public_key()
-    key = serialization.load_pem_public_key(data)
-    if not isinstance(key, Ed25519PublicKey):
+    public = serialization.load_pem_public_key(data)
+    if not isinstance(public, Ed25519PublicKey):
         raise ValueError(f"{path} is not an Ed25519 public key")
-    return key
+    return public
 
 
 def configured_public_keys() -> dict[str, Ed25519PublicKey]:
@@ -152,6 +155,7 @@ def checkpoint_message(seq: int, head_hash: str, signed_at: datetime | str, key_
 
 
 def sign(key: Ed25519PrivateKey, message: bytes) -> str:
+    """An Ed25519 signature over `message`, base64."""
     return base64.b64encode(key.sign(message)).decode("ascii")
 
 
@@ -169,13 +173,11 @@ def signature_valid(checkpoint: Any, keys: dict[str, Ed25519PublicKey]) -> bool:
     return True
 
 
-def write_checkpoint(actor: Any = None, *, reason: str = "manual") -> AuditCheckpoint:
+def write_checkpoint(actor: User | None = None, *, reason: str = "manual") -> AuditCheckpoint:
     """Sign the current head and store the checkpoint in the caller's transaction (no commit).
 
     Exports call this before they read the trail. It is not an audit event (see the model).
     """
-    from tracker.audit.service import current_head, lock_chain
-
     key = load_private_key()
     lock_chain()
     seq, head_hash = current_head()
@@ -183,13 +185,13 @@ def write_checkpoint(actor: Any = None, *, reason: str = "manual") -> AuditCheck
 
 
 def _store_checkpoint(key: Ed25519PrivateKey, seq: int, head_hash: str, *, reason: str,
-                      actor: Any = None) -> AuditCheckpoint:
+                      actor: User | None = None) -> AuditCheckpoint:
     signed_at = utcnow()
     key_id = key_id_of(key.public_key())
     checkpoint = AuditCheckpoint(
         seq=seq, head_hash=head_hash, signed_at=signed_at, key_id=key_id,
         signature=sign(key, checkpoint_message(seq, head_hash, signed_at, key_id)),
-        reason=reason, created_by_id=getattr(actor, "id", None),
+        reason=reason, created_by_id=actor.id if actor is not None else None,
     )
     db.session.add(checkpoint)
     db.session.flush()
@@ -212,6 +214,7 @@ def maybe_auto_checkpoint(seq: int, head_hash: str) -> None:
 
 
 def checkpoint_dict(checkpoint: Any) -> dict[str, Any]:
+    """A checkpoint (stored or external) as plain JSON data."""
     signed_at = checkpoint.signed_at
     return {
         "seq": checkpoint.seq,
@@ -235,6 +238,7 @@ def export_bundle() -> dict[str, Any]:
 
 
 def latest_checkpoint() -> AuditCheckpoint | None:
+    """The newest stored checkpoint (one query)."""
     return db.session.execute(
         select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc()).limit(1)
     ).scalar_one_or_none()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -11,9 +12,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from tracker.audit import checkpoints as cps
-from tracker.audit.verify import KIND_LABELS, external_checkpoints, store_result, verify_chain
+from tracker.audit.labels import kind_description
+from tracker.audit.verify import VerificationResult, external_checkpoints, store_result, verify_chain
+from tracker.cases.models import Case
 from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.unit_of_work import rollback, unit_of_work
 
 
 @click.group("audit", help="The tamper-evident audit trail: keys, checkpoints, verification.")
@@ -33,7 +37,7 @@ def keygen(path: str | None, force: bool) -> None:
     try:
         key = cps.generate_keypair(target, overwrite=force)
     except FileExistsError as error:
-        raise click.ClickException(f"{error} (use --force to replace it)")
+        raise click.ClickException(f"{error} (use --force to replace it)") from error
     click.echo(f"private key: {target} (mode 0600)")
     click.echo(f"public key:  {cps.public_path_for(target)}")
     click.echo(f"key id:      {cps.key_id_of(key.public_key())}")
@@ -44,11 +48,10 @@ def keygen(path: str | None, force: bool) -> None:
 def checkpoint() -> None:
     """Sign the current head of the chain and store the checkpoint."""
     try:
-        row = cps.write_checkpoint(None, reason="manual")
-        db.session.commit()
+        with unit_of_work():
+            row = cps.write_checkpoint(None, reason="manual")
     except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message)
+        raise click.ClickException(error.message) from error
     click.echo(f"checkpoint: seq {row.seq} head {row.head_hash} key {row.key_id}")
 
 
@@ -79,28 +82,26 @@ def verify(diary: str | None, public_keys: tuple[str, ...], bundle_path: str | N
     """Recompute every hash and check every link and checkpoint; exit 1 on any tampering."""
     case_id = None
     if diary:
-        from tracker.cases.models import Case
-
         case_id = db.session.execute(select(Case.id).where(Case.diary_number == diary)).scalar_one_or_none()
         if case_id is None:
             raise click.ClickException(f"no case with diary number {diary}")
-    keys = None
+    keys: dict[str, Any] | None = None
     if public_keys:
         keys = {}
         for path in public_keys:
             key = cps.load_public_key_file(path)
             keys[cps.key_id_of(key)] = key
-    extra = []
+    extra: list[Any] = []
     if bundle_path:
         try:
             extra = external_checkpoints(json.loads(Path(bundle_path).read_text(encoding="utf-8")))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise click.ClickException(f"{bundle_path} is not a checkpoint bundle: {error}")
+            raise click.ClickException(f"{bundle_path} is not a checkpoint bundle: {error}") from error
     result = verify_chain(public_keys=keys, case_id=case_id, extra_checkpoints=extra)
-    db.session.rollback()  # end the read transaction before recording the run
+    rollback()  # end the read transaction before recording the run
     if not no_store:
-        store_result(result, source="cli")
-        db.session.commit()
+        with unit_of_work():
+            store_result(result, source="cli")
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, default=str))
     else:
@@ -109,7 +110,7 @@ def verify(diary: str | None, public_keys: tuple[str, ...], bundle_path: str | N
         sys.exit(1)
 
 
-def _print_result(result, diary: str | None) -> None:
+def _print_result(result: VerificationResult, diary: str | None) -> None:
     click.echo(f"events checked: {result.events_checked}")
     click.echo(f"head: seq {result.head_seq} hash {result.head_hash}")
     cp = result.last_checkpoint
@@ -129,9 +130,10 @@ def _print_result(result, diary: str | None) -> None:
     if result.ok:
         click.echo(f"OK: chain intact ({result.duration_seconds:.2f} s)")
     else:
-        where = f" (suspect range seq {result.suspect_range[0]}..{result.suspect_range[1]})" if result.suspect_range else ""
+        suspect = result.suspect_range
+        where = f" (suspect range seq {suspect[0]}..{suspect[1]})" if suspect else ""
         click.echo(f"TAMPERED: first bad seq {result.first_bad_seq}, kind {result.kind} "
-                   f"({KIND_LABELS.get(result.kind, result.kind)}){where}: {result.message}")
+                   f"({kind_description(result.kind)}){where}: {result.message}")
 
 
 commands = [audit_cli]

@@ -2,18 +2,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.extensions import db
+from tracker.db_types import StrEnumType
+from tracker.extensions import Model, db
 from tracker.timeutil import UTCDateTime, utcnow
 
 GENESIS_HASH = "0" * 64
 
 
-class AuditEvent(db.Model):
+class TamperKind(StrEnum):
+    """What the verifier found at the first broken link (docs/audit-format.md)."""
+
+    MODIFIED = "modified"
+    INSERTED = "inserted"
+    DELETED = "deleted"
+    REORDERED = "reordered"
+    TRUNCATED = "truncated"
+    BAD_SIGNATURE = "bad_signature"
+    REWRITTEN = "rewritten"
+
+
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_case_seq", "case_id", "seq"),
@@ -38,7 +52,7 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-class AuditCheckpoint(db.Model):
+class AuditCheckpoint(Model):
     """An Ed25519 signature over (seq, head hash, time), made with a key kept outside the database.
 
     Writing a checkpoint is deliberately not itself an audit event: the event would move the
@@ -58,7 +72,7 @@ class AuditCheckpoint(db.Model):
     created_by_id: Mapped[int | None] = mapped_column()
 
 
-class AuditVerification(db.Model):
+class AuditVerification(Model):
     """One run of the verifier (CLI or the "verify now" button): bookkeeping for the badge."""
 
     __tablename__ = "audit_verifications"
@@ -66,7 +80,7 @@ class AuditVerification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     ok: Mapped[bool] = mapped_column(default=False)
-    kind: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[TamperKind | None] = mapped_column(StrEnumType(TamperKind, 20))
     first_bad_seq: Mapped[int | None] = mapped_column(BigInteger)
     events_checked: Mapped[int] = mapped_column(BigInteger, default=0)
     head_seq: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,14 +1,16 @@
 """Reading the trail for the web pages: filtered, keyset-paginated, a fixed number of queries."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select
 
-from tracker.audit.models import AuditEvent
+from tracker.audit import policy
+from tracker.audit.labels import kind_text
+from tracker.audit.models import AuditEvent, AuditVerification
+from tracker.auth.models import User
+from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.timeutil import org_tz
 
@@ -17,6 +19,8 @@ PAGE_SIZE = 50
 
 @dataclass
 class AuditFilters:
+    """What the trail pages filter on (all optional); `case_id` limits the trail to one case."""
+
     actor: str = ""
     action: str = ""
     date_from: date | None = None
@@ -26,13 +30,15 @@ class AuditFilters:
 
 @dataclass
 class EventPage:
+    """One page of events, newest first, with the cursors of its neighbours."""
+
     events: list[AuditEvent]
     newer_cursor: int | None  # `after=` for the previous (newer) page
     older_cursor: int | None  # `before=` for the next (older) page
 
 
 def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=org_tz()).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=org_tz()).astimezone(UTC)
 
 
 def _like_escape(text: str) -> str:
@@ -80,13 +86,42 @@ def event_page(filters: AuditFilters, *, before: int | None = None, after: int |
     return EventPage(rows, newer, rows[-1].seq if rows and more_older else None)
 
 
-def payload_items(payload: Any) -> list[tuple[str, str]]:
-    """Payload as (key, text) pairs for display; nested values as compact JSON."""
-    if not isinstance(payload, dict):
-        return [("", json.dumps(payload, ensure_ascii=False))] if payload is not None else []
-    items = []
-    for key in sorted(payload):
-        value = payload[key]
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-        items.append((key, text))
-    return items
+@dataclass(frozen=True)
+class VerificationBadge:
+    """The latest verification run as the badge shows it: `state` is "none", "ok" or "bad" (tampering found)."""
+
+    state: str
+    verified_at: datetime | None = None
+    events_checked: int = 0
+    kind_text: str = ""
+    first_bad_seq: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditPanel:
+    """The case page's audit panel: the badge, the link to the case's trail, "verify now"."""
+
+    case_id: int
+    badge: VerificationBadge
+    can_verify: bool
+
+
+def latest_verification() -> AuditVerification | None:
+    """The most recent stored verification run (one query)."""
+    return db.session.execute(
+        select(AuditVerification).order_by(AuditVerification.verified_at.desc(), AuditVerification.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def verification_badge() -> VerificationBadge:
+    """The badge of the latest verification run (one query)."""
+    run = latest_verification()
+    if run is None:
+        return VerificationBadge("none")
+    return VerificationBadge("ok" if run.ok else "bad", run.verified_at, run.events_checked,
+                             kind_text(run.kind), run.first_bad_seq)
+
+
+def panel(user: User, case: Case) -> AuditPanel:
+    """The audit panel of `case` for `user` (one query)."""
+    return AuditPanel(case_id=case.id, badge=verification_badge(), can_verify=policy.can_verify(user))

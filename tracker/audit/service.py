@@ -5,43 +5,18 @@ import json
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import select, text
 
 from tracker.audit.canonical import canonical_json, chain_hash, normalise_value
-from tracker.audit.models import GENESIS_HASH, AuditEvent
+from tracker.audit.chain import current_head, lock_chain
+from tracker.audit.checkpoints import maybe_auto_checkpoint
+from tracker.audit.models import AuditEvent
+from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
-# Arbitrary constant naming the advisory lock that serialises appends on PostgreSQL.
-AUDIT_LOCK_KEY = 0x5A4D_A0D1
-
-
-def lock_chain() -> None:
-    """Serialise appends until the caller's transaction ends."""
-    session = db.session
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-    elif dialect == "sqlite":
-        # A write statement takes SQLite's RESERVED lock before the head is read, so two
-        # processes cannot both read the same head (an "immediate" transaction from here on).
-        session.execute(text("UPDATE audit_events SET seq = seq WHERE 0"))
-
-
-def current_head() -> tuple[int, str]:
-    """(seq, hash) of the newest event, or (0, 64 zeros) for an empty trail."""
-    row = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (0, GENESIS_HASH)
-
-
-# Old private names, kept for callers written against the foundation.
-_lock_chain = lock_chain
-_head = current_head
-
 
 def _target_ref(target: Any) -> tuple[str | None, str | None]:
+    """(type, id) of what an event is about: a model instance or an explicit (type, id) tuple."""
     if target is None:
         return None, None
     if isinstance(target, tuple):
@@ -59,7 +34,7 @@ def _json_safe(payload: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def record(
-    actor: Any,
+    actor: User | None,
     action: str,
     target: Any = None,
     payload: dict[str, Any] | None = None,
@@ -76,12 +51,12 @@ def record(
     if case_id is None and target is not None and not isinstance(target, tuple):
         # A case is its own case; anything else that belongs to a case names it.
         case_id = target.id if getattr(target, "__tablename__", None) == "cases" else getattr(target, "case_id", None)
-    role = getattr(actor, "primary_role", None) if actor is not None else None
+    role = actor.primary_role if actor is not None else None
     event = AuditEvent(
         seq=seq + 1,
         occurred_at=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "name", None) if actor is not None else "system",
+        actor_id=actor.id if actor is not None else None,
+        actor_name=actor.name if actor is not None else "system",
         actor_role=str(role) if role else None,
         action=action,
         target_type=target_type,
@@ -97,7 +72,5 @@ def record(
     event.hash = chain_hash(prev_hash, canonical_json(fields))
     db.session.add(event)
     db.session.flush()
-    from tracker.audit.checkpoints import maybe_auto_checkpoint
-
     maybe_auto_checkpoint(event.seq, event.hash)
     return event

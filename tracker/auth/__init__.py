@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     for command in commands:
         app.cli.add_command(command)
-    app.jinja_env.globals.update(role_label=role_label, role_labels=role_labels,
-                                 organisation_kind_label=organisation_kind_label)
-    app.jinja_env.filters["role_label"] = role_label
+    labels = {"role_label": role_label, "role_labels": role_labels, "organisation_kind_label": organisation_kind_label}
+    # Label lookups only (no queries): as filters, and as globals for the templates that call them.
+    app.jinja_env.filters.update(labels)
+    app.jinja_env.globals.update(labels)

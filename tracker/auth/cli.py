@@ -9,12 +9,12 @@ from flask.cli import with_appcontext
 from tracker.auth import services
 from tracker.auth.models import OrganisationKind
 from tracker.errors import DomainError
-from tracker.extensions import db
+from tracker.unit_of_work import unit_of_work
 
 
 @click.group("users", help="Manage user accounts.")
 def users_cli() -> None:
-    pass
+    """The `flask users` group."""
 
 
 @users_cli.command("create")
@@ -31,13 +31,14 @@ def create(email: str, name: str, roles: tuple[str, ...], org_name: str, org_kin
         raise click.UsageError("give the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\r\n")
     try:
-        org = services.get_or_create_organisation(None, org_name, org_kind)
-        user = services.create_user(None, email=email, name=name, organisation=org, roles=list(roles), password=password)
-        db.session.commit()
+        with unit_of_work():
+            org = services.get_or_create_organisation(None, org_name, org_kind)
+            user = services.create_user(None, email=email, name=name, organisation=org, roles=list(roles),
+                                        password=password)
+            summary = f"created {user.email} ({', '.join(sorted(str(r) for r in user.roles))}) in {org.name}"
     except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message)
-    click.echo(f"created {user.email} ({', '.join(sorted(str(r) for r in user.roles))}) in {org.name}")
+        raise click.ClickException(error.message) from error
+    click.echo(summary)
 
 
 @users_cli.command("deactivate")
@@ -45,12 +46,13 @@ def create(email: str, name: str, roles: tuple[str, ...], org_name: str, org_kin
 @with_appcontext
 def deactivate(email: str) -> None:
     """Deactivate a user and end all their sessions."""
-    user = services.find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"no user {email}")
-    services.set_active(None, user, False)
-    db.session.commit()
-    click.echo(f"deactivated {user.email}")
+    with unit_of_work():
+        user = services.find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        services.set_active(None, user, False)
+        address = user.email
+    click.echo(f"deactivated {address}")
 
 
 commands = [users_cli]

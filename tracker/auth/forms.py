@@ -1,10 +1,14 @@
+"""Forms of the login and own-account pages."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
+
+from tracker.auth.labels import LANGUAGE_NAMES
+from tracker.web.forms import CsrfForm
 
 
 class LoginForm(FlaskForm):
@@ -16,19 +20,22 @@ class LoginForm(FlaskForm):
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("Nuvarande lösenord"), validators=[DataRequired(_l("Ange ditt nuvarande lösenord."))],
+    current_password = PasswordField(_l("Nuvarande lösenord"),
+                                     validators=[DataRequired(_l("Ange ditt nuvarande lösenord."))],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField(_l("Nytt lösenord"), validators=[DataRequired(_l("Ange ett nytt lösenord."))],
                              render_kw={"autocomplete": "new-password"})
 
 
+def language_choices() -> list[SelectChoice]:
+    """Each language in its own name, marked with its `lang` for screen readers."""
+    return [SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()]
+
+
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Språk"), choices=[
-        SelectChoice("sv", "Svenska", render_kw={"lang": "sv"}),
-        SelectChoice("en", "English", render_kw={"lang": "en"}),
-    ])
+    locale = SelectField(_l("Språk"), choices=language_choices())
     next = HiddenField()
 
 
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that POST."""
+# Deprecated name, kept until no feature imports it: use tracker.web.forms.CsrfForm.
+EmptyForm = CsrfForm

@@ -1,11 +1,14 @@
 """Translated names for roles and organisation kinds, for pages, e-mails and exports."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from tracker.auth.models import OrganisationKind, Role
 
-ROLE_LABELS = {
+ROLE_LABELS: dict[Role, LazyString] = {
     Role.HR_OFFICER: _l("HR-handläggare"),
     Role.DECISION_MAKER: _l("Beslutsfattare"),
     Role.UNION_REP: _l("Facklig företrädare"),
@@ -14,7 +17,10 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administratör"),
 }
 
-ORGANISATION_KIND_LABELS = {
+# Each language by its own name, whatever the page's language (the option carries its `lang`).
+LANGUAGE_NAMES: dict[str, str] = {"sv": "Svenska", "en": "English"}
+
+ORGANISATION_KIND_LABELS: dict[OrganisationKind, LazyString] = {
     OrganisationKind.EMPLOYER: _l("Arbetsgivare"),
     OrganisationKind.UNION: _l("Fackförbund"),
 }
@@ -30,10 +36,11 @@ def role_label(role: Role | str | None) -> str:
         return str(role)
 
 
-def role_labels(roles) -> str:
+def role_labels(roles: Iterable[Role | str]) -> str:
     """Several roles, in the canonical role order, joined with commas."""
     order = list(Role)
-    known = sorted((Role(r) for r in roles if r in set(Role)), key=order.index)
+    codes = {str(role) for role in Role}
+    known = sorted((Role(r) for r in roles if str(r) in codes), key=order.index)
     return ", ".join(role_label(r) for r in known)
 
 

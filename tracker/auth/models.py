@@ -9,7 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.db_types import StrEnumType
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
 
 
@@ -27,12 +28,12 @@ class OrganisationKind(StrEnum):
     UNION = "union"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20), default=OrganisationKind.EMPLOYER)
+    kind: Mapped[OrganisationKind] = mapped_column(StrEnumType(OrganisationKind, 20), default=OrganisationKind.EMPLOYER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
@@ -42,10 +43,11 @@ class Organisation(db.Model):
 
 
 def new_session_token() -> str:
+    """A fresh, unguessable session token."""
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +68,7 @@ class User(UserMixin, db.Model):
     )
 
     def get_id(self) -> str:
+        """Flask-Login stores the session token, not the id, in the cookie."""
         return self.session_token
 
     @property
@@ -74,13 +77,16 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> frozenset[Role]:
-        return frozenset(Role(r.role) for r in self.role_rows)
+        """Every role the user holds."""
+        return frozenset(r.role for r in self.role_rows)
 
     def has_role(self, role: Role | str) -> bool:
+        """True when the user holds `role`."""
         return Role(role) in self.roles
 
     @property
     def primary_role(self) -> Role | None:
+        """The first of the user's roles in the canonical order (None without roles)."""
         order = list(Role)
         return min(self.roles, key=order.index) if self.roles else None
 
@@ -88,18 +94,18 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(30))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 30))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Every login attempt, kept for throttling (per account and per address) and review."""
 
     __tablename__ = "login_attempts"

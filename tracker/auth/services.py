@@ -7,20 +7,23 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from tracker.access import Permission, has_permission
+from tracker.admin.policy import can_change_roles, can_set_active
 from tracker.audit.service import record
 from tracker.auth.models import LoginAttempt, Organisation, OrganisationKind, Role, User, UserRole, new_session_token
 from tracker.auth.passwords import hash_password, password_problems, verify_dummy, verify_password
-from tracker.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
+from tracker.auth.policy import can_log_in, can_manage_users
+from tracker.errors import PermissionDenied, TooManyAttempts, ValidationFailed
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
 
-def normalise_email(email: str) -> str:
+def normalise_email(email: str | None) -> str:
+    """The address as stored: trimmed and lower-case."""
     return (email or "").strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
+    """The account with this address (any case), or None."""
     return db.session.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
 
 
@@ -51,11 +54,11 @@ def authenticate(email: str, password: str, *, address: str) -> User:
         record(None, "auth.login_throttled", ("user", None), {"email": email, "address": address})
         raise TooManyAttempts(_("För många misslyckade inloggningar. Försök igen om en minut."))
     user = find_user_by_email(email)
-    ok = user is not None and verify_password(user.password_hash, password) and user.active
+    ok = user is not None and verify_password(user.password_hash, password) and can_log_in(user)
     if user is None:
         verify_dummy(password)
     db.session.add(LoginAttempt(email=email, address=address, succeeded=ok))
-    if not ok:
+    if user is None or not ok:
         record(user, "auth.login_failed", ("user", user.id if user else None), {"email": email})
         raise ValidationFailed(_("Fel e-postadress eller lösenord."))
     record(user, "auth.logged_in", user)
@@ -68,6 +71,7 @@ def end_all_sessions(user: User) -> None:
 
 
 def logout(user: User) -> None:
+    """End every session of the user (audited)."""
     end_all_sessions(user)
     db.session.flush()
     record(user, "auth.logged_out", user)
@@ -80,6 +84,7 @@ def _check_password(password: str) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """The user's own password change: needs the current one; ends every other session."""
     if not verify_password(user.password_hash, current):
         raise ValidationFailed(_("Det nuvarande lösenordet stämmer inte."), field="current_password")
     _check_password(new)
@@ -96,6 +101,7 @@ def confirm_password(user: User, password: str) -> None:
 
 
 def set_locale(user: User, locale: str) -> None:
+    """Remember the user's language on the account."""
     if locale not in current_app.config["LANGUAGES"]:
         raise ValidationFailed(_("Okänt språk."))
     user.locale = locale
@@ -107,11 +113,13 @@ def set_locale(user: User, locale: str) -> None:
 
 def _require_admin(actor: User | None) -> None:
     # actor None = the shell (CLI), which already has full access to the database.
-    if actor is not None and not has_permission(actor, Permission.USERS_MANAGE):
+    if actor is not None and not can_manage_users(actor):
         raise PermissionDenied(_("Endast administratörer får hantera användare."))
 
 
-def get_or_create_organisation(actor: User | None, name: str, kind: str = OrganisationKind.EMPLOYER) -> Organisation:
+def get_or_create_organisation(actor: User | None, name: str,
+                               kind: OrganisationKind | str = OrganisationKind.EMPLOYER) -> Organisation:
+    """The organisation of that name, created (audited) when missing."""
     _require_admin(actor)
     name = (name or "").strip()
     if not name:
@@ -120,14 +128,14 @@ def get_or_create_organisation(actor: User | None, name: str, kind: str = Organi
     if org is None:
         if kind not in {str(k) for k in OrganisationKind}:
             raise ValidationFailed(_("Okänd organisationstyp."), field="kind")
-        org = Organisation(name=name, kind=kind)
+        org = Organisation(name=name, kind=OrganisationKind(kind))
         db.session.add(org)
         db.session.flush()
-        record(actor, "organisation.created", org, {"name": name, "kind": kind})
+        record(actor, "organisation.created", org, {"name": name, "kind": str(org.kind)})
     return org
 
 
-def create_organisation(actor: User | None, name: str, kind: str) -> Organisation:
+def create_organisation(actor: User | None, name: str, kind: OrganisationKind | str) -> Organisation:
     """A new organisation (the employer or a union); refuses a name already taken."""
     _require_admin(actor)
     name = (name or "").strip()
@@ -138,24 +146,13 @@ def create_organisation(actor: User | None, name: str, kind: str) -> Organisatio
     return get_or_create_organisation(actor, name, kind)
 
 
-def list_organisations() -> list[tuple[Organisation, int]]:
-    """Every organisation with its number of users, by name (one query)."""
-    rows = db.session.execute(
-        select(Organisation, func.count(User.id))
-        .outerjoin(User, User.organisation_id == Organisation.id)
-        .group_by(Organisation.id)
-        .order_by(Organisation.name)
-    ).all()
-    return [(org, count) for org, count in rows]
-
-
 def _parse_roles(roles: list[str]) -> list[Role]:
     if not roles:
         raise ValidationFailed(_("Välj minst en roll."), field="roles")
     try:
         return sorted({Role(r) for r in roles}, key=list(Role).index)
-    except ValueError:
-        raise ValidationFailed(_("Okänd roll: %(roles)s", roles=", ".join(roles)), field="roles")
+    except ValueError as error:
+        raise ValidationFailed(_("Okänd roll: %(roles)s", roles=", ".join(roles)), field="roles") from error
 
 
 def create_user(
@@ -173,7 +170,7 @@ def create_user(
     parsed = _parse_roles(roles)
     _check_password(password)
     user = User(email=email, name=name.strip(), organisation=organisation, password_hash=hash_password(password))
-    user.role_rows = [UserRole(role=str(r)) for r in parsed]
+    user.role_rows = [UserRole(role=r) for r in parsed]
     db.session.add(user)
     db.session.flush()
     record(actor, "user.created", user, {"email": email, "roles": [str(r) for r in parsed],
@@ -182,27 +179,29 @@ def create_user(
 
 
 def set_roles(actor: User | None, user: User, roles: list[str]) -> None:
+    """Replace the user's roles (an administrator keeps their own administrator role)."""
     _require_admin(actor)
     parsed = _parse_roles(roles)
-    if actor is not None and actor.id == user.id and Role.ADMIN not in parsed:
+    if actor is not None and not can_change_roles(actor, user, parsed):
         raise ValidationFailed(_("Du kan inte ta bort din egen administratörsroll."), field="roles")
     before = sorted(str(r) for r in user.roles)
     # Change only what differs: replacing every row would insert before deleting and trip the
     # unique (user_id, role) constraint.
-    wanted = {str(r) for r in parsed}
+    wanted = set(parsed)
     for row in list(user.role_rows):
         if row.role not in wanted:
             user.role_rows.remove(row)
     db.session.flush()
     present = {row.role for row in user.role_rows}
-    user.role_rows.extend(UserRole(role=str(r)) for r in parsed if str(r) not in present)
+    user.role_rows.extend(UserRole(role=r) for r in parsed if r not in present)
     db.session.flush()
     record(actor, "user.roles_changed", user, {"before": before, "after": [str(r) for r in parsed]})
 
 
 def set_active(actor: User | None, user: User, active: bool) -> None:
+    """Activate or deactivate an account; deactivation ends every session."""
     _require_admin(actor)
-    if actor is not None and actor.id == user.id and not active:
+    if actor is not None and not can_set_active(actor, user, active):
         raise ValidationFailed(_("Du kan inte inaktivera dig själv."))
     user.active = active
     if not active:
@@ -212,6 +211,7 @@ def set_active(actor: User | None, user: User, active: bool) -> None:
 
 
 def reset_password(actor: User | None, user: User, new_password: str) -> None:
+    """An administrator sets a new password; every session of the user ends."""
     _require_admin(actor)
     _check_password(new_password)
     user.password_hash = hash_password(new_password)
@@ -219,9 +219,3 @@ def reset_password(actor: User | None, user: User, new_password: str) -> None:
     db.session.flush()
     record(actor, "user.password_reset", user)
 
-
-def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user

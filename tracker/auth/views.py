@@ -6,14 +6,19 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
-from tracker.access import authenticated, public
 from tracker.auth import services
-from tracker.auth.forms import EmptyForm, LanguageForm, LoginForm, PasswordChangeForm
-from tracker.errors import TooManyAttempts, ValidationFailed
-from tracker.extensions import db
+from tracker.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from tracker.auth.models import User
+from tracker.errors import DomainError, TooManyAttempts, ValidationFailed
+from tracker.web.access import authenticated, current_actor, public
+from tracker.web.forms import CsrfForm, apply_domain_error
+from tracker.web.transaction import persist_on_failure
 
 bp = Blueprint("auth", __name__)
+
+Page = tuple[str, int]
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -25,47 +30,44 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _start_session(user: User) -> None:
+    chosen_locale = session.get("locale")
+    session.clear()  # nothing from before the login survives, except the language chosen
+    login_user(user)
+    if user.locale or chosen_locale:
+        session["locale"] = user.locale or chosen_locale
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
-def login():
+def login() -> Response | Page:
+    """The login form; a failed attempt is kept (throttling) although the answer is 401/429."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data, address=request.remote_addr or "-")
-        except TooManyAttempts as error:
-            db.session.commit()
-            form.form_errors.append(error.message)
-            status = 429
-        except ValidationFailed as error:
-            db.session.commit()
-            form.form_errors.append(error.message)
-            status = 401
-        else:
-            db.session.commit()
-            chosen_locale = session.get("locale")
-            session.clear()  # nothing from before the login survives, except the language chosen
-            login_user(user)
-            if user.locale or chosen_locale:
-                session["locale"] = user.locale or chosen_locale
-            return redirect(_safe_next(form.next.data) or url_for("home.index"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("auth/login.html", form=form), status
+        return render_template("auth/login.html", form=form), 200
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400
+    try:
+        user = services.authenticate(form.email.data or "", form.password.data or "",
+                                     address=request.remote_addr or "-")
+    except (TooManyAttempts, ValidationFailed) as error:
+        persist_on_failure()  # the attempt and its audit event count towards the throttle
+        form.form_errors.append(error.message)
+        return render_template("auth/login.html", form=form), 429 if isinstance(error, TooManyAttempts) else 401
+    _start_session(user)
+    return redirect(_safe_next(form.next.data) or url_for("home.index"))
 
 
 @bp.post("/logout")
 @authenticated
-def logout():
-    form = EmptyForm()
-    if not form.validate_on_submit():
+def logout() -> Response:
+    """End every session of the user."""
+    if not CsrfForm().validate_on_submit():
         return redirect(url_for("home.index"))
-    services.logout(current_user._get_current_object())
-    db.session.commit()
+    services.logout(current_actor())
     logout_user()
     session.clear()
     flash(_("Du är utloggad."), "info")
@@ -74,31 +76,32 @@ def logout():
 
 @bp.route("/account", methods=["GET", "POST"])
 @authenticated
-def account():
+def account() -> Response | Page:
+    """The user's own account: roles, password change, language."""
+    user = current_actor()
     form = PasswordChangeForm()
     status = 200
     if form.validate_on_submit():
         try:
-            services.change_password(current_user._get_current_object(), form.current_password.data, form.password.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            getattr(form, error.details.get("field", "password")).errors.append(error.message)
+            services.change_password(user, form.current_password.data or "", form.password.data or "")
+        except DomainError as error:
+            apply_domain_error(form, error)
             status = 400
         else:
-            db.session.commit()
             # The new token ends every other session; this one logs in again with it.
-            login_user(current_user._get_current_object())
+            login_user(user)
             flash(_("Lösenordet är bytt. Alla andra inloggningar har avslutats."), "success")
             return redirect(url_for("auth.account"))
     elif request.method == "POST":
         status = 400
-    language_form = LanguageForm(locale=current_user.locale or "sv")
+    language_form = LanguageForm(locale=user.locale or "sv")
     return render_template("auth/account.html", form=form, language_form=language_form), status
 
 
 @bp.post("/language")
 @public
-def language():
+def language() -> Response:
+    """Switch the language (remembered on the account when logged in)."""
     form = LanguageForm()
     target = _safe_next(form.next.data) or url_for("home.index")
     if not form.validate_on_submit():
@@ -106,6 +109,5 @@ def language():
         return redirect(target)
     session["locale"] = form.locale.data
     if current_user.is_authenticated:
-        services.set_locale(current_user._get_current_object(), form.locale.data)
-        db.session.commit()
+        services.set_locale(current_actor(), form.locale.data or "")
     return redirect(target)

@@ -6,10 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.audit import forms as audit_forms
+from tracker.audit import queries as audit_queries
 from tracker.auth.models import User
 from tracker.cases.models import Case
+from tracker.discussion import forms as discussion_forms
+from tracker.discussion import queries as discussion_queries
+from tracker.documents import forms as documents_forms
+from tracker.documents import queries as documents_queries
+from tracker.exports import forms as exports_forms
+from tracker.exports import queries as exports_queries
+from tracker.meetings import forms as meetings_forms
+from tracker.meetings import queries as meetings_queries
 from tracker.procedure import panel as procedure_panel
 from tracker.procedure import panel_forms as procedure_panel_forms
+from tracker.steering import forms as steering_forms
+from tracker.steering import queries as steering_queries
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,14 @@ class CasePage:
 # (feature, panel(user, case), panel_forms(panel) or None). The procedure comes first and is
 # required; every other feature adds its line here.
 Builder = tuple[str, Callable[[User, Case], Any], Callable[[Any], Any] | None]
-FEATURE_PANELS: tuple[Builder, ...] = ()
+FEATURE_PANELS: tuple[Builder, ...] = (
+    ("documents", documents_queries.panel, documents_forms.panel_forms),
+    ("exports", exports_queries.panel, exports_forms.panel_forms),
+    ("audit", audit_queries.panel, audit_forms.panel_forms),
+    ("steering", steering_queries.panel, steering_forms.panel_forms),
+    ("meetings", meetings_queries.panel, meetings_forms.panel_forms),
+    ("discussion", discussion_queries.panel, discussion_forms.panel_forms),
+)
 
 
 def _failed_for(feature: str, failed: dict[str, Any]) -> dict[str, Any]:

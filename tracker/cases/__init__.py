@@ -5,10 +5,18 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and the CLI commands."""
-    from tracker.cases.views import bp
+    """Register the blueprint, the CLI commands and the label filters."""
     from tracker.cases.cli import commands
+    from tracker.cases.labels import case_status_label, change_kind_label
+    from tracker.cases.views import bp
+    from tracker.procedure.stages import stage_label
 
     app.register_blueprint(bp)
     for command in commands:
         app.cli.add_command(command)
+    labels = {"case_status_label": case_status_label, "change_kind_label": change_kind_label,
+              "stage_name": stage_label}
+    app.jinja_env.filters.update(labels)
+    # The case page and the document page still call these as functions, until their owners
+    # switch them to the filters.
+    app.jinja_env.globals.update({k: labels[k] for k in ("case_status_label", "change_kind_label", "stage_name")})

@@ -8,7 +8,8 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.db_types import StrEnumType
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
 
 
@@ -26,7 +27,7 @@ class CaseStatus(StrEnum):
     ARCHIVED = "archived"
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_status_stage", "status", "current_stage"),
@@ -38,7 +39,7 @@ class Case(db.Model):
     diary_number: Mapped[str] = mapped_column(String(20), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    change_kind: Mapped[str] = mapped_column(String(30), default=ChangeKind.REORGANISATION)
+    change_kind: Mapped[ChangeKind] = mapped_column(StrEnumType(ChangeKind, 30), default=ChangeKind.REORGANISATION)
     staff_affected: Mapped[int] = mapped_column(default=0)
     # Dismissals, lay-offs or reduced hours possible: triggers the written-proposal rule.
     may_reduce_staff: Mapped[bool] = mapped_column(default=False)
@@ -48,7 +49,7 @@ class Case(db.Model):
     profile_code: Mapped[str] = mapped_column(String(50))
     profile_version: Mapped[str] = mapped_column(String(20), default="1")
     responsible_hr_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.ACTIVE)
+    status: Mapped[CaseStatus] = mapped_column(StrEnumType(CaseStatus, 20), default=CaseStatus.ACTIVE)
     current_stage: Mapped[str] = mapped_column(String(40), default="early_information")
     non_compliance: Mapped[bool] = mapped_column(default=False, index=True)
     # se-mbl urgent decision (synnerliga skäl): recorded cause; a negotiation is then mandatory
@@ -77,7 +78,7 @@ class Case(db.Model):
         return f"<Case {self.diary_number}>"
 
 
-class CaseUnit(db.Model):
+class CaseUnit(Model):
     """A unit affected by the change (filterable; each must be represented in a large case)."""
 
     __tablename__ = "case_units"
@@ -90,7 +91,7 @@ class CaseUnit(db.Model):
     case: Mapped[Case] = relationship(back_populates="units")
 
 
-class DiaryCounter(db.Model):
+class DiaryCounter(Model):
     """The last diary number issued per year: numbers are gap-free and never reused."""
 
     __tablename__ = "diary_counters"

@@ -1,29 +1,25 @@
-"""Who may see and act on a case. Views, services and templates all ask these."""
+"""Who may see and act on a case. Views, services and templates all ask these.
+
+Pure predicates: no Flask. `is_member` reads the steering group through the case's own session
+(`object_session`), so this module needs no application context of its own.
+"""
 from __future__ import annotations
 
-from typing import Any
+from sqlalchemy import Select, false, select, union
+from sqlalchemy.orm import object_session
 
-from sqlalchemy import Select, exists, select, union
-
-from tracker.access import Permission, has_permission
 from tracker.auth.models import Role, User
-from tracker.cases.models import Case
+from tracker.auth.permissions import Permission, has_permission
+from tracker.cases.models import Case, CaseStatus
 from tracker.steering.models import SteeringMember
-
-
-def _member_clause(user: User):
-    return exists().where(
-        SteeringMember.case_id == Case.id,
-        SteeringMember.user_id == user.id,
-        SteeringMember.left_at.is_(None),
-    )
 
 
 def is_member(user: User, case: Case) -> bool:
     """A current steering-group member of the case."""
-    from tracker.extensions import db
-
-    return db.session.execute(
+    session = object_session(case)
+    if session is None or case.id is None or user.id is None:
+        return False
+    return session.execute(
         select(SteeringMember.id).where(
             SteeringMember.case_id == case.id,
             SteeringMember.user_id == user.id,
@@ -33,10 +29,16 @@ def is_member(user: User, case: Case) -> bool:
 
 
 def is_responsible_hr(user: User, case: Case) -> bool:
+    """The case's responsible HR officer (who must still hold the HR role)."""
     return case.responsible_hr_id == user.id and user.has_role(Role.HR_OFFICER)
 
 
-def can_view_case(user: Any, case: Case) -> bool:
+def can_open_case(user: User) -> bool:
+    """HR officers register cases (and become their responsible HR officer)."""
+    return has_permission(user, Permission.CASE_CREATE) and user.has_role(Role.HR_OFFICER)
+
+
+def can_view_case(user: User, case: Case) -> bool:
     """Members, the responsible HR officer and auditors; nobody else (admins neither)."""
     if not has_permission(user, Permission.CASE_VIEW):
         return False
@@ -45,18 +47,25 @@ def can_view_case(user: Any, case: Case) -> bool:
     return is_member(user, case)
 
 
-def can_run_procedure(user: Any, case: Case) -> bool:
-    """The case's responsible HR officer, or an HR officer who is an employer-side member."""
+def can_run_procedure(user: User, case: Case) -> bool:
+    """The case's responsible HR officer, or an HR officer who is a member, while not archived."""
     if not has_permission(user, Permission.PROCEDURE_RUN) or case.is_archived:
         return False
     return is_responsible_hr(user, case) or is_member(user, case)
 
 
-def visible_cases(user: User) -> Select:
+def can_edit_case(user: User, case: Case) -> bool:
+    """The responsible HR officer (or an HR member) while the case is active."""
+    if not has_permission(user, Permission.CASE_EDIT) or case.status != CaseStatus.ACTIVE:
+        return False
+    return is_responsible_hr(user, case) or (user.has_role(Role.HR_OFFICER) and is_member(user, case))
+
+
+def visible_cases(user: User) -> Select[Case]:
     """A select of the cases `user` may see (compose filters and paging on it)."""
     query = select(Case)
     if not has_permission(user, Permission.CASE_VIEW):
-        return query.where(False)
+        return query.where(false())
     if user.has_role(Role.AUDITOR):
         return query
     # `id IN (member case ids UNION responsible case ids)`: each half uses its own index
@@ -64,5 +73,5 @@ def visible_cases(user: User) -> Select:
     # walk the whole case list testing every row.
     ids = select(SteeringMember.case_id).where(SteeringMember.user_id == user.id, SteeringMember.left_at.is_(None))
     if user.has_role(Role.HR_OFFICER):
-        ids = union(ids, select(Case.id).where(Case.responsible_hr_id == user.id))
+        return query.where(Case.id.in_(union(ids, select(Case.id).where(Case.responsible_hr_id == user.id))))
     return query.where(Case.id.in_(ids))

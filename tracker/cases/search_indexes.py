@@ -9,6 +9,8 @@ SQLite ignores them (its LIKE scans; fine at the sizes SQLite serves).
 """
 from __future__ import annotations
 
+from typing import Any
+
 STATEMENTS: list[str] = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ix_cases_diary_number_trgm ON cases USING gin (diary_number gin_trgm_ops)",
@@ -27,6 +29,6 @@ DROP_STATEMENTS: list[str] = [
 INDEX_NAMES = frozenset({"ix_cases_diary_number_trgm", "ix_cases_title_trgm", "ix_cases_description_trgm"})
 
 
-def include_object(obj, name, kind, reflected, compare_to) -> bool:
+def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic filter: these indexes live outside the models, so autogenerate must not drop them."""
     return not (kind == "index" and name in INDEX_NAMES) and name != "alembic_version"

@@ -4,16 +4,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker import signals
-from tracker.access import Permission, has_permission
 from tracker.audit.service import record
-from tracker.auth.models import Role, User
+from tracker.auth.models import User
 from tracker.cases.models import Case, CaseStatus, CaseUnit, ChangeKind, DiaryCounter
-from tracker.cases.policy import can_view_case
+from tracker.cases.policy import can_edit_case, can_open_case, can_view_case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.procedure.profiles import ProfileError, get_profile
+from tracker.procedure.services import initialise_stages
 from tracker.timeutil import local_date, utcnow
 
 EDITABLE_FIELDS = ("title", "description", "change_kind", "staff_affected", "may_reduce_staff", "is_large",
@@ -31,13 +35,9 @@ def next_diary_number(year: int) -> str:
     session = db.session
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         session.execute(pg_insert(DiaryCounter).values(year=year, last_number=0)
                         .on_conflict_do_nothing(index_elements=["year"]))
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
         session.execute(sqlite_insert(DiaryCounter).values(year=year, last_number=0)
                         .on_conflict_do_nothing(index_elements=["year"]))
     else:  # pragma: no cover - other databases: best effort
@@ -62,8 +62,6 @@ def _clean_units(units: list[str] | tuple[str, ...] | None) -> list[str]:
 
 def _validate(fields: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    from flask_babel import gettext as _
-
     if "title" in fields:
         title = (fields["title"] or "").strip()
         if not title:
@@ -71,8 +69,11 @@ def _validate(fields: dict[str, Any]) -> dict[str, str]:
         elif len(title) > 300:
             errors["title"] = _("Rubriken får vara högst 300 tecken.")
         fields["title"] = title
-    if "change_kind" in fields and fields["change_kind"] not in {k.value for k in ChangeKind}:
-        errors["change_kind"] = _("Välj en typ av förändring.")
+    if "change_kind" in fields:
+        if fields["change_kind"] in {k.value for k in ChangeKind}:
+            fields["change_kind"] = ChangeKind(fields["change_kind"])
+        else:
+            errors["change_kind"] = _("Välj en typ av förändring.")
     if "staff_affected" in fields:
         try:
             fields["staff_affected"] = int(fields["staff_affected"] or 0)
@@ -90,16 +91,13 @@ def _validate(fields: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def open_case(actor: User, *, title: str, description: str = "", change_kind: str = ChangeKind.REORGANISATION,
+def open_case(actor: User, *, title: str, description: str = "",
+              change_kind: ChangeKind | str = ChangeKind.REORGANISATION,
               staff_affected: int = 0, units: list[str] | tuple[str, ...] = (), may_reduce_staff: bool = False,
               is_large: bool = False, planned_decision_date: date | None = None, decision_body: str = "",
               profile_code: str = "se-mbl") -> Case:
     """Register a case; the actor (an HR officer) becomes its responsible HR officer."""
-    from flask_babel import gettext as _
-
-    from tracker.procedure.profiles import ProfileError, get_profile
-
-    if not has_permission(actor, Permission.CASE_CREATE) or not actor.has_role(Role.HR_OFFICER):
+    if not can_open_case(actor):
         raise PermissionDenied(_("Bara HR kan registrera ärenden."))
     fields = dict(title=title, description=description, change_kind=str(change_kind),
                   staff_affected=staff_affected, may_reduce_staff=bool(may_reduce_staff),
@@ -109,12 +107,12 @@ def open_case(actor: User, *, title: str, description: str = "", change_kind: st
     unit_names = _clean_units(units)
     if is_large and not unit_names:
         errors["units"] = _("Ett stort ärende behöver minst en berörd enhet.")
+    profile = None
     try:
         profile = get_profile(profile_code)
     except ProfileError:
-        profile = None
         errors["profile_code"] = _("Välj en förfarandeprofil.")
-    if errors:
+    if errors or profile is None:
         raise ValidationFailed(next(iter(errors.values())), errors=errors)
     year = local_date(utcnow()).year
     case = Case(diary_number=next_diary_number(year), profile_code=profile.code,
@@ -123,8 +121,6 @@ def open_case(actor: User, *, title: str, description: str = "", change_kind: st
     case.units = [CaseUnit(name=n) for n in unit_names]
     db.session.add(case)
     db.session.flush()
-    from tracker.procedure.services import initialise_stages
-
     initialise_stages(case)
     record(actor, "case.opened", case, {
         "diary_number": case.diary_number, "title": case.title, "profile": profile.code,
@@ -135,19 +131,8 @@ def open_case(actor: User, *, title: str, description: str = "", change_kind: st
     return case
 
 
-def can_edit_case(user: Any, case: Case) -> bool:
-    """The responsible HR officer (or an HR member) while the case is active."""
-    from tracker.cases.policy import is_member, is_responsible_hr
-
-    if not has_permission(user, Permission.CASE_EDIT) or case.status != CaseStatus.ACTIVE:
-        return False
-    return is_responsible_hr(user, case) or (user.has_role(Role.HR_OFFICER) and is_member(user, case))
-
-
 def update_case(actor: User, case: Case, **changes: Any) -> Case:
     """Edit an active case's facts; records only what changed."""
-    from flask_babel import gettext as _
-
     if case.is_archived:
         raise Conflict(_("Ärendet är arkiverat och kan inte ändras."))
     if not can_edit_case(actor, case):
@@ -180,15 +165,18 @@ def update_case(actor: User, case: Case, **changes: Any) -> Case:
     return case
 
 
-def get_case_for(user: Any, case_id: int) -> Case:
-    """The case if `user` may see it; NotFound otherwise (never reveals which)."""
+def get_case_for(user: User, case_id: int) -> Case:
+    """The case if `user` may see it; NotFound otherwise (never reveals which).
+
+    Kept for tracker/procedure/views.py until it loads cases with `load_or_404`."""
     case = db.session.get(Case, case_id)
     if case is None or not can_view_case(user, case):
         raise NotFound("case not found")
     return case
 
 
-def get_case_by_diary_number(user: Any, diary_number: str) -> Case:
+def get_case_by_diary_number(user: User, diary_number: str) -> Case:
+    """The case with this diary number if `user` may see it; NotFound otherwise (the CLI's lookup)."""
     case = db.session.execute(select(Case).where(Case.diary_number == diary_number)).scalar_one_or_none()
     if case is None or not can_view_case(user, case):
         raise NotFound("case not found")

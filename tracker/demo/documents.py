@@ -5,31 +5,30 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from tracker.cases.models import Case
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
 from tracker.cases.policy import can_view_case
+from tracker.demo.context import DemoContext
 from tracker.documents import services
 from tracker.documents.policy import case_access
-from tracker.extensions import db
 
 BUDGET_CSV = (
     "avdelning;budget 2026;förslag 2027;förändring\n"
     "Hemtjänst norr;41 200 000;39 800 000;-1 400 000\n"
     "Hemtjänst söder;38 900 000;37 950 000;-950 000\n"
     "Centralkök;12 100 000;11 000 000;-1 100 000\n"
-).encode("utf-8")
+).encode()
 
 STAFFING_CSV = (
     "enhet;årsarbetare;vakanser;sjukfrånvaro %\n"
     "Hemtjänst norr;54;3;7,9\n"
     "Hemtjänst söder;49;1;6,4\n"
-).encode("utf-8")
+).encode()
 
 
 def _pdf(title: str, lines: list[str]) -> bytes:
     """A small one-page PDF made with reportlab."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(title)
@@ -43,8 +42,8 @@ def _pdf(title: str, lines: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def load(context) -> None:
-    cases = [c for c in context.cases.values() if isinstance(c, Case) and not c.is_archived]
+def load(context: DemoContext) -> None:
+    cases = context.open_cases()
     secret_done = False
     for case in cases:
         hr = case.responsible_hr
@@ -68,4 +67,3 @@ def load(context) -> None:
                             stage_code="grounds", legal_basis="OSL 19 kap. 1 §",
                             secrecy_ends_on=date(date.today().year + 5, 12, 31), readers=readers)
             secret_done = True
-        db.session.commit()

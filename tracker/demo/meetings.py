@@ -2,13 +2,14 @@
 and an upcoming meeting; every row through the real services (audited)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from tracker.auth.models import User
 from tracker.cases.models import Case
-from tracker.demo import DEMO_PASSWORD
+from tracker.demo.context import DEMO_PASSWORD, DemoContext
 from tracker.errors import DomainError
-from tracker.extensions import db
 from tracker.meetings import services
+from tracker.meetings.models import Meeting, Minutes
 from tracker.steering import services as steering
 from tracker.steering.models import MemberRole, Party
 
@@ -35,11 +36,11 @@ OBJECTION = ("§ 2 stämmer inte: personalen var inte överens om bemanningen un
 
 
 def _at(days: int, hour: int) -> datetime:
-    base = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     return base.replace(hour=hour) + timedelta(days=days)
 
 
-def _ensure_signatory(case: Case, user, party: str) -> bool:
+def _ensure_signatory(case: Case, user: User | None, party: str) -> bool:
     if user is None:
         return False
     member = steering.current_membership(case, user)
@@ -49,58 +50,65 @@ def _ensure_signatory(case: Case, user, party: str) -> bool:
     return member.role == MemberRole.SIGNATORY
 
 
-def _schedule(case: Case, title: str, days: int, stages: list[str]):
+def _schedule(case: Case, title: str, days: int, stages: list[str]) -> Meeting | None:
     try:
-        meeting = services.schedule_meeting(case.responsible_hr, case, title=title, starts_at=_at(days, 8),
-                                            ends_at=_at(days, 10), place="Stadshuset, sammanträdesrum Ekan",
-                                            stages=stages)
-        db.session.commit()
-        return meeting
-    except DomainError:  # e.g. the procedure does not allow a meeting on that day yet
-        db.session.rollback()
+        return services.schedule_meeting(case.responsible_hr, case, title=title, starts_at=_at(days, 8),
+                                         ends_at=_at(days, 10), place="Stadshuset, sammanträdesrum Ekan",
+                                         stages=stages)
+    except DomainError:
+        # E.g. the procedure does not allow a meeting on that day yet. schedule_meeting refuses
+        # before it writes anything, so the step's unit of work carries on unharmed.
         return None
 
 
-def load(context) -> None:
-    hr_employer = context.users.get("decision@example.org")
-    union = context.users.get("union@example.org")
-    cases = sorted((c for c in context.cases.values() if isinstance(c, Case) and not c.is_archived),
-                   key=lambda c: c.id)
-    ready = []
-    for case in cases:
-        if _ensure_signatory(case, hr_employer, Party.EMPLOYER) and _ensure_signatory(case, union, Party.PERSONNEL):
-            ready.append(case)
-        db.session.commit()
-    if not ready:
-        return
+def _minutes(meeting: Meeting) -> Minutes:
+    minutes = services.minutes_of(meeting)
+    if minutes is None:
+        raise RuntimeError(f"demo: meeting {meeting.id} has no minutes after saving them")
+    return minutes
 
-    done: set[str] = set()
+
+def _approved_minutes(case: Case, employer: User, union: User) -> bool:
+    """A past meeting whose minutes both signatories approved, and the next meeting planned."""
+    hr = case.responsible_hr
+    meeting = _schedule(case, "Förhandlingsmöte: grunder och verkningar", -10, ["grounds", "effects"])
+    if meeting is None:
+        return False
+    services.record_attendance(hr, meeting, {a.id: True for a in meeting.attendees})
+    version = services.save_minutes(hr, meeting, APPROVED_BODY)
+    services.submit_minutes(hr, _minutes(meeting))
+    for signer in (employer, union):
+        services.approve_minutes(signer, version, password=DEMO_PASSWORD, sha256=version.sha256)
+    _schedule(case, "Uppföljande möte", 7, ["alternatives"])
+    return True
+
+
+def _disputed_minutes(case: Case, employer: User, union: User) -> bool:
+    """Minutes in two versions: the employer approves, the union refuses with an objection."""
+    hr = case.responsible_hr
+    meeting = _schedule(case, "Avslutande förhandling", -2, ["closing"])
+    if meeting is None:
+        return False
+    services.save_minutes(hr, meeting, DISPUTED_BODY.replace("Parterna är", "Parterna var"))
+    version = services.save_minutes(hr, meeting, DISPUTED_BODY)
+    services.submit_minutes(hr, _minutes(meeting))
+    services.approve_minutes(employer, version, password=DEMO_PASSWORD, sha256=version.sha256)
+    services.refuse_minutes(union, version, password=DEMO_PASSWORD, objection=OBJECTION, sha256=version.sha256)
+    return True
+
+
+def load(context: DemoContext) -> None:
+    employer = context.user("decision@example.org")
+    union = context.user("union@example.org")
+    ready = [case for case in context.open_cases()
+             if _ensure_signatory(case, employer, Party.EMPLOYER) and _ensure_signatory(case, union, Party.PERSONNEL)]
+    approved = disputed = False
     for case in ready:
-        hr = case.responsible_hr
-        if "approved" not in done:
-            meeting = _schedule(case, "Förhandlingsmöte: grunder och verkningar", -10, ["grounds", "effects"])
-            if meeting is not None:
-                services.record_attendance(hr, meeting, {a.id: True for a in meeting.attendees})
-                version = services.save_minutes(hr, meeting, APPROVED_BODY)
-                services.submit_minutes(hr, services.minutes_of(meeting))
-                for signer in (hr_employer, union):
-                    services.approve_minutes(signer, version, password=DEMO_PASSWORD, sha256=version.sha256)
-                db.session.commit()
-                _schedule(case, "Uppföljande möte", 7, ["alternatives"])
-                done.add("approved")
+        if not approved:
+            approved = _approved_minutes(case, employer, union)
+            if approved:
                 continue
-        if "disputed" not in done:
-            meeting = _schedule(case, "Avslutande förhandling", -2, ["closing"])
-            if meeting is not None:
-                first = services.save_minutes(hr, meeting, DISPUTED_BODY.replace("Parterna är", "Parterna var"))
-                db.session.commit()
-                version = services.save_minutes(hr, meeting, DISPUTED_BODY)
-                services.submit_minutes(hr, services.minutes_of(meeting))
-                services.approve_minutes(hr_employer, version, password=DEMO_PASSWORD, sha256=version.sha256)
-                services.refuse_minutes(union, version, password=DEMO_PASSWORD, objection=OBJECTION,
-                                        sha256=version.sha256)
-                db.session.commit()
-                assert first.number == 1
-                done.add("disputed")
-        if done == {"approved", "disputed"}:
+        if not disputed:
+            disputed = _disputed_minutes(case, employer, union)
+        if approved and disputed:
             break

@@ -1,11 +1,13 @@
 """Demo data: steering groups, comments, a counter-proposal with its answer and a co-signed
-risk assessment for the demo cases (created by tracker.cases.demo)."""
+risk assessment for the demo cases (made by the cases step)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from tracker.auth.models import User
 from tracker.cases.models import Case
-from tracker.demo import DEMO_PASSWORD
+from tracker.demo.context import DEMO_PASSWORD, DemoContext
 from tracker.discussion import services as discussion
-from tracker.extensions import db
 from tracker.procedure.stages import STAGES, stage_index
 from tracker.risk import services as risk
 from tracker.steering import services as steering
@@ -19,19 +21,19 @@ COMMENTS = [
 ]
 
 
-def _ensure_member(case: Case, user, party: str, role: str, units=(), ) -> None:
+def _ensure_member(case: Case, user: User | None, party: str, role: str, units: Sequence[str] = ()) -> None:
     if user is None or steering.current_membership(case, user) is not None:
         return
-    steering.add_member(case.responsible_hr, case, user, party=party, role=role, units=units)
+    steering.add_member(case.responsible_hr, case, user, party=party, role=role, units=list(units))
 
 
 def _stage_reached(case: Case, code: str) -> bool:
     return case.current_stage in STAGES and stage_index(case.current_stage) >= stage_index(code)
 
 
-def load(context) -> None:
+def load(context: DemoContext) -> None:
     users = context.users
-    cases = [c for c in context.cases.values() if isinstance(c, Case) and not c.is_archived]
+    cases = context.open_cases()
     for n, case in enumerate(cases):
         units = case.unit_names
         _ensure_member(case, case.responsible_hr, Party.EMPLOYER, MemberRole.CHAIR)
@@ -40,7 +42,6 @@ def load(context) -> None:
         _ensure_member(case, users.get("safety@example.org"), Party.PERSONNEL, MemberRole.SAFETY_REPRESENTATIVE)
         if n % 2 == 0:
             _ensure_member(case, users.get("union2@example.org"), Party.PERSONNEL, MemberRole.MEMBER, units[:1])
-        db.session.commit()
 
         stage = case.current_stage if case.current_stage in STAGES else STAGES[0]
         for email, text in COMMENTS:
@@ -48,7 +49,6 @@ def load(context) -> None:
             if author is not None and (steering.current_membership(case, author) is not None
                                        or author.id == case.responsible_hr_id):
                 discussion.add_comment(author, case, stage, text)
-        db.session.commit()
 
     # One case with a counter-proposal answered by the employer, and another still open.
     union, safety = users.get("union@example.org"), users.get("safety@example.org")
@@ -61,7 +61,6 @@ def load(context) -> None:
         discussion.answer_counter_proposal(
             case.responsible_hr, proposal,
             "Förslaget prövas för hösten; lokalfrågan avgörs vid utvärderingen i januari.")
-        db.session.commit()
 
     # A risk assessment co-signed by safety@example.org (and an objection) in the most advanced case.
     if cases and safety is not None:
@@ -73,4 +72,3 @@ def load(context) -> None:
             risk.cosign(safety, assessment, password=DEMO_PASSWORD)
         if union is not None:
             risk.add_objection(union, assessment, "Ensamarbete kvällstid är inte bedömt.")
-        db.session.commit()

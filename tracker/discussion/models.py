@@ -7,11 +7,11 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A Markdown comment on one stage of a case. Never deleted: `deleted_at` leaves a trace."""
 
     __tablename__ = "comments"
@@ -37,7 +37,7 @@ class Comment(db.Model):
         return self.deleted_at is not None
 
 
-class CommentRevision(db.Model):
+class CommentRevision(Model):
     """The text a comment had before an edit (one row per edit)."""
 
     __tablename__ = "comment_revisions"
@@ -54,7 +54,7 @@ class CommentRevision(db.Model):
     replaced_by: Mapped[User] = relationship(lazy="joined")
 
 
-class CounterProposal(db.Model):
+class CounterProposal(Model):
     """A counter-proposal from the personnel side; the employer answers it with reasons."""
 
     __tablename__ = "counter_proposals"

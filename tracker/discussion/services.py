@@ -2,27 +2,33 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.models import Case
+from tracker.discussion import policy
 from tracker.discussion.models import Comment, CommentRevision, CounterProposal
+from tracker.discussion.queries import COUNTER_PROPOSAL_STAGE
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.procedure.stages import STAGES, stage_index
-from tracker.steering import policy
 from tracker.timeutil import utcnow
 
 COMMENT_MAX = 10_000
 ANSWER_MIN = 20
-COUNTER_PROPOSAL_STAGE = "alternatives"
 
 
 def _check_stage(stage_code: str) -> str:
     if stage_code not in STAGES:
         raise NotFound(_("Okänt skede."))
     return stage_code
+
+
+def _case_of(obj: Comment | CounterProposal) -> Case:
+    case = db.session.get(Case, obj.case_id)
+    if case is None:
+        raise NotFound()
+    return case
 
 
 def _check_open(case: Case) -> None:
@@ -41,14 +47,6 @@ def _clean_body(body: str, field: str = "body", maximum: int = COMMENT_MAX) -> s
 
 # --- comments ---------------------------------------------------------------------------------
 
-def stage_comments(case: Case, stage_code: str | None = None) -> list[Comment]:
-    """Comments of a case (optionally one stage), oldest first, deleted ones included. One query."""
-    query = select(Comment).where(Comment.case_id == case.id)
-    if stage_code is not None:
-        query = query.where(Comment.stage_code == stage_code)
-    return list(db.session.execute(query.order_by(Comment.created_at, Comment.id)).scalars().unique())
-
-
 def add_comment(actor: User, case: Case, stage_code: str, body: str) -> Comment:
     """A member's (or the responsible HR officer's) comment on a stage."""
     _check_stage(stage_code)
@@ -66,12 +64,11 @@ def add_comment(actor: User, case: Case, stage_code: str, body: str) -> Comment:
 
 def edit_comment(actor: User, comment: Comment, body: str) -> Comment:
     """The author changes their text; the previous text is kept as a revision."""
-    case = db.session.get(Case, comment.case_id)
-    _check_open(case)
-    if comment.author_id != actor.id or not policy.can_comment(actor, case):
-        raise PermissionDenied(_("Endast den som skrev kommentaren kan ändra den."))
+    _check_open(_case_of(comment))
     if comment.is_deleted:
         raise Conflict(_("Kommentaren är borttagen."))
+    if not policy.can_edit_comment(actor, comment):
+        raise PermissionDenied(_("Endast den som skrev kommentaren kan ändra den."))
     body = _clean_body(body)
     if body == comment.body:
         return comment
@@ -87,22 +84,12 @@ def edit_comment(actor: User, comment: Comment, body: str) -> Comment:
     return comment
 
 
-def can_delete_comment(actor: User, comment: Comment, case: Case) -> bool:
-    """The author (while a member) or the case's HR officer (moderation)."""
-    if comment.is_deleted or case.is_archived:
-        return False
-    if policy.can_manage_members(actor, case):
-        return True
-    return comment.author_id == actor.id and policy.can_comment(actor, case)
-
-
 def delete_comment(actor: User, comment: Comment) -> Comment:
     """Hide the text; the comment stays as "deleted by X at T" and its revisions remain."""
-    case = db.session.get(Case, comment.case_id)
-    _check_open(case)
+    _check_open(_case_of(comment))
     if comment.is_deleted:
         raise Conflict(_("Kommentaren är redan borttagen."))
-    if not can_delete_comment(actor, comment, case):
+    if not policy.can_delete_comment(actor, comment):
         raise PermissionDenied(_("Du får inte ta bort den här kommentaren."))
     now = utcnow()
     db.session.add(CommentRevision(comment_id=comment.id, body=comment.body,
@@ -116,25 +103,7 @@ def delete_comment(actor: User, comment: Comment) -> Comment:
     return comment
 
 
-def comment_revisions(comment: Comment) -> list[CommentRevision]:
-    return list(db.session.execute(
-        select(CommentRevision).where(CommentRevision.comment_id == comment.id).order_by(CommentRevision.id)
-    ).scalars())
-
-
 # --- counter-proposals ------------------------------------------------------------------------
-
-def counter_proposals(case: Case) -> list[CounterProposal]:
-    """Every counter-proposal of the case, oldest first. One query."""
-    return list(db.session.execute(
-        select(CounterProposal).where(CounterProposal.case_id == case.id)
-        .order_by(CounterProposal.created_at, CounterProposal.id)).scalars().unique())
-
-
-def open_counter_proposals(case: Case) -> list[CounterProposal]:
-    """Unanswered and not withdrawn: these keep the alternatives stage from completing."""
-    return [p for p in counter_proposals(case) if p.is_open]
-
 
 def submit_counter_proposal(actor: User, case: Case, *, title: str, body: str) -> CounterProposal:
     """A personnel-side member proposes an alternative (until the alternatives stage is passed)."""
@@ -159,9 +128,9 @@ def submit_counter_proposal(actor: User, case: Case, *, title: str, body: str) -
 
 def answer_counter_proposal(actor: User, proposal: CounterProposal, answer: str) -> CounterProposal:
     """The employer's reasoned answer, by the case's HR officer."""
-    case = db.session.get(Case, proposal.case_id)
+    case = _case_of(proposal)
     _check_open(case)
-    if not policy.can_manage_members(actor, case):
+    if not policy.can_answer_counter_proposal(actor, case):
         raise PermissionDenied(_("Endast ärendets HR-handläggare kan besvara motförslag."))
     if proposal.withdrawn_at is not None:
         raise Conflict(_("Motförslaget har dragits tillbaka."))
@@ -184,14 +153,14 @@ def answer_counter_proposal(actor: User, proposal: CounterProposal, answer: str)
 
 def withdraw_counter_proposal(actor: User, proposal: CounterProposal) -> CounterProposal:
     """The author withdraws an unanswered proposal."""
-    case = db.session.get(Case, proposal.case_id)
+    case = _case_of(proposal)
     _check_open(case)
-    if proposal.author_id != actor.id:
-        raise PermissionDenied(_("Endast den som lämnade motförslaget kan dra tillbaka det."))
     if proposal.withdrawn_at is not None:
         raise Conflict(_("Motförslaget har redan dragits tillbaka."))
     if proposal.answered_at is not None:
         raise Conflict(_("Ett besvarat motförslag kan inte dras tillbaka."))
+    if not policy.can_withdraw_counter_proposal(actor, proposal):
+        raise PermissionDenied(_("Endast den som lämnade motförslaget kan dra tillbaka det."))
     proposal.withdrawn_at = utcnow()
     db.session.flush()
     record(actor, "counter_proposal.withdrawn", proposal, {"title": proposal.title}, case_id=case.id)

@@ -5,10 +5,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and the CLI commands."""
-    from tracker.documents.views import bp
+    """Register the blueprint, the CLI commands and the blob listeners on the app's session, and
+    build the configured blob store (a bad DOCUMENT_STORE_BACKEND fails here, at startup)."""
+    from tracker.documents import storage
     from tracker.documents.cli import commands
+    from tracker.documents.services import blobs
+    from tracker.documents.views import bp
 
     app.register_blueprint(bp)
     for command in commands:
         app.cli.add_command(command)
+    blobs.install()
+    storage.check_backend(app)

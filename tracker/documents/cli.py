@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.documents import crypto, services
-from tracker.extensions import db
+from tracker.unit_of_work import unit_of_work
 
 
 @click.group("documents", help="Document store maintenance.")
@@ -21,11 +21,8 @@ def documents_cli() -> None:
 @with_appcontext
 def fsck_command(remove: bool, grace_seconds: float) -> None:
     """Report (and with --remove repair) differences between the store and the database."""
-    report = services.fsck(remove=remove, grace_seconds=grace_seconds)
-    if remove and report.removed:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    with unit_of_work():  # a report without --remove changed nothing, so its commit is empty
+        report = services.fsck(remove=remove, grace_seconds=grace_seconds)
     for key in report.orphan_blobs:
         click.echo(f"orphan blob (no version row): {key}" + (" - removed" if report.removed else ""))
     for version_id, key in report.missing_blobs:
@@ -36,7 +33,8 @@ def fsck_command(remove: bool, grace_seconds: float) -> None:
         click.echo("documents fsck: store and database agree")
     else:
         click.echo(f"documents fsck: {len(report.orphan_blobs)} orphan blob(s), "
-                   f"{len(report.missing_blobs)} missing blob(s), {len(report.stale_temporary)} stale temporary file(s)")
+                   f"{len(report.missing_blobs)} missing blob(s), "
+                   f"{len(report.stale_temporary)} stale temporary file(s)")
         if not remove:
             raise SystemExit(1)
 
@@ -46,11 +44,10 @@ def fsck_command(remove: bool, grace_seconds: float) -> None:
 def rotate_key_command() -> None:
     """Re-wrap every data key under the newest key in DOCUMENT_KEYS (the last one)."""
     try:
-        counts = services.rotate_keys()
+        with unit_of_work():
+            counts = services.rotate_keys()
     except crypto.DocumentCryptoError as error:
-        db.session.rollback()
-        raise click.ClickException(f"rotation stopped, nothing changed: {error}")
-    db.session.commit()
+        raise click.ClickException(f"rotation stopped, nothing changed: {error}") from error
     click.echo(f"rotated to key {crypto.keyring().current_id}: {counts['rewrapped']} re-wrapped, "
                f"{counts['already_current']} already current, {counts['erased_skipped']} erased (skipped)")
 

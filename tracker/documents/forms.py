@@ -1,17 +1,27 @@
-"""Forms for uploading documents, naming readers, erasing versions and managing clearances."""
+"""Forms for uploading documents, naming readers, erasing versions and managing clearances, and the
+blank forms of the case page's documents panel."""
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.documents.labels import CLASS_LABELS
 from tracker.documents.models import Classification
-from tracker.documents.policy import CLASS_LABELS
+from tracker.documents.queries import DocumentsPanel
+from tracker.procedure.stages import STAGES, stage_label
+from tracker.web.forms import choices
 
 LEGAL_BASIS_LIST_ID = "legal-basis-suggestions"
+# The upload form shares the case page with other panels' forms: its names and ids carry a prefix.
+UPLOAD_PREFIX = "document"
 
 
 class CheckboxesField(SelectMultipleField):
@@ -21,14 +31,12 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def classification_choices() -> list[tuple[str, str]]:
-    return [(str(c), str(CLASS_LABELS[c])) for c in Classification]
+def classification_choices() -> list[SelectChoice]:
+    return choices((c, CLASS_LABELS[c]) for c in Classification)
 
 
-def stage_choices() -> list[tuple[str, str]]:
-    from tracker.procedure.stages import STAGES, stage_label
-
-    return [("", str(_l("Hela ärendet (inget särskilt steg)")))] + [(code, stage_label(code)) for code in STAGES]
+def stage_choices() -> list[SelectChoice]:
+    return choices([("", _l("Hela ärendet (inget särskilt steg)"))] + [(code, stage_label(code)) for code in STAGES])
 
 
 class VersionForm(FlaskForm):
@@ -65,3 +73,22 @@ class ClearanceForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Skäl (valfritt)"), validators=[Optional(), Length(max=2000)])
+
+
+def upload_form(reader_choices: Iterable[tuple[int, str]], *, blank: bool = False) -> UploadForm:
+    """The upload form offering `reader_choices` as named readers: blank, or bound to the request."""
+    form = UploadForm(formdata=None, prefix=UPLOAD_PREFIX) if blank else UploadForm(prefix=UPLOAD_PREFIX)
+    form.readers.choices = choices(reader_choices)
+    return form
+
+
+@dataclass
+class DocumentsPanelForms:
+    """The blank forms of the documents panel: the upload form, when the user may upload."""
+
+    upload: UploadForm | None
+
+
+def panel_forms(panel: DocumentsPanel) -> DocumentsPanelForms:
+    """Blank forms for what the panel permits (None where not permitted)."""
+    return DocumentsPanelForms(upload=upload_form(panel.reader_choices, blank=True) if panel.can_upload else None)

@@ -13,17 +13,20 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, LargeBinary, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.db_types import StrEnumType
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
 
 
 class Classification(StrEnum):
+    """A document's information class (DESIGN §3); labels in `labels.py`."""
+
     OPEN = "open"
     INTERNAL = "internal"
     SECRET = "secret"
 
 
-class Document(db.Model):
+class Document(Model):
     __tablename__ = "documents"
     __table_args__ = (Index("ix_documents_case_class", "case_id", "classification"),)
 
@@ -32,7 +35,8 @@ class Document(db.Model):
     # Null: the document belongs to the case as a whole rather than one stage.
     stage_code: Mapped[str | None] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
-    classification: Mapped[str] = mapped_column(String(20), default=Classification.OPEN)
+    classification: Mapped[Classification] = mapped_column(StrEnumType(Classification, 20),
+                                                           default=Classification.OPEN)
     # Secret documents: the statute that makes them secret and when the secrecy ends.
     legal_basis: Mapped[str | None] = mapped_column(String(200))
     secrecy_ends_on: Mapped[date | None] = mapped_column(Date)
@@ -69,7 +73,7 @@ class Document(db.Model):
         return f"<Document {self.id} {self.classification}>"
 
 
-class DocumentVersion(db.Model):
+class DocumentVersion(Model):
     """One upload. Immutable; erasure deletes the blob and keeps this row as a tombstone."""
 
     __tablename__ = "document_versions"
@@ -108,7 +112,7 @@ class DocumentVersion(db.Model):
         return f"<DocumentVersion {self.document_id}.{self.number}>"
 
 
-class DocumentReader(db.Model):
+class DocumentReader(Model):
     """A user named as a reader of a secret document."""
 
     __tablename__ = "document_readers"
@@ -124,7 +128,7 @@ class DocumentReader(db.Model):
     user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
 
 
-class CaseClearance(db.Model):
+class CaseClearance(Model):
     """An auditor's clearance to read the secret documents of one case; revocable, never deleted."""
 
     __tablename__ = "case_clearances"

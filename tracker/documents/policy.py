@@ -11,19 +11,20 @@ Rules (DESIGN §3, decisions noted):
   that export the case record), see a secret document's metadata (class, legal basis, secrecy
   end, versions with size, type and hash) but not its title, file names or content.
 - Everyone else: the document does not exist for them (404, absent from lists).
+
+`case_access(user, case)` gathers the facts once (a fixed number of queries); every predicate is
+then a plain function of those facts and the document. The words for reasons and classes are in
+`labels.py`.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
-from tracker.access import Permission, has_permission
-from tracker.auth.models import Role
+from tracker.auth.models import Role, User
+from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case, is_member, is_responsible_hr
 from tracker.documents.models import CaseClearance, Classification, Document, DocumentReader
@@ -39,31 +40,7 @@ class AccessReason(StrEnum):
     CLEARED_AUDITOR = "cleared_auditor"
 
 
-REASON_LABELS = {
-    AccessReason.RESPONSIBLE_HR: _l("du är ärendets ansvariga HR-handläggare"),
-    AccessReason.MEMBER: _l("du är medlem i ärendets styrnings- och uppföljningsgrupp"),
-    AccessReason.AUDITOR: _l("du är revisor och får läsa alla ärenden"),
-    AccessReason.UPLOADER: _l("du laddade upp dokumentet"),
-    AccessReason.NAMED_READER: _l("du är namngiven läsare av dokumentet"),
-    AccessReason.CLEARED_AUDITOR: _l("du är revisor med behörighet (clearance) för ärendet"),
-}
-
-CLASS_LABELS = {
-    Classification.OPEN: _l("Öppen"),
-    Classification.INTERNAL: _l("Intern"),
-    Classification.SECRET: _l("Sekretess"),
-}
-
-
-def reason_label(reason: AccessReason | str | None) -> str:
-    return str(REASON_LABELS.get(reason, "")) if reason else ""
-
-
-def class_label(classification: str) -> str:
-    return str(CLASS_LABELS.get(classification, classification))
-
-
-def active_clearance(case: Case, user: Any) -> CaseClearance | None:
+def active_clearance(case: Case, user: User) -> CaseClearance | None:
     """The user's unrevoked clearance for the case, if any."""
     if getattr(user, "id", None) is None:
         return None
@@ -73,26 +50,27 @@ def active_clearance(case: Case, user: Any) -> CaseClearance | None:
     ).scalars().first()
 
 
-@dataclass
+@dataclass(frozen=True)
 class CaseAccess:
-    """What one user may do with the documents of one case, worked out with a fixed number of
-    queries so a list of any length costs the same."""
+    """What one user may do with the documents of one case: the facts, gathered once with a fixed
+    number of queries, and the predicates on them (so a list of any length costs the same)."""
 
-    user: Any
+    user: User
     case: Case
     can_view: bool
     is_responsible_hr: bool = False
     is_member: bool = False
     is_auditor: bool = False
     cleared: bool = False
-    reader_of: set[int] = field(default_factory=set)
+    reader_of: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
-    def build(cls, user: Any, case: Case) -> CaseAccess:
+    def build(cls, user: User, case: Case) -> CaseAccess:
+        """The facts for `user` on `case`."""
         if not getattr(user, "is_authenticated", False) or not can_view_case(user, case):
             return cls(user=user, case=case, can_view=False)
         auditor = user.has_role(Role.AUDITOR)
-        readers = set(db.session.execute(
+        readers = frozenset(db.session.execute(
             select(DocumentReader.document_id).join(Document, Document.id == DocumentReader.document_id)
             .where(Document.case_id == case.id, DocumentReader.user_id == user.id)
         ).scalars())
@@ -126,33 +104,49 @@ class CaseAccess:
         return None
 
     def can_read(self, document: Document) -> bool:
+        """May view and download the content."""
         return self.reason(document) is not None
 
     def sees_metadata_only(self, document: Document) -> bool:
         """An uncleared auditor (or the responsible HR officer, not a reader) and a secret
         document: class, basis, hashes; no title, no file name, no content."""
         return (self.can_view and (self.is_auditor or self.is_responsible_hr)
+                and document.case_id == self.case.id
                 and document.classification == Classification.SECRET and not self.can_read(document))
 
     def is_visible(self, document: Document) -> bool:
         """Listed at all (content or metadata)."""
         return self.can_read(document) or self.sees_metadata_only(document)
 
+    def runs_case(self) -> bool:
+        """An HR officer of the case: its responsible HR officer or an employer-side member."""
+        return self.can_view and (self.is_responsible_hr or self.is_member)
+
     def can_manage(self, document: Document) -> bool:
         """Upload new versions and change named readers: an HR officer who runs the case
         (responsible or member) and may read the document."""
         return (has_permission(self.user, Permission.DOCUMENT_UPLOAD) and not self.case.is_archived
-                and (self.is_responsible_hr or self.is_member) and self.can_read(document))
+                and self.runs_case() and self.can_read(document))
 
     def can_erase(self, document: Document) -> bool:
         """Erase a version's content: an HR officer of the case who may read the document
         (allowed on archived cases too: retention usually ends after archiving)."""
         return (has_permission(self.user, Permission.DOCUMENT_ERASE)
-                and (self.is_responsible_hr or self.is_member) and self.can_read(document))
+                and self.runs_case() and self.can_read(document))
+
+    def can_upload(self) -> bool:
+        """Upload new documents to the case."""
+        return (has_permission(self.user, Permission.DOCUMENT_UPLOAD)
+                and not self.case.is_archived and self.runs_case())
+
+    def can_manage_clearances(self) -> bool:
+        """Grant and revoke auditor clearances: the case's responsible HR officer."""
+        return (self.can_view and has_permission(self.user, Permission.CLEARANCE_GRANT)
+                and self.is_responsible_hr)
 
     def visible_clause(self) -> ColumnElement[bool]:
         """`is_visible` as a SQL condition on `Document` (for paging a listing in the database).
-        Must agree with `is_visible`; `case_listing` checks every row with it again."""
+        Must agree with `is_visible`; the listings check every row with it again."""
         if not self.can_view:
             return false()
         # Secret: readable (uploader, named reader, cleared auditor) or metadata-only (auditor,
@@ -166,30 +160,61 @@ class CaseAccess:
         other_ok = true() if self.is_member else false()
         return and_(Document.case_id == self.case.id, or_(and_(secret, secret_ok), and_(~secret, other_ok)))
 
-    def can_upload(self) -> bool:
-        return (self.can_view and has_permission(self.user, Permission.DOCUMENT_UPLOAD)
-                and not self.case.is_archived and (self.is_responsible_hr or self.is_member))
 
-    def can_manage_clearances(self) -> bool:
-        return (self.can_view and has_permission(self.user, Permission.CLEARANCE_GRANT)
-                and self.is_responsible_hr)
-
-
-def case_access(user: Any, case: Case) -> CaseAccess:
+def case_access(user: User, case: Case) -> CaseAccess:
     """The user's document access on one case (a fixed number of queries)."""
     return CaseAccess.build(user, case)
 
 
-def can_read_content(user: Any, document: Document) -> bool:
-    """May `user` read (view, download) this document's content?"""
+def _access_for(user: User, document: Document) -> CaseAccess | None:
     case = db.session.get(Case, document.case_id)
-    return case is not None and case_access(user, case).can_read(document)
+    return None if case is None else case_access(user, case)
 
 
-def access_reason(user: Any, document: Document) -> AccessReason | None:
+def access_reason(user: User, document: Document) -> AccessReason | None:
     """Why `user` may read the document (None: they may not)."""
-    case = db.session.get(Case, document.case_id)
-    return None if case is None else case_access(user, case).reason(document)
+    access = _access_for(user, document)
+    return None if access is None else access.reason(document)
+
+
+def can_see_document(user: User, document: Document) -> bool:
+    """Does the document exist for `user` at all (its content, or its metadata only)?"""
+    access = _access_for(user, document)
+    return access is not None and access.is_visible(document)
+
+
+def can_read_content(user: User, document: Document) -> bool:
+    """May `user` read (view, download) this document's content?"""
+    access = _access_for(user, document)
+    return access is not None and access.can_read(document)
+
+
+def sees_metadata_only(user: User, document: Document) -> bool:
+    """Does `user` see the document's metadata but not its title, file names or content?"""
+    access = _access_for(user, document)
+    return access is not None and access.sees_metadata_only(document)
+
+
+def can_manage_document(user: User, document: Document) -> bool:
+    """May `user` upload new versions of the document and change its named readers?"""
+    access = _access_for(user, document)
+    return access is not None and access.can_manage(document)
+
+
+def can_erase_document(user: User, document: Document) -> bool:
+    """May `user` erase the content of the document's versions?"""
+    access = _access_for(user, document)
+    return access is not None and access.can_erase(document)
+
+
+def can_upload(user: User, case: Case) -> bool:
+    """May `user` upload documents to the case?"""
+    return case_access(user, case).can_upload()
+
+
+def can_manage_clearances(user: User, case: Case) -> bool:
+    """The case's responsible HR officer grants and revokes auditor clearances."""
+    return case_access(user, case).can_manage_clearances()
 
 
 def case_documents(case: Case) -> list[Document]:
@@ -199,18 +224,7 @@ def case_documents(case: Case) -> list[Document]:
     ).scalars().unique())
 
 
-def visible_documents(user: Any, case: Case) -> list[Document]:
-    """The documents of the case whose content `user` may read, oldest first."""
-    access = case_access(user, case)
-    if not access.can_view:
-        return []
-    return [d for d in case_documents(case) if access.can_read(d)]
-
-
-def can_manage_clearances(user: Any, case: Case) -> bool:
-    """The case's responsible HR officer grants and revokes auditor clearances."""
-    return case_access(user, case).can_manage_clearances()
-
-
-def filter_visible(access: CaseAccess, documents: Iterable[Document]) -> list[Document]:
-    return [d for d in documents if access.is_visible(d)]
+def can_see_clearance(user: User, clearance: CaseClearance) -> bool:
+    """A clearance exists for `user` when they may see its case."""
+    case = db.session.get(Case, clearance.case_id)
+    return case is not None and can_view_case(user, case)

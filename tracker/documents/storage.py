@@ -28,7 +28,7 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -55,7 +55,7 @@ def check_key(key: str) -> str:
 
 @runtime_checkable
 class BlobWriter(Protocol):
-    def write(self, data: bytes) -> int: ...
+    def write(self, data: bytes | memoryview) -> int: ...
     def commit(self) -> None: ...
     def abort(self) -> None: ...
 
@@ -93,7 +93,7 @@ class _DirectoryWriter:
         self._flusher: threading.Thread | None = None
         self._flush_error: OSError | None = None
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         written = self._file.write(data)
         self._unflushed += written
         if self._unflushed >= self.FLUSH_EVERY and (self._flusher is None or not self._flusher.is_alive()):
@@ -218,7 +218,7 @@ class _MemoryWriter:
         self._buffer = io.BytesIO()
         self._done = False
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         return self._buffer.write(data)
 
     def commit(self) -> None:
@@ -265,21 +265,54 @@ class MemoryStore:
             yield key
 
 
+class StoreConfigError(RuntimeError):
+    """DOCUMENT_STORE_BACKEND names no usable backend."""
+
+
+_BUILTIN_BACKENDS = ("directory", "memory")
+
+
+def _plugin_factory(backend: str) -> Callable[[Flask], BlobStore]:
+    """The factory named by a "package.module:factory" backend; StoreConfigError if it is not one."""
+    module_name, colon, attr = backend.partition(":")
+    if not colon or not module_name or not attr:
+        raise StoreConfigError(
+            f"DOCUMENT_STORE_BACKEND={backend!r}: expected one of {', '.join(_BUILTIN_BACKENDS)} "
+            "or \"package.module:factory\"")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise StoreConfigError(f"DOCUMENT_STORE_BACKEND={backend!r}: cannot import {module_name!r}: {error}") from error
+    factory = getattr(module, attr, None)
+    if not callable(factory):
+        raise StoreConfigError(f"DOCUMENT_STORE_BACKEND={backend!r}: {module_name} has no callable {attr!r}")
+    return factory
+
+
+def _backend(app: Flask) -> str:
+    return str(app.config.get("DOCUMENT_STORE_BACKEND") or "directory")
+
+
+def check_backend(app: Flask) -> None:
+    """Fail at startup, with a clear message, when DOCUMENT_STORE_BACKEND is unusable."""
+    backend = _backend(app)
+    if backend not in _BUILTIN_BACKENDS:
+        _plugin_factory(backend)
+
+
 def _build(app: Flask) -> BlobStore:
-    backend = app.config.get("DOCUMENT_STORE_BACKEND") or "directory"
+    backend = _backend(app)
     if backend == "directory":
         return DirectoryStore(app.config["DOCUMENT_STORE_PATH"])
     if backend == "memory":
         return MemoryStore()
-    module_name, _, attr = backend.partition(":")
-    factory = getattr(importlib.import_module(module_name), attr)
-    return factory(app)
+    return _plugin_factory(backend)(app)
 
 
 def get_store(app: Flask | None = None) -> BlobStore:
     """The application's blob store (built once per app)."""
-    app = app or current_app
-    store = app.extensions.get("document_store")
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    store: BlobStore | None = app.extensions.get("document_store")
     if store is None:
         store = _build(app)
         app.extensions["document_store"] = store

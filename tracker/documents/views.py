@@ -1,181 +1,160 @@
 """Document pages: case document list and upload, document page, downloads, readers, erasure,
-and auditor clearances. Thin: parse, call a service, commit once, render."""
+and auditor clearances. Thin: parse, call a service, render; the web layer commits once."""
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from tracker.access import Permission, authenticated, requires
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
-from tracker.documents import services
-from tracker.documents.forms import (LEGAL_BASIS_LIST_ID, ClearanceForm, EraseForm, ReaderForm, RevokeForm,
-                                     UploadForm, VersionForm)
+from tracker.documents import queries, services
+from tracker.documents.forms import (
+    ClearanceForm,
+    DocumentsPanelForms,
+    EraseForm,
+    ReaderForm,
+    RevokeForm,
+    UploadForm,
+    VersionForm,
+    panel_forms,
+    upload_form,
+)
+from tracker.documents.labels import class_label, reason_label
 from tracker.documents.models import CaseClearance, Classification, Document
-from tracker.documents.policy import CaseAccess, class_label, reason_label
-from tracker.errors import DomainError, NotFound, ValidationFailed
-from tracker.web.errors import render_error
-from tracker.extensions import db
+from tracker.documents.policy import CaseAccess, can_see_clearance, case_access
+from tracker.documents.queries import DocumentsPanel
+from tracker.errors import DomainError
 from tracker.procedure.stages import stage_label
+from tracker.unit_of_work import unit_of_work
+from tracker.web.access import Permission, authenticated, current_actor, load_or_404, requires
+from tracker.web.errors import render_error
+from tracker.web.forms import CsrfForm, apply_domain_error, choices
+from tracker.web.transaction import persist_on_failure
 
 bp = Blueprint("documents", __name__)
 
 
 def _actor() -> User:
-    return current_user._get_current_object()
-
-
-def _case_or_404(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(current_user, case):
-        abort(404)
-    return case
+    actor: User = current_actor()
+    return actor
 
 
 def _document_or_404(document_id: int, attempted: str) -> tuple[Document, CaseAccess]:
-    """Load a visible document; a hidden one is recorded as a denied attempt (committed), then 404."""
-    try:
-        return services.get_document_for(_actor(), document_id)
-    except services.DocumentHidden as hidden:
-        db.session.rollback()
-        services.record_denied(_actor(), hidden.document, attempted)
-        db.session.commit()
-        abort(404)
-    except NotFound:
-        abort(404)
+    """A document the user may see; a hidden one is recorded as a denied attempt (kept), then 404."""
+    document = load_or_404(Document, document_id)
+    access = case_access(_actor(), load_or_404(Case, document.case_id))
+    if not access.is_visible(document):
+        _deny(document, attempted)
+    return document, access
 
 
-def _apply_errors(form, error: DomainError) -> None:
-    errors = error.details.get("errors") if isinstance(error, ValidationFailed) else None
-    if errors:
-        for name, message in errors.items():
-            if name in form._fields:
-                form[name].errors = [*form[name].errors, message]
-            else:
-                form.form_errors.append(message)
-    else:
-        form.form_errors.append(error.message or _("Åtgärden kunde inte utföras."))
+def _deny(document: Document, attempted: str) -> None:
+    services.record_denied(_actor(), document, attempted)
+    persist_on_failure()
+    abort(404)
 
 
-def reader_choices(case: Case, exclude: set[int] = frozenset()) -> list[tuple[int, str]]:
-    """Case participants who can be named readers: current members and the responsible HR officer."""
-    from tracker.steering.services import current_members
+# --- the case's documents ----------------------------------------------------------------------
 
-    people: dict[int, User] = {case.responsible_hr_id: case.responsible_hr}
-    for member in current_members(case):
-        people.setdefault(member.user_id, member.user)
-    return [(uid, f"{u.name} ({u.organisation.name})") for uid, u in
-            sorted(people.items(), key=lambda item: item[1].name) if uid not in exclude and u.active]
+@dataclass(frozen=True)
+class DocumentsPage:
+    """What `documents/_case_panel.html` reads: `page.documents` and `page.forms.documents`."""
 
-
-def upload_form(case: Case, formdata: Any = None) -> UploadForm:
-    form = UploadForm(formdata=formdata) if formdata is not None else UploadForm(formdata=None)
-    form.readers.choices = reader_choices(case, exclude={current_user.id})
-    return form
+    documents: DocumentsPanel
+    forms: _PageForms
 
 
-def panel_context(case: Case, limit: int | None = services.PANEL_LIMIT) -> dict[str, Any]:
-    """What the case-page panel shows (a fixed number of queries): the newest `limit` documents
-    (None: all, on the case's documents page)."""
-    entries, access, total = services.case_panel_listing(current_user, case, limit)
-    return {
-        "entries": entries,
-        "total": total,
-        "more": total > len(entries),
-        "access": access,
-        "can_upload": access.can_upload(),
-        "can_manage_clearances": access.can_manage_clearances(),
-        "class_label": class_label,
-        "legal_basis_suggestions": services.LEGAL_BASIS_SUGGESTIONS,
-        "legal_basis_list_id": LEGAL_BASIS_LIST_ID,
-    }
+@dataclass(frozen=True)
+class _PageForms:
+    documents: DocumentsPanelForms
 
 
-@bp.app_context_processor
-def _panel_helpers() -> dict[str, Any]:
-    def documents_panel(case: Case, form: UploadForm | None = None, show_all: bool = False) -> dict[str, Any]:
-        context = panel_context(case, None if show_all else services.PANEL_LIMIT)
-        if context["can_upload"]:
-            context["form"] = form or upload_form(case)
-        return context
-
-    return {"documents_panel": documents_panel}
+def _list_page(case: Case, failed_upload: UploadForm | None = None, status: int = 200) -> ResponseReturnValue:
+    panel = queries.panel(_actor(), case, limit=None)
+    forms = panel_forms(panel)
+    if failed_upload is not None:
+        forms.upload = failed_upload
+    page = DocumentsPage(documents=panel, forms=_PageForms(documents=forms))
+    return render_template("documents/list.html", case=case, page=page), status
 
 
 @bp.get("/cases/<int:case_id>/documents")
 @authenticated
-def case_documents(case_id: int):
-    case = _case_or_404(case_id)
-    return render_template("documents/list.html", case=case)
+def case_documents(case_id: int) -> ResponseReturnValue:
+    return _list_page(load_or_404(Case, case_id, can_view_case))
 
 
 @bp.post("/cases/<int:case_id>/documents")
 @requires(Permission.DOCUMENT_UPLOAD)
-def upload(case_id: int):
-    case = _case_or_404(case_id)
-    form = UploadForm()
-    form.readers.choices = reader_choices(case, exclude={current_user.id})
+def upload(case_id: int) -> ResponseReturnValue:
+    case = load_or_404(Case, case_id, can_view_case)
+    form = upload_form(queries.reader_candidates(case, exclude={_actor().id}))
     if form.validate_on_submit():
-        readers = [db.session.get(User, uid) for uid in form.readers.data or []]
+        readers = [load_or_404(User, uid) for uid in form.readers.data or []]
         storage = form.file.data
         try:
             version = services.upload(
                 _actor(), case, stream=storage.stream, filename=storage.filename or "",
-                title=form.title.data, classification=form.classification.data,
+                title=form.title.data or "", classification=form.classification.data or "",
                 stage_code=form.stage_code.data or None, legal_basis=form.legal_basis.data,
                 secrecy_ends_on=form.secrecy_ends_on.data, readers=readers)
         except DomainError as error:
-            db.session.rollback()
             if error.status_code in (403, 404):
                 raise
-            _apply_errors(form, error)
+            apply_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Dokumentet \"%(title)s\" är uppladdat.", title=version.document.title), "success")
             return redirect(url_for("documents.detail", document_id=version.document_id))
-    return render_template("documents/list.html", case=case, documents_upload_form=form), 400
+    return _list_page(case, form, 400)
 
+
+# --- one document ------------------------------------------------------------------------------
 
 @bp.get("/documents/<int:document_id>")
 @authenticated
-def detail(document_id: int):
+def detail(document_id: int) -> ResponseReturnValue:
     document, access = _document_or_404(document_id, "view")
     services.record_view(_actor(), document, access)
-    db.session.commit()
     return _render_detail(document, access)
 
 
-def _render_detail(document: Document, access: CaseAccess, status: int = 200, **forms: Any):
-    redacted = access.sees_metadata_only(document)
+def _render_detail(document: Document, access: CaseAccess, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    can_manage = access.can_manage(document)
+    can_erase = access.can_erase(document)
     context: dict[str, Any] = {
         "document": document,
         "case": access.case,
-        "access": access,
-        "redacted": redacted,
+        "redacted": access.sees_metadata_only(document),
         "reason": reason_label(access.reason(document)),
-        "class_label": class_label,
-        "stage_name": stage_label,
-        "can_manage": access.can_manage(document),
-        "can_erase": access.can_erase(document),
+        "class_name": class_label(document.classification),
+        "stage_name": stage_label(document.stage_code) if document.stage_code else None,
+        "is_secret": document.classification == Classification.SECRET,
+        "can_manage": can_manage,
+        "can_erase": can_erase,
     }
-    if context["can_manage"]:
+    if can_manage:
         context["version_form"] = forms.get("version_form") or VersionForm(formdata=None)
         if document.classification == Classification.SECRET:
             reader_form = forms.get("reader_form") or ReaderForm(formdata=None)
-            existing = {r.user_id for r in document.readers} | {document.created_by_id}
-            reader_form.user_id.choices = reader_choices(access.case, exclude=existing)
+            reader_form.user_id.choices = choices(queries.reader_candidates(access.case, _existing_readers(document)))
             context["reader_form"] = reader_form
-    if context["can_erase"]:
+    if can_erase:
         context["erase_form"] = forms.get("erase_form") or EraseForm(formdata=None)
         context["erase_number"] = forms.get("erase_number")
     return render_template("documents/detail.html", **context), status
+
+
+def _existing_readers(document: Document) -> set[int]:
+    return {r.user_id for r in document.readers} | {document.created_by_id}
 
 
 class _DownloadBody:
@@ -187,15 +166,14 @@ class _DownloadBody:
     def __init__(self, prepared: services.PreparedDownload, actor_id: int) -> None:
         self._chunks = prepared.chunks
         self._actor_id = actor_id
-        self._app = current_app._get_current_object()
+        self._app = current_app._get_current_object()  # type: ignore[attr-defined]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         try:
             yield from self._chunks
         except services.IntegrityFailure as failure:
-            with self._app.app_context():
+            with self._app.app_context(), unit_of_work():
                 services.record_stream_failure(self._actor_id, failure)
-                db.session.commit()
             raise
 
     def close(self) -> None:
@@ -214,41 +192,37 @@ def _send(prepared: services.PreparedDownload) -> Response:
     return response
 
 
-def _download(document_id: int, number: int | None):
+def _download(document_id: int, number: int | None) -> ResponseReturnValue:
     document, _access = _document_or_404(document_id, "download")
     try:
         version = services.get_version(document, number) if number is not None else (
             document.latest_available_version or document.latest_version)
         prepared = services.prepare_download(_actor(), document, version)
     except services.DocumentHidden as hidden:
-        db.session.rollback()
-        services.record_denied(_actor(), hidden.document, "download")
-        db.session.commit()
-        abort(404)
+        _deny(hidden.document, "download")
+        raise  # pragma: no cover - _deny aborts
     except services.IntegrityFailure as failure:
-        db.session.rollback()
         services.record_integrity_failure(_actor(), failure)
-        db.session.commit()
+        persist_on_failure()
         return render_error(500, failure.message)
-    db.session.commit()
     return _send(prepared)
 
 
 @bp.get("/documents/<int:document_id>/download")
 @authenticated
-def download(document_id: int):
+def download(document_id: int) -> ResponseReturnValue:
     return _download(document_id, None)
 
 
 @bp.get("/documents/<int:document_id>/versions/<int:number>")
 @authenticated
-def download_version(document_id: int, number: int):
+def download_version(document_id: int, number: int) -> ResponseReturnValue:
     return _download(document_id, number)
 
 
 @bp.post("/documents/<int:document_id>/versions")
 @requires(Permission.DOCUMENT_UPLOAD)
-def add_version(document_id: int):
+def add_version(document_id: int) -> ResponseReturnValue:
     document, access = _document_or_404(document_id, "add_version")
     form = VersionForm()
     if form.validate_on_submit():
@@ -256,117 +230,97 @@ def add_version(document_id: int):
             services.add_version(_actor(), document, stream=form.file.data.stream,
                                  filename=form.file.data.filename or "")
         except DomainError as error:
-            db.session.rollback()
             if error.status_code in (403, 404):
                 raise
-            _apply_errors(form, error)
+            apply_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("En ny version är uppladdad."), "success")
             return redirect(url_for("documents.detail", document_id=document.id))
-    document, access = services.get_document_for(_actor(), document_id)
     return _render_detail(document, access, 400, version_form=form)
 
 
 @bp.post("/documents/<int:document_id>/readers")
 @requires(Permission.DOCUMENT_UPLOAD)
-def add_reader(document_id: int):
+def add_reader(document_id: int) -> ResponseReturnValue:
     document, access = _document_or_404(document_id, "add_reader")
     form = ReaderForm()
-    existing = {r.user_id for r in document.readers} | {document.created_by_id}
-    form.user_id.choices = reader_choices(access.case, exclude=existing)
+    form.user_id.choices = choices(queries.reader_candidates(access.case, _existing_readers(document)))
     if form.validate_on_submit():
         try:
-            services.add_reader(_actor(), document, db.session.get(User, form.user_id.data))
+            services.add_reader(_actor(), document, load_or_404(User, form.user_id.data))
         except DomainError as error:
-            db.session.rollback()
             if error.status_code in (403, 404):
                 raise
-            _apply_errors(form, error)
+            apply_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Läsaren är tillagd."), "success")
             return redirect(url_for("documents.detail", document_id=document.id))
-    document, access = services.get_document_for(_actor(), document_id)
     return _render_detail(document, access, 400, reader_form=form)
 
 
 @bp.post("/documents/<int:document_id>/readers/<int:user_id>/remove")
 @requires(Permission.DOCUMENT_UPLOAD)
-def remove_reader(document_id: int, user_id: int):
+def remove_reader(document_id: int, user_id: int) -> ResponseReturnValue:
     document, _access = _document_or_404(document_id, "remove_reader")
-    if not RevokeForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = load_or_404(User, user_id)
     services.remove_reader(_actor(), document, user)
-    db.session.commit()
     flash(_("%(name)s är inte längre läsare.", name=user.name), "success")
     return redirect(url_for("documents.detail", document_id=document.id))
 
 
 @bp.post("/documents/<int:document_id>/versions/<int:number>/erase")
 @requires(Permission.DOCUMENT_ERASE)
-def erase(document_id: int, number: int):
+def erase(document_id: int, number: int) -> ResponseReturnValue:
     document, access = _document_or_404(document_id, "erase")
     version = services.get_version(document, number)
     form = EraseForm()
     if form.validate_on_submit():
         try:
-            services.erase_version(_actor(), version, form.reason.data)
+            services.erase_version(_actor(), version, form.reason.data or "")
         except DomainError as error:
-            db.session.rollback()
             if error.status_code != 400:
                 raise
-            _apply_errors(form, error)
+            apply_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Innehållet i version %(n)d är raderat.", n=number), "success")
             return redirect(url_for("documents.detail", document_id=document.id))
-    document, access = services.get_document_for(_actor(), document_id)
     return _render_detail(document, access, 400, erase_form=form, erase_number=number)
 
 
 # --- clearances --------------------------------------------------------------------------------
 
-def _clearance_page(case: Case, form: ClearanceForm | None = None, status: int = 200):
-    if not services.case_access(current_user, case).can_manage_clearances():
-        abort(404 if not can_view_case(current_user, case) else 403)
+def _clearance_page(case: Case, form: ClearanceForm | None = None, status: int = 200) -> ResponseReturnValue:
+    if not case_access(_actor(), case).can_manage_clearances():
+        abort(403)  # the case is visible (loaded with can_view_case): not found would be a lie
     form = form or ClearanceForm(formdata=None)
     if not form.auditor_id.choices:
-        form.auditor_id.choices = _auditor_choices(case)
+        form.auditor_id.choices = choices(queries.auditor_candidates(case))
     return render_template("documents/clearances.html", case=case, form=form,
-                           clearances=services.clearances(case), revoke_form=RevokeForm(formdata=None)), status
-
-
-def _auditor_choices(case: Case) -> list[tuple[int, str]]:
-    cleared = {c.user_id for c in services.clearances(case) if c.is_active}
-    return [(u.id, u.name) for u in services.auditors() if u.id not in cleared]
+                           clearances=queries.clearances(case), revoke_form=RevokeForm(formdata=None)), status
 
 
 @bp.get("/cases/<int:case_id>/clearances")
 @requires(Permission.CLEARANCE_GRANT)
-def clearances(case_id: int):
-    return _clearance_page(_case_or_404(case_id))
+def clearances(case_id: int) -> ResponseReturnValue:
+    return _clearance_page(load_or_404(Case, case_id, can_view_case))
 
 
 @bp.post("/cases/<int:case_id>/clearances")
 @requires(Permission.CLEARANCE_GRANT)
-def grant_clearance(case_id: int):
-    case = _case_or_404(case_id)
+def grant_clearance(case_id: int) -> ResponseReturnValue:
+    case = load_or_404(Case, case_id, can_view_case)
     form = ClearanceForm()
-    form.auditor_id.choices = _auditor_choices(case)
+    form.auditor_id.choices = choices(queries.auditor_candidates(case))
     if form.validate_on_submit():
         try:
-            services.grant_clearance(_actor(), case, db.session.get(User, form.auditor_id.data), form.reason.data)
+            services.grant_clearance(_actor(), case, load_or_404(User, form.auditor_id.data), form.reason.data or "")
         except DomainError as error:
-            db.session.rollback()
             if error.status_code not in (400, 409):
                 raise
-            _apply_errors(form, error)
+            apply_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Revisorn har fått behörighet till ärendets sekretessbelagda dokument."), "success")
             return redirect(url_for("documents.clearances", case_id=case.id))
     return _clearance_page(case, form, 400)
@@ -374,16 +328,13 @@ def grant_clearance(case_id: int):
 
 @bp.post("/clearances/<int:clearance_id>/revoke")
 @requires(Permission.CLEARANCE_GRANT)
-def revoke_clearance(clearance_id: int):
-    clearance = db.session.get(CaseClearance, clearance_id)
-    if clearance is None:
-        abort(404)
-    case = _case_or_404(clearance.case_id)
+def revoke_clearance(clearance_id: int) -> ResponseReturnValue:
+    clearance = load_or_404(CaseClearance, clearance_id, can_see_clearance)
+    case = load_or_404(Case, clearance.case_id)
     form = RevokeForm()
     if not form.validate_on_submit():
         return _clearance_page(case, status=400)
-    services.revoke_clearance(_actor(), clearance, form.reason.data)
-    db.session.commit()
+    services.revoke_clearance(_actor(), clearance, form.reason.data or "")
     flash(_("Behörigheten är återkallad."), "success")
     return redirect(url_for("documents.clearances", case_id=case.id))
 
@@ -397,7 +348,7 @@ def content_disposition(filename: str) -> str:
     """`attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 5987)."""
     fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     fallback = _UNSAFE_ASCII.sub("_", fallback).strip(" ._")
-    stem, dot, ext = filename.rpartition(".")
+    _stem, dot, ext = filename.rpartition(".")
     safe_ext = _UNSAFE_ASCII.sub("", ext)[:10] if dot else ""
     if not fallback or fallback.startswith("_.") or fallback == safe_ext:
         fallback = "document" + (f".{safe_ext}" if safe_ext else "")

@@ -11,12 +11,17 @@ from tracker.auth import services as auth_services
 from tracker.cases.services import get_case_by_diary_number
 from tracker.errors import DomainError, NotFound
 from tracker.exports import services
-from tracker.extensions import db
+from tracker.unit_of_work import unit_of_work
 
 
 @click.group("export", help="Export procedure records.")
 def export_cli() -> None:
     pass
+
+
+def _target(output: str | None, filename: str) -> Path:
+    target = Path(output) if output else Path.cwd() / filename
+    return target / filename if target.is_dir() else target
 
 
 @export_cli.command("case")
@@ -31,29 +36,27 @@ def export_case(diary_number: str, fmt: str, output: str | None, email: str) -> 
     user = auth_services.find_user_by_email(email)
     if user is None or not user.active:
         raise click.ClickException(f"no active user {email}")
+    written: Path | None = None
     try:
-        case = get_case_by_diary_number(user, diary_number.strip().upper())
-        result = services.export(case, user, fmt)
-    except NotFound:
-        db.session.rollback()
-        raise click.ClickException(f"no case {diary_number} visible to {email}")
+        # The export event and the file go together: the file is removed if the event is not committed.
+        with unit_of_work():
+            case = get_case_by_diary_number(user, diary_number.strip().upper())
+            result = services.export(case, user, fmt)
+            target = _target(output, result.filename)
+            try:
+                target.write_bytes(result.data)
+            except OSError as error:
+                raise click.ClickException(f"cannot write {target}: {error.strerror}") from error
+            written = target
+    except NotFound as error:
+        raise click.ClickException(f"no case {diary_number} visible to {email}") from error
     except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message or type(error).__name__)
-    target = Path(output) if output else Path.cwd() / result.filename
-    if target.is_dir():
-        target = target / result.filename
-    try:
-        target.write_bytes(result.data)
-    except OSError as error:
-        db.session.rollback()
-        raise click.ClickException(f"cannot write {target}: {error.strerror}")
-    try:
-        db.session.commit()  # the export event: the file exists only if it is recorded
-    except Exception:
-        target.unlink(missing_ok=True)
+        raise click.ClickException(error.message or type(error).__name__) from error
+    except BaseException:
+        if written is not None:
+            written.unlink(missing_ok=True)
         raise
-    click.echo(f"wrote {target} ({len(result.data)} bytes, sha256 {result.sha256})")
+    click.echo(f"wrote {written} ({len(result.data)} bytes, sha256 {result.sha256})")
 
 
 commands = [export_cli]

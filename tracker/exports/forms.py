@@ -1,22 +1,32 @@
-"""Forms of the export pages."""
+"""Forms of the export pages: the export buttons, the overview's filters, bulk export."""
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField
+from wtforms import DateField, Field, HiddenField, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from tracker.exports.labels import COMPLIANCE_FILTERS, STATUS_FILTERS
+from tracker.exports.queries import CaseFilters, ExportsPanel
 from tracker.exports.services import FORMATS
+from tracker.web.forms import choices
 
-STATUS_CHOICES = [("", _l("Alla")), ("active", _l("Pågående")), ("decided", _l("Beslutade")),
-                  ("archived", _l("Arkiverade"))]
-COMPLIANCE_CHOICES = [("", _l("Alla")), ("yes", _l("Med avvikelse")), ("no", _l("Utan avvikelse"))]
+EXPORT_PREFIX = "exports"
+FILTER_FIELDS = ("profile", "status", "non_compliance", "registered_from", "registered_to")
 
 
 class ExportForm(FlaskForm):
     """One case: the format comes from the button pressed."""
 
-    format = SelectField(_l("Format"), choices=[(f, f) for f in FORMATS])
+    format = SelectField(_l("Format"), choices=choices((f, f) for f in FORMATS))
+
+
+def export_form(*, blank: bool = False) -> ExportForm:
+    """The export buttons' form (the same prefix on the case page and the overview)."""
+    return ExportForm(formdata=None, prefix=EXPORT_PREFIX) if blank else ExportForm(prefix=EXPORT_PREFIX)
 
 
 class CaseFilterForm(FlaskForm):
@@ -26,14 +36,27 @@ class CaseFilterForm(FlaskForm):
         csrf = False
 
     profile = SelectField(_l("Förfarandeprofil"), choices=[], validate_choice=True, default="")
-    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="")
-    non_compliance = SelectField(_l("Avvikelse"), choices=COMPLIANCE_CHOICES, default="")
+    status = SelectField(_l("Status"), choices=choices(STATUS_FILTERS), default="")
+    non_compliance = SelectField(_l("Avvikelse"), choices=choices(COMPLIANCE_FILTERS), default="")
     registered_from = DateField(_l("Registrerat från"), validators=[Optional()])
     registered_to = DateField(_l("Registrerat till"), validators=[Optional()])
 
-    def validate_registered_to(self, field: DateField) -> None:
+    def validate_registered_to(self, field: Field) -> None:
         if field.data and self.registered_from.data and field.data < self.registered_from.data:
             raise ValidationError(_l("Slutdatumet ligger före startdatumet."))
+
+    def filters(self) -> CaseFilters:
+        """The validated filters."""
+        return CaseFilters(profile=self.profile.data or "", status=self.status.data or "",
+                           non_compliance=self.non_compliance.data or "",
+                           registered_from=self.registered_from.data, registered_to=self.registered_to.data)
+
+
+def filter_form(formdata: object, profile_codes: Iterable[str]) -> CaseFilterForm:
+    """The filter form over `formdata` (request.args or request.form), offering these profiles."""
+    form = CaseFilterForm(formdata=formdata)
+    form.profile.choices = choices([("", _l("Alla")), *((code, code) for code in profile_codes)])
+    return form
 
 
 class BulkExportForm(FlaskForm):
@@ -44,3 +67,15 @@ class BulkExportForm(FlaskForm):
     non_compliance = HiddenField()
     registered_from = HiddenField()
     registered_to = HiddenField()
+
+
+@dataclass
+class ExportsPanelForms:
+    """The case panel's forms: the export buttons for those who may export, else None."""
+
+    export: ExportForm | None
+
+
+def panel_forms(panel: ExportsPanel) -> ExportsPanelForms:
+    """Blank forms for what the panel permits."""
+    return ExportsPanelForms(export=export_form(blank=True) if panel.can_export else None)

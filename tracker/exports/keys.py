@@ -7,13 +7,14 @@ from sqlalchemy import select
 
 from tracker.audit import checkpoints
 from tracker.audit.models import AuditCheckpoint
+from tracker.auth.models import User
 from tracker.extensions import db
 
 # Checkpoints listed in a bundle at most (the newest; the export's own one is always among them).
 MAX_BUNDLE_CHECKPOINTS = 500
 
 
-def write_checkpoint(actor: Any = None) -> AuditCheckpoint:
+def write_checkpoint(actor: User | None = None) -> AuditCheckpoint:
     """Sign the current chain head before an export reads the trail (in the caller's transaction)."""
     return checkpoints.write_checkpoint(actor, reason="export")
 

@@ -8,20 +8,23 @@ The shape is documented by docs/procedure-record.schema.json and docs/procedure-
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from flask import has_request_context
 from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 
-from tracker.audit.canonical import canonical_json, chain_hash, format_time
+from tracker.audit.canonical import canonical_json, chain_hash
+from tracker.audit.chain import current_head
 from tracker.audit.checkpoints import checkpoint_dict, configured_public_keys, latest_checkpoint, signature_valid
 from tracker.audit.models import AuditEvent
-from tracker.audit.service import current_head
 from tracker.audit.verify import verify_chain
 from tracker.auth.models import User
 from tracker.cases.models import Case
+from tracker.exports import sections, sections_meetings
+from tracker.exports.serialise import event_fields, iso, person
 from tracker.extensions import db
 from tracker.procedure.profiles import ProfileError, get_profile
 from tracker.steering.models import SteeringMember
@@ -30,25 +33,9 @@ from tracker.timeutil import utcnow
 SCHEMA_VERSION = "1.0"
 SCHEMA_ID = "https://samverkan.example.org/schemas/procedure-record/1.0"
 
-# The fields of an audit event that enter its hash, in the order exports list them.
-EVENT_FIELDS = (
-    "seq", "occurred_at", "actor_id", "actor_name", "actor_role", "action",
-    "target_type", "target_id", "case_id", "client_address", "payload",
-)
-
-
-def iso(value: datetime | date | None) -> str | None:
-    """UTC instants in the audit spelling (microseconds, Z); dates as YYYY-MM-DD."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return format_time(value)
-    return value.isoformat()
-
-
-def reader_locale(reader: Any) -> str:
+def reader_locale(reader: User) -> str:
     """The exporting user's language: their saved choice, else the page's (in a request), else sv."""
-    locale = getattr(reader, "locale", None)
+    locale = reader.locale
     if locale in ("sv", "en"):
         return locale
     if has_request_context():
@@ -56,12 +43,6 @@ def reader_locale(reader: Any) -> str:
         if current in ("sv", "en"):
             return current
     return "sv"
-
-
-def _person(user: User | None) -> dict[str, Any] | None:
-    from tracker.exports.sections import person
-
-    return person(user)
 
 
 # --- case header --------------------------------------------------------------------------------
@@ -83,11 +64,11 @@ def _case_section(case: Case) -> dict[str, Any]:
         "status": str(case.status),
         "current_stage": case.current_stage,
         "non_compliance": bool(case.non_compliance),
-        "urgent_reason": getattr(case, "urgent_reason", None),
-        "urgent_recorded_at": iso(getattr(case, "urgent_recorded_at", None)),
-        "archived_at": iso(getattr(case, "archived_at", None)),
+        "urgent_reason": case.urgent_reason,
+        "urgent_recorded_at": iso(case.urgent_recorded_at),
+        "archived_at": iso(case.archived_at),
         "created_at": iso(case.created_at),
-        "responsible_hr": _person(case.responsible_hr),
+        "responsible_hr": person(case.responsible_hr),
         "units": case.unit_names,
     }
 
@@ -114,7 +95,7 @@ def _steering_group(case: Case) -> list[dict[str, Any]]:
     return [
         {
             "id": m.id,
-            "user": _person(m.user),
+            "user": person(m.user),
             "party": str(m.party),
             "role": str(m.role),
             "union": m.union.name if m.union else None,
@@ -146,23 +127,6 @@ def case_events_query(case: Case):
     )
 
 
-def event_fields(event: Any) -> dict[str, Any]:
-    """The hashed fields of an event, as the canonical form spells them."""
-    return {
-        "seq": event.seq,
-        "occurred_at": format_time(event.occurred_at),
-        "actor_id": event.actor_id,
-        "actor_name": event.actor_name,
-        "actor_role": event.actor_role,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "case_id": event.case_id,
-        "client_address": event.client_address,
-        "payload": event.payload if event.payload is not None else {},
-    }
-
-
 def _event_dict(event: Any, redacted: bool) -> dict[str, Any]:
     fields = event_fields(event)
     row = dict(fields)
@@ -191,8 +155,8 @@ def _global_verification(case: Case) -> dict[str, Any]:
         "first_bad_seq": outcome.first_bad_seq,
         "kind": outcome.kind,
         "message": outcome.message or "",
-        "case_affected": getattr(outcome, "case_affected", None),
-        "warnings": list(getattr(outcome, "warnings", []) or []),
+        "case_affected": outcome.case_affected,
+        "warnings": list(outcome.warnings),
     }
 
 
@@ -205,10 +169,8 @@ def _checkpoint_section() -> dict[str, Any] | None:
     return data
 
 
-def _audit_section(case: Case, events: list[Any], hidden: set[tuple[str, str]]) -> dict[str, Any]:
-    from tracker.exports.sections import should_redact
-
-    rows = [_event_dict(e, should_redact(e, hidden)) for e in events]
+def _audit_section(case: Case, events: Sequence[Any], hidden: set[tuple[str, str]]) -> dict[str, Any]:
+    rows = [_event_dict(e, sections.should_redact(e, hidden)) for e in events]
     checked = [r for r in rows if not r["payload_redacted"]]
     return {
         "events": rows,
@@ -228,13 +190,11 @@ def _audit_section(case: Case, events: list[Any], hidden: set[tuple[str, str]]) 
 
 def build_record(case: Case, reader: User, *, generated_at: datetime | None = None) -> dict[str, Any]:
     """The complete procedure record of `case` as `reader` may see it (redacted for them)."""
-    from tracker.exports import sections
-
     locale = reader_locale(reader)
     with force_locale(locale):
         steering = _steering_group(case)
         events = db.session.execute(case_events_query(case)).all()
-        records = sections._stage_records(case)
+        records = sections.stage_records(case)
         documents, hidden = sections.documents(case, reader)
         deadlines = sections.deadlines(case)
         flags = sections.non_compliance(case, deadlines)
@@ -242,14 +202,14 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
             "$schema": SCHEMA_ID,
             "schema_version": SCHEMA_VERSION,
             "generated_at": iso(generated_at or utcnow()),
-            "generated_by": {**_person(reader), "role": str(reader.primary_role) if reader.primary_role else None},
+            "generated_by": {**person(reader), "role": str(reader.primary_role) if reader.primary_role else None},
             "language": locale,
             "case": _case_section(case),
             "legal_basis": _legal_basis(case, locale),
             "steering_group": steering,
             "signatories": _signatories(steering),
             "stages": sections.stages(case, records),
-            "meetings": sections.meetings(case),
+            "meetings": sections_meetings.meetings(case),
             "counter_proposals": sections.counter_proposals(case),
             "risk_assessments": sections.risk_assessments(case),
             "deadlines": deadlines,

@@ -6,6 +6,7 @@ number of queries whatever the size of the case.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -13,10 +14,10 @@ from sqlalchemy import select
 
 from tracker.auth.models import User
 from tracker.cases.models import Case
-from tracker.extensions import db
 from tracker.discussion.models import Comment, CounterProposal
 from tracker.documents.policy import case_access, case_documents
-from tracker.meetings.models import Meeting, MeetingAttendee, Minutes, MinutesSignature, MinutesVersion
+from tracker.exports.serialise import event_actor, iso, person, plain
+from tracker.extensions import db
 from tracker.procedure import services as procedure_services
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
 from tracker.procedure.stages import STAGES, stage_label
@@ -26,18 +27,6 @@ from tracker.risk.models import RiskAssessment
 NAME_KEYS = frozenset({"title", "filename", "filenames", "name", "old_title", "new_title", "changes"})
 
 
-def _iso(value: datetime | date | None) -> str | None:
-    from tracker.exports.record import iso
-
-    return iso(value)
-
-
-def person(user: User | None) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {"id": user.id, "name": user.name, "organisation": user.organisation.name if user.organisation else None}
-
-
 def _users(ids: set[int | None]) -> dict[int, User]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
@@ -45,21 +34,10 @@ def _users(ids: set[int | None]) -> dict[int, User]:
     return {u.id: u for u in db.session.execute(select(User).where(User.id.in_(wanted))).scalars().unique()}
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe copy of stage content (dates as ISO strings)."""
-    if isinstance(value, (datetime, date)):
-        return _iso(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
 # --- procedure ------------------------------------------------------------------------------------
 
-def _stage_records(case: Case) -> list[Any]:
-
+def stage_records(case: Case) -> list[Any]:
+    """The case's stage records (every round), by stage and round."""
     return list(db.session.execute(
         select(StageRecord).where(StageRecord.case_id == case.id)
         .order_by(StageRecord.stage_code, StageRecord.round)
@@ -67,27 +45,26 @@ def _stage_records(case: Case) -> list[Any]:
 
 
 def _position(p: Any) -> dict[str, Any]:
-    return {"party": str(p.party), "author": person(p.author), "at": _iso(p.created_at), "text": p.text,
+    return {"party": str(p.party), "author": person(p.author), "at": iso(p.created_at), "text": p.text,
             "dissent": bool(p.dissent), "final": bool(p.is_final)}
 
 
 def _comments(case: Case) -> dict[str, list[dict[str, Any]]]:
-
     rows = db.session.execute(
         select(Comment).where(Comment.case_id == case.id).order_by(Comment.created_at, Comment.id)
     ).scalars().unique()
     by_stage: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for c in rows:
         by_stage[c.stage_code].append({
-            "author": person(c.author), "at": _iso(c.created_at), "edited_at": _iso(c.edited_at),
-            "deleted_at": _iso(c.deleted_at), "text": None if c.is_deleted else c.body,
+            "author": person(c.author), "at": iso(c.created_at), "edited_at": iso(c.edited_at),
+            "deleted_at": iso(c.deleted_at), "text": None if c.is_deleted else c.body,
         })
     return by_stage
 
 
 def stages(case: Case, records: list[Any] | None = None) -> list[dict[str, Any]]:
     """Every stage in order with each of its rounds (a reopened stage keeps its frozen rounds)."""
-    records = _stage_records(case) if records is None else records
+    records = stage_records(case) if records is None else records
     comments = _comments(case)
     by_code: dict[str, list[Any]] = defaultdict(list)
     for rec in records:
@@ -99,13 +76,13 @@ def stages(case: Case, records: list[Any] | None = None) -> list[dict[str, Any]]
             rounds.append({
                 "round": rec.round,
                 "status": str(rec.status),
-                "started_at": _iso(rec.started_at),
+                "started_at": iso(rec.started_at),
                 "started_by": person(rec.started_by),
-                "completed_at": _iso(rec.completed_at),
+                "completed_at": iso(rec.completed_at),
                 "completed_by": person(rec.completed_by),
-                "content": _plain(rec.content or {}),
+                "content": plain(rec.content or {}),
                 "positions": [_position(p) for p in rec.positions],
-                "frozen_at": _iso(rec.superseded_at),
+                "frozen_at": iso(rec.superseded_at),
                 "reopen_reason": rec.reopen_reason,
             })
         out.append({"code": code, "label": stage_label(code), "rounds": rounds,
@@ -128,9 +105,9 @@ def deadlines(case: Case) -> list[dict[str, Any]]:
         rows.append({
             "code": d.code,
             "label": str(d.label),
-            "due": _iso(d.due),
+            "due": iso(d.due),
             "basis": str(d.basis or ""),
-            "actual": _iso(actual) if isinstance(actual, (date, datetime)) else actual,
+            "actual": iso(actual) if isinstance(actual, (date, datetime)) else actual,
             "met": d.met,
             "overdue": bool(d.overdue),
             "overridden": bool(getattr(d, "overridden", False)),
@@ -165,8 +142,8 @@ def non_compliance(case: Case, deadline_rows: list[dict[str, Any]]) -> list[dict
     ).scalars().unique():
         label = next((d["label"] for d in deadline_rows if d["code"] == o.deadline_code), o.deadline_code)
         flags.append({"kind": "override", "deadline": o.deadline_code, "description": label,
-                      "reason": o.reason, "earliest": _iso(o.earliest), "actor": person(o.by),
-                      "at": _iso(o.at)})
+                      "reason": o.reason, "earliest": iso(o.earliest), "actor": person(o.by),
+                      "at": iso(o.at)})
     for d in deadline_rows:
         if d["overridden"]:
             continue
@@ -177,7 +154,7 @@ def non_compliance(case: Case, deadline_rows: list[dict[str, Any]]) -> list[dict
     return flags
 
 
-def end_of_negotiations(case: Case, records: list[Any], audit_events: list[Any]) -> dict[str, Any] | None:
+def end_of_negotiations(case: Case, records: list[Any], audit_events: Sequence[Any]) -> dict[str, Any] | None:
     """How and when the negotiation ended, by whom, and each party's final position."""
     closing = _current(records, "closing")
     if closing is None or (closing.negotiation_ended_at is None and not closing.end_mode):
@@ -185,32 +162,32 @@ def end_of_negotiations(case: Case, records: list[Any], audit_events: list[Any])
     content = closing.content or {}
     event = next((e for e in reversed(audit_events) if e.action == "negotiation.ended"), None)
     finals = content.get("final_positions") or {}
-    positions = [{"party": party, "author": None, "at": _iso(closing.negotiation_ended_at), "text": text,
+    positions = [{"party": party, "author": None, "at": iso(closing.negotiation_ended_at), "text": text,
                   "dissent": False, "final": True}
                  for party, text in finals.items() if party in ("employer", "personnel") and text]
     positions += [_position(p) for p in closing.positions if p.is_final]
     return {
-        "ended_at": _iso(closing.negotiation_ended_at),
+        "ended_at": iso(closing.negotiation_ended_at),
         "mode": closing.end_mode,
         "notice_by": content.get("notice_by"),
-        "recorded_by": ({"id": event.actor_id, "name": event.actor_name, "organisation": None} if event
-                        else person(closing.completed_by)),
+        "recorded_by": event_actor(event) if event else person(closing.completed_by),
         "note": content.get("note"),
         "positions": positions,
     }
 
 
 def central_negotiation(case: Case) -> list[dict[str, Any]]:
-
     rows = db.session.execute(
         select(CentralNegotiationRequest).where(CentralNegotiationRequest.case_id == case.id)
         .order_by(CentralNegotiationRequest.requested_at)
     ).scalars().unique().all()
     enders = _users({r.ended_by_id for r in rows})
     return [{
-        "requested_at": _iso(r.requested_at), "requested_by": person(r.requested_by), "timely": bool(r.timely),
-        "window_ends_on": _iso(r.window_ends_on), "note": r.note or "", "pending": r.ended_at is None,
-        "ended_at": _iso(r.ended_at), "ended_by": person(enders.get(r.ended_by_id)), "outcome": r.outcome,
+        "requested_at": iso(r.requested_at), "requested_by": person(r.requested_by), "timely": bool(r.timely),
+        "window_ends_on": iso(r.window_ends_on), "note": r.note or "", "pending": r.ended_at is None,
+        "ended_at": iso(r.ended_at),
+        "ended_by": person(enders.get(r.ended_by_id)) if r.ended_by_id is not None else None,
+        "outcome": r.outcome,
     } for r in rows]
 
 
@@ -221,13 +198,13 @@ def decision(case: Case, records: list[Any], flags: list[dict[str, Any]]) -> dic
     content = rec.content or {}
     overrides = [f for f in flags if f["kind"] == "override"]
     return {
-        "decided_on": _iso(rec.decision_date),
+        "decided_on": iso(rec.decision_date),
         "body": content.get("decision_body") or content.get("body") or case.decision_body,
         "reference": content.get("reference") or content.get("paragraph"),
         "urgent": bool(content.get("urgent", False)),
-        "registered_at": _iso(rec.completed_at),
+        "registered_at": iso(rec.completed_at),
         "registered_by": person(rec.completed_by),
-        "content": _plain(content),
+        "content": plain(content),
         "override_reason": "; ".join(o["reason"] for o in overrides) or None,
     }
 
@@ -243,14 +220,14 @@ def evaluation(case: Case, records: list[Any], deadline_rows: list[dict[str, Any
     return {
         "due": due,
         "report": content.get("report") or content.get("summary"),
-        "approved_on": _iso(rec.approved_on),
-        "approved_at": _iso(rec.completed_at),
+        "approved_on": iso(rec.approved_on),
+        "approved_at": iso(rec.completed_at),
         "approved_by": person(rec.completed_by),
-        "content": _plain(content),
+        "content": plain(content),
     }
 
 
-def reopenings(case: Case, records: list[Any], audit_events: list[Any]) -> list[dict[str, Any]]:
+def reopenings(case: Case, records: list[Any], audit_events: Sequence[Any]) -> list[dict[str, Any]]:
     """Each reopening: which stage, the new round, when, by whom, why, and which later stages reset."""
     out = []
     for e in audit_events:
@@ -262,8 +239,8 @@ def reopenings(case: Case, records: list[Any], audit_events: list[Any]) -> list[
             continue
         out.append({
             "stage": stage, "stage_label": stage_label(stage), "round": int(payload.get("round") or 0),
-            "at": _iso(e.occurred_at), "reason": str(payload.get("reason") or ""),
-            "by": {"id": e.actor_id, "name": e.actor_name, "organisation": None} if e.actor_id else None,
+            "at": iso(e.occurred_at), "reason": str(payload.get("reason") or ""),
+            "by": event_actor(e),
             "reset": [c for c in payload.get("reset") or [] if c in STAGES],
         })
     if out or not records:
@@ -276,82 +253,18 @@ def reopenings(case: Case, records: list[Any], audit_events: list[Any]) -> list[
     for at, group in sorted(frozen.items(), key=lambda item: item[0]):
         first = min(group, key=lambda r: STAGES.index(r.stage_code))
         out.append({"stage": first.stage_code, "stage_label": stage_label(first.stage_code), "round": first.round + 1,
-                    "at": _iso(at), "reason": first.reopen_reason or "", "by": None,
+                    "at": iso(at), "reason": first.reopen_reason or "", "by": None,
                     "reset": [r.stage_code for r in group if r is not first]})
-    return out
-
-
-# --- meetings and minutes -------------------------------------------------------------------------
-
-def meetings(case: Case) -> list[dict[str, Any]]:
-    """Every meeting with attendees and every minutes version with its signatures (voided too)."""
-
-    rows = db.session.execute(
-        select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.starts_at, Meeting.id)
-    ).scalars().unique().all()
-    attendees: dict[int, list[Any]] = defaultdict(list)
-    for a in db.session.execute(
-        select(MeetingAttendee).join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
-        .where(Meeting.case_id == case.id).order_by(MeetingAttendee.id)
-    ).scalars().unique():
-        attendees[a.meeting_id].append(a)
-    minutes_by_meeting = {m.meeting_id: m for m in db.session.execute(
-        select(Minutes).where(Minutes.case_id == case.id)).scalars().unique()}
-    versions: dict[int, list[Any]] = defaultdict(list)
-    for v in db.session.execute(
-        select(MinutesVersion).join(Minutes, Minutes.id == MinutesVersion.minutes_id)
-        .where(Minutes.case_id == case.id).order_by(MinutesVersion.number)
-    ).scalars().unique():
-        versions[v.minutes_id].append(v)
-    signatures: dict[int, list[Any]] = defaultdict(list)
-    for s in db.session.execute(
-        select(MinutesSignature).join(Minutes, Minutes.id == MinutesSignature.minutes_id)
-        .where(Minutes.case_id == case.id).order_by(MinutesSignature.signed_at, MinutesSignature.id)
-    ).scalars().unique():
-        signatures[s.version_id].append(s)
-
-    out = []
-    for m in rows:
-        minutes = minutes_by_meeting.get(m.id)
-        out.append({
-            "id": m.id,
-            "title": m.title,
-            "starts_at": _iso(m.starts_at),
-            "ends_at": _iso(m.ends_at),
-            "place": m.place or "",
-            "stages": list(m.stages or []),
-            "stage_labels": [stage_label(s) for s in (m.stages or [])],
-            "cancelled_at": _iso(m.cancelled_at),
-            "cancel_reason": m.cancel_reason or "",
-            "attendees": [{**person(a.user), "party": str(a.party), "present": a.present}
-                          for a in attendees.get(m.id, [])],
-            "minutes_status": str(minutes.status) if minutes else None,
-            "minutes": [] if minutes is None else [{
-                "version": v.number,
-                "sha256": v.sha256,
-                "created_at": _iso(v.created_at),
-                "created_by": person(v.author),
-                "current": minutes.current_version_id == v.id,
-                "status": str(minutes.status) if minutes.current_version_id == v.id else "superseded",
-                "content": v.body,
-                "signatures": [{
-                    "party": str(s.party), "signatory": person(s.signer), "decision": str(s.decision),
-                    "at": _iso(s.signed_at), "sha256": s.sha256, "objection": s.objection or "",
-                    "voided": s.voided_at is not None, "voided_at": _iso(s.voided_at),
-                } for s in signatures.get(v.id, [])],
-            } for v in versions.get(minutes.id, [])],
-        })
     return out
 
 
 # --- counter-proposals and risk -------------------------------------------------------------------
 
 def counter_proposals(case: Case) -> list[dict[str, Any]]:
-
     return [{
         "id": c.id, "stage_code": c.stage_code, "author": person(c.author), "title": c.title, "body": c.body,
-        "created_at": _iso(c.created_at), "answer": c.answer, "answered_by": person(c.answered_by),
-        "answered_at": _iso(c.answered_at), "withdrawn_at": _iso(c.withdrawn_at),
+        "created_at": iso(c.created_at), "answer": c.answer, "answered_by": person(c.answered_by),
+        "answered_at": iso(c.answered_at), "withdrawn_at": iso(c.withdrawn_at),
     } for c in db.session.execute(
         select(CounterProposal).where(CounterProposal.case_id == case.id)
         .order_by(CounterProposal.created_at, CounterProposal.id)
@@ -359,12 +272,11 @@ def counter_proposals(case: Case) -> list[dict[str, Any]]:
 
 
 def risk_assessments(case: Case) -> list[dict[str, Any]]:
-
     return [{
         "id": r.id, "summary": r.summary, "document_id": r.document_id, "created_by": person(r.created_by),
-        "created_at": _iso(r.created_at), "cosigned_by": person(r.cosigned_by), "cosigned_at": _iso(r.cosigned_at),
-        "waiver_reason": r.waiver_reason, "waived_by": person(r.waived_by), "waived_at": _iso(r.waived_at),
-        "objections": [{"author": person(o.author), "created_at": _iso(o.created_at), "body": o.body}
+        "created_at": iso(r.created_at), "cosigned_by": person(r.cosigned_by), "cosigned_at": iso(r.cosigned_at),
+        "waiver_reason": r.waiver_reason, "waived_by": person(r.waived_by), "waived_at": iso(r.waived_at),
+        "objections": [{"author": person(o.author), "created_at": iso(o.created_at), "body": o.body}
                        for o in r.objections],
     } for r in db.session.execute(
         select(RiskAssessment).where(RiskAssessment.case_id == case.id).order_by(RiskAssessment.id)
@@ -373,13 +285,12 @@ def risk_assessments(case: Case) -> list[dict[str, Any]]:
 
 # --- documents ------------------------------------------------------------------------------------
 
-def documents(case: Case, reader: Any) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
+def documents(case: Case, reader: User) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
     """The document list as `reader` may see it, and the audit targets whose names to hide.
 
     A secret document the reader may not read appears with its class, legal basis, secrecy end
     and each version's size, type and hash, but without title or file names.
     """
-
     access = case_access(reader, case)
     out: list[dict[str, Any]] = []
     hidden: set[tuple[str, str]] = set()
@@ -398,9 +309,9 @@ def documents(case: Case, reader: Any) -> tuple[list[dict[str, Any]], set[tuple[
             "title": d.title if readable else None,
             "classification": str(d.classification),
             "legal_basis": d.legal_basis,
-            "secrecy_ends_on": _iso(d.secrecy_ends_on),
+            "secrecy_ends_on": iso(d.secrecy_ends_on),
             "stage_code": d.stage_code,
-            "created_at": _iso(d.created_at),
+            "created_at": iso(d.created_at),
             "name_visible": readable,
             "content_readable": readable,
             "access_reason": str(access.reason(d)) if readable else None,
@@ -412,8 +323,8 @@ def documents(case: Case, reader: Any) -> tuple[list[dict[str, Any]], set[tuple[
                 "size": v.size,
                 "sha256": v.sha256,
                 "uploaded_by": person(v.uploaded_by),
-                "uploaded_at": _iso(v.uploaded_at),
-                "erased_at": _iso(v.erased_at),
+                "uploaded_at": iso(v.uploaded_at),
+                "erased_at": iso(v.erased_at),
                 "erasure_reason": v.erasure_reason if readable else (None if v.erasure_reason is None else ""),
             } for v in d.versions],
         })

@@ -10,17 +10,21 @@ import csv
 import hashlib
 import io
 import json
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from tracker.audit.service import record as audit_record
+from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
 from tracker.errors import NotFound, PermissionDenied, ValidationFailed
-from tracker.exports import keys
-from tracker.exports.policy import can_export
-from tracker.exports.record import EVENT_FIELDS, build_record, record_json
+from tracker.exports import keys, pdf
+from tracker.exports.bundle import build_bundle
+from tracker.exports.policy import can_export, can_export_all
+from tracker.exports.record import build_record, record_json
+from tracker.exports.serialise import EVENT_FIELDS
 
 FORMATS = ("pdf", "json", "csv", "bundle")
 MIMETYPES = {
@@ -45,10 +49,11 @@ class Export:
 
 
 def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of `data` as 64 hex digits."""
     return hashlib.sha256(data).hexdigest()
 
 
-def check_export_allowed(reader: Any, case: Case) -> None:
+def check_export_allowed(reader: User, case: Case) -> None:
     """NotFound when the reader may not see the case, PermissionDenied when they may not export it."""
     if not can_view_case(reader, case):
         raise NotFound("ärendet finns inte")
@@ -61,13 +66,13 @@ def _filename(case: Case, fmt: str, suffix: str = "") -> str:
     return f"{case.diary_number}-{name}{suffix}.{EXTENSIONS[fmt]}"
 
 
-def _prepare(case: Case, reader: Any) -> dict[str, Any]:
+def _prepare(case: Case, reader: User) -> dict[str, Any]:
     check_export_allowed(reader, case)
     keys.write_checkpoint(reader)
     return build_record(case, reader)
 
 
-def _finish(reader: Any, case: Case, fmt: str, data: bytes, extra: dict[str, Any] | None = None) -> Export:
+def _finish(reader: User, case: Case, fmt: str, data: bytes, extra: dict[str, Any] | None = None) -> Export:
     digest = sha256_hex(data)
     payload = {"format": fmt, "sha256": digest, "bytes": len(data), **(extra or {})}
     audit_record(reader, "export.generated", case, payload, case_id=case.id)
@@ -98,44 +103,54 @@ def render_csv(events: Iterable[dict[str, Any]]) -> bytes:
 
 
 def render_pdf(record: dict[str, Any]) -> bytes:
-    from tracker.exports.pdf import render
-
-    return render(record)
+    """The record as PDF bytes (the reader's language is in the record)."""
+    return pdf.render(record)
 
 
 # --- the four exports -----------------------------------------------------------------------------
 
-def export_json(case: Case, reader: Any) -> Export:
+def export_json(case: Case, reader: User) -> Export:
     """The procedure record as JSON (docs/procedure-record.schema.json)."""
     record = _prepare(case, reader)
     return _finish(reader, case, "json", record_json(record))
 
 
-def export_csv(case: Case, reader: Any) -> Export:
+def export_csv(case: Case, reader: User) -> Export:
     """The case's audit events as CSV."""
     record = _prepare(case, reader)
     return _finish(reader, case, "csv", render_csv(record["audit"]["events"]))
 
 
-def export_pdf(case: Case, reader: Any) -> Export:
+def export_pdf(case: Case, reader: User) -> Export:
     """The procedure record as a PDF document in the reader's language."""
     record = _prepare(case, reader)
     return _finish(reader, case, "pdf", render_pdf(record))
 
 
-def export_bundle(case: Case, reader: Any, *, extra_payload: dict[str, Any] | None = None) -> Export:
+def export_bundle(case: Case, reader: User, *, extra_payload: dict[str, Any] | None = None) -> Export:
     """A zip with the PDF, the JSON, the CSV, checkpoints, public key, manifest and verifier."""
-    from tracker.exports.bundle import build_bundle
-
     record = _prepare(case, reader)
     data = build_bundle(record, render_pdf(record), record_json(record), render_csv(record["audit"]["events"]))
     return _finish(reader, case, "bundle", data, extra_payload)
 
 
+def export_bulk(reader: User, cases: Iterable[Case], *, stamp: str) -> Export:
+    """One zip of every case's bundle (auditors only); each bundle is its own export event."""
+    if not can_export_all(reader):
+        raise PermissionDenied("Du får inte exportera flera ärenden.")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for case in cases:
+            result = export_bundle(case, reader, extra_payload={"bulk": True})
+            archive.writestr(result.filename, result.data)
+    data = out.getvalue()
+    return Export("bulk", data, f"procedure-records-{stamp}.zip", MIMETYPES["bundle"], sha256_hex(data))
+
+
 EXPORTERS = {"pdf": export_pdf, "json": export_json, "csv": export_csv, "bundle": export_bundle}
 
 
-def export(case: Case, reader: Any, fmt: str) -> Export:
+def export(case: Case, reader: User, fmt: str) -> Export:
     """Dispatch by format name (web and CLI)."""
     try:
         exporter = EXPORTERS[fmt]

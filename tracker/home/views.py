@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from tracker.access import Permission, authenticated, has_permission, public
 from tracker.auth.models import Role
+from tracker.cases.queries import dashboard
+from tracker.home.sections import sections_for
+from tracker.web.access import Permission, authenticated, current_actor, has_permission, public
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 @public
-def root():
+def root() -> Response:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     return redirect(url_for("auth.login"))
@@ -20,12 +23,14 @@ def root():
 
 @bp.get("/home")
 @authenticated
-def index():
-    user = current_user._get_current_object()
+def index() -> str:
+    user = current_actor()
+    # Admins run the system and see no case content, so no case dashboard for them.
+    show_dashboard = has_permission(user, Permission.CASE_VIEW)
     return render_template(
         "home/index.html",
         role=user.primary_role,
         roles=sorted(user.roles, key=list(Role).index),
-        # Admins run the system and see no case content, so no case dashboard for them.
-        show_dashboard=has_permission(user, Permission.CASE_VIEW),
+        sections=sections_for(user),
+        dash=dashboard(user) if show_dashboard else None,
     )

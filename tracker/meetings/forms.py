@@ -1,19 +1,29 @@
 """Meeting and minutes forms (Flask-WTF: every POST carries a CSRF token)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField, HiddenField, PasswordField, RadioField, SelectMultipleField, StringField, TextAreaField,
+    DateTimeLocalField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.meetings.models import Meeting
+from tracker.meetings.queries import MeetingsPanel
 from tracker.procedure.stages import STAGES, stage_label
 from tracker.timeutil import org_tz, to_local
+from tracker.web.forms import choices
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -22,10 +32,11 @@ def local_to_utc(value: datetime | None) -> datetime | None:
     """A naive wall-clock time typed in the organisation's time zone, as aware UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=org_tz()).astimezone(timezone.utc)
+    return value.replace(tzinfo=org_tz()).astimezone(UTC)
 
 
 def utc_to_local_naive(value: datetime | None) -> datetime | None:
+    """An aware UTC time as the naive wall-clock time a datetime-local input shows."""
     return None if value is None else to_local(value).replace(tzinfo=None)
 
 
@@ -44,19 +55,19 @@ class MeetingForm(FlaskForm):
     link = StringField(_l("Länk till digitalt möte"), validators=[Optional(), Length(max=500)])
     stages = MultiCheckboxField(_l("Skeden som behandlas"), validate_choice=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.stages.choices = [SelectChoice(code, stage_label(code)) for code in STAGES]
+        self.stages.choices = choices((code, stage_label(code)) for code in STAGES)
 
-    def validate_ends_at(self, field):
+    def validate_ends_at(self, field: DateTimeLocalField) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("Mötet måste sluta efter att det börjar."))
 
-    def validate_place(self, field):
+    def validate_place(self, field: StringField) -> None:
         if not (field.data or "").strip() and not (self.link.data or "").strip():
             raise ValidationError(_l("Ange en plats eller en länk till mötet."))
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         """The service's keyword arguments (times converted to UTC)."""
         return {
             "title": self.title.data or "",
@@ -72,16 +83,18 @@ class CancelMeetingForm(FlaskForm):
     reason = TextAreaField(_l("Anledning"), validators=[Optional(), Length(max=2000)])
 
 
-def attendance_form(meeting, formdata=None):
+PRESENCE_CHOICES = (("1", _l("Närvarande")), ("0", _l("Frånvarande")))
+
+
+def attendance_form(meeting: Meeting, formdata: Any = None) -> FlaskForm:
     """A form with one present/absent choice per invitee (field name a<attendee id>)."""
 
     class AttendanceForm(FlaskForm):
         pass
 
-    choices = [SelectChoice("1", _l("Närvarande")), SelectChoice("0", _l("Frånvarande"))]
     for attendee in meeting.attendees:
         setattr(AttendanceForm, f"a{attendee.id}", RadioField(
-            attendee.user.name, choices=choices,
+            attendee.user.name, choices=choices(PRESENCE_CHOICES),
             validators=[InputRequired(_l("Ange närvaro."))],
             default=None if attendee.present is None else ("1" if attendee.present else "0")))
     return AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm()
@@ -108,5 +121,13 @@ class RefuseForm(FlaskForm):
     sha256 = HiddenField()
 
 
-class EmptyForm(FlaskForm):
-    """Only the CSRF token, for action buttons."""
+@dataclass
+class MeetingsPanelForms:
+    """The meetings panel's blank forms (None where the user may not)."""
+
+    schedule: MeetingForm | None
+
+
+def panel_forms(panel: MeetingsPanel) -> MeetingsPanelForms:
+    """The schedule form, for whoever may manage the case's meetings."""
+    return MeetingsPanelForms(schedule=MeetingForm(formdata=None) if panel.can_manage else None)

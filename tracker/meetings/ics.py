@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, has_app_context
 
@@ -39,8 +39,8 @@ def fold(line: str) -> str:
 def format_utc(value: datetime) -> str:
     """DATE-TIME in UTC form (19980119T070000Z)."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _uid_domain() -> str:

@@ -8,11 +8,13 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.db_types import StrEnumType
+from tracker.extensions import Model
+from tracker.steering.models import Party
 from tracker.timeutil import UTCDateTime, utcnow
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     __tablename__ = "meetings"
     __table_args__ = (Index("ix_meetings_case_starts", "case_id", "starts_at"),)
 
@@ -42,7 +44,7 @@ class Meeting(db.Model):
         return self.cancelled_at is not None
 
 
-class MeetingAttendee(db.Model):
+class MeetingAttendee(Model):
     """A planned invitee (from the steering group when scheduled); `present` recorded afterwards."""
 
     __tablename__ = "meeting_attendees"
@@ -52,7 +54,7 @@ class MeetingAttendee(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("steering_members.id"))
-    party: Mapped[str] = mapped_column(String(20))
+    party: Mapped[Party] = mapped_column(StrEnumType(Party, 20))
     # None until attendance is recorded; then True (present) or False (absent).
     present: Mapped[bool | None] = mapped_column()
 
@@ -67,7 +69,7 @@ class MinutesStatus(StrEnum):
     DISPUTED = "disputed"
 
 
-class Minutes(db.Model):
+class Minutes(Model):
     """The minutes of one meeting: a status over a chain of immutable versions."""
 
     __tablename__ = "minutes"
@@ -75,7 +77,7 @@ class Minutes(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(30), default=MinutesStatus.DRAFT)
+    status: Mapped[MinutesStatus] = mapped_column(StrEnumType(MinutesStatus, 30), default=MinutesStatus.DRAFT)
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("minutes_versions.id", use_alter=True, name="fk_minutes_current_version"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -91,7 +93,7 @@ class Minutes(db.Model):
         return self.status == MinutesStatus.APPROVED
 
 
-class MinutesVersion(db.Model):
+class MinutesVersion(Model):
     """One saved text of the minutes. Never updated: editing saves a new version."""
 
     __tablename__ = "minutes_versions"
@@ -115,7 +117,7 @@ class SignatureDecision(StrEnum):
     REFUSED = "refused"
 
 
-class MinutesSignature(db.Model):
+class MinutesSignature(Model):
     """A signatory's approval or refusal of one specific version, bound to its hash.
 
     Voided (never deleted) when a newer version is saved."""
@@ -129,8 +131,8 @@ class MinutesSignature(db.Model):
     # The hash of the version as the signatory saw it; must equal the version's hash.
     sha256: Mapped[str] = mapped_column(String(64))
     signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    party: Mapped[str] = mapped_column(String(20))
-    decision: Mapped[str] = mapped_column(String(20))
+    party: Mapped[Party] = mapped_column(StrEnumType(Party, 20))
+    decision: Mapped[SignatureDecision] = mapped_column(StrEnumType(SignatureDecision, 20))
     objection: Mapped[str] = mapped_column(Text, default="")
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

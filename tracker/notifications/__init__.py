@@ -8,8 +8,11 @@ from flask_login import current_user
 
 
 def init_app(app: Flask) -> None:
-    """The blueprint, `flask notify`, the signal receivers, mail after commit, the header's count."""
-    from tracker.notifications import receivers, services
+    """The blueprint, `flask notify`, the signal receivers and the header's unread count.
+
+    Mail needs no listener of its own: each notification's mail is queued with
+    `tracker.unit_of_work.after_commit` (see `mail.py`)."""
+    from tracker.notifications import queries, receivers
     from tracker.notifications.cli import commands
     from tracker.notifications.views import bp
 
@@ -17,10 +20,9 @@ def init_app(app: Flask) -> None:
     for command in commands:
         app.cli.add_command(command)
     receivers.connect()
-    services.install_mail_hooks()
 
     @app.context_processor
     def unread_notifications() -> dict[str, Any]:
         if not (current_user and current_user.is_authenticated):
             return {}
-        return {"unread_notifications": services.unread_count(current_user)}
+        return {"unread_notifications": queries.unread_count(current_user)}

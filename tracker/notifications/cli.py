@@ -6,7 +6,8 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from tracker.notifications import services
+from tracker.notifications import mail, services
+from tracker.unit_of_work import unit_of_work
 
 notify = AppGroup("notify", help="Notifications and e-mail reminders.")
 
@@ -15,22 +16,26 @@ notify = AppGroup("notify", help="Notifications and e-mail reminders.")
 @click.option("--today", "today", default=None, metavar="YYYY-MM-DD",
               help="Compute as if it were this day (default: today in the organisation's time zone).")
 def due_command(today: str | None) -> None:
+    """Add the day's reminders in one unit of work, then mail everything pending (retries too)."""
     day = None
     if today:
         try:
             day = date.fromisoformat(today)
-        except ValueError:
-            raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--today")
-    result = services.notify_due(day)
-    mail = "" if services.mail_enabled() else " (e-mail off: SMTP_HOST is not set)"
-    click.echo(f"notify due: {result.created} new, {result.skipped} already sent, {result.mailed} mailed{mail}")
+        except ValueError as error:
+            raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--today") from error
+    with unit_of_work():
+        result = services.notify_due(day)
+    result.mailed = mail.send_pending()
+    off = "" if mail.mail_enabled() else " (e-mail off: SMTP_HOST is not set)"
+    click.echo(f"notify due: {result.created} new, {result.skipped} already sent, {result.mailed} mailed{off}")
 
 
 @notify.command("send", help="Send e-mail for notifications whose mail is still pending.")
 def send_command() -> None:
-    if not services.mail_enabled():
+    """Mail every pending notification."""
+    if not mail.mail_enabled():
         raise click.ClickException("e-mail is off: set SMTP_HOST")
-    click.echo(f"notify send: {services.send_pending()} mailed")
+    click.echo(f"notify send: {mail.send_pending()} mailed")
 
 
 commands = [notify]

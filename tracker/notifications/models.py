@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.extensions import db
+from tracker.db_types import StrEnumType
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
 
 
@@ -27,13 +28,13 @@ class MailState(StrEnum):
     FAILED = "failed"     # gave up after MAX_MAIL_ATTEMPTS
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[NotificationKind] = mapped_column(StrEnumType(NotificationKind, 40))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     # A path inside the application (e.g. /meetings/3), never an external address.
@@ -43,10 +44,11 @@ class Notification(db.Model):
     # Reminders carry a key (user + case + deadline + due date); unique, so `notify due` can run
     # any number of times, even concurrently, without notifying (or mailing) twice.
     dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    mail_state: Mapped[str] = mapped_column(String(20), default=MailState.OFF)
+    mail_state: Mapped[MailState] = mapped_column(StrEnumType(MailState, 20), default=MailState.OFF)
     mail_attempts: Mapped[int] = mapped_column(default=0)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_read(self) -> bool:
+        """True once the recipient has marked it read."""
         return self.read_at is not None

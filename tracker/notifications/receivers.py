@@ -1,4 +1,8 @@
-"""Signal receivers: domain events become notifications (inside the sender's transaction)."""
+"""Signal receivers: domain events become notifications inside the sender's transaction.
+
+They add rows and queue mail; they never commit (the sender's unit of work does). Connected by
+`tracker.notifications.init_app`.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -10,9 +14,14 @@ from sqlalchemy import select
 
 from tracker import signals
 from tracker.auth.models import User
+from tracker.cases.models import Case
 from tracker.extensions import db
+from tracker.meetings.models import Meeting, Minutes, MinutesVersion
+from tracker.notifications.labels import member_role_word, stage_change_word
 from tracker.notifications.models import NotificationKind
 from tracker.notifications.services import app_path, case_path, notify
+from tracker.procedure.stages import stage_label
+from tracker.steering.models import SteeringMember
 
 
 def _in_locale(user: User, build: Callable[[], str]) -> str:
@@ -21,53 +30,52 @@ def _in_locale(user: User, build: Callable[[], str]) -> str:
         return build()
 
 
-def _each(users: Iterable[User], actor: Any) -> list[User]:
+def _each(users: Iterable[User | None], actor: User | None) -> list[User]:
     seen: set[int] = set()
     out = []
     for user in users:
-        if user is None or user.id in seen or (actor is not None and getattr(actor, "id", None) == user.id):
+        if user is None or user.id in seen or (actor is not None and actor.id == user.id):
             continue
         seen.add(user.id)
         out.append(user)
     return out
 
 
-def on_member_added(member, actor=None, case=None, **_kw) -> None:
+def on_member_added(member: SteeringMember, actor: User | None = None, case: Case | None = None,
+                    **_kw: Any) -> None:
+    """The new member learns of it (unless they added themselves)."""
     if case is None or member.user is None or (actor is not None and actor.id == member.user_id):
         return
     user = member.user
 
     def text() -> str:
-        role = {"chair": _("ordförande"), "member": _("ledamot"), "secretary": _("sekreterare"),
-                "signatory": _("justerare"), "safety_representative": _("skyddsombud")}.get(member.role, member.role)
         return _("Du har lagts till i styrnings- och uppföljningsgruppen för %(case)s (%(title)s) som %(role)s.",
-                 case=case.diary_number, title=case.title, role=role)
+                 case=case.diary_number, title=case.title, role=member_role_word(member.role))
 
     notify(user, NotificationKind.MEMBER_ADDED, _in_locale(user, text), case_id=case.id, url=case_path(case.id))
 
 
-def on_stage_changed(case, actor=None, stage=None, change=None, **_kw) -> None:
-    from tracker.procedure.stages import stage_label
-    from tracker.steering.models import SteeringMember
-
+def on_stage_changed(case: Case, actor: User | None = None, stage: str | None = None, change: str | None = None,
+                     **_kw: Any) -> None:
+    """The responsible HR officer and the current members, except whoever changed it."""
     members = db.session.execute(
         select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))
     ).scalars().unique().all()
-    users = _each([case.responsible_hr, *(m.user for m in members)], actor)
-    for user in users:
+    for user in _each([case.responsible_hr, *(m.user for m in members)], actor):
         def text() -> str:
-            what = {"completed": _("avslutats"), "started": _("påbörjats"), "reopened": _("öppnats igen")}
             return _("Skedet %(stage)s i %(case)s (%(title)s) har %(change)s.", stage=stage_label(stage or ""),
-                     case=case.diary_number, title=case.title, change=what.get(change, change or ""))
+                     case=case.diary_number, title=case.title, change=stage_change_word(change))
 
         notify(user, NotificationKind.STAGE_CHANGED, _in_locale(user, text), case_id=case.id, url=case_path(case.id))
 
 
-def on_minutes_awaiting_approval(version, actor=None, case=None, signatories=(), **_kw) -> None:
-    from tracker.meetings.models import Meeting, Minutes
-
-    minutes = db.session.get(Minutes, version.minutes_id)
-    meeting = db.session.get(Meeting, minutes.meeting_id)
+def on_minutes_awaiting_approval(version: MinutesVersion, actor: User | None = None, case: Case | None = None,
+                                 signatories: Iterable[User] = (), **_kw: Any) -> None:
+    """Each signatory, once per minutes version."""
+    if case is None:
+        return
+    minutes = db.session.get_one(Minutes, version.minutes_id)
+    meeting = db.session.get_one(Meeting, minutes.meeting_id)
     for user in _each(signatories, None):
         def text() -> str:
             return _("Protokollet från mötet %(meeting)s i %(case)s, version %(n)d, väntar på din justering.",

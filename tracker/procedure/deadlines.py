@@ -1,7 +1,7 @@
 """The deadline engine: PURE functions. Profile settings and recorded dates in, deadlines out.
 
 Calendar days in the organisation's time zone: callers pass local dates (see
-tracker.procedure.services.facts_for), this module never looks at a clock or the database.
+tracker.procedure.facts.deadline_facts), this module never looks at a clock or the database.
 
 Counting rules (S1): a proposal delivered on 2 March with a 5-day lead allows a first meeting
 from 7 March (delivery day + 5). A 14-day minimum negotiation period starting with a first
@@ -16,17 +16,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 
+from tracker.procedure.enums import DeadlineCode
 
 # Codes of the deadlines; overrides name one of these.
-EARLIEST_FIRST_MEETING = "earliest_first_meeting"
-MIN_NEGOTIATION = "min_negotiation_period"
-EARLIEST_DECISION = "earliest_decision"
-CENTRAL_WINDOW = "central_negotiation_window"
-CENTRAL_PENDING = "central_negotiation_pending"
-EVALUATION_DUE = "evaluation_due"
-CLOSING_NOT_ENDED = "closing_not_ended"
+EARLIEST_FIRST_MEETING = DeadlineCode.EARLIEST_FIRST_MEETING
+MIN_NEGOTIATION = DeadlineCode.MIN_NEGOTIATION
+EARLIEST_DECISION = DeadlineCode.EARLIEST_DECISION
+CENTRAL_WINDOW = DeadlineCode.CENTRAL_WINDOW
+CENTRAL_PENDING = DeadlineCode.CENTRAL_PENDING
+EVALUATION_DUE = DeadlineCode.EVALUATION_DUE
+CLOSING_NOT_ENDED = DeadlineCode.CLOSING_NOT_ENDED
 
 # Deadline codes a decision maker may override (with a reason).
 OVERRIDABLE = (EARLIEST_FIRST_MEETING, EARLIEST_DECISION, CENTRAL_PENDING, CLOSING_NOT_ENDED)
@@ -58,14 +60,14 @@ class Facts:
 
 @dataclass(frozen=True)
 class Deadline:
-    code: str
+    code: DeadlineCode
     label: str
     due: date | None
     basis: str
     met: bool | None = None
     overdue: bool = False
     overridden: bool = False
-    extra: dict = field(default_factory=dict, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def _d(value: date | None) -> str:
@@ -179,7 +181,7 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
                       day=_d(facts.first_meeting_on), days=days)
             out.append(Deadline(MIN_NEGOTIATION, _("Minsta förhandlingstid uppfylld"), met_on, basis,
                                 met=today >= met_on))
-            decision_from = earliest_decision(facts)
+            decision_from = met_on + timedelta(days=1)  # = earliest_decision(facts)
             met = None if facts.decision_on is None else facts.decision_on >= decision_from
             out.append(Deadline(EARLIEST_DECISION, _("Beslut möjligt från"), decision_from,
                                 _("Dagen efter att minsta förhandlingstid är uppfylld (%(day)s).", day=_d(met_on)),
@@ -217,9 +219,9 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
 
 def next_deadline(deadlines: Iterable[Deadline], today: date) -> Deadline | None:
     """The most pressing deadline: overdue first, else the nearest upcoming unmet one."""
-    candidates = [d for d in deadlines if d.due is not None and d.met is None and d.code != MIN_NEGOTIATION]
-    overdue = [d for d in candidates if d.overdue]
+    dated = [(d.due, d) for d in deadlines if d.due is not None and d.met is None and d.code != MIN_NEGOTIATION]
+    overdue = [(due, d) for due, d in dated if d.overdue]
     if overdue:
-        return min(overdue, key=lambda d: d.due)
-    upcoming = [d for d in candidates if d.due >= today]
-    return min(upcoming, key=lambda d: d.due) if upcoming else None
+        return min(overdue, key=lambda pair: pair[0])[1]
+    upcoming = [(due, d) for due, d in dated if due >= today]
+    return min(upcoming, key=lambda pair: pair[0])[1] if upcoming else None

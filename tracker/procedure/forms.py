@@ -1,13 +1,25 @@
+"""The procedure's forms (case page actions). Labels of enums come from tracker.procedure.labels."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.procedure import deadlines as dl
+from tracker.procedure.enums import Stage
+from tracker.procedure.labels import DEADLINE_LABELS, END_MODE_LABELS
+from tracker.steering.models import Party
 from tracker.timeutil import org_tz
+from tracker.web.forms import CsrfForm, choices
+
+__all__ = [
+    "CONTENT_FORMS", "END_MODES", "PARTIES", "ApproveEvaluationForm", "CentralEndForm", "CentralRequestForm",
+    "CsrfForm", "DecisionForm", "EndNegotiationForm", "OverrideForm", "PositionForm", "ReopenForm",
+    "UrgentDecisionForm", "to_utc",
+]
 
 LONG = [Length(max=20000)]
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -19,11 +31,7 @@ def to_utc(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=org_tz())
-    return value.astimezone(timezone.utc)
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token, for buttons that POST."""
+    return value.astimezone(UTC)
 
 
 class EarlyInformationForm(FlaskForm):
@@ -60,13 +68,13 @@ class EvaluationForm(FlaskForm):
     report = TextAreaField(_l("Utvärderingsrapport"), validators=LONG)
 
 
-CONTENT_FORMS = {
-    "early_information": EarlyInformationForm,
-    "grounds": GroundsForm,
-    "effects": EffectsForm,
-    "alternatives": AlternativesForm,
-    "closing": ClosingNotesForm,
-    "evaluation": EvaluationForm,
+CONTENT_FORMS: dict[Stage, type[FlaskForm]] = {
+    Stage.EARLY_INFORMATION: EarlyInformationForm,
+    Stage.GROUNDS: GroundsForm,
+    Stage.EFFECTS: EffectsForm,
+    Stage.ALTERNATIVES: AlternativesForm,
+    Stage.CLOSING: ClosingNotesForm,
+    Stage.EVALUATION: EvaluationForm,
 }
 
 
@@ -81,19 +89,15 @@ class PositionForm(FlaskForm):
     final = BooleanField(_l("Slutlig ståndpunkt"))
 
 
-END_MODES = [
-    ("agreement", _l("Enighet")),
-    ("disagreement", _l("Oenighet")),
-    ("written_notice", _l("Skriftligt besked om att förhandlingen avslutas")),
-]
-PARTIES = [("", _l("(ingen)")), ("employer", _l("Arbetsgivaren")), ("personnel", _l("Personalen"))]
+END_MODES = list(END_MODE_LABELS.items())
+PARTIES = [("", _l("(ingen)")), (Party.EMPLOYER, _l("Arbetsgivaren")), (Party.PERSONNEL, _l("Personalen"))]
 
 
 class EndNegotiationForm(FlaskForm):
-    end_mode = SelectField(_l("Hur förhandlingen avslutades"), choices=END_MODES)
+    end_mode = SelectField(_l("Hur förhandlingen avslutades"), choices=choices(END_MODES))
     ended_at = DateTimeLocalField(_l("Avslutad (datum och tid)"), format=DT_FORMATS,
                                   validators=[DataRequired(_l("Ange datum och tid."))])
-    notice_by = SelectField(_l("Part som gav skriftligt besked"), choices=PARTIES, validators=[Optional()])
+    notice_by = SelectField(_l("Part som gav skriftligt besked"), choices=choices(PARTIES), validators=[Optional()])
     employer_position = TextAreaField(_l("Arbetsgivarens slutliga ståndpunkt"), validators=LONG)
     personnel_position = TextAreaField(_l("Personalens slutliga ståndpunkt"), validators=LONG)
 
@@ -121,20 +125,16 @@ class DecisionForm(FlaskForm):
                                     validators=[Optional(), Length(min=10, max=5000)])
 
 
-OVERRIDE_CODES = [
-    ("earliest_first_meeting", _l("Tidigaste första möte")),
-    ("earliest_decision", _l("Beslut möjligt från")),
-    ("central_negotiation_pending", _l("Central förhandling pågår")),
-    ("closing_not_ended", _l("Förhandlingarna är inte avslutade")),
-]
+OVERRIDE_CODES = [(code, DEADLINE_LABELS[code]) for code in dl.OVERRIDABLE]
 
 
 class OverrideForm(FlaskForm):
-    deadline_code = SelectField(_l("Tidsfrist"), choices=OVERRIDE_CODES)
+    deadline_code = SelectField(_l("Tidsfrist"), choices=choices(OVERRIDE_CODES))
     reason = TextAreaField(_l("Skriftligt skäl"), validators=[DataRequired(_l("Ange ett skäl.")),
                                                              Length(min=10, max=5000)])
 
 
 class ApproveEvaluationForm(FlaskForm):
-    approved_on = DateField(_l("Styrnings- och uppföljningsgruppens beslutsdatum"), validators=[DataRequired(_l("Ange datum."))])
+    approved_on = DateField(_l("Styrnings- och uppföljningsgruppens beslutsdatum"),
+                            validators=[DataRequired(_l("Ange datum."))])
     minute_reference = StringField(_l("Protokollshänvisning"), validators=[Length(max=200)])

@@ -3,30 +3,23 @@ central-negotiation requests."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.db_types import StrEnumType
+from tracker.extensions import Model
+from tracker.procedure.enums import DeadlineCode, EndMode, Stage, StageStatus
+from tracker.steering.models import Party
 from tracker.timeutil import UTCDateTime, utcnow
 
-
-class StageStatus(StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
-    COMPLETED = "completed"
+__all__ = ["CentralNegotiationRequest", "DeadlineOverride", "EndMode", "StagePosition", "StageRecord",
+           "StageStatus"]
 
 
-class EndMode(StrEnum):
-    AGREEMENT = "agreement"
-    DISAGREEMENT = "disagreement"
-    WRITTEN_NOTICE = "written_notice"
-
-
-class StageRecord(db.Model):
+class StageRecord(Model):
     """One round of one stage of a case. Reopening freezes the round (`superseded_at`) and
     starts a new one; frozen rounds stay visible."""
 
@@ -38,19 +31,19 @@ class StageRecord(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    stage_code: Mapped[str] = mapped_column(String(40))
+    stage_code: Mapped[Stage] = mapped_column(StrEnumType(Stage, 40))
     round: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(20), default=StageStatus.PENDING)
+    status: Mapped[StageStatus] = mapped_column(StrEnumType(StageStatus, 20), default=StageStatus.PENDING)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # Stage-specific fields (see tracker.procedure.content.FIELDS).
+    # Stage-specific fields (see tracker.procedure.services.content.CONTENT_FIELDS).
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Typed dates the deadline engine needs.
     proposal_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     negotiation_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    end_mode: Mapped[str | None] = mapped_column(String(30))
+    end_mode: Mapped[EndMode | None] = mapped_column(StrEnumType(EndMode, 30))
     decision_date: Mapped[date | None] = mapped_column(Date)
     approved_on: Mapped[date | None] = mapped_column(Date)
     # Reopening: this round was frozen when / by whom / why.
@@ -68,7 +61,7 @@ class StageRecord(db.Model):
         return self.superseded_at is not None
 
 
-class StagePosition(db.Model):
+class StagePosition(Model):
     """A party's position in one stage round (dissent recorded explicitly)."""
 
     __tablename__ = "stage_positions"
@@ -76,7 +69,7 @@ class StagePosition(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     stage_record_id: Mapped[int] = mapped_column(ForeignKey("stage_records.id", ondelete="CASCADE"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    party: Mapped[str] = mapped_column(String(20))
+    party: Mapped[Party] = mapped_column(StrEnumType(Party, 20))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     dissent: Mapped[bool] = mapped_column(default=False)
@@ -88,14 +81,14 @@ class StagePosition(db.Model):
     stage_record: Mapped[StageRecord] = relationship(back_populates="positions")
 
 
-class DeadlineOverride(db.Model):
+class DeadlineOverride(Model):
     """A decision maker acted before a deadline, with a written reason: a non-compliance."""
 
     __tablename__ = "deadline_overrides"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    deadline_code: Mapped[str] = mapped_column(String(50))
+    deadline_code: Mapped[DeadlineCode] = mapped_column(StrEnumType(DeadlineCode, 50))
     reason: Mapped[str] = mapped_column(Text)
     earliest: Mapped[date | None] = mapped_column(Date)
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -104,7 +97,7 @@ class DeadlineOverride(db.Model):
     by: Mapped[User] = relationship(lazy="joined")
 
 
-class CentralNegotiationRequest(db.Model):
+class CentralNegotiationRequest(Model):
     """se-mbl: the personnel side asks for central negotiation after a local disagreement."""
 
     __tablename__ = "central_negotiation_requests"

@@ -9,17 +9,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.auth.models import User
-from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
 from tracker.procedure import deadlines as dl
-from tracker.procedure import gates
-from tracker.procedure import services as ps
+from tracker.procedure import policy as pp
+from tracker.procedure import queries as pq
+from tracker.procedure.labels import DEADLINE_LABELS, END_MODE_LABELS
 from tracker.procedure.models import (
-    CentralNegotiationRequest, DeadlineOverride, StageRecord, StageStatus,
+    CentralNegotiationRequest,
+    DeadlineOverride,
+    StageRecord,
+    StageStatus,
 )
 from tracker.procedure.profiles import Profile, ProfileError, get_profile
-from tracker.procedure.stages import STAGES, stage_label
+from tracker.procedure.stages import STAGES, Stage, stage_label
 
 # Content fields per stage and their labels (the forms' labels, so page and form agree).
 _CONTENT_FIELD_STAGES = ("early_information", "grounds", "effects", "alternatives", "closing", "evaluation")
@@ -106,20 +109,20 @@ def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str,
             unbound = getattr(cls, name)
             if hasattr(unbound, "field_class") and unbound.args:
                 fields[name] = str(unbound.args[0])
-    end_modes = {str(k): str(v) for k, v in pf.END_MODES}
+    end_modes = {str(k): str(v) for k, v in END_MODE_LABELS.items()}
     parties = {str(k): str(v) for k, v in pf.PARTIES if k}
-    deadline_names = {str(k): str(v) for k, v in pf.OVERRIDE_CODES}
+    deadline_names = {str(k): str(v) for k, v in DEADLINE_LABELS.items()}
     return fields, end_modes, parties, deadline_names
 
 
-def _stage_views(user: User, case: Case, current: dict[str, StageRecord], frozen: dict[str, list[StageRecord]],
-                 runner: bool, may_position: bool) -> tuple[StageView, ...]:
+def _stage_views(user: User, case: Case, current: dict[Stage, StageRecord], frozen: dict[str, list[StageRecord]],
+                 runner: bool, may_position: bool, gate_reasons: dict[Stage, list[str]]) -> tuple[StageView, ...]:
     views = []
-    reopen_allowed = runner and user.has_role("hr_officer")
+    reopen_allowed = pp.can_reopen(user, case)
     for number, code in enumerate(STAGES, start=1):
         rec = current[code]
         active = rec.status == StageStatus.ACTIVE and not case.is_archived
-        reasons = tuple(gates.completion_reasons(case, code, current)) if active else ()
+        reasons = tuple(gate_reasons.get(code, ())) if active else ()
         views.append(StageView(
             code=code, number=number, label=stage_label(code), record=rec, frozen=tuple(frozen[code]),
             is_current=code == case.current_stage, gate_reasons=reasons,
@@ -133,55 +136,58 @@ def _stage_views(user: User, case: Case, current: dict[str, StageRecord], frozen
 
 def _may_request_central(user: User, case: Case, profile: Profile | None, facts: dl.Facts, party: str | None,
                          pending: CentralNegotiationRequest | None) -> bool:
-    return bool(party == "personnel" and has_permission(user, Permission.CENTRAL_NEGOTIATION_REQUEST)
-                and profile is not None and profile.central_negotiation_enabled
-                and dl.central_window_ends(facts) is not None and pending is None and not case.is_archived)
+    return bool(pp.can_request_central_negotiation(user, case, party=party)
+                and profile is not None and profile.settings.central_negotiation_enabled
+                and dl.central_window_ends(facts) is not None and pending is None)
 
 
 def panel(user: User, case: Case) -> ProcedurePanel:
     """The procedure panel of `case` as `user` may see and act on it."""
-    rounds = ps.all_records(case)
-    current = {r.stage_code: r for r in rounds if r.superseded_at is None}
+    rounds = pq.all_records(case)
+    current = {Stage(r.stage_code): r for r in rounds if r.superseded_at is None}
     frozen: dict[str, list[StageRecord]] = {code: [] for code in STAGES}
     for r in rounds:
         if r.superseded_at is not None:
             frozen[r.stage_code].append(r)
-    overrides = ps.overrides_of(case)
-    requests = ps.central_requests_of(case)
-    facts = ps._facts(case, current, ps._first_meetings([case.id]).get(case.id), requests,
-                      (o.deadline_code for o in overrides))
-    today = ps.today()
+    overrides = pq.overrides_of(case)
+    requests = pq.central_requests_of(case)
+    gate_facts = pq.gate_facts(case, current, requests=requests, overrides=overrides)
+    facts = gate_facts.deadlines
+    today = pq.today()
     deadlines = dl.compute(facts, today)
     profile = _profile(case)
     runner = can_run_procedure(user, case)
-    may_position = ps.can_add_position(user, case)
-    party = ps.position_party(user, case) if may_position else None
+    speaks_for = pq.position_party(user, case)
+    may_position = pp.can_add_position(user, case, party=speaks_for)
+    party = speaks_for if may_position else None
     pending = next((r for r in requests if r.is_pending), None)
-    decision = current["decision"]
-    evaluation = current["evaluation"]
-    closing = current["closing"]
+    decision = current[Stage.DECISION]
+    evaluation = current[Stage.EVALUATION]
+    closing = current[Stage.CLOSING]
     decision_open = decision.status != StageStatus.COMPLETED
-    may_register = ps.can_register_decision(user, case)
+    may_register = pp.can_register_decision(user, case)
     can_decide = decision_open and may_register
     fields, end_modes, parties, deadline_names = _labels()
     from tracker.cases.services import can_edit_case
 
     return ProcedurePanel(
         case=case, profile=profile, today=today,
-        stages=_stage_views(user, case, current, frozen, runner, may_position),
+        stages=_stage_views(user, case, current, frozen, runner, may_position,
+                            pq.gate_reasons(case, current, gate_facts)),
         deadlines=tuple(deadlines), next_deadline=dl.next_deadline(deadlines, today),
         overrides=tuple(overrides), central_requests=tuple(requests), pending_request=pending,
         runner=runner, can_edit_case=can_edit_case(user, case), position_party=party,
         may_end=runner and closing.status == StageStatus.ACTIVE,
-        may_request_central=_may_request_central(user, case, profile, facts, party, pending),
+        may_request_central=_may_request_central(user, case, profile, facts, speaks_for, pending),
         may_end_central=runner,
-        may_urgent=(profile is not None and profile.allows_urgent_decision and not case.urgent_reason
-                    and decision_open and (runner or may_register)),
+        may_urgent=(profile is not None and profile.settings.allows_urgent_decision and not case.urgent_reason
+                    and decision_open and pp.can_record_urgent_decision(user, case)),
         can_decide=can_decide,
-        decision_blockers=tuple(ps.decision_blockers(case)) if can_decide else (),
-        can_override=ps.can_override(user, case),
-        may_approve=evaluation.status == StageStatus.ACTIVE and ps.can_approve_evaluation(user, case),
+        decision_blockers=tuple(pq.decision_blockers(case)) if can_decide else (),
+        can_override=pp.can_override(user, case),
+        may_approve=(evaluation.status == StageStatus.ACTIVE
+                     and pp.can_approve_evaluation(user, case, is_chair=pq.is_chair(user, case))),
         may_archive=runner and evaluation.status == StageStatus.COMPLETED and not case.is_archived,
-        archive_reasons=tuple(gates.archive_reasons(case, current)) if runner else (),
+        archive_reasons=tuple(pq.archive_reasons(case, current)) if runner else (),
         field_labels=fields, end_mode_labels=end_modes, party_labels=parties, deadline_labels=deadline_names,
     )

@@ -1,41 +1,21 @@
-"""The stages of the cooperation procedure, in order."""
+"""The stages of the cooperation procedure, in order: `Stage` (a StrEnum equal to its code),
+`STAGES`, and the walk helpers."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from tracker.procedure.enums import Stage
+from tracker.procedure.labels import stage_label
 
-STAGES: tuple[str, ...] = (
-    "early_information",
-    "grounds",
-    "effects",
-    "alternatives",
-    "closing",
-    "decision",
-    "evaluation",
-)
+__all__ = ["STAGES", "Stage", "next_stage", "stage_index", "stage_label"]
 
-_LABELS = {
-    "early_information": _l("Tidig information"),
-    "grounds": _l("Grunder"),
-    "effects": _l("Verkningar"),
-    "alternatives": _l("Alternativ"),
-    "closing": _l("Avslutande"),
-    "decision": _l("Beslut"),
-    "evaluation": _l("Utvärdering"),
-}
-
-
-def stage_label(code: str) -> str:
-    """The translated name of a stage."""
-    label = _LABELS.get(code)
-    return str(label) if label is not None else code
+STAGES: tuple[Stage, ...] = tuple(Stage)
 
 
 def stage_index(code: str) -> int:
     """Position of a stage in the walk (0-based); ValueError for an unknown code."""
-    return STAGES.index(code)
+    return STAGES.index(Stage(code))
 
 
-def next_stage(code: str) -> str | None:
+def next_stage(code: str) -> Stage | None:
     """The stage after `code`, or None after the last."""
     i = stage_index(code)
     return STAGES[i + 1] if i + 1 < len(STAGES) else None

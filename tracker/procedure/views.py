@@ -1,173 +1,164 @@
-"""Procedure actions on the case page (all POST) and the admin page of profiles."""
+"""Procedure actions on the case page (all POST) and the admin page of profiles. Thin: parse the
+form, call a service, redirect; a failed form re-renders the case page with the form in place."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
+from typing import cast
 
-from tracker.access import Permission, requires
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from tracker.auth.models import User
+from tracker.casepage import render_case_page
 from tracker.cases.models import Case
-from tracker.cases.page import render_case
-from tracker.cases.services import get_case_for
-from tracker.errors import DeadlineNotReached, DomainError, GateClosed, NotFound
-from tracker.extensions import db
+from tracker.cases.policy import can_view_case
+from tracker.errors import DeadlineNotReached, DomainError
 from tracker.procedure import forms as pf
 from tracker.procedure import services as ps
-from tracker.procedure.profiles import SETTINGS_SCHEMA, all_profiles
-from tracker.procedure.stages import STAGES
+from tracker.procedure.enums import Stage
+from tracker.procedure.profiles import SETTING_NAMES, all_profiles
+from tracker.web.access import Permission, current_actor, load_or_404, requires
+from tracker.web.forms import CsrfForm, apply_domain_error
 
 bp = Blueprint("procedure", __name__)
 
 
+def _actor() -> User:
+    return cast(User, current_actor())
+
+
 def _case(case_id: int) -> Case:
-    return get_case_for(current_user, case_id)
+    return load_or_404(Case, case_id, can_view_case)
 
 
-def _stage(code: str) -> str:
-    if code not in STAGES:
-        raise NotFound("unknown stage")
-    return code
+def _stage(code: str) -> Stage:
+    try:
+        return Stage(code)
+    except ValueError:
+        abort(404)
 
 
-def _done(case: Case, message: str, anchor: str = ""):
+def _done(case: Case, message: str, anchor: str = "") -> ResponseReturnValue:
     flash(message, "success")
     return redirect(url_for("cases.detail", case_id=case.id) + (f"#{anchor}" if anchor else ""))
 
 
-def _fail(case: Case, key: str, form, error: DomainError, extra: dict | None = None):
-    """Re-render the case page with the user's input and the error tied to its field (400/409)."""
-    db.session.rollback()
-    errors = dict(error.details.get("errors") or {})
-    field = error.details.get("field")
-    if field and field not in errors:
-        errors[field] = error.message
-    placed = False
-    for name, message in errors.items():
-        if form is not None and name in form._fields:
-            form._fields[name].errors = list(form._fields[name].errors or []) + [message]
-            placed = True
-    if form is not None and not placed:
-        form.form_errors.append(error.message)
-        for reason in getattr(error, "reasons", []) or []:
-            form.form_errors.append(reason)
+def _failed(case: Case, key: str, form: FlaskForm, error: DomainError | None = None) -> ResponseReturnValue:
+    """The case page again with the user's input and the errors in place (400, or the error's status);
+    the transaction boundary rolls the request back."""
+    status = 400
+    if error is not None:
+        if error.status_code in (403, 404):
+            raise error
+        apply_domain_error(form, error)
         if isinstance(error, DeadlineNotReached) and error.earliest:
             form.form_errors.append(_("Tidigast: %(day)s", day=error.earliest.isoformat()))
-    forms = {key: form, **(extra or {})}
+        status = error.status_code
+    return render_case_page(_actor(), case, failed={f"procedure.{key}": form}, status=status)
+
+
+def _refused(case: Case, error: DomainError) -> ResponseReturnValue:
+    """A button action refused: the reasons as a message on the case page."""
     if error.status_code in (403, 404):
         raise error
-    return render_case(case, forms, error.status_code)
-
-
-def _invalid(case: Case, key: str, form, extra: dict | None = None):
-    db.session.rollback()
-    return render_case(case, {key: form, **(extra or {})}, 400)
+    flash(" ".join([error.message, *getattr(error, "reasons", [])]), "error")
+    return render_case_page(_actor(), case, status=error.status_code)
 
 
 @bp.post("/cases/<int:case_id>/stages/<code>/content")
 @requires(Permission.PROCEDURE_RUN)
-def update_content(case_id: int, code: str):
+def update_content(case_id: int, code: str) -> ResponseReturnValue:
     case = _case(case_id)
-    code = _stage(code)
-    cls = pf.CONTENT_FORMS.get(code)
+    stage = _stage(code)
+    cls = pf.CONTENT_FORMS.get(stage)
     if cls is None:
-        raise NotFound("no content form")
-    form = cls(prefix=code)
-    key = f"content:{code}"
+        abort(404)
+    form = cls(prefix=stage)
+    key = f"content:{stage}"
     if not form.validate_on_submit():
-        return _invalid(case, key, form)
+        return _failed(case, key, form)
     data = {name: f.data for name, f in form._fields.items() if name not in ("csrf_token", "proposal_delivered_at")}
-    kwargs = {}
-    if code == "early_information":
-        kwargs["proposal_delivered_at"] = pf.to_utc(form.proposal_delivered_at.data)
+    if stage == Stage.EARLY_INFORMATION:
+        data["proposal_delivered_at"] = pf.to_utc(form.proposal_delivered_at.data)
     try:
-        ps.update_stage(current_user, case, code, **data, **kwargs)
-        db.session.commit()
+        ps.update_stage(_actor(), case, stage, **data)
     except DomainError as error:
-        return _fail(case, key, form, error)
-    return _done(case, _("Uppgifterna är sparade."), f"stage-{code}")
+        return _failed(case, key, form, error)
+    return _done(case, _("Uppgifterna är sparade."), f"stage-{stage}")
 
 
 @bp.post("/cases/<int:case_id>/stages/<code>/complete")
 @requires(Permission.PROCEDURE_RUN)
-def complete(case_id: int, code: str):
+def complete(case_id: int, code: str) -> ResponseReturnValue:
     case = _case(case_id)
-    code = _stage(code)
-    form = pf.ActionForm()
-    if not form.validate_on_submit():
-        return render_case(case, {}, 400)
+    stage = _stage(code)
+    if not CsrfForm().validate_on_submit():
+        return render_case_page(_actor(), case, status=400)
     try:
-        ps.complete_stage(current_user, case, code)
-        db.session.commit()
+        ps.complete_stage(_actor(), case, stage)
     except DomainError as error:
-        db.session.rollback()
-        if error.status_code in (403, 404):
-            raise
-        flash(" ".join([error.message, *getattr(error, "reasons", [])]), "error")
-        return render_case(case, {}, error.status_code)
-    return _done(case, _("Steget är avslutat."), f"stage-{code}")
+        return _refused(case, error)
+    return _done(case, _("Steget är avslutat."), f"stage-{stage}")
 
 
 @bp.post("/cases/<int:case_id>/stages/<code>/reopen")
 @requires(Permission.PROCEDURE_RUN)
-def reopen(case_id: int, code: str):
+def reopen(case_id: int, code: str) -> ResponseReturnValue:
     case = _case(case_id)
-    code = _stage(code)
-    form = pf.ReopenForm(prefix=f"reopen-{code}")
+    stage = _stage(code)
+    form = pf.ReopenForm(prefix=f"reopen-{stage}")
     if not form.validate_on_submit():
-        return _invalid(case, "reopen", form, {"reopen_stage": code})
+        return _failed(case, f"reopen:{stage}", form)
     try:
-        ps.reopen_stage(current_user, case, code, form.reason.data)
-        db.session.commit()
+        ps.reopen_stage(_actor(), case, stage, form.reason.data)
     except DomainError as error:
-        return _fail(case, "reopen", form, error, {"reopen_stage": code})
-    return _done(case, _("Steget är återupptaget."), f"stage-{code}")
+        return _failed(case, f"reopen:{stage}", form, error)
+    return _done(case, _("Steget är återupptaget."), f"stage-{stage}")
 
 
 @bp.post("/cases/<int:case_id>/stages/<code>/positions")
 @requires(Permission.STAGE_POSITION)
-def add_position(case_id: int, code: str):
+def add_position(case_id: int, code: str) -> ResponseReturnValue:
     case = _case(case_id)
-    code = _stage(code)
-    form = pf.PositionForm(prefix=f"position-{code}")
+    stage = _stage(code)
+    form = pf.PositionForm(prefix=f"position-{stage}")
     if not form.validate_on_submit():
-        return _invalid(case, "position", form, {"position_stage": code})
+        return _failed(case, f"position:{stage}", form)
     try:
-        ps.add_position(current_user, case, code, form.text.data, dissent=form.dissent.data, final=form.final.data)
-        db.session.commit()
+        ps.add_position(_actor(), case, stage, form.text.data, dissent=form.dissent.data, final=form.final.data)
     except DomainError as error:
-        return _fail(case, "position", form, error, {"position_stage": code})
-    return _done(case, _("Ståndpunkten är registrerad."), f"stage-{code}")
+        return _failed(case, f"position:{stage}", form, error)
+    return _done(case, _("Ståndpunkten är registrerad."), f"stage-{stage}")
 
 
 @bp.post("/cases/<int:case_id>/closing/end")
 @requires(Permission.PROCEDURE_RUN)
-def end_negotiation(case_id: int):
+def end_negotiation(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = pf.EndNegotiationForm(prefix="end")
     if not form.validate_on_submit():
-        return _invalid(case, "end", form)
+        return _failed(case, "end", form)
     try:
-        ps.end_negotiation(current_user, case, end_mode=form.end_mode.data, ended_at=pf.to_utc(form.ended_at.data),
+        ps.end_negotiation(_actor(), case, end_mode=form.end_mode.data, ended_at=pf.to_utc(form.ended_at.data),
                            employer_position=form.employer_position.data,
                            personnel_position=form.personnel_position.data, notice_by=form.notice_by.data or None)
-        db.session.commit()
     except DomainError as error:
-        return _fail(case, "end", form, error)
+        return _failed(case, "end", form, error)
     return _done(case, _("Förhandlingens avslutning är registrerad."), "stage-closing")
 
 
 @bp.post("/cases/<int:case_id>/central-negotiation")
 @requires(Permission.CENTRAL_NEGOTIATION_REQUEST)
-def request_central(case_id: int):
+def request_central(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = pf.CentralRequestForm(prefix="central")
     if not form.validate_on_submit():
-        return _invalid(case, "central", form)
+        return _failed(case, "central", form)
     try:
-        req = ps.request_central_negotiation(current_user, case, note=form.note.data or "")
-        db.session.commit()
+        req = ps.request_central_negotiation(_actor(), case, note=form.note.data or "")
     except DomainError as error:
-        return _fail(case, "central", form, error)
+        return _failed(case, "central", form, error)
     message = _("Begäran om central förhandling är registrerad.") if req.timely else \
         _("Begäran är registrerad som för sen; den spärrar inte beslutet.")
     return _done(case, message, "stage-closing")
@@ -175,103 +166,92 @@ def request_central(case_id: int):
 
 @bp.post("/cases/<int:case_id>/central-negotiation/<int:request_id>/end")
 @requires(Permission.PROCEDURE_RUN)
-def end_central(case_id: int, request_id: int):
+def end_central(case_id: int, request_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = pf.CentralEndForm(prefix="central_end")
     if not form.validate_on_submit():
-        return _invalid(case, "central_end", form)
+        return _failed(case, "central_end", form)
     try:
-        ps.end_central_negotiation(current_user, case, request_id, outcome=form.outcome.data)
-        db.session.commit()
+        ps.end_central_negotiation(_actor(), case, request_id, outcome=form.outcome.data)
     except DomainError as error:
-        return _fail(case, "central_end", form, error)
+        return _failed(case, "central_end", form, error)
     return _done(case, _("Den centrala förhandlingen är avslutad."), "stage-closing")
 
 
 @bp.post("/cases/<int:case_id>/urgent-decision")
 @requires(any_of=(Permission.PROCEDURE_RUN, Permission.DECISION_REGISTER))
-def urgent_decision(case_id: int):
+def urgent_decision(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = pf.UrgentDecisionForm(prefix="urgent")
     if not form.validate_on_submit():
-        return _invalid(case, "urgent", form)
+        return _failed(case, "urgent", form)
     try:
-        ps.record_urgent_decision(current_user, case, form.reason.data)
-        db.session.commit()
+        ps.record_urgent_decision(_actor(), case, form.reason.data)
     except DomainError as error:
-        return _fail(case, "urgent", form, error)
+        return _failed(case, "urgent", form, error)
     return _done(case, _("Synnerliga skäl är registrerade."), "stage-decision")
 
 
 @bp.post("/cases/<int:case_id>/decision")
 @requires(Permission.DECISION_REGISTER)
-def register_decision(case_id: int):
+def register_decision(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = pf.DecisionForm(prefix="decision")
     if not form.validate_on_submit():
-        return _invalid(case, "decision", form)
+        return _failed(case, "decision", form)
     try:
-        ps.register_decision(current_user, case, body=form.body.data, decided_on=form.decided_on.data,
+        ps.register_decision(_actor(), case, body=form.body.data, decided_on=form.decided_on.data,
                              reference=form.reference.data, summary=form.summary.data or "",
                              override_reason=form.override_reason.data or None)
-        db.session.commit()
     except DomainError as error:
-        return _fail(case, "decision", form, error)
+        return _failed(case, "decision", form, error)
     return _done(case, _("Beslutet är registrerat."), "stage-decision")
 
 
 @bp.post("/cases/<int:case_id>/overrides")
 @requires(Permission.DEADLINE_OVERRIDE)
-def override(case_id: int):
+def override(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = pf.OverrideForm(prefix="override")
     if not form.validate_on_submit():
-        return _invalid(case, "override", form)
+        return _failed(case, "override", form)
     try:
-        ps.override_deadline(current_user, case, form.deadline_code.data, form.reason.data)
-        db.session.commit()
+        ps.override_deadline(_actor(), case, form.deadline_code.data, form.reason.data)
     except DomainError as error:
-        return _fail(case, "override", form, error)
+        return _failed(case, "override", form, error)
     return _done(case, _("Tidsfristen är åsidosatt och markerad som avsteg."), "deadlines")
 
 
 @bp.post("/cases/<int:case_id>/evaluation/approve")
 @requires(Permission.CASE_VIEW)
-def approve_evaluation(case_id: int):
+def approve_evaluation(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
     form = pf.ApproveEvaluationForm(prefix="approve")
     if not form.validate_on_submit():
-        return _invalid(case, "approve", form)
+        return _failed(case, "approve", form)
     try:
-        ps.approve_evaluation(current_user, case, approved_on=form.approved_on.data,
+        ps.approve_evaluation(_actor(), case, approved_on=form.approved_on.data,
                               minute_reference=form.minute_reference.data or "")
-        db.session.commit()
     except DomainError as error:
-        return _fail(case, "approve", form, error)
+        return _failed(case, "approve", form, error)
     return _done(case, _("Utvärderingen är godkänd."), "stage-evaluation")
 
 
 @bp.post("/cases/<int:case_id>/archive")
 @requires(Permission.PROCEDURE_RUN)
-def archive(case_id: int):
+def archive(case_id: int) -> ResponseReturnValue:
     case = _case(case_id)
-    form = pf.ActionForm()
-    if not form.validate_on_submit():
-        return render_case(case, {}, 400)
+    if not CsrfForm().validate_on_submit():
+        return render_case_page(_actor(), case, status=400)
     try:
-        ps.archive_case(current_user, case)
-        db.session.commit()
+        ps.archive_case(_actor(), case)
     except DomainError as error:
-        db.session.rollback()
-        if error.status_code in (403, 404):
-            raise
-        flash(" ".join([error.message, *getattr(error, "reasons", [])]), "error")
-        return render_case(case, {}, error.status_code)
+        return _refused(case, error)
     return _done(case, _("Ärendet är arkiverat."))
 
 
 @bp.get("/admin/profiles")
 @requires(Permission.PROFILES_VIEW)
-def profiles():
+def profiles() -> ResponseReturnValue:
     return render_template("procedure/profiles.html", profiles=sorted(all_profiles().values(), key=lambda p: p.code),
-                           settings=list(SETTINGS_SCHEMA))
+                           settings=SETTING_NAMES)

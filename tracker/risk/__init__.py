@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint."""
+    """Register the blueprint (its page uses the discussion's comment_markdown filter)."""
     from tracker.risk.views import bp
 
     app.register_blueprint(bp)

@@ -1,11 +1,14 @@
 """Forms for the risk assessment."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tracker.risk.queries import RiskView
 from tracker.risk.services import REASON_MIN, SUMMARY_MAX
 
 
@@ -30,3 +33,32 @@ class WaiverForm(FlaskForm):
     reason = TextAreaField(_l("Skäl till att underskrift saknas"), validators=[
         DataRequired(_l("Ange ett skäl.")),
         Length(min=REASON_MIN, max=SUMMARY_MAX, message=_l("Skriv minst %(min)d tecken."))])
+
+
+_FORMS: dict[str, type[FlaskForm]] = {"create": AssessmentForm, "cosign": CosignForm, "objection": ObjectionForm,
+                                      "waiver": WaiverForm}
+
+
+@dataclass
+class RiskForms:
+    """The risk page's blank forms, each None where the user may not act (prefix = its name)."""
+
+    create: AssessmentForm | None
+    cosign: CosignForm | None
+    objection: ObjectionForm | None
+    waiver: WaiverForm | None
+
+    @staticmethod
+    def submitted(name: str) -> FlaskForm:
+        """The named form bound to the request's data."""
+        return _FORMS[name](prefix=name)
+
+
+def risk_forms(view: RiskView) -> RiskForms:
+    """Blank forms for exactly what `view` permits."""
+    return RiskForms(
+        create=AssessmentForm(formdata=None, prefix="create") if view.can_create else None,
+        cosign=CosignForm(formdata=None, prefix="cosign") if view.can_cosign else None,
+        objection=ObjectionForm(formdata=None, prefix="objection") if view.can_object else None,
+        waiver=WaiverForm(formdata=None, prefix="waiver") if view.can_waive else None,
+    )

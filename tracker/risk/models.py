@@ -7,12 +7,11 @@ from sqlalchemy import ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
 
 
-
-class RiskAssessment(db.Model):
+class RiskAssessment(Model):
     """One per case: created by HR, co-signed by a safety representative, or waived with a reason."""
 
     __tablename__ = "risk_assessments"
@@ -20,7 +19,8 @@ class RiskAssessment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("documents.id", ondelete="SET NULL"), nullable=True)
+    document_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("documents.id", ondelete="SET NULL"),
+                                                    nullable=True)
     summary: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -45,7 +45,7 @@ class RiskAssessment(db.Model):
         return bool(self.waiver_reason)
 
 
-class RiskAssessmentObjection(db.Model):
+class RiskAssessmentObjection(Model):
     """An objection by a personnel member to the assessment's content (kept and exported)."""
 
     __tablename__ = "risk_assessment_objections"

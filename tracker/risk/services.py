@@ -3,17 +3,17 @@ after re-entering their password, objections from the personnel side, or a recor
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.auth.services import confirm_password
 from tracker.cases.models import Case
-from tracker.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.documents.models import Document
+from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
-from tracker.modules import module_exists
+from tracker.risk import policy
 from tracker.risk.models import RiskAssessment, RiskAssessmentObjection
-from tracker.steering import policy
+from tracker.risk.queries import assessment_for
 from tracker.timeutil import utcnow
 
 SUMMARY_MAX = 20_000
@@ -31,28 +31,24 @@ def _text(value: str, field: str, minimum: int = 1, maximum: int = SUMMARY_MAX) 
     return value
 
 
+def _case_of(assessment: RiskAssessment) -> Case:
+    case = db.session.get(Case, assessment.case_id)
+    if case is None:
+        raise NotFound()
+    return case
+
+
 def _check_open(case: Case) -> None:
     if case.is_archived:
         raise Conflict(_("Ärendet är arkiverat."))
 
 
-def assessment_for(case: Case) -> RiskAssessment | None:
-    """The case's risk assessment (with its objections), or None."""
-    return db.session.execute(
-        select(RiskAssessment).where(RiskAssessment.case_id == case.id)).scalars().unique().first()
-
-
 def _check_document(case: Case, document_id: int | None) -> int | None:
-    """A document of the same case, when the documents feature is installed."""
-    if document_id in (None, "", 0):
+    """A document of the same case (or none)."""
+    if not document_id:
         return None
-    if not module_exists("tracker.documents.models"):
-        raise ValidationFailed(_("Dokumenthantering finns inte i den här installationen."), field="document_id")
-    from tracker.documents import models as documents_models
-
-    document_cls = getattr(documents_models, "Document", None)
-    document = db.session.get(document_cls, int(document_id)) if document_cls is not None else None
-    if document is None or getattr(document, "case_id", None) != case.id:
+    document = db.session.get(Document, int(document_id))
+    if document is None or document.case_id != case.id:
         raise ValidationFailed(_("Dokumentet hör inte till ärendet."), field="document_id")
     return document.id
 
@@ -60,7 +56,7 @@ def _check_document(case: Case, document_id: int | None) -> int | None:
 def create_assessment(actor: User, case: Case, *, summary: str, document_id: int | None = None) -> RiskAssessment:
     """HR records the case's written risk assessment (once per case)."""
     _check_open(case)
-    if not policy.can_manage_members(actor, case):
+    if not policy.can_record_assessment(actor, case):
         raise PermissionDenied(_("Endast ärendets HR-handläggare kan lägga in risk- och konsekvensanalysen."))
     if assessment_for(case) is not None:
         raise Conflict(_("Ärendet har redan en risk- och konsekvensanalys."))
@@ -77,10 +73,11 @@ def create_assessment(actor: User, case: Case, *, summary: str, document_id: int
 
 def cosign(actor: User, assessment: RiskAssessment, *, password: str) -> RiskAssessment:
     """A safety representative on the personnel side co-signs after re-entering their password."""
-    case = db.session.get(Case, assessment.case_id)
+    case = _case_of(assessment)
     _check_open(case)
     if not policy.can_cosign_risk(actor, case):
-        raise PermissionDenied(_("Endast ett skyddsombud i styrnings- och uppföljningsgruppen kan skriva under risk- och konsekvensanalysen."))
+        raise PermissionDenied(_("Endast ett skyddsombud i styrnings- och uppföljningsgruppen kan skriva under "
+                                 "risk- och konsekvensanalysen."))
     if assessment.cosigned_at is not None:
         raise Conflict(_("Risk- och konsekvensanalysen är redan underskriven."))
     confirm_password(actor, password or "")
@@ -95,9 +92,9 @@ def cosign(actor: User, assessment: RiskAssessment, *, password: str) -> RiskAss
 
 def add_objection(actor: User, assessment: RiskAssessment, body: str) -> RiskAssessmentObjection:
     """A personnel-side member objects to the assessment's content (stored and exported)."""
-    case = db.session.get(Case, assessment.case_id)
+    case = _case_of(assessment)
     _check_open(case)
-    if not policy.is_personnel_member(actor, case):
+    if not policy.can_object(actor, case):
         raise PermissionDenied(_("Endast personalsidans ledamöter kan invända mot risk- och konsekvensanalysen."))
     body = _text(body, "body")
     objection = RiskAssessmentObjection(assessment_id=assessment.id, case_id=case.id, author_id=actor.id,
@@ -111,9 +108,9 @@ def add_objection(actor: User, assessment: RiskAssessment, body: str) -> RiskAss
 
 def waive(actor: User, assessment: RiskAssessment, reason: str) -> RiskAssessment:
     """HR records why there is no co-signature."""
-    case = db.session.get(Case, assessment.case_id)
+    case = _case_of(assessment)
     _check_open(case)
-    if not policy.can_manage_members(actor, case):
+    if not policy.can_waive(actor, case):
         raise PermissionDenied(_("Endast ärendets HR-handläggare kan registrera varför underskrift saknas."))
     if assessment.cosigned_at is not None:
         raise Conflict(_("Risk- och konsekvensanalysen är redan underskriven."))

@@ -1,23 +1,19 @@
 """Forms for the steering group."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.steering.models import MemberRole, Party
-
-PARTY_LABELS = {Party.EMPLOYER: _l("Arbetsgivaren"), Party.PERSONNEL: _l("Personalen")}
-MEMBER_ROLE_LABELS = {
-    MemberRole.CHAIR: _l("Ordförande"),
-    MemberRole.MEMBER: _l("Ledamot"),
-    MemberRole.SECRETARY: _l("Sekreterare"),
-    MemberRole.SIGNATORY: _l("Justerare"),
-    MemberRole.SAFETY_REPRESENTATIVE: _l("Skyddsombud"),
-}
+from tracker.steering.labels import MEMBER_ROLE_LABELS, PARTY_LABELS
+from tracker.steering.models import MemberRole
+from tracker.steering.queries import MemberChoices, SteeringPanel
+from tracker.web.forms import choices
 
 
 class CheckboxListField(SelectMultipleField):
@@ -27,19 +23,19 @@ class CheckboxListField(SelectMultipleField):
 
 class MemberForm(FlaskForm):
     user_id = SelectField(_l("Person"), coerce=int, validators=[DataRequired(_l("Välj en person."))])
-    party = SelectField(_l("Part"), choices=[SelectChoice(p.value, PARTY_LABELS[p]) for p in Party])
-    role = SelectField(_l("Roll i gruppen"), choices=[SelectChoice(r.value, MEMBER_ROLE_LABELS[r]) for r in MemberRole],
+    party = SelectField(_l("Part"), choices=choices(PARTY_LABELS.items()))
+    role = SelectField(_l("Roll i gruppen"), choices=choices(MEMBER_ROLE_LABELS.items()),
                        default=MemberRole.MEMBER.value)
     union_id = SelectField(_l("Facklig organisation"), coerce=int, default=0, validators=[Optional()])
     units = CheckboxListField(_l("Enheter som personen företräder"), validators=[Optional()])
 
-    def __init__(self, *args, users=(), unions=(), units=(), **kwargs):
+    def __init__(self, *args: Any, offer: MemberChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user_id.choices = [SelectChoice(0, _l("– välj –"))] + [
-            SelectChoice(u.id, f"{u.name} ({u.email})") for u in users]
-        self.union_id.choices = [SelectChoice(0, _l("Personens egen organisation"))] + [
-            SelectChoice(o.id, o.name) for o in unions]
-        self.units.choices = [SelectChoice(name, name) for name in units]
+        self.user_id.choices = choices(
+            [(0, _l("– välj –")), *((u.id, f"{u.name} ({u.email})") for u in offer.users)])
+        self.union_id.choices = choices(
+            [(0, _l("Personens egen organisation")), *((o.id, o.name) for o in offer.unions)])
+        self.units.choices = choices((name, name) for name in offer.units)
         self.units.render_kw = {"class": "checkbox-list"}
 
 
@@ -47,11 +43,25 @@ class EndMembershipForm(FlaskForm):
     reason = StringField(_l("Anledning (valfritt)"), validators=[Optional(), Length(max=300)])
 
 
-def party_label(code: str) -> str:
-    label = PARTY_LABELS.get(code)
-    return str(label) if label is not None else code
+@dataclass
+class SteeringPanelForms:
+    """Blank forms the steering panel offers (None where the user may not)."""
+
+    add_member: MemberForm | None
+    end_membership: EndMembershipForm | None
 
 
-def member_role_label(code: str) -> str:
-    label = MEMBER_ROLE_LABELS.get(code)
-    return str(label) if label is not None else code
+def member_form(offer: MemberChoices, *, submitted: bool = False) -> MemberForm:
+    """The add-member form, blank or bound to the request's form data."""
+    if submitted:
+        return MemberForm(offer=offer, prefix="member")
+    return MemberForm(offer=offer, prefix="member", formdata=None)
+
+
+def panel_forms(panel: SteeringPanel) -> SteeringPanelForms:
+    """The add-member and end-membership forms, for whoever may manage the group."""
+    if not panel.can_manage or panel.choices is None:
+        return SteeringPanelForms(add_member=None, end_membership=None)
+    return SteeringPanelForms(add_member=member_form(panel.choices),
+                              end_membership=EndMembershipForm(formdata=None))
+

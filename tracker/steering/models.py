@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Organisation, User
-from tracker.extensions import db
+from tracker.db_types import StrEnumType
+from tracker.extensions import Model
 from tracker.timeutil import UTCDateTime, utcnow
 
 
@@ -25,15 +26,15 @@ class MemberRole(StrEnum):
     SAFETY_REPRESENTATIVE = "safety_representative"
 
 
-class SteeringMember(db.Model):
+class SteeringMember(Model):
     __tablename__ = "steering_members"
     __table_args__ = (Index("ix_steering_members_user_active", "user_id", "left_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    party: Mapped[str] = mapped_column(String(20))
-    role: Mapped[str] = mapped_column(String(30), default=MemberRole.MEMBER)
+    party: Mapped[Party] = mapped_column(StrEnumType(Party, 20))
+    role: Mapped[MemberRole] = mapped_column(StrEnumType(MemberRole, 30), default=MemberRole.MEMBER)
     union_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     # Names of the case's units this member represents.
     units: Mapped[list[str]] = mapped_column(JSON, default=list)

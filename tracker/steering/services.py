@@ -13,19 +13,18 @@ from tracker.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.signals import member_added
 from tracker.steering.models import MemberRole, Party, SteeringMember
+from tracker.steering.policy import can_manage_members
+from tracker.steering.policy import current_membership as policy_membership
 from tracker.timeutil import utcnow
 
 PERSONNEL_ROLES = frozenset({Role.UNION_REP, Role.SAFETY_REP})
 EMPLOYER_ROLES = frozenset({Role.HR_OFFICER, Role.DECISION_MAKER})
 
 
-def can_manage_members(actor: User | None, case: Case) -> bool:
-    """The case's HR officer (can_run_procedure); None = the shell/system."""
-    if actor is None:
-        return True
-    from tracker.cases.policy import can_run_procedure
-
-    return can_run_procedure(actor, case)
+def _require_manager(actor: User | None, case: Case) -> None:
+    # None is the shell/system (demo, CLI), which acts outside any case role.
+    if actor is not None and not can_manage_members(actor, case):
+        raise PermissionDenied(_("Endast ärendets HR-handläggare kan ändra styrnings- och uppföljningsgruppen."))
 
 
 def current_members(case: Case) -> list[SteeringMember]:
@@ -44,13 +43,9 @@ def all_members(case: Case) -> list[SteeringMember]:
     ).scalars().unique())
 
 
-def current_membership(case: Case, user: User) -> SteeringMember | None:
-    if user is None or getattr(user, "id", None) is None:
-        return None
-    return db.session.execute(
-        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.user_id == user.id,
-                                     SteeringMember.left_at.is_(None)).limit(1)
-    ).scalars().first()
+def current_membership(case: Case, user: User | None) -> SteeringMember | None:
+    """The user's current membership of the case's steering group (policy.current_membership)."""
+    return None if user is None else policy_membership(user, case)
 
 
 def signatories(case: Case, party: Party | str) -> list[User]:
@@ -78,18 +73,14 @@ def _validate(case: Case, user: User, party: str, role: str, union: Organisation
               units: list[str]) -> None:
     if user is None or not user.active:
         raise ValidationFailed(_("Användaren finns inte eller är inte aktiv."), field="user")
-    try:
-        party = Party(party)
-    except ValueError:
+    if party not in set(Party):
         raise ValidationFailed(_("Okänd part."), field="party")
-    try:
-        role = MemberRole(role)
-    except ValueError:
+    if role not in set(MemberRole):
         raise ValidationFailed(_("Okänd roll i styrnings- och uppföljningsgruppen."), field="role")
     roles = user.roles
     if roles & {Role.ADMIN, Role.AUDITOR} and not roles & (PERSONNEL_ROLES | EMPLOYER_ROLES):
-        raise ValidationFailed(_("Administratörer och granskare kan inte vara med i styrnings- och uppföljningsgruppen."),
-                               field="user")
+        raise ValidationFailed(
+            _("Administratörer och granskare kan inte vara med i styrnings- och uppföljningsgruppen."), field="user")
     if party == Party.PERSONNEL and not roles & PERSONNEL_ROLES:
         raise ValidationFailed(
             _("Endast fackliga företrädare och skyddsombud kan företräda personalen."), field="party")
@@ -117,8 +108,7 @@ def _validate(case: Case, user: User, party: str, role: str, union: Organisation
 def add_member(actor: User | None, case: Case, user: User, *, party: Party | str, role: str = "member",
                union: Organisation | None = None, units: Iterable[str] = ()) -> SteeringMember:
     """Add `user` to the case's steering group. Raises PermissionDenied / ValidationFailed / Conflict."""
-    if not can_manage_members(actor, case):
-        raise PermissionDenied(_("Endast ärendets HR-handläggare kan ändra styrnings- och uppföljningsgruppen."))
+    _require_manager(actor, case)
     if case.is_archived:
         raise Conflict(_("Ärendet är arkiverat."))
     units = sorted({(u or "").strip() for u in units if (u or "").strip()})
@@ -142,8 +132,8 @@ def add_member(actor: User | None, case: Case, user: User, *, party: Party | str
 def end_membership(actor: User | None, member: SteeringMember, reason: str = "") -> SteeringMember:
     """Close a membership (left_at set, history kept)."""
     case = db.session.get(Case, member.case_id)
-    if not can_manage_members(actor, case):
-        raise PermissionDenied(_("Endast ärendets HR-handläggare kan ändra styrnings- och uppföljningsgruppen."))
+    assert case is not None  # a membership's case is never deleted while the row exists
+    _require_manager(actor, case)
     if member.left_at is not None:
         raise Conflict(_("Medlemskapet har redan avslutats."))
     member.left_at = utcnow()

@@ -70,7 +70,7 @@ def requires(*needed: Permission, any_of: Iterable[Permission] = ()) -> Callable
 
 def current_actor() -> Any:
     """The signed-in user object itself (not the proxy), to hand to services."""
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 def load_or_404(model: type[M], ident: Any, predicate: Callable[[Any, M], bool] | None = None,

@@ -57,7 +57,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, str(_l("Formuläret har gått ut eller saknar säkerhetstoken. Ladda om sidan och försök igen.")))
+        return render_error(400, str(_l(
+            "Formuläret har gått ut eller saknar säkerhetstoken. Ladda om sidan och försök igen.")))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -35,7 +35,7 @@ def _finish(failed: bool) -> None:
 class TransactionalFlask(Flask):
     """Flask whose `dispatch_request` ends every view with the request's one commit or rollback."""
 
-    def dispatch_request(self) -> Any:  # type: ignore[override]
+    def dispatch_request(self) -> Any:
         try:
             response: Response = self.make_response(super().dispatch_request())
         except BaseException:

@@ -127,7 +127,7 @@ class GridTable(Flowable):
         # The grid as one path.
         canvas.setStrokeColor(style.grid)
         canvas.setLineWidth(style.grid_width)
-        lines = [(0, top, width, top), (0, body_top, width, body_top)]
+        lines: list[tuple[float, float, float, float]] = [(0, top, width, top), (0, body_top, width, body_top)]
         lines.extend((0, body_top - (self.sums[i] - base), width, body_top - (self.sums[i] - base))
                      for i in range(self.start + 1, self.end + 1))
         lines.extend((x, top, x, 0) for x in xs)
@@ -147,7 +147,7 @@ class GridTable(Flowable):
     def _draw_row(self, text: Any, row: Row, xs: list[float], row_top: float) -> None:
         style = self.style
         first_baseline = row_top - style.pad_top - style.size
-        for x, cell in zip(xs, row):
+        for x, cell in zip(xs, row, strict=False):
             y = first_baseline
             for line in cell:
                 if line:

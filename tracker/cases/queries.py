@@ -1,0 +1,233 @@
+"""Reads of cases: the filtered, paged case list and the home dashboard.
+
+Each runs a fixed number of queries whatever the number of rows: the page of cases (with their
+units), the capped count, and the deadline facts of the cases shown (`facts_for_cases`). Rows are
+plain data, so the templates only display.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import lazyload
+
+from tracker.auth.models import User
+from tracker.auth.permissions import Permission, has_permission
+from tracker.cases.labels import case_status_label, deadline_state_label
+from tracker.cases.models import Case, CaseStatus, CaseUnit
+from tracker.cases.policy import visible_cases
+from tracker.extensions import db
+from tracker.procedure import deadlines as dl
+from tracker.procedure import services as ps
+from tracker.procedure.stages import stage_label
+
+PAGE_SIZE = 25
+# Count no further than needed: an exact count of a list of 100,000 cases costs more than the
+# page; beyond COUNT_CAP (or the requested page) the list says "more than N".
+COUNT_CAP = 1000
+# The dashboard looks at the user's most recently changed open cases, no further.
+DASHBOARD_CASES = 50
+DASHBOARD_ROWS = 10
+DASHBOARD_UPCOMING = 10
+
+
+@dataclass(frozen=True)
+class NextDeadline:
+    """A case's most pressing deadline, with its display state (a key of DEADLINE_STATE_LABELS) and its words."""
+
+    label: str
+    due: date | None
+    state: str
+    state_label: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == "overdue"
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list or the dashboard (labels already translated)."""
+
+    id: int
+    diary_number: str
+    title: str
+    non_compliance: bool
+    unit_names: tuple[str, ...]
+    stage: str
+    stage_label: str
+    status: CaseStatus
+    status_label: str
+    profile_code: str
+    next: NextDeadline | None
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    """A deadline on the dashboard, with the case it belongs to."""
+
+    case_id: int
+    diary_number: str
+    title: str
+    label: str
+    due: date
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """The case list's filters (empty values filter nothing)."""
+
+    q: str = ""
+    stage: str = ""
+    unit: str = ""
+    profile: str = ""
+    status: str = ""
+    non_compliance: bool = False
+
+
+@dataclass(frozen=True)
+class CaseListPage:
+    """One page of the case list."""
+
+    rows: tuple[CaseRow, ...]
+    page: int
+    pages: int
+    total: int
+    total_capped: bool
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The home page's view of the user's open cases."""
+
+    rows: tuple[CaseRow, ...] = ()
+    upcoming: tuple[DeadlineItem, ...] = ()
+    overdue: tuple[DeadlineItem, ...] = ()
+
+
+def deadline_state(deadline: dl.Deadline) -> str:
+    """How a deadline is shown (never by colour alone): overridden, overdue, met, not_met, unknown, upcoming."""
+    if deadline.overridden:
+        return "overridden"
+    if deadline.overdue:
+        return "overdue"
+    if deadline.met is True:
+        return "met"
+    if deadline.met is False:
+        return "not_met"
+    if deadline.due is None:
+        return "unknown"
+    return "upcoming"
+
+
+def filtered_cases(user: User, filters: CaseFilters) -> Select[Case]:
+    """The cases `user` may see that match `filters` (unordered, unpaged)."""
+    query = visible_cases(user)
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        query = query.where(or_(Case.diary_number.ilike(like), Case.title.ilike(like), Case.description.ilike(like)))
+    if filters.stage:
+        query = query.where(Case.current_stage == filters.stage, Case.status != CaseStatus.ARCHIVED)
+    if filters.unit:
+        query = query.where(exists().where(CaseUnit.case_id == Case.id,
+                                           func.lower(CaseUnit.name) == filters.unit.strip().lower()))
+    if filters.profile:
+        query = query.where(Case.profile_code == filters.profile)
+    if filters.status:
+        query = query.where(Case.status == CaseStatus(filters.status))
+    if filters.non_compliance:
+        query = query.where(Case.non_compliance.is_(True))
+    return query
+
+
+def _load_cases(query: Select[Case], *, with_units: bool = True) -> list[Case]:
+    # The lists never show the responsible HR officer: no join to users (and their roles).
+    options = [lazyload(Case.responsible_hr)] + ([] if with_units else [lazyload(Case.units)])
+    return list(db.session.execute(query.options(*options)).scalars().unique())
+
+
+class _Words:
+    """Each label translated once per list, not once per row (a gettext call is not free)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def get(self, kind: str, code: str) -> str:
+        key = (kind, code)
+        word = self._cache.get(key)
+        if word is None:
+            word = self._cache[key] = _LABELLERS[kind](code)
+        return word
+
+
+_LABELLERS = {"stage": stage_label, "status": case_status_label, "deadline": deadline_state_label}
+
+
+def _rows(cases: Sequence[Case], today: date, *, with_units: bool = True) -> list[tuple[CaseRow, list[dl.Deadline]]]:
+    facts = ps.facts_for_cases(list(cases))
+    words = _Words()
+    out = []
+    for case in cases:
+        deadlines = dl.compute(facts[case.id], today)
+        nxt = dl.next_deadline(deadlines, today)
+        state = deadline_state(nxt) if nxt is not None else ""
+        row = CaseRow(
+            id=case.id, diary_number=case.diary_number, title=case.title, non_compliance=case.non_compliance,
+            unit_names=tuple(u.name for u in case.units) if with_units else (),
+            stage=case.current_stage, stage_label=words.get("stage", case.current_stage),
+            status=case.status, status_label=words.get("status", case.status), profile_code=case.profile_code,
+            next=None if nxt is None else NextDeadline(nxt.label, nxt.due, state, words.get("deadline", state)))
+        out.append((row, deadlines))
+    return out
+
+
+def case_rows(cases: Sequence[Case]) -> list[CaseRow]:
+    """Cases with their next deadline (a fixed number of queries for any number of cases)."""
+    return [row for row, _deadlines in _rows(cases, ps.today())]
+
+
+def case_list(user: User, filters: CaseFilters, wanted_page: int = 1) -> CaseListPage:
+    """One page (newest first) of the cases `user` may see matching `filters`, with a capped count."""
+    query = filtered_cases(user, filters)
+    wanted = max(1, wanted_page)
+    limit = max(COUNT_CAP, wanted * PAGE_SIZE) + 1
+    total = db.session.execute(select(func.count()).select_from(
+        query.with_only_columns(Case.id).order_by(None).limit(limit).subquery())).scalar_one()
+    capped = total >= limit
+    if capped:
+        total = limit - 1
+    pages = max(1, math.ceil(total / PAGE_SIZE)) + (1 if capped else 0)
+    page = min(wanted, pages)
+    cases = _load_cases(query.order_by(Case.created_at.desc(), Case.id.desc())
+                        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)) if total else []
+    return CaseListPage(rows=tuple(case_rows(cases)), page=page, pages=pages, total=total, total_capped=capped)
+
+
+def dashboard(user: User) -> Dashboard:
+    """The user's open cases with their next deadline, the upcoming deadlines and the overdue ones.
+
+    Its rows carry no unit names (the dashboard does not show them): one query fewer."""
+    if not has_permission(user, Permission.CASE_VIEW):
+        return Dashboard()
+    cases = _load_cases(visible_cases(user).where(Case.status != CaseStatus.ARCHIVED)
+                        .order_by(Case.updated_at.desc(), Case.id.desc()).limit(DASHBOARD_CASES), with_units=False)
+    today = ps.today()
+    rows = _rows(cases, today, with_units=False)
+    overdue: list[DeadlineItem] = []
+    upcoming: list[DeadlineItem] = []
+    for row, deadlines in rows:
+        for d in deadlines:
+            if d.due is None:
+                continue
+            item = DeadlineItem(row.id, row.diary_number, row.title, d.label, d.due)
+            if d.overdue:
+                overdue.append(item)
+            elif d.met is None and d.due >= today and d.code != dl.MIN_NEGOTIATION:
+                upcoming.append(item)
+    upcoming.sort(key=lambda item: item.due)
+    overdue.sort(key=lambda item: item.due)
+    return Dashboard(rows=tuple(row for row, _d in rows[:DASHBOARD_ROWS]),
+                     upcoming=tuple(upcoming[:DASHBOARD_UPCOMING]), overdue=tuple(overdue))

@@ -1,0 +1,111 @@
+"""Reads for the discussion: comments and counter-proposals of a case, and the case-page panel."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.cases.models import Case
+from tracker.discussion import policy
+from tracker.discussion.models import Comment, CommentRevision, CounterProposal
+from tracker.extensions import db
+from tracker.procedure.stages import STAGES, Stage, stage_label
+
+COUNTER_PROPOSAL_STAGE = "alternatives"
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """A comment (its deletion trace when deleted) and what the viewer may do with it."""
+
+    comment: Comment
+    can_edit: bool
+    can_delete: bool
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    """A counter-proposal (with its answer) and what the viewer may do with it."""
+
+    proposal: CounterProposal
+    can_answer: bool
+    can_withdraw: bool
+
+
+@dataclass(frozen=True)
+class StageDiscussion:
+    """One stage's comments and, for the alternatives stage, its counter-proposals."""
+
+    case_id: int
+    stage: str
+    stage_label: str
+    comments: tuple[CommentRow, ...]
+    proposals: tuple[ProposalRow, ...]
+    has_proposals: bool  # the stage where counter-proposals are made
+    can_comment: bool
+    can_propose: bool
+
+
+@dataclass(frozen=True)
+class DiscussionPanel:
+    """Every stage's discussion of a case, by stage code."""
+
+    case_id: int
+    stages: Mapping[Stage, StageDiscussion]
+
+
+def case_comments(case: Case, stage_code: str | None = None) -> list[Comment]:
+    """Comments of a case (optionally one stage), oldest first, deleted ones included. One query."""
+    query = select(Comment).where(Comment.case_id == case.id)
+    if stage_code is not None:
+        query = query.where(Comment.stage_code == stage_code)
+    return list(db.session.execute(query.order_by(Comment.created_at, Comment.id)).scalars().unique())
+
+
+def case_counter_proposals(case: Case) -> list[CounterProposal]:
+    """Every counter-proposal of the case, oldest first. One query."""
+    return list(db.session.execute(
+        select(CounterProposal).where(CounterProposal.case_id == case.id)
+        .order_by(CounterProposal.created_at, CounterProposal.id)).scalars().unique())
+
+
+def open_counter_proposals(case: Case) -> list[CounterProposal]:
+    """Unanswered and not withdrawn: these keep the alternatives stage from completing."""
+    return [p for p in case_counter_proposals(case) if p.is_open]
+
+
+def revisions_of(comment: Comment) -> list[CommentRevision]:
+    """A comment's earlier texts, oldest first. One query."""
+    return list(db.session.execute(
+        select(CommentRevision).where(CommentRevision.comment_id == comment.id).order_by(CommentRevision.id)
+    ).scalars())
+
+
+def panel(user: User, case: Case) -> DiscussionPanel:
+    """The discussion of every stage for `user`: the same few queries for all stages together."""
+    may_comment = policy.can_comment(user, case)
+    may_moderate = policy.can_moderate_comments(user, case)
+    may_propose = policy.can_submit_counter_proposal(user, case)
+    may_answer = policy.can_answer_counter_proposal(user, case)
+    by_stage: dict[str, list[CommentRow]] = {code: [] for code in STAGES}
+    for comment in case_comments(case):
+        by_stage.setdefault(comment.stage_code, []).append(CommentRow(
+            comment,
+            can_edit=policy.comment_editable(comment, user.id, may_comment=may_comment),
+            can_delete=policy.comment_deletable(comment, user.id, may_comment=may_comment,
+                                                may_moderate=may_moderate, archived=case.is_archived)))
+    proposals = tuple(
+        ProposalRow(p, can_answer=may_answer and p.is_open,
+                    can_withdraw=policy.proposal_withdrawable(p, user.id, archived=case.is_archived))
+        for p in case_counter_proposals(case))
+    stages = {
+        code: StageDiscussion(
+            case_id=case.id, stage=code, stage_label=stage_label(code), comments=tuple(by_stage[code]),
+            proposals=proposals if code == COUNTER_PROPOSAL_STAGE else (),
+            has_proposals=code == COUNTER_PROPOSAL_STAGE, can_comment=may_comment,
+            can_propose=may_propose and code == COUNTER_PROPOSAL_STAGE)
+        for code in STAGES
+    }
+    return DiscussionPanel(case_id=case.id, stages=stages)

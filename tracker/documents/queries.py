@@ -1,0 +1,185 @@
+"""Reads: the case's document listings (the case-page panel and the documents page), clearances,
+auditors and the people who may be named readers. A fixed number of queries each."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload, selectinload
+
+from tracker.auth.models import Role, User, UserRole
+from tracker.cases.models import Case
+from tracker.documents.labels import class_label, reason_label
+from tracker.documents.models import CaseClearance, Classification, Document, DocumentVersion
+from tracker.documents.policy import CaseAccess, case_access, case_documents
+from tracker.documents.services.common import LEGAL_BASIS_SUGGESTIONS
+from tracker.extensions import db
+from tracker.steering.models import SteeringMember
+
+PANEL_LIMIT = 20
+
+
+@dataclass
+class DocumentEntry:
+    """One listed document as a user may see it (`redacted`: metadata only)."""
+
+    document: Document
+    redacted: bool
+    reason: str | None
+
+    @property
+    def versions(self) -> list[DocumentVersion]:
+        return self.document.versions
+
+
+def _entries(access: CaseAccess, documents: list[Document]) -> list[DocumentEntry]:
+    entries = []
+    for document in documents:
+        if access.can_read(document):
+            entries.append(DocumentEntry(document, False, str(access.reason(document))))
+        elif access.sees_metadata_only(document):
+            entries.append(DocumentEntry(document, True, None))
+    return entries
+
+
+def case_listing(user: User, case: Case) -> tuple[list[DocumentEntry], CaseAccess]:
+    """The documents of the case as `user` may see them (redacted rows for metadata-only), with a
+    fixed number of queries."""
+    access = case_access(user, case)
+    if not access.can_view:
+        return [], access
+    return _entries(access, case_documents(case)), access
+
+
+def visible_documents(user: User, case: Case) -> list[Document]:
+    """The documents of the case whose content `user` may read, oldest first."""
+    access = case_access(user, case)
+    if not access.can_view:
+        return []
+    return [d for d in case_documents(case) if access.can_read(d)]
+
+
+def case_panel_listing(user: User, case: Case, limit: int | None = PANEL_LIMIT
+                       ) -> tuple[list[DocumentEntry], CaseAccess, int]:
+    """The newest `limit` documents `user` may see (oldest first, like `case_listing`), the access
+    and how many there are in all. Paged and counted in the database, so the panel costs the same
+    number of queries for 10 or 10,000 documents; only what the panel shows is loaded (versions,
+    not people or readers). `limit=None`: every document."""
+    access = case_access(user, case)
+    if not access.can_view:
+        return [], access, 0
+    visible = access.visible_clause()
+    query = (select(Document).where(visible)
+             .options(lazyload(Document.created_by), lazyload(Document.readers),
+                      selectinload(Document.versions).options(lazyload(DocumentVersion.uploaded_by),
+                                                              lazyload(DocumentVersion.erased_by))))
+    if limit is None:
+        documents = list(db.session.execute(query.order_by(Document.created_at, Document.id)).scalars())
+        total = len(documents)
+    else:
+        documents = list(db.session.execute(
+            query.order_by(Document.created_at.desc(), Document.id.desc()).limit(limit)).scalars())
+        documents.reverse()
+        total = db.session.execute(select(func.count()).select_from(Document).where(visible)).scalar_one()
+    return _entries(access, documents), access, total
+
+
+def reader_candidates(case: Case, exclude: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, str]]:
+    """(user id, "name (organisation)") of the case participants who can be named readers: the
+    current steering-group members and the responsible HR officer, active, by name. One query."""
+    people: dict[int, User] = {case.responsible_hr_id: case.responsible_hr}
+    members = db.session.execute(
+        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))
+        .order_by(SteeringMember.id)
+    ).scalars().unique()
+    for member in members:
+        people.setdefault(member.user_id, member.user)
+    return [(uid, f"{u.name} ({u.organisation.name})") for uid, u in
+            sorted(people.items(), key=lambda item: item[1].name) if uid not in exclude and u.active]
+
+
+def clearances(case: Case) -> list[CaseClearance]:
+    """Every clearance of the case, newest first (history included)."""
+    return list(db.session.execute(
+        select(CaseClearance).where(CaseClearance.case_id == case.id)
+        .order_by(CaseClearance.granted_at.desc(), CaseClearance.id.desc())
+    ).scalars().unique())
+
+
+def auditors() -> list[User]:
+    """Active auditors, for the clearance form."""
+    return list(db.session.execute(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.AUDITOR, User.active.is_(True)).order_by(User.name)
+    ).scalars().unique())
+
+
+def auditor_candidates(case: Case) -> list[tuple[int, str]]:
+    """(user id, name) of the active auditors without an active clearance for the case."""
+    cleared = {c.user_id for c in clearances(case) if c.is_active}
+    return [(u.id, u.name) for u in auditors() if u.id not in cleared]
+
+
+# --- the case page's panel ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One document of the panel, as plain data. Redacted rows carry no title and no file name."""
+
+    id: int
+    redacted: bool
+    title: str | None
+    classification: Classification
+    class_label: str
+    legal_basis: str | None
+    reason: str
+    version_number: int | None
+    filename: str | None
+    size: int | None
+    uploaded_at: datetime | None
+    sha256: str | None
+    erased: bool
+
+
+@dataclass(frozen=True)
+class DocumentsPanel:
+    """The documents panel of the case page (or, with every document, the case's documents page)."""
+
+    case_id: int
+    rows: tuple[DocumentRow, ...]
+    total: int
+    can_upload: bool
+    can_manage_clearances: bool
+    reader_choices: tuple[tuple[int, str], ...] = ()
+    legal_basis_suggestions: tuple[str, ...] = LEGAL_BASIS_SUGGESTIONS
+
+    @property
+    def more(self) -> bool:
+        """Some visible documents are not shown (the panel shows the newest only)."""
+        return self.total > len(self.rows)
+
+
+def _row(entry: DocumentEntry) -> DocumentRow:
+    document = entry.document
+    latest = document.latest_version
+    return DocumentRow(
+        id=document.id, redacted=entry.redacted, title=None if entry.redacted else document.title,
+        classification=Classification(document.classification),
+        class_label=class_label(document.classification), legal_basis=document.legal_basis,
+        reason=reason_label(entry.reason), version_number=latest.number if latest else None,
+        filename=latest.filename if latest and not entry.redacted else None,
+        size=latest.size if latest else None, uploaded_at=latest.uploaded_at if latest else None,
+        sha256=latest.sha256 if latest else None, erased=bool(latest and latest.is_erased),
+    )
+
+
+def panel(user: User, case: Case, limit: int | None = PANEL_LIMIT) -> DocumentsPanel:
+    """The case page's documents panel for `user`: the newest `limit` documents they may see (None:
+    all), what they may do, and the reader choices of the upload form. A fixed number of queries."""
+    entries, access, total = case_panel_listing(user, case, limit)
+    can_upload = access.can_upload()
+    choices = tuple(reader_candidates(case, exclude={user.id})) if can_upload else ()
+    return DocumentsPanel(case_id=case.id, rows=tuple(_row(e) for e in entries), total=total,
+                          can_upload=can_upload, can_manage_clearances=access.can_manage_clearances(),
+                          reader_choices=choices)

@@ -1,0 +1,70 @@
+"""The words exports use for the codes a procedure record stores (PDF, overview page, panel).
+
+The record itself (JSON, CSV) keeps the codes; these are their names in the reader's language.
+Looked up lazily, so each export reads them in the exporting user's locale.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+# Filters of the auditor's overview ("" is "any").
+STATUS_FILTERS = (("", _l("Alla")), ("active", _l("Pågående")), ("decided", _l("Beslutade")),
+                  ("archived", _l("Arkiverade")))
+COMPLIANCE_FILTERS = (("", _l("Alla")), ("yes", _l("Med avvikelse")), ("no", _l("Utan avvikelse")))
+
+# The export buttons, in the order the case page shows them.
+FORMAT_LABELS = {"pdf": _l("PDF"), "json": _l("JSON"), "csv": _l("Granskningslogg (CSV)"),
+                 "bundle": _l("Verifierbart paket (zip)")}
+
+
+def _tables() -> dict[str, dict[str, str]]:
+    return {
+        "party": {"employer": _("Arbetsgivaren"), "personnel": _("Personalen")},
+        "role": {"chair": _("Ordförande"), "member": _("Ledamot"), "secretary": _("Sekreterare"),
+                 "signatory": _("Justerare"), "safety_representative": _("Skyddsombud")},
+        "status": {"active": _("Pågående"), "decided": _("Beslutat"), "archived": _("Arkiverat"),
+                   "pending": _("Väntar"), "completed": _("Avslutat")},
+        "minutes": {"draft": _("Utkast"), "awaiting_approval": _("Väntar på justering"), "approved": _("Justerat"),
+                    "disputed": _("Omtvistat")},
+        "change_kind": {"reorganisation": _("Omorganisation"), "merger": _("Sammanslagning"),
+                        "outsourcing": _("Utkontraktering"), "cuts": _("Besparingar / neddragningar"),
+                        "other": _("Annat")},
+        "end_mode": {"agreement": _("enighet"), "disagreement": _("oenighet"),
+                     "written_notice": _("skriftligt besked om avslut")},
+        "signature": {"approved": _("justerat"), "refused": _("vägrat")},
+        "content": {
+            "information_given": _("Information som getts"), "information_to": _("Till vem"),
+            "information_given_on": _("Datum då informationen gavs"),
+            "proposal_text": _("Skriftlig förhandlingsframställan"),
+            "reasons": _("Varför förändringen planeras"), "documents_tabled": _("Handlingar"),
+            "effects_staff": _("Verkningar för personalen"), "effects_units": _("Verkningar för enheterna"),
+            "effects_conditions": _("Verkningar för arbetsförhållandena"),
+            "alternatives_considered": _("Alternativ som övervägts"), "notes": _("Anteckningar om avslutandet"),
+            "final_positions": _("Ståndpunkter"), "notice_by": _("Skriftligt besked från"),
+            "body": _("Beslutsorgan"), "reference": _("Referens (§)"), "summary": _("Sammanfattning"),
+            "urgent": _("Brådskande beslut"), "plan": _("Utvärderingsplan"), "indicators": _("Indikatorer"),
+            "report": _("Utvärderingsrapport"), "approval_reference": _("Referens (§)"),
+        },
+    }
+
+
+@lru_cache(maxsize=8)
+def _tables_for(locale: str) -> dict[str, dict[str, str]]:  # noqa: ARG001 - the cache key; gettext reads it
+    return _tables()
+
+
+def label(kind: str, code: Any) -> str:
+    """The name of `code` in the table `kind`, in the current locale; the code itself if unknown."""
+    if code is None or code == "":
+        return "–"
+    return _tables_for(str(get_locale()))[kind].get(str(code), str(code))
+
+
+def case_status_label(code: Any) -> str:
+    """A case status as the overview lists it."""
+    return label("status", code)

@@ -1,0 +1,173 @@
+"""The record's sections as PDF flowables (part 2: deadlines and non-compliance, the end of
+negotiations, the decision, the evaluation, reopenings, documents, verification, the audit trail)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask_babel import gettext as _
+
+from tracker.exports.labels import label
+from tracker.exports.pdf.cells import Builder, facts, name_of, table, when
+from tracker.exports.pdf.sections import positions
+
+
+def deadline_section(b: Builder) -> None:
+    """Deadlines computed against the actual dates, and every non-compliance."""
+    b.heading(_("Tidsfrister och avvikelser"))
+    rows = []
+    for d in b.record["deadlines"]:
+        state = _("uppfylld") if d["met"] else (_("ej uppfylld") if d["met"] is False else _("ej avgjord"))
+        if d["overdue"]:
+            state += " · " + _("försenad")
+        rows.append([d["label"], d["due"] or "–", d.get("actual") or "–", state, d["basis"]])
+    if rows:
+        b.add(table([_("Frist"), _("Beräknad"), _("Faktisk"), _("Läge"), _("Grund")], rows,
+                    [0.22, 0.12, 0.14, 0.16, 0.36]))
+    else:
+        b.empty(_("Inga tidsfrister beräknade."))
+    flags = b.record["non_compliance"]
+    b.heading(_("Avvikelser"), 2)
+    if not flags:
+        b.empty(_("Inga avvikelser registrerade."))
+    for f in flags:
+        b.flag(_("AVVIKELSE: %(what)s", what=f.get("description") or f.get("kind")))
+        b.p(_("Skäl: %(reason)s · %(who)s · %(at)s", reason=f.get("reason") or "–", who=name_of(f.get("actor")),
+              at=when(f.get("at"))), "small")
+
+
+def end_section(b: Builder) -> None:
+    """The end of negotiations and any central negotiation."""
+    r = b.record
+    b.heading(_("Förhandlingarnas avslutande"))
+    end = r["end_of_negotiations"]
+    if end:
+        b.add(facts([
+            (_("Avslutad"), when(end.get("ended_at"))),
+            (_("Sätt"), label("end_mode", end.get("mode"))),
+            (_("Skriftligt besked från"), label("party", end.get("notice_by")) if end.get("notice_by") else None),
+            (_("Registrerad av"), name_of(end.get("recorded_by"))),
+            (_("Anteckning"), end.get("note")),
+        ]))
+        if end.get("positions"):
+            positions(b, end["positions"])
+    else:
+        b.empty()
+    b.heading(_("Central förhandling"), 2)
+    rows = [[f'{when(c["requested_at"])}\n{name_of(c["requested_by"])}', _("i tid") if c["timely"] else _("för sent"),
+             c["window_ends_on"] or "–", _("pågår") if c["pending"] else when(c["ended_at"]),
+             c.get("outcome") or c.get("note") or ""]
+            for c in r["central_negotiation"]]
+    if rows:
+        b.add(table([_("Begärd"), _("Inom fristen"), _("Fristens sista dag"), _("Avslutad"), _("Utfall")], rows,
+                    [0.22, 0.12, 0.16, 0.16, 0.34]))
+    else:
+        b.empty(_("Ingen central förhandling begärd."))
+
+
+def decision_section(b: Builder) -> None:
+    """The decision (flagged when it was registered before its deadline)."""
+    b.heading(_("Beslut"))
+    d = b.record["decision"]
+    if not d:
+        b.empty()
+        return
+    b.add(facts([
+        (_("Beslutsorgan"), d.get("body")),
+        (_("Beslutsdatum"), d.get("decided_on")),
+        (_("Referens (§)"), d.get("reference")),
+        (_("Registrerat"), f'{when(d.get("registered_at"))} {name_of(d.get("registered_by"))}'),
+        (_("Brådskande beslut"), d.get("urgent")),
+        (_("Skäl för åsidosättande"), d.get("override_reason")),
+    ]))
+    if d.get("override_reason"):
+        b.flag(_("AVVIKELSE: beslutet registrerades före tidsfristen."))
+
+
+def evaluation_section(b: Builder) -> None:
+    """The evaluation."""
+    b.heading(_("Utvärdering"))
+    e = b.record["evaluation"]
+    if not e:
+        b.empty()
+        return
+    b.add(facts([
+        (_("Förfaller"), e.get("due")),
+        (_("Rapport"), e.get("report")),
+        (_("Godkänd"),
+         f'{when(e.get("approved_at"))} {name_of(e.get("approved_by"))}' if e.get("approved_at") else _("Nej")),
+    ]))
+
+
+def reopen_section(b: Builder) -> None:
+    """Reopened stages."""
+    b.heading(_("Återöppningar"))
+    rows = [[x.get("stage_label") or x.get("stage"), when(x.get("at")), name_of(x.get("by")), x.get("reason")]
+            for x in b.record["reopenings"]]
+    if not rows:
+        b.empty()
+        return
+    b.add(table([_("Skede"), _("När"), _("Av"), _("Skäl")], rows, [0.18, 0.16, 0.18, 0.48]))
+
+
+def documents_section(b: Builder) -> None:
+    """The document list with hashes and classes (secret names hidden)."""
+    b.heading(_("Handlingar"))
+    rows = []
+    for d in b.record["documents"]:
+        title = d["title"] if d.get("title") is not None else _("[sekretess: namnet visas inte]")
+        for v in d.get("versions", []):
+            rows.append([title, d["classification"], d.get("legal_basis") or "", v["version"],
+                         v.get("filename") if v.get("filename") is not None else "–",
+                         v.get("size"), v.get("sha256") or _("raderad"), when(v.get("uploaded_at"))])
+    if not rows:
+        b.empty()
+        return
+    b.add(table([_("Handling"), _("Klass"), _("Sekretessgrund"), _("Ver."), _("Fil"), _("Byte"), _("SHA-256"),
+                 _("Uppladdad")], rows, [0.15, 0.08, 0.12, 0.05, 0.12, 0.08, 0.27, 0.13], max_lines=6))
+
+
+def audit_section(b: Builder) -> None:
+    """The case's audit trail (laid out last, once)."""
+    audit = b.record["audit"]
+    b.heading(_("Granskningslogg"))
+    b.p(_("%(n)d händelser i ärendet. Nyttolasten kortas här; JSON- och CSV-exporten har den i sin helhet.",
+          n=audit["event_count"]), "small")
+    rows = []
+    for e in audit["events"]:
+        payload = _("[dold]") if e["payload_redacted"] else _compact(e["payload"])
+        actor = e["actor_name"] or "–"
+        rows.append([e["seq"], e["occurred_at"][:19].replace("T", " "), actor, e["action"],
+                     f'{e["target_type"] or ""} {e["target_id"] or ""}', payload,
+                     e["hash"][:16] + ("" if e["hash_ok"] else " !")])
+    # Two lines a row at most: 10,000 events stay a few hundred pages and lay out in seconds. The
+    # number, the time (to the second) and the short hash each fit on one line; the payload keeps
+    # enough width for its first keys.
+    b.tail.extend(table([_("Nr"), _("Tid (UTC)"), _("Aktör"), _("Händelse"), _("Mål"), _("Data"), _("Hash")], rows,
+                [0.065, 0.175, 0.12, 0.15, 0.09, 0.23, 0.17], max_lines=2))
+
+
+def _compact(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+
+
+def verification_section(b: Builder) -> None:
+    """The verification result, chain head and last checkpoint."""
+    audit = b.record["audit"]
+    v = audit["verification"]
+    b.heading(_("Verifiering"))
+    g = v["global"]
+    glob = (_("utförd: %(result)s (%(message)s)", result=_("hel") if g["ok"] else _("BRUTEN"), message=g["message"])
+            if g["performed"] else _("inte utförd (%(message)s)", message=g["message"]))
+    cp = audit["checkpoint"]
+    b.add(facts([
+        (_("Ärendets händelser"), _("%(n)d kontrollerade, %(result)s", n=v["case_events_checked"],
+                                     result=_("alla hashar stämmer") if v["case_events_ok"] else _("FEL i hashar"))),
+        (_("Hela kedjan"), glob),
+        (_("Kedjans huvud"), f'#{audit["chain_head"]["seq"]} {audit["chain_head"]["hash"]}'),
+        (_("Senaste kontrollpunkt"), f'#{cp["seq"]} {cp["head_hash"]} ({when(cp["signed_at"])})' if cp else _("ingen")),
+        (_("Nyckel"), cp["key_id"] if cp else "–"),
+        (_("Signatur (Ed25519)"), cp["signature"] if cp else "–"),
+    ]))
+    if not v["case_events_ok"]:
+        b.flag(_("AVVIKELSE: minst en händelse stämmer inte med sin hash."))

@@ -1,0 +1,65 @@
+"""The one place the procedure's enums get their words (lazy: translated when rendered, and
+usable without an app context)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from tracker.procedure.enums import DeadlineCode, EndMode, Stage, StageStatus
+
+STAGE_LABELS: dict[Stage, LazyString] = {
+    Stage.EARLY_INFORMATION: _l("Tidig information"),
+    Stage.GROUNDS: _l("Grunder"),
+    Stage.EFFECTS: _l("Verkningar"),
+    Stage.ALTERNATIVES: _l("Alternativ"),
+    Stage.CLOSING: _l("Avslutande"),
+    Stage.DECISION: _l("Beslut"),
+    Stage.EVALUATION: _l("Utvärdering"),
+}
+
+STATUS_LABELS: dict[StageStatus, LazyString] = {
+    StageStatus.PENDING: _l("Väntar"),
+    StageStatus.ACTIVE: _l("Pågår"),
+    StageStatus.COMPLETED: _l("Avslutat"),
+}
+
+END_MODE_LABELS: dict[EndMode, LazyString] = {
+    EndMode.AGREEMENT: _l("Enighet"),
+    EndMode.DISAGREEMENT: _l("Oenighet"),
+    EndMode.WRITTEN_NOTICE: _l("Skriftligt besked om att förhandlingen avslutas"),
+}
+
+DEADLINE_LABELS: dict[DeadlineCode, LazyString] = {
+    DeadlineCode.EARLIEST_FIRST_MEETING: _l("Tidigaste första möte"),
+    DeadlineCode.MIN_NEGOTIATION: _l("Minsta förhandlingstid uppfylld"),
+    DeadlineCode.EARLIEST_DECISION: _l("Beslut möjligt från"),
+    DeadlineCode.CENTRAL_WINDOW: _l("Sista dag att begära central förhandling"),
+    DeadlineCode.CENTRAL_PENDING: _l("Central förhandling pågår"),
+    DeadlineCode.EVALUATION_DUE: _l("Utvärdering senast"),
+    DeadlineCode.CLOSING_NOT_ENDED: _l("Förhandlingarna är inte avslutade"),
+}
+
+
+def _label(labels: dict, code: str | None) -> str:
+    label = labels.get(code) if code is not None else None
+    return str(label) if label is not None else (code or "")
+
+
+def stage_label(code: str) -> str:
+    """The translated name of a stage (the code itself for an unknown one)."""
+    return _label(STAGE_LABELS, code)
+
+
+def status_label(status: str) -> str:
+    """The translated name of a stage status."""
+    return _label(STATUS_LABELS, status)
+
+
+def end_mode_label(mode: str | None) -> str:
+    """The translated name of how a negotiation ended."""
+    return _label(END_MODE_LABELS, mode)
+
+
+def deadline_label(code: str) -> str:
+    """The translated name of a deadline code."""
+    return _label(DEADLINE_LABELS, code)

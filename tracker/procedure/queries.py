@@ -1,0 +1,201 @@
+"""Reads of the procedure: records, facts, deadlines, gate reasons, blockers.
+
+The read API the case page's procedure panel (`tracker/procedure/panel.py`) builds on; each runs a
+fixed number of queries, independent of the number of rows:
+
+- `all_records(case)`: every round of every stage (frozen ones too), stage then round order.
+- `current_records(case)`: the current round of each stage, by `Stage`.
+- `overrides_of(case)`, `central_requests_of(case)`: the case's overrides and central requests.
+- `facts_for(case, records=None)`, `facts_for_cases(cases)`: the deadline engine's input.
+- `today()`: the organisation's calendar date.
+- `deadlines_for(case)`: every deadline with its basis.
+- `gate_facts(case, records)`: what the gates look at (`tracker.procedure.facts.GateFacts`).
+- `gate_reasons(case, records, facts=None) -> dict[Stage, list[str]]`: each active stage's
+  completion reasons; `archive_reasons(case, records)`; `reasons_closed(case, stage)`.
+- `decision_blockers(case, decided_on=None)`: what blocks a decision now.
+- `position_party(user, case)`, `is_chair(user, case)`: the facts the policy predicates
+  (`tracker.procedure.policy`) take as arguments.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import defaultload, lazyload, selectinload
+
+from tracker.auth.models import User
+from tracker.cases.models import Case
+from tracker.cases.policy import can_run_procedure
+from tracker.errors import DeadlineNotReached
+from tracker.extensions import db
+from tracker.procedure import deadlines as dl
+from tracker.procedure import gates
+from tracker.procedure.enums import DeadlineCode, Stage
+from tracker.procedure.facts import (
+    GateFacts,
+    central_requests_of,
+    deadline_facts,
+    first_meetings,
+    gate_facts,
+    overrides_of,
+)
+from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StagePosition, StageRecord
+from tracker.procedure.stages import stage_index
+from tracker.steering.models import MemberRole, Party, SteeringMember
+from tracker.timeutil import local_date, utcnow
+
+__all__ = [
+    "GateFacts", "all_records", "archive_reasons", "assert_meeting_allowed", "central_requests_of",
+    "current_records", "deadlines_for", "decision_blockers", "facts_for", "facts_for_cases", "gate_facts",
+    "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "today",
+]
+
+Blocker = tuple[DeadlineCode, str, date | None]
+
+
+def current_records(case: Case) -> dict[Stage, StageRecord]:
+    """The current (not frozen) round of each stage, by stage. One query."""
+    rows = db.session.execute(
+        select(StageRecord).where(StageRecord.case_id == case.id, StageRecord.superseded_at.is_(None))
+    ).scalars().unique().all()
+    return {Stage(r.stage_code): r for r in rows}
+
+
+# The people shown with a stage round (names only): their roles are not needed, so not loaded
+# with them (a role check on one of them still loads its roles on access).
+_RECORD_PEOPLE = (
+    defaultload(StageRecord.started_by).lazyload(User.role_rows),
+    defaultload(StageRecord.completed_by).lazyload(User.role_rows),
+    selectinload(StageRecord.positions).defaultload(StagePosition.author).lazyload(User.role_rows),
+)
+
+
+def all_records(case: Case) -> list[StageRecord]:
+    """Every round of every stage (frozen ones too), in stage then round order."""
+    rows = db.session.execute(
+        select(StageRecord).where(StageRecord.case_id == case.id).order_by(StageRecord.round)
+        .options(*_RECORD_PEOPLE)
+    ).scalars().unique().all()
+    return sorted(rows, key=lambda r: (stage_index(r.stage_code), r.round))
+
+
+def facts_for(case: Case, records: dict[Stage, StageRecord] | None = None) -> dl.Facts:
+    """The deadline engine's input for one case (a fixed number of queries)."""
+    records = records if records is not None else current_records(case)
+    return deadline_facts(case, records, first_meetings([case.id]).get(case.id), central_requests_of(case),
+                          (o.deadline_code for o in overrides_of(case)))
+
+
+def facts_for_cases(cases: Sequence[Case]) -> dict[int, dl.Facts]:
+    """Facts for many cases in four queries (lists, dashboard): no N+1."""
+    ids = [c.id for c in cases]
+    if not ids:
+        return {}
+    records: dict[int, dict[Stage, StageRecord]] = {i: {} for i in ids}
+    # Only the fields the deadline engine reads: no positions, no people.
+    for r in db.session.execute(select(StageRecord).where(
+            StageRecord.case_id.in_(ids), StageRecord.superseded_at.is_(None))
+            .options(lazyload(StageRecord.positions), lazyload(StageRecord.started_by),
+                     lazyload(StageRecord.completed_by))).scalars().unique():
+        records[r.case_id][Stage(r.stage_code)] = r
+    requests: dict[int, list[CentralNegotiationRequest]] = {i: [] for i in ids}
+    for req in db.session.execute(select(CentralNegotiationRequest).where(
+            CentralNegotiationRequest.case_id.in_(ids))
+            .options(lazyload(CentralNegotiationRequest.requested_by))).scalars().unique():
+        requests[req.case_id].append(req)
+    overridden: dict[int, set[str]] = {i: set() for i in ids}
+    for case_id, code in db.session.execute(select(DeadlineOverride.case_id, DeadlineOverride.deadline_code)
+                                            .where(DeadlineOverride.case_id.in_(ids))):
+        overridden[case_id].add(code)
+    meetings = first_meetings(ids)
+    return {c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id])
+            for c in cases}
+
+
+def today() -> date:
+    """Today in the organisation's time zone."""
+    return local_date(utcnow())
+
+
+def deadlines_for(case: Case) -> list[dl.Deadline]:
+    """Every deadline of the case with its basis (computed, never stored)."""
+    return dl.compute(facts_for(case), today())
+
+
+def gate_reasons(case: Case, records: dict[Stage, StageRecord],
+                 facts: GateFacts | None = None) -> dict[Stage, list[str]]:
+    """Each active stage's completion reasons (a fixed number of queries when `facts` is not given)."""
+    if case.is_archived:
+        return {}
+    return gates.gate_reasons(case, records, facts if facts is not None else gate_facts(case, records))
+
+
+def archive_reasons(case: Case, records: dict[Stage, StageRecord]) -> list[str]:
+    """Why the case cannot be archived yet (no query)."""
+    return gates.archive_reasons(case, records)
+
+
+def reasons_closed(case: Case, stage_code: str) -> list[str]:
+    """Every reason the stage's next action is refused now; empty = the gate is open."""
+    records = current_records(case)
+    return gates.reasons_closed(case, Stage(stage_code), records, gate_facts(case, records))
+
+
+def decision_blockers(case: Case, decided_on: date | None = None) -> list[Blocker]:
+    """(deadline code, reason, earliest date) for everything that blocks a decision now."""
+    records = current_records(case)
+    facts = facts_for(case, records)
+    out: list[Blocker] = [(code, reason, None) for code, reason in gates.decision_reasons(case, records)
+                          if code not in facts.overridden]
+    earliest = dl.earliest_decision(facts)
+    day = decided_on or today()
+    if dl.min_negotiation_days(facts) and dl.EARLIEST_DECISION not in facts.overridden:
+        if earliest is None:
+            out.append((dl.EARLIEST_DECISION, _("Minsta förhandlingstid kan inte räknas: inget möte är hållet."), None))
+        elif day < earliest:
+            out.append((dl.EARLIEST_DECISION, _("Beslut kan fattas tidigast %(day)s.", day=earliest.isoformat()),
+                        earliest))
+    if dl.central_negotiation_pending(facts) and dl.CENTRAL_PENDING not in facts.overridden:
+        out.append((dl.CENTRAL_PENDING, _("En central förhandling pågår: beslutet är låst."), None))
+    return out
+
+
+def assert_meeting_allowed(case: Case, starts_at: datetime) -> None:
+    """fi-municipal with possible reductions: no meeting before proposal delivery + lead days."""
+    facts = facts_for(case)
+    if not dl.proposal_rule_applies(facts) or dl.EARLIEST_FIRST_MEETING in facts.overridden:
+        return
+    earliest = dl.earliest_first_meeting(facts)
+    lead = int(facts.settings["proposal_lead_days"])
+    if earliest is None:
+        raise DeadlineNotReached(
+            _("Den skriftliga förhandlingsframställan måste lämnas minst %(days)d dagar före första mötet.",
+              days=lead), earliest=None, code=dl.EARLIEST_FIRST_MEETING)
+    if local_date(starts_at) < earliest:
+        raise DeadlineNotReached(
+            _("Första mötet kan hållas tidigast %(day)s (förhandlingsframställan + %(days)d dagar).",
+              day=earliest.isoformat(), days=lead),
+            earliest=earliest, code=dl.EARLIEST_FIRST_MEETING)
+
+
+def position_party(user: User, case: Case) -> Party | None:
+    """The party the user speaks for in this case (their steering membership; the runner speaks
+    for the employer), or None."""
+    party = db.session.execute(
+        select(SteeringMember.party).where(SteeringMember.case_id == case.id, SteeringMember.user_id == user.id,
+                                           SteeringMember.left_at.is_(None)).limit(1)
+    ).scalar()
+    if party:
+        return Party(party)
+    if can_run_procedure(user, case):
+        return Party.EMPLOYER
+    return None
+
+
+def is_chair(user: User, case: Case) -> bool:
+    """A current chair of the case's steering group."""
+    return db.session.execute(select(SteeringMember.id).where(
+        SteeringMember.case_id == case.id, SteeringMember.user_id == user.id,
+        SteeringMember.left_at.is_(None), SteeringMember.role == MemberRole.CHAIR).limit(1)).first() is not None
