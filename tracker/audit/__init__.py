@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker.web.access import register_denial_recorder
+
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the CLI commands and the label filters."""
     from tracker.audit.cli import commands
+    from tracker.audit.denials import record_denial
     from tracker.audit.labels import payload_items
     from tracker.audit.views import bp
 
@@ -14,3 +17,4 @@ def init_app(app: Flask) -> None:
     for command in commands:
         app.cli.add_command(command)
     app.jinja_env.filters["audit_payload_items"] = payload_items
+    register_denial_recorder(app, record_denial)

@@ -33,7 +33,7 @@ def _download(export: services.Export) -> Response:
 @authenticated
 def export_case(case_id: int) -> Response | tuple[str, int]:
     user = current_actor()
-    case = load_or_404(Case, case_id, can_view_case)
+    case = load_or_404(Case, case_id, can_view_case, kind="export")
     if not policy.can_export(user, case):
         abort(403)
     form = export_form()

@@ -11,17 +11,28 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import Flask, abort, current_app
 from flask_login import current_user
 
 from tracker.auth.permissions import Permission, has_permission, permissions_of
 from tracker.extensions import db, login_manager
+from tracker.web.transaction import persist_on_failure
 
-__all__ = ["Permission", "authenticated", "current_actor", "has_permission", "load_or_404", "public", "requires"]
+__all__ = ["Permission", "authenticated", "current_actor", "has_permission", "load_or_404", "public",
+           "register_denial_recorder", "requires"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
+_DENIAL_RECORDER = "tracker.denial_recorder"
+
+# (user, refused row, kind or None) -> whether an event was recorded (the audit feature's recorder).
+DenialRecorder = Callable[[Any, Any, "str | None"], bool]
+
+
+def register_denial_recorder(app: Flask, recorder: DenialRecorder) -> None:
+    """Have `load_or_404` hand every refused row to `recorder` (the audit feature registers one)."""
+    app.extensions[_DENIAL_RECORDER] = recorder
 
 
 def _declare(view: F, rule: str) -> F:
@@ -74,17 +85,26 @@ def current_actor() -> Any:
 
 
 def load_or_404(model: type[M], ident: Any, predicate: Callable[[Any, M], bool] | None = None,
-                user: Any = None) -> M:
+                user: Any = None, *, kind: str | None = None) -> M:
     """The `model` row with primary key `ident` when `predicate(user, row)` holds; 404 otherwise.
 
     "Missing" and "not yours" answer the same 404 (flaskr's `get_post`), and out-of-range ids are
-    simply missing. `user` defaults to the signed-in user.
+    simply missing. `user` defaults to the signed-in user. A row that exists but is refused is
+    handed to the registered denial recorder (an audited `<kind>.access_denied`, kept although the
+    answer is 404); `kind` names what was refused when the model's name does not (`export` for a
+    case refused on its export route). A missing row is a denial of nothing and records nothing.
     """
     if isinstance(ident, int) and not _BIGINT_MIN <= ident <= _BIGINT_MAX:
         abort(404)  # no such row can exist; asking the database would fail instead
     row = db.session.get(model, ident)
     if row is None:
         abort(404)
-    if predicate is not None and not predicate(current_actor() if user is None else user, row):
+    if predicate is None:
+        return row
+    actor = current_actor() if user is None else user
+    if not predicate(actor, row):
+        recorder: DenialRecorder | None = current_app.extensions.get(_DENIAL_RECORDER)
+        if recorder is not None and recorder(actor, row, kind):
+            persist_on_failure()
         abort(404)
     return row
