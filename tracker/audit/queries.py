@@ -37,8 +37,17 @@ class EventPage:
     older_cursor: int | None  # `before=` for the next (older) page
 
 
-def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=org_tz()).astimezone(UTC)
+def _local_midnight_utc(day: date) -> datetime | None:
+    """The day's local midnight in UTC; None where it lies beyond datetime (0001-01-01, the day
+    after 9999-12-31): such a bound excludes nothing, so the filter simply leaves it out."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=org_tz()).astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def _day_after(day: date) -> date | None:
+    return None if day == date.max else day + timedelta(days=1)
 
 
 def _like_escape(text: str) -> str:
@@ -60,10 +69,13 @@ def filtered(filters: AuditFilters) -> Select:
         else:
             query = query.where(
                 (AuditEvent.action == action) | AuditEvent.action.like(_like_escape(action) + ".%", escape="\\"))
-    if filters.date_from:
-        query = query.where(AuditEvent.occurred_at >= _local_midnight_utc(filters.date_from))
-    if filters.date_to:
-        query = query.where(AuditEvent.occurred_at < _local_midnight_utc(filters.date_to + timedelta(days=1)))
+    start = _local_midnight_utc(filters.date_from) if filters.date_from else None
+    if start is not None:
+        query = query.where(AuditEvent.occurred_at >= start)
+    day_after = _day_after(filters.date_to) if filters.date_to else None
+    end = _local_midnight_utc(day_after) if day_after else None
+    if end is not None:
+        query = query.where(AuditEvent.occurred_at < end)
     return query
 
 

@@ -13,6 +13,7 @@ from tracker.web.forms import CsrfForm
 bp = Blueprint("notifications", __name__)
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # far beyond any user's notifications; keeps the offset within BIGINT
 
 
 def _safe_path(url: str) -> str | None:
@@ -28,6 +29,8 @@ def index() -> str:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
+    if page > MAX_PAGE:
+        abort(404)  # no such page; its offset would overflow the database's integers
     items = queries.list_for(user, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     total = queries.count_for(user)
     return render_template("notifications/index.html", items=items, page=page, total=total,
