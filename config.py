@@ -63,6 +63,8 @@ class Config:
 
     AUDIT_SIGNING_KEY_PATH = os.environ.get("AUDIT_SIGNING_KEY_PATH", "")
     AUDIT_CHECKPOINT_EVERY = _int("AUDIT_CHECKPOINT_EVERY", 1000)
+    # At most one `<kind>.access_denied` per user, kind and case in this many seconds.
+    AUDIT_DENIAL_WINDOW_SECONDS = _int("AUDIT_DENIAL_WINDOW_SECONDS", 60)
 
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 250) * 1024 * 1024
     DOCUMENT_STORE_PATH = os.environ.get("DOCUMENT_STORE_PATH", "")
