@@ -237,3 +237,19 @@ def test_malformed_requests_never_answer_5xx(app, demo, role):
     token = web.token("/login") if role == "anonymous" else web.token("/account")
     problems = _malformed_requests(app, web, token) + _out_of_range_ids(app, web, token)
     assert not problems, "\n".join(problems)
+
+
+def test_nul_characters_never_reach_a_view(app):
+    with app.test_request_context("/?q=a%00b", method="POST", data={"title": "Möte\x00 1"}):
+        from flask import request
+
+        assert request.args["q"] == "ab" and request.form["title"] == "Möte 1"
+
+
+def test_raw_non_utf8_query_bytes_are_percent_encoded(app):
+    from tracker.web.malformed import QueryStringGuard
+
+    seen = {}
+    guard = QueryStringGuard(lambda environ, start: seen.update(q=environ["QUERY_STRING"]) or [])
+    guard({"QUERY_STRING": "a=\xff&b=\xc3\xb6&c=%41"}, None)
+    assert seen["q"] == "a=%FF&b=%C3%B6&c=%41"
