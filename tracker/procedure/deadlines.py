@@ -19,7 +19,7 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from tracker.procedure.enums import DeadlineCode
+from tracker.procedure.enums import DeadlineCode, EndMode
 
 # Codes of the deadlines; overrides name one of these.
 EARLIEST_FIRST_MEETING = DeadlineCode.EARLIEST_FIRST_MEETING
@@ -124,9 +124,10 @@ def earliest_decision(facts: Facts) -> date | None:
 
 
 def central_window_ends(facts: Facts) -> date | None:
-    """Last day a timely central-negotiation request can be made (se-mbl, after a disagreement)."""
+    """Last day a timely central-negotiation request can be made (se-mbl): any end of the local
+    negotiation other than agreement (disagreement, written notice by either party) opens it."""
     s = facts.settings
-    if not s.get("central_negotiation_enabled") or facts.end_mode != "disagreement" \
+    if not s.get("central_negotiation_enabled") or facts.end_mode in (None, EndMode.AGREEMENT) \
             or facts.negotiation_ended_on is None:
         return None
     return facts.negotiation_ended_on + timedelta(days=int(s.get("central_negotiation_window_days", 0)))
@@ -190,8 +191,12 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
     window_end = central_window_ends(facts)
     if window_end is not None:
         window_days = int(s.get("central_negotiation_window_days", 0))
-        basis = _("Lokal förhandling avslutad i oenighet %(day)s + %(days)d dagar för begäran om central förhandling.",
-                  day=_d(facts.negotiation_ended_on), days=window_days)
+        if facts.end_mode == EndMode.WRITTEN_NOTICE:
+            basis = _("Lokal förhandling avslutad genom skriftligt besked %(day)s + %(days)d dagar för begäran om "
+                      "central förhandling.", day=_d(facts.negotiation_ended_on), days=window_days)
+        else:
+            basis = _("Lokal förhandling avslutad i oenighet %(day)s + %(days)d dagar för begäran om central "
+                      "förhandling.", day=_d(facts.negotiation_ended_on), days=window_days)
         requests = facts.central_requests
         met = None
         if requests:

@@ -74,7 +74,7 @@ def end_negotiation(actor: User, case: Case, *, end_mode: str, ended_at: datetim
 
 def request_central_negotiation(actor: User, case: Case, *, note: str = "",
                                 requested_at: datetime | None = None) -> CentralNegotiationRequest:
-    """se-mbl: the personnel side asks for central negotiation after a local disagreement.
+    """se-mbl: the personnel side asks for central negotiation after a local end without agreement.
     A request after the window is recorded as late and does not lock the decision."""
     ensure_visible(actor, case)
     if not can_request_central_negotiation(actor, case, party=position_party(actor, case)):
@@ -84,7 +84,8 @@ def request_central_negotiation(actor: User, case: Case, *, note: str = "",
         raise Conflict(_("Förfarandeprofilen har ingen central förhandling."))
     window_end = dl.central_window_ends(facts_for(case))
     if window_end is None:
-        raise Conflict(_("Central förhandling kan begäras först när den lokala förhandlingen avslutats i oenighet."))
+        raise Conflict(_("Central förhandling kan begäras först när den lokala förhandlingen avslutats utan "
+                         "enighet (oenighet eller skriftligt besked)."))
     if any(r.is_pending for r in central_requests_of(case)):
         raise Conflict(_("En begäran om central förhandling är redan registrerad."))
     requested_at = requested_at or utcnow()
