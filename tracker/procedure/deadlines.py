@@ -31,7 +31,7 @@ EVALUATION_DUE = DeadlineCode.EVALUATION_DUE
 CLOSING_NOT_ENDED = DeadlineCode.CLOSING_NOT_ENDED
 
 # Deadline codes a decision maker may override (with a reason).
-OVERRIDABLE = (EARLIEST_FIRST_MEETING, EARLIEST_DECISION, CENTRAL_PENDING, CLOSING_NOT_ENDED)
+OVERRIDABLE = (EARLIEST_FIRST_MEETING, EARLIEST_DECISION, CENTRAL_WINDOW, CENTRAL_PENDING, CLOSING_NOT_ENDED)
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,27 @@ def central_negotiation_pending(facts: Facts) -> bool:
     return any(r.timely and r.pending for r in facts.central_requests)
 
 
+def window_unused(facts: Facts) -> bool:
+    """No timely request has been made in the window (a late one does not use it)."""
+    return not any(r.timely for r in facts.central_requests)
+
+
+def decision_locks(facts: Facts, day: date) -> list[tuple[DeadlineCode, date | None]]:
+    """The central-negotiation locks on a decision taken on `day`, not overridden: the window open
+    and unused (possible the day after its last day), a timely request pending (no date: after the
+    central negotiation ends). A registered decision is under no lock: the lock is on deciding."""
+    if facts.decision_on is not None:
+        return []
+    locks: list[tuple[DeadlineCode, date | None]] = []
+    window_end = central_window_ends(facts)
+    if window_end is not None and day <= window_end and window_unused(facts) \
+            and CENTRAL_WINDOW not in facts.overridden:
+        locks.append((CENTRAL_WINDOW, window_end + timedelta(days=1)))
+    if central_negotiation_pending(facts) and not {CENTRAL_PENDING, CENTRAL_WINDOW} & facts.overridden:
+        locks.append((CENTRAL_PENDING, None))
+    return locks
+
+
 def evaluation_due(facts: Facts) -> date | None:
     if facts.decision_on is None:
         return None
@@ -205,11 +226,11 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
         out.append(Deadline(CENTRAL_WINDOW, _("Sista dag att begära central förhandling"), window_end, basis, met,
                             extra={"open": today <= window_end and not requests, "pending": pending,
                                    "late": any(not r.timely for r in requests)}))
-        if pending:
+        if pending and facts.decision_on is None:
             out.append(Deadline(CENTRAL_PENDING, _("Central förhandling pågår: beslut låst"), None,
                                 _("Begäran i rätt tid; beslutet får inte fattas innan den centrala "
                                   "förhandlingen är avslutad."),
-                                overridden=CENTRAL_PENDING in facts.overridden))
+                                overridden=bool({CENTRAL_PENDING, CENTRAL_WINDOW} & facts.overridden)))
 
     due = evaluation_due(facts)
     if due is not None:

@@ -86,8 +86,11 @@ def request_central_negotiation(actor: User, case: Case, *, note: str = "",
     if window_end is None:
         raise Conflict(_("Central förhandling kan begäras först när den lokala förhandlingen avslutats utan "
                          "enighet (oenighet eller skriftligt besked)."))
-    if any(r.is_pending for r in central_requests_of(case)):
+    earlier = central_requests_of(case)
+    if any(r.is_pending for r in earlier):
         raise Conflict(_("En begäran om central förhandling är redan registrerad."))
+    if any(r.timely for r in earlier):
+        raise Conflict(_("Central förhandling har redan begärts i rätt tid för den här förhandlingen."))
     requested_at = requested_at or utcnow()
     timely = local_date(requested_at) <= window_end
     req = CentralNegotiationRequest(case_id=case.id, requested_by_id=actor.id, requested_at=requested_at,
