@@ -87,7 +87,7 @@ def request_central_negotiation(actor: User, case: Case, *, note: str = "",
         raise Conflict(_("Central förhandling kan begäras först när den lokala förhandlingen avslutats utan "
                          "enighet (oenighet eller skriftligt besked)."))
     earlier = central_requests_of(case)
-    if any(r.is_pending for r in earlier):
+    if any(r.is_pending and r.timely for r in earlier):
         raise Conflict(_("En begäran om central förhandling är redan registrerad."))
     if any(r.timely for r in earlier):
         raise Conflict(_("Central förhandling har redan begärts i rätt tid för den här förhandlingen."))
@@ -95,10 +95,16 @@ def request_central_negotiation(actor: User, case: Case, *, note: str = "",
     timely = local_date(requested_at) <= window_end
     req = CentralNegotiationRequest(case_id=case.id, requested_by_id=actor.id, requested_at=requested_at,
                                     timely=timely, window_ends_on=window_end, note=clean_text(note, "note"))
+    if not timely:
+        # A late request gives no right to central negotiation: recorded, and closed at once with the reason.
+        req.ended_at = requested_at
+        req.outcome = _("Begäran gjordes efter fristen (sista dag %(day)s) och avslutades direkt: den ger "
+                        "ingen rätt till central förhandling och spärrar inte beslutet.", day=window_end.isoformat())
     db.session.add(req)
     db.session.flush()
     record(actor, "central_negotiation.requested", req, {"timely": timely, "window_ends_on": window_end.isoformat(),
-                                                         "requested_at": requested_at.isoformat()}, case_id=case.id)
+                                                         "requested_at": requested_at.isoformat(),
+                                                         "closed_as_late": not timely}, case_id=case.id)
     return req
 
 
@@ -113,6 +119,8 @@ def end_central_negotiation(actor: User, case: Case, request_id: int, *, outcome
         raise NotFound("request not found")
     if not req.is_pending:
         raise Conflict(_("Den centrala förhandlingen är redan avslutad."))
+    if not req.timely:
+        raise Conflict(_("En sen begäran avslutas direkt när den registreras."))
     outcome = clean_text(outcome, "outcome")
     if not outcome:
         raise ValidationFailed(_("Ange utfallet."), field="outcome")
