@@ -179,3 +179,21 @@ def test_no_reachable_state_is_both_decided_and_locked(factory, monkeypatch):
             db.session.expire_all()
 
     run()
+
+
+def test_after_reopening_the_closing_the_new_window_is_the_unions_again(factory, monkeypatch):
+    clock = Clock(monkeypatch)
+    hr, union, dm, case = closing_case(factory, clock)
+    end_and_close(clock, hr, case)
+    clock.set(T0 + timedelta(days=2))
+    first = ps.request_central_negotiation(union, case, requested_at=T0 + timedelta(days=2))
+    clock.set(T0 + timedelta(days=10))
+    ps.end_central_negotiation(hr, case, first.id, outcome="Oenighet", ended_at=T0 + timedelta(days=10))
+    clock.set(T0 + timedelta(days=30))
+    ps.reopen_stage(hr, case, "closing", "Planen ändrades väsentligt")
+    end_and_close(clock, hr, case, when=T0 + timedelta(days=31))  # 2 April: window to 9 April
+    with pytest.raises(GateClosed) as info:
+        decide(clock, dm, case, date(2026, 4, 3))
+    assert info.value.details["earliest"] == date(2026, 4, 10)
+    clock.set(T0 + timedelta(days=33))
+    assert ps.request_central_negotiation(union, case, requested_at=T0 + timedelta(days=33)).timely

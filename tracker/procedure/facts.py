@@ -99,6 +99,12 @@ def _aware(value: datetime | str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _of_current_round(request: CentralNegotiationRequest, ended: datetime | None) -> bool:
+    """A request belongs to the current closing round when made at or after its end (a pending one
+    always counts): an earlier round's requests neither use nor lock the new round's window."""
+    return request.is_pending or (ended is not None and request.requested_at >= ended)
+
+
 def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
                    requests: Iterable[CentralNegotiationRequest], overridden: Iterable[str]) -> dl.Facts:
     """The deadline engine's input from records already read (pure: no query)."""
@@ -117,7 +123,7 @@ def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
         negotiation_ended_on=local_date(ended) if ended else None,
         end_mode=closing.end_mode if closing else None,
         central_requests=tuple(dl.CentralRequestFact(local_date(r.requested_at), r.timely, r.is_pending)
-                               for r in requests),
+                               for r in requests if _of_current_round(r, ended)),
         decision_on=decision.decision_date if decision and decision.status == StageStatus.COMPLETED else None,
         evaluation_approved_on=evaluation.approved_on if evaluation else None,
         overridden=frozenset(overridden),

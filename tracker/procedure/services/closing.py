@@ -19,7 +19,7 @@ from tracker.procedure.policy import (
     can_request_central_negotiation,
 )
 from tracker.procedure.profiles import get_profile
-from tracker.procedure.queries import central_requests_of, facts_for, position_party
+from tracker.procedure.queries import facts_for, position_party
 from tracker.procedure.services._guards import (
     clean_text,
     ensure_runner,
@@ -82,12 +82,13 @@ def request_central_negotiation(actor: User, case: Case, *, note: str = "",
                                  "central förhandling."))
     if not get_profile(case.profile_code).settings.central_negotiation_enabled:
         raise Conflict(_("Förfarandeprofilen har ingen central förhandling."))
-    window_end = dl.central_window_ends(facts_for(case))
+    facts = facts_for(case)
+    window_end = dl.central_window_ends(facts)
     if window_end is None:
         raise Conflict(_("Central förhandling kan begäras först när den lokala förhandlingen avslutats utan "
                          "enighet (oenighet eller skriftligt besked)."))
-    earlier = central_requests_of(case)
-    if any(r.is_pending and r.timely for r in earlier):
+    earlier = facts.central_requests  # this closing round's requests
+    if any(r.pending and r.timely for r in earlier):
         raise Conflict(_("En begäran om central förhandling är redan registrerad."))
     if any(r.timely for r in earlier):
         raise Conflict(_("Central förhandling har redan begärts i rätt tid för den här förhandlingen."))
