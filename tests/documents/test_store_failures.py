@@ -222,3 +222,40 @@ def test_without_locks_fsck_goes_by_age(app, runner, monkeypatch):
     os.utime(old, (stamp, stamp))
     result = runner.invoke(args=["documents", "fsck", "--remove"])
     assert "crashed upload, 2 min 10 s old" in result.output and not old.exists()
+
+
+def test_fsck_remove_on_a_read_only_store_says_so_and_changes_nothing(app, world, runner, monkeypatch):
+    lost = upload(world, PDF, filename="lost.pdf")
+    store = get_store()
+    store.path_for(lost.storage_key).unlink()
+    writer = store.open_writer("ab" * 16)
+    writer.write(b"orphan")
+    writer.commit()
+    monkeypatch.setattr(storage.DirectoryStore, "delete", _fail(errno.EROFS))
+    result = runner.invoke(args=["documents", "fsck", "--remove", "--grace-seconds", "0"])
+    assert result.exit_code == 1
+    assert "the document store failed, the database is unchanged" in result.output
+    db.session.expire_all()
+    assert not db.session.get(DocumentVersion, lost.id).is_erased
+    assert db.session.execute(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "document.fsck_repaired")).scalar_one() == 0
+
+
+def test_key_rotation_writes_nothing_to_the_store_so_a_read_only_store_does_not_stop_it(app, world, runner,
+                                                                                        monkeypatch):
+    from tracker.documents import crypto
+
+    first = crypto.new_key_spec("k1")
+    app.config["DOCUMENT_KEYS"] = first
+    version = upload(world, PDF)
+    app.config["DOCUMENT_KEYS"] = f"{first},{crypto.new_key_spec('k2')}"
+    files = store_files(app)
+    monkeypatch.setattr(storage.tempfile, "mkstemp", _fail(errno.EROFS))
+    monkeypatch.setattr(storage.os, "replace", _fail(errno.EROFS))
+    monkeypatch.setattr(storage.DirectoryStore, "delete", _fail(errno.EROFS))
+    result = runner.invoke(args=["documents", "rotate-key"])
+    assert result.exit_code == 0, result.output
+    assert "1 re-wrapped" in result.output
+    db.session.expire_all()
+    assert db.session.get(DocumentVersion, version.id).key_id == "k2"
+    assert store_files(app) == files
