@@ -12,6 +12,7 @@ from tracker.audit.service import record
 from tracker.auth.models import LoginAttempt, Organisation, OrganisationKind, Role, User, UserRole, new_session_token
 from tracker.auth.passwords import hash_password, password_problems, verify_dummy, verify_password
 from tracker.auth.policy import can_log_in, can_manage_users
+from tracker.auth.throttle import lock_attempts
 from tracker.errors import PermissionDenied, TooManyAttempts, ValidationFailed
 from tracker.extensions import db
 from tracker.timeutil import utcnow
@@ -49,6 +50,7 @@ def is_throttled(email: str, address: str) -> bool:
 def authenticate(email: str, password: str, *, address: str) -> User:
     """The user whose credentials these are; raises on failure. Every attempt is logged."""
     email = normalise_email(email)
+    lock_attempts(email, address)
     if is_throttled(email, address):
         db.session.add(LoginAttempt(email=email, address=address, succeeded=False))
         record(None, "auth.login_throttled", ("user", None), {"email": email, "address": address})
