@@ -143,11 +143,14 @@ def reset_database(app: Flask) -> None:
             empty_all_tables()
 
 
-def _fresh_g(sender, **extra) -> None:
-    # The test's app context is reused by every request of the test client, so `g` would
-    # otherwise carry the logged-in user and the CSRF token from one request to the next.
+def _fresh_request(sender, **extra) -> None:
+    # The test's app context (and so its session) is reused by every request of the test client.
+    # A request starts from what is in the database, as in production: the test's pending setup
+    # (factories only flush) is committed first, so a request that rolls back keeps it; and `g`
+    # would otherwise carry the logged-in user and the CSRF token from one request to the next.
     from flask import g
 
+    db.session.commit()
     for name in list(g):
         g.pop(name, None)
 
@@ -158,7 +161,7 @@ def build_app(database_url: str, tmp_path: Path, **overrides) -> Flask:
 
     app = create_app(make_test_config(database_url, tmp_path, **overrides))
     ensure_schema(app)
-    request_started.connect(_fresh_g, app)
+    request_started.connect(_fresh_request, app)
     return app
 
 

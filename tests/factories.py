@@ -16,7 +16,7 @@ class Factory:
 
     def organisation(self, name: str = "Exempelstad", kind: str = OrganisationKind.EMPLOYER) -> Organisation:
         org = auth_services.get_or_create_organisation(None, name, kind)
-        db.session.commit()
+        db.session.flush()
         return org
 
     def user(self, role: str | list[str] = "hr_officer", *, email: str | None = None, name: str | None = None,
@@ -30,7 +30,7 @@ class Factory:
         user = auth_services.create_user(
             None, email=email or f"{roles[0]}{n}@example.org", name=name or f"{roles[0].title()} {n}",
             organisation=org, roles=roles, password=password)
-        db.session.commit()
+        db.session.flush()
         return user
 
     def member(self, case, user, party, role: str = "member", units=(), union=None):
@@ -39,7 +39,7 @@ class Factory:
 
         member = steering_services.add_member(case.responsible_hr, case, user, party=party, role=role,
                                               union=union, units=units)
-        db.session.commit()
+        db.session.flush()
         return member
 
     # --- cases (PROCEDURE) -------------------------------------------------------------
@@ -51,5 +51,5 @@ class Factory:
             hr = self.user("hr_officer")
         fields.setdefault("title", f"Omorganisation {next(_counter)}")
         case = open_case(hr, profile_code=profile, **fields)
-        db.session.commit()
+        db.session.flush()
         return case

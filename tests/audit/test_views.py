@@ -1,11 +1,10 @@
 """The audit pages over HTTP: access, filters, paging, badge, "verify now", query counts."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.audit import helpers as h
 from tests.conftest import Browserless
@@ -48,20 +47,6 @@ def bulk_events(n: int, *, case_id: int | None = None, start_at: datetime | None
         rows.append(row)
     with h.attacker() as conn:  # a plain insert; the trigger only forbids UPDATE/DELETE
         conn.execute(h.TABLE.insert(), rows)
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 # --- access ----------------------------------------------------------------------------------
@@ -236,7 +221,7 @@ def test_nav_link_for_auditors(web, factory):
 # --- constant queries ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("scope", ["global", "case"])
-def test_query_count_constant_for_10_and_1000_events(web, factory, scope):
+def test_query_count_constant_for_10_and_1000_events(web, factory, scope, count_queries):
     hr = factory.user("hr_officer")
     case = factory.case(hr)
     _login(web, factory, "auditor")

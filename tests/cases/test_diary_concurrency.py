@@ -14,6 +14,7 @@ def test_concurrent_registrations_get_numbers_one_to_n(app, factory):
     from tracker.auth.models import User
 
     hr = factory.user("hr_officer")
+    db.session.commit()  # the factory only flushes; the threads need to see the user
     hr_id = hr.id
     n = 12
     barrier = threading.Barrier(n)

@@ -46,3 +46,12 @@ def test_count_beyond_the_cap_says_more_than(factory, web, monkeypatch):
     html = web.client.get("/cases?page=4").get_data(as_text=True)
     assert "Sida 4 av 4" in html and "7 ärenden" in html
     assert len(db.session.execute(select(Case.id)).all()) == 7
+
+
+def test_an_absurd_page_number_is_the_last_page_not_an_error(factory, web):
+    hr = factory.user("hr_officer")
+    case = factory.case(hr=hr)
+    web.login(hr.email, factory.password)
+    for page in ("99999999999999999999999", "-5", "abc"):
+        response = web.client.get(f"/cases?page={page}")
+        assert response.status_code == 200 and case.diary_number in response.get_data(as_text=True)

@@ -20,6 +20,7 @@ def test_open_case_assigns_gap_free_diary_numbers(factory):
 def test_rolled_back_registration_does_not_burn_a_number(factory):
     hr = factory.user("hr_officer")
     first = factory.case(hr)
+    db.session.commit()
     open_case(hr, title="Rullas tillbaka")
     db.session.rollback()
     second = factory.case(hr)

@@ -134,31 +134,22 @@ def test_withdraw_over_http(web, setup):
     assert p.withdrawn_at is not None
 
 
-def test_stage_panels_use_constant_queries(app, factory):
+def test_stage_panels_use_constant_queries(app, factory, count_queries):
     """Rendering every stage panel costs the same number of queries at 1 and 20 comments."""
     from flask import render_template
     from flask_login import login_user
-    from sqlalchemy import event
 
     from tracker.procedure.stages import STAGES
 
     def count(case, user):
-        statements = []
-
-        def listener(*args, **kwargs):
-            statements.append(1)
-
         with app.test_request_context():
             login_user(user)
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                from tracker.casepage import compose
+            from tracker.casepage import compose
 
+            with count_queries() as statements:
                 page = compose(user, case)  # the discussion panel is built once for all stages
                 for stage in STAGES:
                     render_template("discussion/_stage_panel.html", case=case, code=stage, page=page)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
 
     counts = []

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.documents.conftest import PDF, upload
 from tracker.audit.models import AuditEvent
@@ -125,21 +125,13 @@ def test_clearance_can_be_revoked(web, factory, world, docs):
     assert web.client.get(f"/documents/{created['secret'].id}/download").status_code == 404
 
 
-def test_listing_costs_a_fixed_number_of_queries(app, world, factory):
+def test_listing_costs_a_fixed_number_of_queries(app, world, factory, count_queries):
     def queries_for_listing() -> int:
-        statements: list[str] = []
-
-        def count(*args):
-            statements.append(args[2])
-
         db.session.expire_all()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as statements:
             entries, _access = queries.case_listing(world.auditor, world.case)
             for entry in entries:  # what a listing shows of each version
                 assert all(v.sha256 and v.uploaded_by.name for v in entry.versions)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)
 
     upload(world, PDF, classification="secret", readers=[world.reader])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.documents.conftest import PDF, upload
 from tracker.documents import queries
@@ -48,16 +48,11 @@ def test_panel_shows_the_newest_twenty_and_the_list_page_all(web, factory, world
     assert "Visar de" not in html
 
 
-def test_panel_costs_the_same_queries_for_few_and_many_documents(app, world):
+def test_panel_costs_the_same_queries_for_few_and_many_documents(app, world, count_queries):
     def count(limit):
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            db.session.expire_all()
+        db.session.expire_all()
+        with count_queries() as statements:
             queries.case_panel_listing(world.hr, world.case, limit)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
 
     upload(world, PDF, title="Ett", classification="internal")

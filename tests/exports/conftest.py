@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_or_skip
+from tracker.extensions import db
 
 
 @pytest.fixture
@@ -20,6 +21,7 @@ def setup(factory):
     factory.member(case, employer, "employer", role="signatory")
     factory.member(case, union, "personnel", role="signatory", units=["Hemtjänst Åby"])
     auditor = factory.user("auditor", name="Astrid Öberg")
+    db.session.commit()  # the world exists before the test: a rollback in the test keeps it
     return {"case": case, "hr": hr, "employer": employer, "union": union, "auditor": auditor}
 
 

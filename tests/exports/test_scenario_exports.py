@@ -274,21 +274,10 @@ def test_deadlines_show_computed_and_actual_dates(factory, tmp_path):
     assert earliest["label"] in text and earliest["due"] in text and earliest["actual"] in text
 
 
-def _count_queries(fn) -> int:
-    from sqlalchemy import event
-
-    engine = db.engine
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        db.session.expire_all()
+def _count_queries(count_queries, fn) -> int:
+    db.session.expire_all()
+    with count_queries() as statements:
         fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return len(statements)
 
 
@@ -313,10 +302,10 @@ def _grow(p, factory, n: int) -> None:
         db.session.commit()
 
 
-def test_record_is_built_with_a_constant_number_of_queries(people, factory):
+def test_record_is_built_with_a_constant_number_of_queries(people, factory, count_queries):
     p = people
     _grow(p, factory, 1)
-    small = _count_queries(lambda: build_record(p["case"], p["auditor"]))
+    small = _count_queries(count_queries, lambda: build_record(p["case"], p["auditor"]))
     _grow(p, factory, 4)
-    large = _count_queries(lambda: build_record(p["case"], p["auditor"]))
+    large = _count_queries(count_queries, lambda: build_record(p["case"], p["auditor"]))
     assert small == large, (small, large)

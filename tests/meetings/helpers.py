@@ -46,5 +46,5 @@ def meeting(setup: Setup, *, days: int = -1, **fields):
     fields.setdefault("place", "Stadshuset, rum 3")
     fields.setdefault("stages", ["closing"])
     m = schedule_meeting(setup.hr, setup.case, starts_at=at(days), ends_at=at(days, 11), **fields)
-    db.session.commit()
+    db.session.flush()
     return m

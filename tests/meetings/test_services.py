@@ -84,6 +84,7 @@ def test_update_bumps_sequence_and_cancel(app, factory):
 def test_attendance_after_the_meeting(app, factory):
     s = signed_case(factory)
     future = meeting(s, days=2)
+    db.session.commit()  # the setup exists before the action under test (factories only flush)
     with pytest.raises(ValidationFailed):
         services.record_attendance(s.hr, future, {a.id: True for a in future.attendees})
     db.session.rollback()
@@ -266,26 +267,16 @@ def test_diff_rows(app, factory):
     assert rows[1].left == "b" and rows[1].right == "B" and rows[3].right_number == 4
 
 
-def test_summaries_constant_queries(app, factory):
-    from sqlalchemy import event
-
+def test_summaries_constant_queries(app, factory, count_queries):
     s = signed_case(factory)
 
     def count() -> int:
-        statements: list[str] = []
-
-        def listener(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            db.session.expire_all()
+        db.session.expire_all()
+        with count_queries() as statements:
             summaries = queries.case_meeting_summaries(s.case)
             for summary in summaries:
                 _ = [o.signer.name for o in summary.objections]
                 _ = summary.minutes and summary.minutes.status
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
 
     def add_disputed(n: int) -> None:

@@ -298,25 +298,15 @@ def test_schedule_refused_before_earliest_first_meeting(app, web, factory):
     assert response.status_code == 302
 
 
-def test_meeting_page_constant_queries(app, web, factory):
+def test_meeting_page_constant_queries(app, web, factory, count_queries):
     """The meeting page runs the same number of statements with 1 or 5 versions and signatures."""
-    from sqlalchemy import event
-
     s = signed_case(factory)
     m = meeting(s)
     login(web, s.hr, factory)
 
     def count() -> int:
-        statements: list[str] = []
-
-        def listener(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as statements:
             assert web.client.get(f"/meetings/{m.id}").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
 
     def round_(n: int) -> None:

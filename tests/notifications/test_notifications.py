@@ -31,6 +31,7 @@ def test_member_added_notifies_and_mails(app, factory, smtp):
     case = factory.case(hr=hr, title="Sammanslagning av kök")
     union = factory.user("union_rep", email="ulla@example.org")
     factory.member(case, union, Party.PERSONNEL, role="signatory")
+    db.session.commit()  # mail goes out after the commit (factories only flush)
     [n] = of(union, NotificationKind.MEMBER_ADDED)
     assert case.diary_number in n.text and "justerare" in n.text
     assert n.case_id == case.id and n.mail_state == MailState.SENT and n.emailed_at is not None
@@ -150,6 +151,7 @@ def test_notify_due_reminds_once(app, factory, runner, smtp):
     from tracker.procedure.services import deadlines_for
 
     case, union, safety = _fi_case_with_proposal(factory)
+    db.session.commit()  # the setup's own mail goes out now (factories only flush)
     [first_meeting] = [d for d in deadlines_for(case) if d.code == "earliest_first_meeting"]
     smtp.messages.clear()
     today = first_meeting.due - timedelta(days=2)
@@ -209,6 +211,7 @@ def test_failed_mail_is_retried(app, factory, smtp):
     port = app.config["SMTP_PORT"]
     app.config["SMTP_PORT"] = 1  # nothing listens there
     factory.member(case, union, Party.PERSONNEL)
+    db.session.commit()  # mail is attempted after the commit (factories only flush)
     [n] = of(union)
     db.session.expire_all()
     n = db.session.get(Notification, n.id)

@@ -23,16 +23,16 @@ def complete_early_information(case, hr, *, proposal_at=None):
                     information_to="Personal och företrädare", information_given_on=datetime.now(UTC).date(),
                     proposal_delivered_at=proposal_at if proposal_at else "keep")
     ps.complete_stage(hr, case, "early_information")
-    db.session.commit()
+    db.session.flush()
 
 
 def risk_cosigned(case, hr, safety, password):
     from tracker.risk import services as rs
 
     assessment = rs.create_assessment(hr, case, summary="Risk- och konsekvensanalys gjord med skyddsombudet")
-    db.session.commit()
+    db.session.flush()
     rs.cosign(safety, assessment, password=password)
-    db.session.commit()
+    db.session.flush()
     return assessment
 
 
@@ -57,4 +57,4 @@ def walk_to(case, hr, stage, *, safety=None, password=None, ended_at=None, end_m
                                ended_at=ended_at or datetime.now(UTC) - timedelta(minutes=1),
                                employer_position="Genomför", personnel_position="Emot")
         ps.complete_stage(hr, case, code)
-        db.session.commit()
+        db.session.flush()

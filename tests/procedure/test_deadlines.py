@@ -41,31 +41,31 @@ def by_code(items):
     ("se-mbl", dict(decision_on=date(2026, 3, 21)), {"evaluation_due": date(2026, 9, 21)}),
     ("fi-municipal", dict(decision_on=date(2026, 8, 31)), {"evaluation_due": date(2027, 2, 28)}),
 ])
-def test_deadline_dates(app, profile, kw, expected):
+def test_deadline_dates(profile, kw, expected):
     got = {d.code: d.due for d in dl.compute(facts(profile, **kw), date(2026, 3, 1))}
     assert got == expected | {k: v for k, v in got.items() if k not in expected and v is None}
 
 
-def test_every_deadline_has_a_basis(app):
+def test_every_deadline_has_a_basis():
     f = facts("fi-municipal", may_reduce_staff=True, proposal_delivered_on=date(2026, 3, 2),
               first_meeting_on=date(2026, 3, 7), decision_on=date(2026, 3, 21))
     for d in dl.compute(f, date(2026, 3, 21)):
         assert d.basis and d.label
 
 
-def test_min_period_met_on_day_14_and_not_before(app):
+def test_min_period_met_on_day_14_and_not_before():
     f = facts("fi-municipal", may_reduce_staff=True, first_meeting_on=date(2026, 3, 7))
     assert not by_code(dl.compute(f, date(2026, 3, 19)))["min_negotiation_period"].met
     assert by_code(dl.compute(f, date(2026, 3, 20)))["min_negotiation_period"].met
 
 
-def test_first_meeting_before_lead_is_not_met(app):
+def test_first_meeting_before_lead_is_not_met():
     f = facts("fi-municipal", may_reduce_staff=True, proposal_delivered_on=date(2026, 3, 2),
               first_meeting_on=date(2026, 3, 5))
     assert by_code(dl.compute(f, date(2026, 3, 6)))["earliest_first_meeting"].met is False
 
 
-def test_large_staff_extended_period_is_a_setting(app):
+def test_large_staff_extended_period_is_a_setting():
     settings = dict(get_profile("fi-municipal").settings, large_staff_extended_period_enabled=True)
     f = dl.Facts(settings=settings, may_reduce_staff=True, staff_affected=12, first_meeting_on=date(2026, 3, 7))
     assert dl.earliest_decision(f) == date(2026, 4, 18)  # 42 days
@@ -74,7 +74,7 @@ def test_large_staff_extended_period_is_a_setting(app):
 
 
 @pytest.mark.parametrize("requested,timely", [(date(2026, 3, 17), True), (date(2026, 3, 18), False)])
-def test_central_request_timeliness_and_lock(app, requested, timely):
+def test_central_request_timeliness_and_lock(requested, timely):
     base = dict(negotiation_ended_on=date(2026, 3, 10), end_mode="disagreement")
     assert dl.is_request_timely(facts("se-mbl", **base), requested) is timely
     f = facts("se-mbl", **base, central_requests=(dl.CentralRequestFact(requested, timely, True),))
@@ -84,7 +84,7 @@ def test_central_request_timeliness_and_lock(app, requested, timely):
 
 
 @pytest.mark.parametrize("today,overdue", [(date(2026, 9, 21), False), (date(2026, 9, 22), True)])
-def test_evaluation_overdue_the_day_after(app, today, overdue):
+def test_evaluation_overdue_the_day_after(today, overdue):
     f = facts("se-mbl", decision_on=date(2026, 3, 21))
     assert by_code(dl.compute(f, today))["evaluation_due"].overdue is overdue
     approved = facts("se-mbl", decision_on=date(2026, 3, 21), evaluation_approved_on=date(2026, 9, 1))

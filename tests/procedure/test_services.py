@@ -79,6 +79,7 @@ def test_decision_refused_before_closing_and_override_only_by_decision_maker(fac
     hr = case.responsible_hr
     dm = factory.user("decision_maker")
     factory.member(case, dm, Party.EMPLOYER)
+    db.session.commit()  # the setup exists before the action under test (factories only flush)
     with pytest.raises(GateClosed):
         ps.register_decision(dm, case, body="KS", decided_on=date.today(), reference="§ 1")
     with pytest.raises(PermissionDenied):

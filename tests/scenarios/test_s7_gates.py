@@ -30,6 +30,7 @@ def test_s7_large_merger_gates_decision_evaluation_archive(factory, web):
     factory.member(case, dm, Party.EMPLOYER)
     factory.member(case, union_a, Party.PERSONNEL, units=["A"])
     factory.member(case, safety, Party.PERSONNEL, role="safety_representative", units=["A"])
+    db.session.commit()  # the setup exists before the action under test (factories only flush)
 
     # 2. grounds cannot start while unit B lacks a personnel representative; the gate says so
     reasons = reasons_closed(case, "grounds")

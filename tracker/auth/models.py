@@ -64,7 +64,7 @@ class User(UserMixin, Model):
 
     organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     def get_id(self) -> str:

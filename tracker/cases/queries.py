@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import defer, lazyload
 
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has_permission
@@ -28,6 +28,8 @@ PAGE_SIZE = 25
 # Count no further than needed: an exact count of a list of 100,000 cases costs more than the
 # page; beyond COUNT_CAP (or the requested page) the list says "more than N".
 COUNT_CAP = 1000
+# A page number past this is a typo or a probe: it is served as this page (a LIMIT the database accepts).
+MAX_PAGE = 100_000
 # The dashboard looks at the user's most recently changed open cases, no further.
 DASHBOARD_CASES = 50
 DASHBOARD_ROWS = 10
@@ -144,8 +146,11 @@ def filtered_cases(user: User, filters: CaseFilters) -> Select[Case]:
 
 
 def _load_cases(query: Select[Case], *, with_units: bool = True) -> list[Case]:
-    # The lists never show the responsible HR officer: no join to users (and their roles).
-    options = [lazyload(Case.responsible_hr)] + ([] if with_units else [lazyload(Case.units)])
+    # The lists never show the responsible HR officer (no join to users and their roles) nor the
+    # long texts (a description may be 20,000 characters).
+    options = [lazyload(Case.responsible_hr), defer(Case.description), defer(Case.urgent_reason)]
+    if not with_units:
+        options.append(lazyload(Case.units))
     return list(db.session.execute(query.options(*options)).scalars().unique())
 
 
@@ -192,7 +197,7 @@ def case_rows(cases: Sequence[Case]) -> list[CaseRow]:
 def case_list(user: User, filters: CaseFilters, wanted_page: int = 1) -> CaseListPage:
     """One page (newest first) of the cases `user` may see matching `filters`, with a capped count."""
     query = filtered_cases(user, filters)
-    wanted = max(1, wanted_page)
+    wanted = min(max(1, wanted_page), MAX_PAGE)
     limit = max(COUNT_CAP, wanted * PAGE_SIZE) + 1
     total = db.session.execute(select(func.count()).select_from(
         query.with_only_columns(Case.id).order_by(None).limit(limit).subquery())).scalar_one()

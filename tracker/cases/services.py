@@ -165,16 +165,6 @@ def update_case(actor: User, case: Case, **changes: Any) -> Case:
     return case
 
 
-def get_case_for(user: User, case_id: int) -> Case:
-    """The case if `user` may see it; NotFound otherwise (never reveals which).
-
-    Kept for tracker/procedure/views.py until it loads cases with `load_or_404`."""
-    case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(user, case):
-        raise NotFound("case not found")
-    return case
-
-
 def get_case_by_diary_number(user: User, diary_number: str) -> Case:
     """The case with this diary number if `user` may see it; NotFound otherwise (the CLI's lookup)."""
     case = db.session.execute(select(Case).where(Case.diary_number == diary_number)).scalar_one_or_none()

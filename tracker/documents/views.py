@@ -33,6 +33,7 @@ from tracker.documents.models import CaseClearance, Classification, Document
 from tracker.documents.policy import CaseAccess, can_see_clearance, case_access
 from tracker.documents.queries import DocumentsPanel
 from tracker.errors import DomainError
+from tracker.extensions import db
 from tracker.procedure.stages import stage_label
 from tracker.unit_of_work import unit_of_work
 from tracker.web.access import Permission, authenticated, current_actor, load_or_404, requires
@@ -99,7 +100,8 @@ def upload(case_id: int) -> ResponseReturnValue:
     case = load_or_404(Case, case_id, can_view_case)
     form = upload_form(queries.reader_candidates(case, exclude={_actor().id}))
     if form.validate_on_submit():
-        readers = [load_or_404(User, uid) for uid in form.readers.data or []]
+        # An unknown id becomes None: the service refuses it as a reader, on the form.
+        readers = [db.session.get(User, uid) for uid in form.readers.data or []]
         storage = form.file.data
         try:
             version = services.upload(
