@@ -97,3 +97,25 @@ def test_the_pdf_shows_the_markup_as_text(marked_up, tmp_path):
     assert BROKEN in text
     assert "Klicka här</a>" in text
 
+
+
+def test_every_paragraph_of_the_record_is_made_by_the_escaping_helper():
+    """The guard that keeps it so: reportlab markup is parsed only from text that went through cells.para()."""
+    pdf_dir = Path(__file__).resolve().parents[2] / "tracker" / "exports" / "pdf"
+    made = {path.name: len(re.findall(r"\bParagraph\(", path.read_text())) for path in pdf_dir.glob("*.py")}
+    assert {name: n for name, n in made.items() if n} == {"cells.py": 1}
+
+
+def test_table_of_contents_entries_are_escaped(app):
+    from tracker.exports.pdf.cells import para
+    from tracker.exports.pdf.document import RecordDoc, register_fonts, styles
+
+    register_fonts()
+    doc = RecordDoc(io.BytesIO())
+    seen = []
+    doc.notify = lambda kind, stuff: seen.append(stuff)
+    doc.canv = type("Canvas", (), {"bookmarkPage": lambda *a: None, "addOutlineEntry": lambda *a, **k: None})()
+    doc.page = 1
+    heading = para(LINK, styles()["h1"])
+    doc.afterFlowable(heading)
+    assert seen == [(0, "&lt;a href=\"https://evil.example/phish\"&gt;Klicka här&lt;/a&gt;", 1, None)]
