@@ -2,8 +2,12 @@
 
 Pure predicates: no Flask. The case-level predicates ask the database about membership (one query
 each); the comment and proposal rules are written once, in `comment_editable`,
-`comment_deletable` and `proposal_withdrawable`, so the case page can apply them to every row
+`comment_withdrawable` and `proposal_withdrawable`, so the case page can apply them to every row
 from booleans it computed once.
+
+Statements belong to the party that made them: nobody removes another person's comment or
+counter-proposal, and the employer (HR) in particular never removes the personnel side's. There
+is no moderation: an abusive comment is for the parties to raise, not for one of them to delete.
 """
 from __future__ import annotations
 
@@ -29,22 +33,14 @@ def can_comment(user: User, case: Case) -> bool:
     return is_responsible_hr(user, case) or current_membership(user, case) is not None
 
 
-def can_moderate_comments(user: User, case: Case) -> bool:
-    """Remove anyone's comment: the case's HR officer."""
-    return can_manage_members(user, case)
-
-
 def comment_editable(comment: Comment, user_id: int, *, may_comment: bool) -> bool:
     """The rule for editing: the author's own live comment, while they may comment."""
     return may_comment and not comment.is_deleted and comment.author_id == user_id
 
 
-def comment_deletable(comment: Comment, user_id: int, *, may_comment: bool, may_moderate: bool,
-                      archived: bool) -> bool:
-    """The rule for deleting: a live comment of an open case, by its author (while a member) or a moderator."""
-    if comment.is_deleted or archived:
-        return False
-    return may_moderate or (comment.author_id == user_id and may_comment)
+def comment_withdrawable(comment: Comment, user_id: int, *, may_comment: bool, archived: bool) -> bool:
+    """The rule for withdrawing: the author's own live comment in an open case, while they may comment."""
+    return may_comment and not archived and not comment.is_deleted and comment.author_id == user_id
 
 
 def can_edit_comment(user: User, comment: Comment) -> bool:
@@ -52,11 +48,10 @@ def can_edit_comment(user: User, comment: Comment) -> bool:
     return comment_editable(comment, user.id, may_comment=can_comment(user, _case_of(comment)))
 
 
-def can_delete_comment(user: User, comment: Comment) -> bool:
-    """The author (while a member) or the case's HR officer (moderation)."""
+def can_withdraw_comment(user: User, comment: Comment) -> bool:
+    """Only the author withdraws their own comment (never the employer, never a moderator)."""
     case = _case_of(comment)
-    return comment_deletable(comment, user.id, may_comment=can_comment(user, case),
-                             may_moderate=can_moderate_comments(user, case), archived=case.is_archived)
+    return comment_withdrawable(comment, user.id, may_comment=can_comment(user, case), archived=case.is_archived)
 
 
 def can_submit_counter_proposal(user: User, case: Case) -> bool:

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import Stage
-from tracker.procedure.labels import DEADLINE_LABELS, END_MODE_LABELS
+from tracker.procedure.labels import CONTENT_FIELD_LABELS, DEADLINE_LABELS, END_MODE_LABELS, PARTY_LABELS
 from tracker.steering.models import Party
 from tracker.timeutil import org_tz
 from tracker.web.forms import CsrfForm, choices
@@ -35,37 +35,37 @@ def to_utc(value: datetime | None) -> datetime | None:
 
 
 class EarlyInformationForm(FlaskForm):
-    information_given = TextAreaField(_l("Information som getts"), validators=LONG)
-    information_to = StringField(_l("Till vem"), validators=[Length(max=500)])
-    information_given_on = DateField(_l("Datum då informationen gavs"), validators=[Optional()])
-    proposal_text = TextAreaField(_l("Skriftlig förhandlingsframställan"), validators=LONG)
-    proposal_delivered_at = DateTimeLocalField(_l("Framställan lämnad (datum och tid)"), format=DT_FORMATS,
+    information_given = TextAreaField(CONTENT_FIELD_LABELS["information_given"], validators=LONG)
+    information_to = StringField(CONTENT_FIELD_LABELS["information_to"], validators=[Length(max=500)])
+    information_given_on = DateField(CONTENT_FIELD_LABELS["information_given_on"], validators=[Optional()])
+    proposal_text = TextAreaField(CONTENT_FIELD_LABELS["proposal_text"], validators=LONG)
+    proposal_delivered_at = DateTimeLocalField(CONTENT_FIELD_LABELS["proposal_delivered_at"], format=DT_FORMATS,
                                                validators=[Optional()])
 
 
 class GroundsForm(FlaskForm):
-    reasons = TextAreaField(_l("Varför förändringen planeras"), validators=LONG)
-    documents_tabled = TextAreaField(_l("Framlagda handlingar (en per rad)"), validators=LONG)
+    reasons = TextAreaField(CONTENT_FIELD_LABELS["reasons"], validators=LONG)
+    documents_tabled = TextAreaField(CONTENT_FIELD_LABELS["documents_tabled"], validators=LONG)
 
 
 class EffectsForm(FlaskForm):
-    effects_staff = TextAreaField(_l("Verkningar för personalen"), validators=LONG)
-    effects_units = TextAreaField(_l("Verkningar för enheterna"), validators=LONG)
-    effects_conditions = TextAreaField(_l("Verkningar för arbetsförhållandena"), validators=LONG)
+    effects_staff = TextAreaField(CONTENT_FIELD_LABELS["effects_staff"], validators=LONG)
+    effects_units = TextAreaField(CONTENT_FIELD_LABELS["effects_units"], validators=LONG)
+    effects_conditions = TextAreaField(CONTENT_FIELD_LABELS["effects_conditions"], validators=LONG)
 
 
 class AlternativesForm(FlaskForm):
-    alternatives_considered = TextAreaField(_l("Alternativ som övervägts"), validators=LONG)
+    alternatives_considered = TextAreaField(CONTENT_FIELD_LABELS["alternatives_considered"], validators=LONG)
 
 
 class ClosingNotesForm(FlaskForm):
-    notes = TextAreaField(_l("Anteckningar om avslutandet"), validators=LONG)
+    notes = TextAreaField(CONTENT_FIELD_LABELS["notes"], validators=LONG)
 
 
 class EvaluationForm(FlaskForm):
-    plan = TextAreaField(_l("Utvärderingsplan"), validators=LONG)
-    indicators = TextAreaField(_l("Indikatorer"), validators=LONG)
-    report = TextAreaField(_l("Utvärderingsrapport"), validators=LONG)
+    plan = TextAreaField(CONTENT_FIELD_LABELS["plan"], validators=LONG)
+    indicators = TextAreaField(CONTENT_FIELD_LABELS["indicators"], validators=LONG)
+    report = TextAreaField(CONTENT_FIELD_LABELS["report"], validators=LONG)
 
 
 CONTENT_FORMS: dict[Stage, type[FlaskForm]] = {
@@ -90,7 +90,8 @@ class PositionForm(FlaskForm):
 
 
 END_MODES = list(END_MODE_LABELS.items())
-PARTIES = [("", _l("(ingen)")), (Party.EMPLOYER, _l("Arbetsgivaren")), (Party.PERSONNEL, _l("Personalen"))]
+PARTIES = [("", _l("(ingen)")), (Party.EMPLOYER, PARTY_LABELS["employer"]),
+           (Party.PERSONNEL, PARTY_LABELS["personnel"])]
 
 
 class EndNegotiationForm(FlaskForm):

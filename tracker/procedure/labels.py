@@ -29,6 +29,30 @@ END_MODE_LABELS: dict[EndMode, LazyString] = {
     EndMode.WRITTEN_NOTICE: _l("Skriftligt besked om att förhandlingen avslutas"),
 }
 
+# The stage content fields, by field name: the forms' labels and the page's headings alike.
+CONTENT_FIELD_LABELS: dict[str, LazyString] = {
+    "information_given": _l("Information som getts"),
+    "information_to": _l("Till vem"),
+    "information_given_on": _l("Datum då informationen gavs"),
+    "proposal_text": _l("Skriftlig förhandlingsframställan"),
+    "proposal_delivered_at": _l("Framställan lämnad (datum och tid)"),
+    "reasons": _l("Varför förändringen planeras"),
+    "documents_tabled": _l("Framlagda handlingar (en per rad)"),
+    "effects_staff": _l("Verkningar för personalen"),
+    "effects_units": _l("Verkningar för enheterna"),
+    "effects_conditions": _l("Verkningar för arbetsförhållandena"),
+    "alternatives_considered": _l("Alternativ som övervägts"),
+    "notes": _l("Anteckningar om avslutandet"),
+    "plan": _l("Utvärderingsplan"),
+    "indicators": _l("Indikatorer"),
+    "report": _l("Utvärderingsrapport"),
+}
+
+PARTY_LABELS: dict[str, LazyString] = {
+    "employer": _l("Arbetsgivaren"),
+    "personnel": _l("Personalen"),
+}
+
 DEADLINE_LABELS: dict[DeadlineCode, LazyString] = {
     DeadlineCode.EARLIEST_FIRST_MEETING: _l("Tidigaste första möte"),
     DeadlineCode.MIN_NEGOTIATION: _l("Minsta förhandlingstid uppfylld"),

@@ -10,11 +10,11 @@ from datetime import date
 
 from tracker.auth.models import User
 from tracker.cases.models import Case
-from tracker.cases.policy import can_run_procedure
+from tracker.cases.policy import can_edit_case, can_run_procedure
 from tracker.procedure import deadlines as dl
 from tracker.procedure import policy as pp
 from tracker.procedure import queries as pq
-from tracker.procedure.labels import DEADLINE_LABELS, END_MODE_LABELS
+from tracker.procedure.labels import CONTENT_FIELD_LABELS, DEADLINE_LABELS, END_MODE_LABELS, PARTY_LABELS
 from tracker.procedure.models import (
     CentralNegotiationRequest,
     DeadlineOverride,
@@ -101,18 +101,11 @@ def _profile(case: Case) -> Profile | None:
 
 
 def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
-    from tracker.procedure import forms as pf
-
-    fields: dict[str, str] = {}
-    for cls in pf.CONTENT_FORMS.values():
-        for name in dir(cls):
-            unbound = getattr(cls, name)
-            if hasattr(unbound, "field_class") and unbound.args:
-                fields[name] = str(unbound.args[0])
-    end_modes = {str(k): str(v) for k, v in END_MODE_LABELS.items()}
-    parties = {str(k): str(v) for k, v in pf.PARTIES if k}
-    deadline_names = {str(k): str(v) for k, v in DEADLINE_LABELS.items()}
-    return fields, end_modes, parties, deadline_names
+    """The panel's words in the reader's language (translated once per page)."""
+    return ({key: str(label) for key, label in CONTENT_FIELD_LABELS.items()},
+            {str(k): str(v) for k, v in END_MODE_LABELS.items()},
+            {key: str(label) for key, label in PARTY_LABELS.items()},
+            {str(k): str(v) for k, v in DEADLINE_LABELS.items()})
 
 
 def _stage_views(user: User, case: Case, current: dict[Stage, StageRecord], frozen: dict[str, list[StageRecord]],
@@ -168,7 +161,6 @@ def panel(user: User, case: Case) -> ProcedurePanel:
     may_register = pp.can_register_decision(user, case)
     can_decide = decision_open and may_register
     fields, end_modes, parties, deadline_names = _labels()
-    from tracker.cases.services import can_edit_case
 
     return ProcedurePanel(
         case=case, profile=profile, today=today,
