@@ -17,6 +17,7 @@ from tracker.cases.models import Case
 from tracker.cases.policy import is_responsible_hr
 from tracker.discussion.models import Comment, CounterProposal
 from tracker.extensions import db
+from tracker.procedure.stages import stage_index
 from tracker.steering.policy import can_manage_members, current_membership, is_personnel_member
 
 
@@ -31,6 +32,12 @@ def can_comment(user: User, case: Case) -> bool:
     if case.is_archived or not has_permission(user, Permission.COMMENT):
         return False
     return is_responsible_hr(user, case) or current_membership(user, case) is not None
+
+
+def stage_open_for_comments(case: Case, stage: str) -> bool:
+    """Pages offer a comment box on the stages the walk has reached: an unstarted stage has
+    nothing to discuss yet, and an empty box on each of them only lengthens the case page."""
+    return stage_index(stage) <= stage_index(case.current_stage)
 
 
 def comment_editable(comment: Comment, user_id: int, *, may_comment: bool) -> bool:

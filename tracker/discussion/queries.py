@@ -103,7 +103,8 @@ def panel(user: User, case: Case) -> DiscussionPanel:
         code: StageDiscussion(
             case_id=case.id, stage=code, stage_label=stage_label(code), comments=tuple(by_stage[code]),
             proposals=proposals if code == COUNTER_PROPOSAL_STAGE else (),
-            has_proposals=code == COUNTER_PROPOSAL_STAGE, can_comment=may_comment,
+            has_proposals=code == COUNTER_PROPOSAL_STAGE,
+            can_comment=may_comment and policy.stage_open_for_comments(case, code),
             can_propose=may_propose and code == COUNTER_PROPOSAL_STAGE)
         for code in STAGES
     }
