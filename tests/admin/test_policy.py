@@ -35,8 +35,10 @@ def test_no_content_role_may_administer_anyone(role, relation):
 ADMIN_MATRIX = [
     ("create users", lambda a, t: policy.can_create_users(a), True, True),
     ("manage organisations", lambda a, t: policy.can_manage_organisations(a), True, True),
-    ("open the roles form", lambda a, t: policy.can_change_roles(a, t), True, True),
-    ("set roles keeping admin", lambda a, t: policy.can_change_roles(a, t, [Role.ADMIN, Role.AUDITOR]), True, True),
+    ("open the roles form", lambda a, t: policy.can_change_roles(a, t), True, False),
+    ("set roles to admin only", lambda a, t: policy.can_change_roles(a, t, [Role.ADMIN]), True, False),
+    ("set roles to admin and a content role",
+     lambda a, t: policy.can_change_roles(a, t, [Role.ADMIN, Role.AUDITOR]), False, False),
     ("set roles without admin", lambda a, t: policy.can_change_roles(a, t, [Role.AUDITOR]), True, False),
     ("activate", lambda a, t: policy.can_set_active(a, t, True), True, True),
     ("deactivate", lambda a, t: policy.can_deactivate(a, t), True, False),
@@ -46,7 +48,7 @@ ADMIN_MATRIX = [
 
 
 @pytest.mark.parametrize("name, check, on_other, on_self", ADMIN_MATRIX, ids=[row[0] for row in ADMIN_MATRIX])
-def test_an_administrator_administers_everyone_but_never_locks_themselves_out(name, check, on_other, on_self):
+def test_an_administrator_administers_everyone_but_never_themselves_nor_into_content(name, check, on_other, on_self):
     admin = person(Role.ADMIN)
     assert check(admin, person(Role.HR_OFFICER, ident=OTHER_ID)) is on_other
     assert check(admin, person(Role.ADMIN, ident=OTHER_ID)) is on_other
@@ -58,3 +60,15 @@ def test_an_inactive_administrator_may_do_nothing(name, check, on_other, on_self
     admin = person(Role.ADMIN, active=False)
     assert check(admin, person(Role.HR_OFFICER, ident=OTHER_ID)) is False
     assert check(admin, admin) is False
+
+
+@pytest.mark.parametrize("role", CONTENT_ROLES)
+def test_admin_never_combines_with_a_content_role(role):
+    from tracker.auth.policy import roles_are_separated
+
+    assert roles_are_separated([Role.ADMIN]) is True
+    assert roles_are_separated([role]) is True
+    assert roles_are_separated([Role.ADMIN, role]) is False
+    admin = person(Role.ADMIN)
+    assert policy.can_change_roles(admin, person(role, ident=OTHER_ID), [Role.ADMIN, role]) is False
+    assert policy.can_change_roles(admin, person(Role.ADMIN, ident=OTHER_ID), [role]) is True

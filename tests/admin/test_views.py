@@ -121,7 +121,7 @@ def test_set_roles_bad_input(admin_web, factory):
     assert unknown.status_code == 400
     own = admin_web.post(f"/admin/users/{admin_web.admin.id}/roles", {"roles": ["auditor"]},
                          token_from="/admin/users")
-    assert own.status_code == 400 and "din egen administratörsroll" in own.get_data(as_text=True)
+    assert own.status_code == 400 and "Du kan inte ändra dina egna roller." in own.get_data(as_text=True)
     assert {str(r) for r in _user(user.email).roles} == {"union_rep"}
     assert admin_web.client.get("/admin/users/999999").status_code == 404
 

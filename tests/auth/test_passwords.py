@@ -43,3 +43,31 @@ def test_create_user_refuses_weak_password(factory):
         services.create_user(None, email="x@example.org", name="X", organisation=org, roles=["hr_officer"],
                              password="password123")
     assert caught.value.details["field"] == "password"
+
+
+# Ten of the 10,000 most common passwords (zxcvbn's list), at least 10 characters long so that only
+# the common-password rule can refuse them; some in mixed case (the list is lower-case).
+TOP_10K_SAMPLE = ["Manchester", "1029384756", "q1w2e3r4t5", "4815162342", "12345qwert", "1234554321",
+                  "Q1W2E3R4T5Y6", "123qweasdzxc", "1123581321", "Liverpool1"]
+
+
+@pytest.mark.parametrize("password", TOP_10K_SAMPLE)
+def test_passwords_from_the_top_10k_are_refused_in_any_case(app, password):
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    assert password.lower() in FREQUENCY_LISTS["passwords"][:10_000]
+    assert len(password) >= 10
+    assert password_problems(password) == ["Lösenordet är för vanligt; välj ett annat."]
+
+
+def test_a_long_random_passphrase_is_accepted(app):
+    assert password_problems("vattenkanna-Ödmjuk-7-regnbåge-fjällräv") == []
+    assert password_problems("tq8#Lm2vXc9!pRw") == []
+
+
+def test_the_common_list_holds_at_least_the_top_10k():
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    from tracker.auth.passwords import common_passwords
+
+    assert set(FREQUENCY_LISTS["passwords"][:10_000]) <= common_passwords()

@@ -23,9 +23,9 @@ def _world(factory):
 
 MATRIX = [
     ("can_comment", lambda u, w, c, p: policy.can_comment(u, w.case), MAY_COMMENT),
-    ("can_moderate_comments", lambda u, w, c, p: policy.can_moderate_comments(u, w.case), HR),
     ("can_edit_comment", lambda u, w, c, p: policy.can_edit_comment(u, c), ("union_member",)),
-    ("can_delete_comment", lambda u, w, c, p: policy.can_delete_comment(u, c), (*HR, "union_member")),
+    # Only the author: the employer (HR) never removes the personnel side's statements (issue 15, finding 14).
+    ("can_withdraw_comment", lambda u, w, c, p: policy.can_withdraw_comment(u, c), ("union_member",)),
     ("can_submit_counter_proposal", lambda u, w, c, p: policy.can_submit_counter_proposal(u, w.case), PERSONNEL),
     ("can_answer_counter_proposal", lambda u, w, c, p: policy.can_answer_counter_proposal(u, w.case), HR),
     ("can_withdraw_counter_proposal", lambda u, w, c, p: policy.can_withdraw_counter_proposal(u, p),
@@ -46,11 +46,18 @@ def test_archived_case_allows_nothing(app, factory, name, predicate, allowed):
     assert answers(world, lambda u: predicate(u, world, comment, proposal)) == expected()
 
 
-def test_deleted_comment_is_neither_editable_nor_deletable(app, factory):
+def test_withdrawn_comment_is_neither_editable_nor_withdrawable(app, factory):
     world, comment, _proposal = _world(factory)
-    services.delete_comment(world.users["union_member"], comment)
+    services.withdraw_comment(world.users["union_member"], comment)
     assert answers(world, lambda u: policy.can_edit_comment(u, comment)) == expected()
-    assert answers(world, lambda u: policy.can_delete_comment(u, comment)) == expected()
+    assert answers(world, lambda u: policy.can_withdraw_comment(u, comment)) == expected()
+
+
+def test_hr_comment_is_withdrawable_by_its_author_only(app, factory):
+    world, _comment, _proposal = _world(factory)
+    hr_comment = services.add_comment(world.users["hr_responsible"], world.case, "grounds", "Arbetsgivarens svar")
+    db.session.flush()
+    assert answers(world, lambda u: policy.can_withdraw_comment(u, hr_comment)) == expected("hr_responsible")
 
 
 def test_answered_proposal_cannot_be_withdrawn(app, factory):

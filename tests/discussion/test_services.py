@@ -53,21 +53,25 @@ def test_edit_keeps_history_and_delete_leaves_trace(setup):
     assert c.body == "Tredje versionen" and c.edited_at is not None
     assert [r.body for r in queries.revisions_of(c)] == ["Första versionen", "Andra versionen"]
     with pytest.raises(PermissionDenied):
-        services.delete_comment(safety, c)
-    services.delete_comment(hr, c)  # HR moderates
+        services.withdraw_comment(safety, c)
+    with pytest.raises(PermissionDenied):  # the employer never removes the personnel side's statement
+        services.withdraw_comment(hr, c)
+    assert not c.is_deleted
+    services.withdraw_comment(union, c)
     db.session.commit()
-    assert c.is_deleted and c.deleted_by_id == hr.id
+    assert c.is_deleted and c.deleted_by_id == union.id
     assert queries.case_comments(case, "effects")[0].id == c.id  # still listed (as a trace)
+    assert [r.body for r in queries.revisions_of(c)][-1] == "Tredje versionen"
     with pytest.raises(Conflict):
         services.edit_comment(union, c, "Efteråt")
     with pytest.raises(Conflict):
-        services.delete_comment(union, c)
+        services.withdraw_comment(union, c)
 
 
-def test_author_deletes_own(setup):
+def test_author_withdraws_own(setup):
     _, case, union, _ = setup
     c = services.add_comment(union, case, "effects", "Ångrar mig")
-    services.delete_comment(union, c)
+    services.withdraw_comment(union, c)
     db.session.commit()
     assert c.deleted_by_id == union.id
 

@@ -59,7 +59,7 @@ def test_empty_comment_is_400_with_field_error(web, setup):
     assert web.client.get(_stage_page(case, "nonsense")).status_code == 404
 
 
-def test_edit_history_and_delete_trace(web, setup):
+def test_edit_history_and_withdrawal_trace(web, setup):
     hr, case, union = setup
     c = services.add_comment(union, case, "effects", "Original <b>text</b>")
     db.session.commit()
@@ -76,11 +76,16 @@ def test_edit_history_and_delete_trace(web, setup):
 
     web.login(hr.email, PASSWORD)
     assert web.client.get(edit).status_code == 403  # not the author
-    r = web.post(f"/comments/{c.id}/delete", {}, token_from=_stage_page(case, "effects"))
+    withdraw = f"/comments/{c.id}/withdraw"
+    assert web.post(withdraw, {"confirm": "y"}, token_from=_stage_page(case, "effects")).status_code == 403
+    _logout(web)
+
+    web.login(union.email, PASSWORD)
+    r = web.post(withdraw, {"confirm": "y"}, token_from=withdraw)
     assert r.status_code == 302
     html = web.client.get(_stage_page(case, "effects")).get_data(as_text=True)
-    assert f"Kommentaren togs bort av {hr.name}" in html and "Ny text" not in html
-    assert web.post(f"/comments/{c.id}/delete", {}, token_from=_stage_page(case, "effects")).status_code == 409
+    assert f"Kommentaren drogs tillbaka av {union.name}" in html and "Ny text" not in html
+    assert web.post(withdraw, {"confirm": "y"}, token_from=_stage_page(case, "effects")).status_code == 409
 
 
 def test_outsiders_get_404(web, factory, setup):
@@ -92,7 +97,7 @@ def test_outsiders_get_404(web, factory, setup):
     assert web.client.get(_stage_page(case)).status_code == 404
     assert web.client.get(f"/comments/{c.id}/history").status_code == 404
     assert web.post(f"/cases/{case.id}/stages/grounds/comments", {"comment-grounds-body": "x"}).status_code == 404
-    assert web.post(f"/comments/{c.id}/delete", {}).status_code == 404
+    assert web.post(f"/comments/{c.id}/withdraw", {"confirm": "y"}).status_code == 404
 
 
 def test_counter_proposal_over_http(web, setup):

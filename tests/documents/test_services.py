@@ -122,7 +122,9 @@ def test_file_names_are_kept_but_never_used_as_paths(app, world, raw, stored):
 
 
 def test_oversize_is_refused_and_leaves_nothing(app, world):
+    db.session.commit()  # the world stays; the rollback below undoes only the refused upload
     app.config["DOCUMENT_MAX_BYTES"] = 2048
+    db.session.commit()  # the world is durable: the rollback below undoes only the refused upload
     with pytest.raises(ValidationFailed) as caught:
         services.upload(world.hr, world.case, stream=io.BytesIO(b"a" * 2049), filename="a.txt", title="x",
                         classification="open")

@@ -109,13 +109,14 @@ def test_ics_structure(app, web, factory):
 
 
 def test_ics_escapes_newlines_and_cancel(app, factory):
-    from tracker.meetings.ics import escape_text, fold, meeting_ics
+    from tracker.meetings.ics import meeting_ics
 
-    assert escape_text("a\nb\r\nc;d,e\\f") == "a\\nb\\nc\\;d\\,e\\\\f"
-    folded = fold("X:" + "é" * 80)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == "X:" + "é" * 80
     s = signed_case(factory)
+    escaped = meeting(s, title="a\nb\r\nc;d,e\\f", place="X:" + "é" * 80)
+    text = meeting_ics(escaped)
+    assert "SUMMARY:a\\nb\\nc\\;d\\,e\\\\f\r\n" in text
+    assert all(len(part.encode()) <= 75 for part in text.split("\r\n"))
+    assert "LOCATION:X:" + "é" * 80 + "\r\n" in text.replace("\r\n ", "")
     m = meeting(s)
     services.cancel_meeting(s.hr, m)
     db.session.commit()

@@ -1,15 +1,15 @@
 """What an administrator may do to accounts. Pure predicates: no Flask, no database.
 
-Administrators run the system (accounts, roles, organisations) and never see case content; the
-one limit on them is that nobody locks themselves out: an administrator cannot remove their own
-administrator role nor deactivate their own account.
+Administrators run the system (accounts, roles, organisations) and never see case content.
+Separation of duties: an administrator account never holds a content role, and an administrator
+cannot change their own roles (nor deactivate their own account, so nobody locks themselves out).
 """
 from __future__ import annotations
 
 from collections.abc import Collection
 
 from tracker.auth.models import Role, User
-from tracker.auth.policy import can_manage_users
+from tracker.auth.policy import can_manage_users, roles_are_separated
 
 
 def _is_self(actor: User, target: User) -> bool:
@@ -27,10 +27,10 @@ def can_manage_organisations(actor: User) -> bool:
 
 
 def can_change_roles(actor: User, target: User, roles: Collection[Role] | None = None) -> bool:
-    """Set `target`'s roles (to `roles`, when given): never drops the actor's own admin role."""
-    if not can_manage_users(actor):
+    """Set `target`'s roles (to `roles`, when given): never one's own, never admin with a content role."""
+    if not can_manage_users(actor) or _is_self(actor, target):
         return False
-    return roles is None or not _is_self(actor, target) or Role.ADMIN in roles
+    return roles is None or roles_are_separated(roles)
 
 
 def can_set_active(actor: User, target: User, active: bool) -> bool:

@@ -7,14 +7,31 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import DateField, Field, Form, IntegerField, StringField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from tracker.audit.queries import AuditPanel
 from tracker.web.forms import CsrfForm
 
 ACTION_RE = re.compile(r"^[a-z0-9_.]*$")
 VERIFY_PREFIX = "verify"
+# Filter dates outside these years are typing errors; at the ends of Python's calendar the day after
+# (or midnight in UTC) does not exist, and the query would fail.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2999, 12, 31)
+MAX_SEQ = 2**63 - 1  # BigInteger
+
+
+def supported_date(form: Form, field: Field) -> None:
+    """A filter date within FIRST_DATE..LAST_DATE (shared by the audit and export filters)."""
+    if field.data and not FIRST_DATE <= field.data <= LAST_DATE:
+        raise ValidationError(_l("Ange ett datum mellan %(first)s och %(last)s.", first=FIRST_DATE.isoformat(),
+                                 last=LAST_DATE.isoformat()))
+
+
+def _cursor(label: str) -> IntegerField:
+    message = _l("Ogiltig sidposition i adressen; börja om från första sidan.")
+    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=MAX_SEQ, message=message)])
 
 
 class AuditFilterForm(FlaskForm):
@@ -27,10 +44,13 @@ class AuditFilterForm(FlaskForm):
                         description=_l("Hela eller delar av namnet."))
     action = StringField(_l("Händelse"), validators=[Optional(), Length(max=80)],
                          description=_l("Händelsekod eller början av den, t.ex. case. eller document.downloaded."))
-    date_from = DateField(_l("Från och med datum"), validators=[Optional()],
+    date_from = DateField(_l("Från och med datum"), validators=[Optional(), supported_date],
                           render_kw={"type": "date"})
-    date_to = DateField(_l("Till och med datum"), validators=[Optional()],
+    date_to = DateField(_l("Till och med datum"), validators=[Optional(), supported_date],
                         render_kw={"type": "date"})
+    # The paging cursors (links, not inputs): a bad one is a 400 with the filters' message.
+    before = _cursor("before")
+    after = _cursor("after")
 
     def validate_action(self, field: Field) -> None:
         if field.data and not ACTION_RE.match(field.data.strip()):

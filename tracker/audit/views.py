@@ -20,15 +20,6 @@ bp = Blueprint("audit", __name__)
 FILTER_ARGS = ("actor", "action", "date_from", "date_to")
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    if value == "":
-        return None
-    if not value.isdigit() or len(value) > 18:
-        abort(400)
-    return int(value)
-
-
 def _render_trail(template: str, *, case: Case | None) -> tuple[str, int]:
     user = current_actor()
     form = AuditFilterForm(request.args)
@@ -38,7 +29,7 @@ def _render_trail(template: str, *, case: Case | None) -> tuple[str, int]:
             actor=form.actor.data or "", action=(form.action.data or "").strip(),
             date_from=form.date_from.data, date_to=form.date_to.data,
             case_id=case.id if case is not None else None)
-        page = queries.event_page(filters, before=_int_arg("before"), after=_int_arg("after"))
+        page = queries.event_page(filters, before=form.before.data, after=form.after.data)
     endpoint_args: dict[str, Any] = {"case_id": case.id} if case is not None else {}
     filter_args = {k: v for k, v in request.args.items() if k in FILTER_ARGS and v}
     html = render_template(

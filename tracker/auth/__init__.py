@@ -5,12 +5,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The blueprint, `flask users`, and the role and organisation labels for templates."""
+    """The blueprint, `flask users`, session timeouts, and the role and organisation labels for templates."""
+    from tracker.auth import session_timeout
     from tracker.auth.cli import commands
     from tracker.auth.labels import organisation_kind_label, role_label, role_labels
     from tracker.auth.views import bp
 
     app.register_blueprint(bp)
+    session_timeout.init_app(app)
     for command in commands:
         app.cli.add_command(command)
     labels = {"role_label": role_label, "role_labels": role_labels, "organisation_kind_label": organisation_kind_label}

@@ -4,16 +4,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.admin.policy import can_change_roles, can_set_active
 from tracker.audit.service import record
+from tracker.auth.labels import role_labels
 from tracker.auth.models import LoginAttempt, Organisation, OrganisationKind, Role, User, UserRole, new_session_token
 from tracker.auth.passwords import hash_password, password_problems, verify_dummy, verify_password
-from tracker.auth.policy import can_log_in, can_manage_users
+from tracker.auth.policy import can_log_in, can_manage_users, content_roles_in, roles_are_separated
+from tracker.auth.throttle import lock_attempts
 from tracker.errors import PermissionDenied, TooManyAttempts, ValidationFailed
 from tracker.extensions import db
+from tracker.notifications.models import NotificationKind
+from tracker.notifications.services import notify
 from tracker.timeutil import utcnow
 
 
@@ -49,6 +54,7 @@ def is_throttled(email: str, address: str) -> bool:
 def authenticate(email: str, password: str, *, address: str) -> User:
     """The user whose credentials these are; raises on failure. Every attempt is logged."""
     email = normalise_email(email)
+    lock_attempts(email, address)
     if is_throttled(email, address):
         db.session.add(LoginAttempt(email=email, address=address, succeeded=False))
         record(None, "auth.login_throttled", ("user", None), {"email": email, "address": address})
@@ -150,9 +156,30 @@ def _parse_roles(roles: list[str]) -> list[Role]:
     if not roles:
         raise ValidationFailed(_("Välj minst en roll."), field="roles")
     try:
-        return sorted({Role(r) for r in roles}, key=list(Role).index)
+        parsed = sorted({Role(r) for r in roles}, key=list(Role).index)
     except ValueError as error:
         raise ValidationFailed(_("Okänd roll: %(roles)s", roles=", ".join(roles)), field="roles") from error
+    if not roles_are_separated(parsed):
+        raise ValidationFailed(_(
+            "Ett administratörskonto kan inte ha en roll med åtkomst till ärenden (%(roles)s): "
+            "skapa ett separat konto för det.", roles=role_labels(content_roles_in(parsed))), field="roles")
+    return parsed
+
+
+def _notify_content_roles_granted(actor: User | None, user: User, granted: list[Role]) -> None:
+    """Tell every auditor and administrator that someone was given access to case content."""
+    granted = content_roles_in(granted)
+    if not granted:
+        return
+    watchers = db.session.execute(
+        select(User).join(UserRole).where(UserRole.role.in_([Role.ADMIN, Role.AUDITOR]), User.active.is_(True))
+    ).scalars().unique().all()
+    for watcher in watchers:
+        with force_locale(watcher.locale or "sv"):
+            text = _("%(actor)s gav %(user)s (%(email)s) rollen %(roles)s.",
+                     actor=actor.name if actor is not None else _("Kommandoraden"),
+                     user=user.name, email=user.email, roles=role_labels(granted))
+        notify(watcher, NotificationKind.ROLE_GRANTED, text)
 
 
 def create_user(
@@ -175,15 +202,18 @@ def create_user(
     db.session.flush()
     record(actor, "user.created", user, {"email": email, "roles": [str(r) for r in parsed],
                                          "organisation": organisation.name})
+    _notify_content_roles_granted(actor, user, parsed)
     return user
 
 
 def set_roles(actor: User | None, user: User, roles: list[str]) -> None:
-    """Replace the user's roles (an administrator keeps their own administrator role)."""
+    """Replace the user's roles (never one's own; never administrator with a content role)."""
     _require_admin(actor)
+    if actor is not None and actor.id == user.id:
+        raise ValidationFailed(_("Du kan inte ändra dina egna roller."), field="roles")
     parsed = _parse_roles(roles)
     if actor is not None and not can_change_roles(actor, user, parsed):
-        raise ValidationFailed(_("Du kan inte ta bort din egen administratörsroll."), field="roles")
+        raise PermissionDenied(_("Endast administratörer får hantera användare."))
     before = sorted(str(r) for r in user.roles)
     # Change only what differs: replacing every row would insert before deleting and trip the
     # unique (user_id, role) constraint.
@@ -196,6 +226,7 @@ def set_roles(actor: User | None, user: User, roles: list[str]) -> None:
     user.role_rows.extend(UserRole(role=r) for r in parsed if r not in present)
     db.session.flush()
     record(actor, "user.roles_changed", user, {"before": before, "after": [str(r) for r in parsed]})
+    _notify_content_roles_granted(actor, user, [r for r in parsed if str(r) not in before])
 
 
 def set_active(actor: User | None, user: User, active: bool) -> None:

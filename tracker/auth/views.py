@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from tracker.auth import services
 from tracker.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from tracker.auth.models import User
+from tracker.auth.session_timeout import pop_signed_out_message, start_session
 from tracker.errors import DomainError, TooManyAttempts, ValidationFailed
 from tracker.web.access import authenticated, current_actor, public
 from tracker.web.forms import CsrfForm, apply_domain_error
@@ -34,6 +35,7 @@ def _start_session(user: User) -> None:
     chosen_locale = session.get("locale")
     session.clear()  # nothing from before the login survives, except the language chosen
     login_user(user)
+    start_session()
     if user.locale or chosen_locale:
         session["locale"] = user.locale or chosen_locale
 
@@ -47,7 +49,7 @@ def login() -> Response | Page:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-        return render_template("auth/login.html", form=form), 200
+        return render_template("auth/login.html", form=form, signed_out=pop_signed_out_message()), 200
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400
     try:

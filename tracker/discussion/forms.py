@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from tracker.discussion.labels import MARKDOWN_HINT
@@ -20,6 +20,13 @@ from tracker.web.forms import CsrfForm
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("Kommentar"), validators=[
         DataRequired(_l("Skriv en kommentar.")), Length(max=COMMENT_MAX)])
+
+
+class WithdrawCommentForm(FlaskForm):
+    """The explicit confirmation a comment's author gives before withdrawing it (no JavaScript needed)."""
+
+    confirm = BooleanField(_l("Ja, jag vill dra tillbaka min kommentar"), validators=[
+        DataRequired(_l("Bekräfta att du vill dra tillbaka kommentaren."))])
 
 
 class CounterProposalForm(FlaskForm):

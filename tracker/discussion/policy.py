@@ -2,8 +2,12 @@
 
 Pure predicates: no Flask. The case-level predicates ask the database about membership (one query
 each); the comment and proposal rules are written once, in `comment_editable`,
-`comment_deletable` and `proposal_withdrawable`, so the case page can apply them to every row
+`comment_withdrawable` and `proposal_withdrawable`, so the case page can apply them to every row
 from booleans it computed once.
+
+Statements belong to the party that made them: nobody removes another person's comment or
+counter-proposal, and the employer (HR) in particular never removes the personnel side's. There
+is no moderation: an abusive comment is for the parties to raise, not for one of them to delete.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from tracker.cases.models import Case
 from tracker.cases.policy import is_responsible_hr
 from tracker.discussion.models import Comment, CounterProposal
 from tracker.extensions import db
+from tracker.procedure.stages import stage_index
 from tracker.steering.policy import can_manage_members, current_membership, is_personnel_member
 
 
@@ -29,9 +34,10 @@ def can_comment(user: User, case: Case) -> bool:
     return is_responsible_hr(user, case) or current_membership(user, case) is not None
 
 
-def can_moderate_comments(user: User, case: Case) -> bool:
-    """Remove anyone's comment: the case's HR officer."""
-    return can_manage_members(user, case)
+def stage_open_for_comments(case: Case, stage: str) -> bool:
+    """Pages offer a comment box on the stages the walk has reached: an unstarted stage has
+    nothing to discuss yet, and an empty box on each of them only lengthens the case page."""
+    return stage_index(stage) <= stage_index(case.current_stage)
 
 
 def comment_editable(comment: Comment, user_id: int, *, may_comment: bool) -> bool:
@@ -39,12 +45,9 @@ def comment_editable(comment: Comment, user_id: int, *, may_comment: bool) -> bo
     return may_comment and not comment.is_deleted and comment.author_id == user_id
 
 
-def comment_deletable(comment: Comment, user_id: int, *, may_comment: bool, may_moderate: bool,
-                      archived: bool) -> bool:
-    """The rule for deleting: a live comment of an open case, by its author (while a member) or a moderator."""
-    if comment.is_deleted or archived:
-        return False
-    return may_moderate or (comment.author_id == user_id and may_comment)
+def comment_withdrawable(comment: Comment, user_id: int, *, may_comment: bool, archived: bool) -> bool:
+    """The rule for withdrawing: the author's own live comment in an open case, while they may comment."""
+    return may_comment and not archived and not comment.is_deleted and comment.author_id == user_id
 
 
 def can_edit_comment(user: User, comment: Comment) -> bool:
@@ -52,11 +55,10 @@ def can_edit_comment(user: User, comment: Comment) -> bool:
     return comment_editable(comment, user.id, may_comment=can_comment(user, _case_of(comment)))
 
 
-def can_delete_comment(user: User, comment: Comment) -> bool:
-    """The author (while a member) or the case's HR officer (moderation)."""
+def can_withdraw_comment(user: User, comment: Comment) -> bool:
+    """Only the author withdraws their own comment (never the employer, never a moderator)."""
     case = _case_of(comment)
-    return comment_deletable(comment, user.id, may_comment=can_comment(user, case),
-                             may_moderate=can_moderate_comments(user, case), archived=case.is_archived)
+    return comment_withdrawable(comment, user.id, may_comment=can_comment(user, case), archived=case.is_archived)
 
 
 def can_submit_counter_proposal(user: User, case: Case) -> bool:

@@ -22,7 +22,7 @@ class CommentRow:
 
     comment: Comment
     can_edit: bool
-    can_delete: bool
+    can_withdraw: bool
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,6 @@ def revisions_of(comment: Comment) -> list[CommentRevision]:
 def panel(user: User, case: Case) -> DiscussionPanel:
     """The discussion of every stage for `user`: the same few queries for all stages together."""
     may_comment = policy.can_comment(user, case)
-    may_moderate = policy.can_moderate_comments(user, case)
     may_propose = policy.can_submit_counter_proposal(user, case)
     may_answer = policy.can_answer_counter_proposal(user, case)
     by_stage: dict[str, list[CommentRow]] = {code: [] for code in STAGES}
@@ -94,8 +93,8 @@ def panel(user: User, case: Case) -> DiscussionPanel:
         by_stage.setdefault(comment.stage_code, []).append(CommentRow(
             comment,
             can_edit=policy.comment_editable(comment, user.id, may_comment=may_comment),
-            can_delete=policy.comment_deletable(comment, user.id, may_comment=may_comment,
-                                                may_moderate=may_moderate, archived=case.is_archived)))
+            can_withdraw=policy.comment_withdrawable(comment, user.id, may_comment=may_comment,
+                                                     archived=case.is_archived)))
     proposals = tuple(
         ProposalRow(p, can_answer=may_answer and p.is_open,
                     can_withdraw=policy.proposal_withdrawable(p, user.id, archived=case.is_archived))
@@ -104,7 +103,8 @@ def panel(user: User, case: Case) -> DiscussionPanel:
         code: StageDiscussion(
             case_id=case.id, stage=code, stage_label=stage_label(code), comments=tuple(by_stage[code]),
             proposals=proposals if code == COUNTER_PROPOSAL_STAGE else (),
-            has_proposals=code == COUNTER_PROPOSAL_STAGE, can_comment=may_comment,
+            has_proposals=code == COUNTER_PROPOSAL_STAGE,
+            can_comment=may_comment and policy.stage_open_for_comments(case, code),
             can_propose=may_propose and code == COUNTER_PROPOSAL_STAGE)
         for code in STAGES
     }

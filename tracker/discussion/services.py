@@ -84,13 +84,13 @@ def edit_comment(actor: User, comment: Comment, body: str) -> Comment:
     return comment
 
 
-def delete_comment(actor: User, comment: Comment) -> Comment:
-    """Hide the text; the comment stays as "deleted by X at T" and its revisions remain."""
+def withdraw_comment(actor: User, comment: Comment) -> Comment:
+    """The author withdraws their comment: the text is hidden, "withdrawn by X at T" stays, revisions remain."""
     _check_open(_case_of(comment))
     if comment.is_deleted:
-        raise Conflict(_("Kommentaren är redan borttagen."))
-    if not policy.can_delete_comment(actor, comment):
-        raise PermissionDenied(_("Du får inte ta bort den här kommentaren."))
+        raise Conflict(_("Kommentaren är redan tillbakadragen."))
+    if not policy.can_withdraw_comment(actor, comment):
+        raise PermissionDenied(_("Endast den som skrev kommentaren kan dra tillbaka den."))
     now = utcnow()
     db.session.add(CommentRevision(comment_id=comment.id, body=comment.body,
                                    written_at=comment.edited_at or comment.created_at,
@@ -99,7 +99,7 @@ def delete_comment(actor: User, comment: Comment) -> Comment:
     comment.deleted_by_id = actor.id
     comment.deleted_by = actor
     db.session.flush()
-    record(actor, "comment.deleted", comment, {"stage": comment.stage_code}, case_id=comment.case_id)
+    record(actor, "comment.withdrawn", comment, {"stage": comment.stage_code}, case_id=comment.case_id)
     return comment
 
 

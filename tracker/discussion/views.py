@@ -16,6 +16,7 @@ from tracker.discussion.forms import (
     CommentForm,
     CounterProposalForm,
     DiscussionPanelForms,
+    WithdrawCommentForm,
     answer_form,
     comment_form,
     panel_forms,
@@ -137,15 +138,28 @@ def edit_comment(comment_id: int) -> Response | tuple[str, int]:
                            revisions=queries.revisions_of(comment)), status
 
 
-@bp.post("/comments/<int:comment_id>/delete")
+@bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
 @requires(Permission.COMMENT)
-def delete_comment(comment_id: int) -> Response:
+def withdraw_comment(comment_id: int) -> Response | tuple[str, int]:
+    """The author's confirmation page, and the withdrawal once they tick the confirmation."""
     comment = load_or_404(Comment, comment_id, _in_visible_case)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
-    services.delete_comment(current_actor(), comment)
-    flash(_("Kommentaren har tagits bort."), "success")
-    return _back(_case_of(comment), comment.stage_code, f"#comment-{comment.id}")
+    case = _case_of(comment)
+    user = current_actor()
+    if comment.is_deleted:
+        raise Conflict(_("Kommentaren är redan tillbakadragen."))
+    if not policy.can_withdraw_comment(user, comment):
+        raise PermissionDenied(_("Endast den som skrev kommentaren kan dra tillbaka den."))
+    form = WithdrawCommentForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            services.withdraw_comment(user, comment)
+            flash(_("Kommentaren har dragits tillbaka."), "success")
+            return _back(case, comment.stage_code, f"#comment-{comment.id}")
+    back = {"from": "case"} if request.args.get("from") == "case" else {}
+    return render_template("discussion/withdraw_comment.html", case=case, comment=comment, form=form,
+                           stage_label=stage_label(comment.stage_code), back=back), status
 
 
 @bp.route("/comments/<int:comment_id>/history")

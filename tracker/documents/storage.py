@@ -20,6 +20,8 @@ A test may also put an instance in `app.extensions["document_store"]`.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import importlib
 import io
 import os
@@ -29,6 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -73,6 +76,10 @@ class BlobStore(Protocol):
 class _DirectoryWriter:
     """Writes `tmp/<key>.*.part`; `commit()` makes it durable and renames it into place.
 
+    The writer holds an exclusive `flock` on its temporary file until the rename, so `fsck` can tell
+    an upload in progress (locked) from the leftover of a crashed one (nobody holds the lock: the
+    kernel dropped it with the dead process's descriptors).
+
     While a large blob is written, a background thread asks the kernel to write what has arrived so
     far to disk (`fdatasync`, one at a time, every FLUSH_EVERY bytes), so that the final fsync waits
     only for the tail rather than for the whole file. An I/O error seen by a background flush is
@@ -92,6 +99,13 @@ class _DirectoryWriter:
         self._unflushed = 0
         self._flusher: threading.Thread | None = None
         self._flush_error: OSError | None = None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+                self.abort()
+                raise
+            # a file system without flock: fsck falls back on the temporary file's age
 
     def write(self, data: bytes | memoryview) -> int:
         written = self._file.write(data)
@@ -125,13 +139,13 @@ class _DirectoryWriter:
             self.abort()
             raise self._flush_error
         os.fsync(self._file.fileno())
-        self._file.close()
         self._final.parent.mkdir(parents=True, exist_ok=True)
         if self._final.exists():
             self.abort()
             raise FileExistsError("a blob with this key exists")
-        os.replace(self._tmp, self._final)
+        os.replace(self._tmp, self._final)  # still locked: fsck never takes it for a crashed upload's
         self._done = True
+        self._file.close()
         _fsync_dir(self._final.parent)
 
     def abort(self) -> None:
@@ -201,12 +215,56 @@ class DirectoryStore:
                         continue
                     yield entry.name
 
-    def stale_temporary_files(self, older_than_seconds: float = 3600) -> list[Path]:
-        """Leftovers of uploads interrupted by a crash (fsck removes them)."""
+    def temporary_files(self, in_flight_seconds: float = 60) -> list[TemporaryFile]:
+        """Every file in `tmp/` with its age, and whether it is a crashed upload's leftover."""
         if not self.tmp_dir.exists():
             return []
-        cutoff = time.time() - older_than_seconds
-        return [p for p in sorted(self.tmp_dir.iterdir()) if p.stat().st_mtime <= cutoff]
+        now = time.time()
+        found = []
+        for path in sorted(self.tmp_dir.iterdir()):
+            try:
+                age = max(0.0, now - path.stat().st_mtime)
+            except FileNotFoundError:  # committed or aborted meanwhile
+                continue
+            locked = _locked_by_writer(path)
+            if locked is None:  # cannot tell: only its age speaks
+                abandoned = age >= in_flight_seconds
+            else:
+                # Unlocked for an instant between its creation and the writer's flock.
+                abandoned = not locked and age >= CREATION_WINDOW_SECONDS
+            found.append(TemporaryFile(path, age, abandoned))
+        return found
+
+
+CREATION_WINDOW_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class TemporaryFile:
+    """A file in the store's `tmp/`: an upload in progress, or the leftover of a crashed one."""
+
+    path: Path
+    age_seconds: float
+    abandoned: bool
+
+
+def _locked_by_writer(path: Path) -> bool | None:
+    """True if a writer holds the file's lock, False if none does, None if it cannot be told."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    finally:
+        os.close(fd)  # drops the lock just taken
+    return False
 
 
 # --- in-memory backend (tests; shows the seam) -------------------------------------------------

@@ -110,7 +110,7 @@ def upload(case_id: int) -> ResponseReturnValue:
                 stage_code=form.stage_code.data or None, legal_basis=form.legal_basis.data,
                 secrecy_ends_on=form.secrecy_ends_on.data, readers=readers)
         except DomainError as error:
-            if error.status_code in (403, 404):
+            if error.status_code in (403, 404) or error.status_code >= 500:  # the error page says why
                 raise
             apply_domain_error(form, error)
         else:
@@ -232,7 +232,7 @@ def add_version(document_id: int) -> ResponseReturnValue:
             services.add_version(_actor(), document, stream=form.file.data.stream,
                                  filename=form.file.data.filename or "")
         except DomainError as error:
-            if error.status_code in (403, 404):
+            if error.status_code in (403, 404) or error.status_code >= 500:  # the error page says why
                 raise
             apply_domain_error(form, error)
         else:

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, Field, HiddenField, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from tracker.audit.forms import supported_date
 from tracker.exports.labels import COMPLIANCE_FILTERS, STATUS_FILTERS
 from tracker.exports.queries import CaseFilters, ExportsPanel
 from tracker.exports.services import FORMATS
@@ -38,8 +39,8 @@ class CaseFilterForm(FlaskForm):
     profile = SelectField(_l("Förfarandeprofil"), choices=[], validate_choice=True, default="")
     status = SelectField(_l("Status"), choices=choices(STATUS_FILTERS), default="")
     non_compliance = SelectField(_l("Avvikelse"), choices=choices(COMPLIANCE_FILTERS), default="")
-    registered_from = DateField(_l("Registrerat från"), validators=[Optional()])
-    registered_to = DateField(_l("Registrerat till"), validators=[Optional()])
+    registered_from = DateField(_l("Registrerat från"), validators=[Optional(), supported_date])
+    registered_to = DateField(_l("Registrerat till"), validators=[Optional(), supported_date])
 
     def validate_registered_to(self, field: Field) -> None:
         if field.data and self.registered_from.data and field.data < self.registered_from.data:

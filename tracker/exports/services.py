@@ -20,7 +20,7 @@ from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
 from tracker.errors import NotFound, PermissionDenied, ValidationFailed
-from tracker.exports import keys, pdf
+from tracker.exports import csv_safety, keys, pdf
 from tracker.exports.bundle import build_bundle
 from tracker.exports.policy import can_export, can_export_all
 from tracker.exports.record import build_record, record_json
@@ -82,21 +82,21 @@ def _finish(reader: User, case: Case, fmt: str, data: bytes, extra: dict[str, An
 # --- renderers (pure: record in, bytes out) -------------------------------------------------------
 
 def csv_cell(value: Any) -> str:
-    """CSV spelling: null is an empty cell, JSON payloads in canonical form."""
+    """CSV spelling: null is an empty cell, JSON payloads in canonical form, formulas neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return str(value)
+    return csv_safety.neutralise(str(value))
 
 
 def render_csv(events: Iterable[dict[str, Any]]) -> bytes:
     """The audit events as CSV (UTF-8 with a header row; every hashed field, prev_hash and hash)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([csv_safety.neutralise(column) for column in CSV_COLUMNS])
     for event in events:
         writer.writerow([csv_cell(event.get(column)) for column in CSV_COLUMNS])
     return out.getvalue().encode("utf-8")

@@ -24,6 +24,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -200,7 +201,16 @@ def check_events(record: dict, report: Report) -> list:
     return events
 
 
+# The exporter puts a quote before a cell a spreadsheet would run as a formula (tracker/exports/csv_safety.py).
+FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+
+
+def restore_cell(text: str) -> str:
+    return text[1:] if text.startswith("'") and FORMULA_START.match(text[1:]) else text
+
+
 def _csv_value(field: str, text: str):
+    text = restore_cell(text)
     if text == "":
         return None
     if field in INT_FIELDS:

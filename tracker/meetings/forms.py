@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.meetings.links import invalid_link_message, is_safe_meeting_link
 from tracker.meetings.models import Meeting
 from tracker.meetings.queries import MeetingsPanel
 from tracker.procedure.stages import STAGES, stage_label
@@ -62,6 +63,11 @@ class MeetingForm(FlaskForm):
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("Mötet måste sluta efter att det börjar."))
+
+    def validate_link(self, field: StringField) -> None:
+        link = (field.data or "").strip()
+        if link and not is_safe_meeting_link(link):
+            raise ValidationError(invalid_link_message())
 
     def validate_place(self, field: StringField) -> None:
         if not (field.data or "").strip() and not (self.link.data or "").strip():

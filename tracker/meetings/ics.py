@@ -1,46 +1,17 @@
-"""iCalendar (RFC 5545) files for meetings, written by hand: a handful of properties, exactly."""
+"""iCalendar (RFC 5545) files for meetings, generated with the `icalendar` library (escaping, folding)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from flask import current_app, has_app_context
+from icalendar import Calendar, Event
 
+from tracker.meetings.links import is_safe_meeting_link
+from tracker.meetings.models import Meeting
 from tracker.timeutil import utcnow
 
 CRLF = "\r\n"
-MAX_OCTETS = 75
-
-
-def escape_text(value: str) -> str:
-    """TEXT value escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines."""
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n"))
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets (§3.1): CRLF + one space, never inside a UTF-8 character."""
-    parts: list[str] = []
-    current = ""
-    size = 0
-    limit = MAX_OCTETS
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size = "", 0
-            limit = MAX_OCTETS - 1  # continuation lines start with a space
-        current += char
-        size += width
-    parts.append(current)
-    return (CRLF + " ").join(parts)
-
-
-def format_utc(value: datetime) -> str:
-    """DATE-TIME in UTC form (19980119T070000Z)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _uid_domain() -> str:
@@ -49,37 +20,49 @@ def _uid_domain() -> str:
     return "samverkan.invalid"
 
 
-def meeting_uid(meeting) -> str:
+def meeting_uid(meeting: Meeting) -> str:
+    """The event's stable UID (the same across edits, so calendars update it)."""
     return f"meeting-{meeting.id}@{_uid_domain()}"
 
 
-def meeting_ics(meeting, *, case_label: str = "", description: str = "", stamp: datetime | None = None) -> str:
-    """A VCALENDAR with one VEVENT for the meeting (METHOD:CANCEL once it is cancelled)."""
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def meeting_event(meeting: Meeting, *, case_label: str = "", description: str = "",
+                  stamp: datetime | None = None) -> Event:
+    """The meeting's VEVENT; every text goes through the library's TEXT escaping."""
     summary = meeting.title if not case_label else f"{meeting.title} ({case_label})"
-    location = meeting.place or meeting.link or ""
-    lines: list[str] = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Samverkan//Meetings//SV",
-        "CALSCALE:GREGORIAN",
-        "METHOD:" + ("CANCEL" if meeting.is_cancelled else "PUBLISH"),
-        "BEGIN:VEVENT",
-        "UID:" + meeting_uid(meeting),
-        "DTSTAMP:" + format_utc(stamp or utcnow()),
-        "DTSTART:" + format_utc(meeting.starts_at),
-        "DTEND:" + format_utc(meeting.ends_at),
-        "SEQUENCE:" + str(meeting.sequence or 0),
-        "SUMMARY:" + escape_text(summary),
-    ]
+    # A link stored before links were validated (or otherwise unsafe) is left out, never written raw.
+    link = meeting.link if is_safe_meeting_link(meeting.link or "") else ""
+    location = meeting.place or link
+    event = Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("dtstamp", _utc(stamp or utcnow()))
+    event.add("dtstart", _utc(meeting.starts_at))
+    event.add("dtend", _utc(meeting.ends_at))
+    event.add("sequence", meeting.sequence or 0)
+    event.add("summary", summary)
     if location:
-        lines.append("LOCATION:" + escape_text(location))
-    if meeting.link:
-        lines.append("URL:" + meeting.link)
+        event.add("location", location)
+    if link:
+        event.add("url", link)
     if description:
-        lines.append("DESCRIPTION:" + escape_text(description))
-    lines.append("STATUS:" + ("CANCELLED" if meeting.is_cancelled else "CONFIRMED"))
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "".join(fold(line) + CRLF for line in lines)
+        event.add("description", description)
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    return event
+
+
+def meeting_ics(meeting: Meeting, *, case_label: str = "", description: str = "",
+                stamp: datetime | None = None) -> str:
+    """A VCALENDAR with one VEVENT for the meeting (METHOD:CANCEL once it is cancelled)."""
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//Samverkan//Meetings//SV")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if meeting.is_cancelled else "PUBLISH")
+    calendar.add_component(meeting_event(meeting, case_label=case_label, description=description, stamp=stamp))
+    return calendar.to_ical(sorted=False).decode("utf-8")
 
 
 def unfold(text: str) -> Iterable[str]:

@@ -12,6 +12,7 @@ SUBJECTS: dict[NotificationKind, LazyString] = {
     NotificationKind.MINUTES_AWAITING_APPROVAL: _l("Protokoll väntar på din justering"),
     NotificationKind.DEADLINE_SOON: _l("En tidsfrist närmar sig"),
     NotificationKind.EVALUATION_OVERDUE: _l("Utvärderingen är försenad"),
+    NotificationKind.ROLE_GRANTED: _l("En roll med åtkomst till ärenden har tilldelats"),
 }
 
 # A steering-group role as it reads inside a sentence ("... som justerare").

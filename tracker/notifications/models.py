@@ -18,6 +18,7 @@ class NotificationKind(StrEnum):
     MINUTES_AWAITING_APPROVAL = "minutes_awaiting_approval"
     DEADLINE_SOON = "deadline_soon"
     EVALUATION_OVERDUE = "evaluation_overdue"
+    ROLE_GRANTED = "role_granted"  # a content role given to an account (separation of duties)
 
 
 class MailState(StrEnum):

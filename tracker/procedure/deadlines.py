@@ -19,7 +19,7 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from tracker.procedure.enums import DeadlineCode
+from tracker.procedure.enums import DeadlineCode, EndMode
 
 # Codes of the deadlines; overrides name one of these.
 EARLIEST_FIRST_MEETING = DeadlineCode.EARLIEST_FIRST_MEETING
@@ -31,7 +31,7 @@ EVALUATION_DUE = DeadlineCode.EVALUATION_DUE
 CLOSING_NOT_ENDED = DeadlineCode.CLOSING_NOT_ENDED
 
 # Deadline codes a decision maker may override (with a reason).
-OVERRIDABLE = (EARLIEST_FIRST_MEETING, EARLIEST_DECISION, CENTRAL_PENDING, CLOSING_NOT_ENDED)
+OVERRIDABLE = (EARLIEST_FIRST_MEETING, EARLIEST_DECISION, CENTRAL_WINDOW, CENTRAL_PENDING, CLOSING_NOT_ENDED)
 
 
 @dataclass(frozen=True)
@@ -124,9 +124,10 @@ def earliest_decision(facts: Facts) -> date | None:
 
 
 def central_window_ends(facts: Facts) -> date | None:
-    """Last day a timely central-negotiation request can be made (se-mbl, after a disagreement)."""
+    """Last day a timely central-negotiation request can be made (se-mbl): any end of the local
+    negotiation other than agreement (disagreement, written notice by either party) opens it."""
     s = facts.settings
-    if not s.get("central_negotiation_enabled") or facts.end_mode != "disagreement" \
+    if not s.get("central_negotiation_enabled") or facts.end_mode in (None, EndMode.AGREEMENT) \
             or facts.negotiation_ended_on is None:
         return None
     return facts.negotiation_ended_on + timedelta(days=int(s.get("central_negotiation_window_days", 0)))
@@ -140,6 +141,27 @@ def is_request_timely(facts: Facts, requested_on: date) -> bool:
 def central_negotiation_pending(facts: Facts) -> bool:
     """A timely request that has not ended locks the decision; a late one does not."""
     return any(r.timely and r.pending for r in facts.central_requests)
+
+
+def window_unused(facts: Facts) -> bool:
+    """No timely request has been made in the window (a late one does not use it)."""
+    return not any(r.timely for r in facts.central_requests)
+
+
+def decision_locks(facts: Facts, day: date) -> list[tuple[DeadlineCode, date | None]]:
+    """The central-negotiation locks on a decision taken on `day`, not overridden: the window open
+    and unused (possible the day after its last day), a timely request pending (no date: after the
+    central negotiation ends). A registered decision is under no lock: the lock is on deciding."""
+    if facts.decision_on is not None:
+        return []
+    locks: list[tuple[DeadlineCode, date | None]] = []
+    window_end = central_window_ends(facts)
+    if window_end is not None and day <= window_end and window_unused(facts) \
+            and CENTRAL_WINDOW not in facts.overridden:
+        locks.append((CENTRAL_WINDOW, window_end + timedelta(days=1)))
+    if central_negotiation_pending(facts) and not {CENTRAL_PENDING, CENTRAL_WINDOW} & facts.overridden:
+        locks.append((CENTRAL_PENDING, None))
+    return locks
 
 
 def evaluation_due(facts: Facts) -> date | None:
@@ -190,8 +212,12 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
     window_end = central_window_ends(facts)
     if window_end is not None:
         window_days = int(s.get("central_negotiation_window_days", 0))
-        basis = _("Lokal förhandling avslutad i oenighet %(day)s + %(days)d dagar för begäran om central förhandling.",
-                  day=_d(facts.negotiation_ended_on), days=window_days)
+        if facts.end_mode == EndMode.WRITTEN_NOTICE:
+            basis = _("Lokal förhandling avslutad genom skriftligt besked %(day)s + %(days)d dagar för begäran om "
+                      "central förhandling.", day=_d(facts.negotiation_ended_on), days=window_days)
+        else:
+            basis = _("Lokal förhandling avslutad i oenighet %(day)s + %(days)d dagar för begäran om central "
+                      "förhandling.", day=_d(facts.negotiation_ended_on), days=window_days)
         requests = facts.central_requests
         met = None
         if requests:
@@ -200,11 +226,11 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
         out.append(Deadline(CENTRAL_WINDOW, _("Sista dag att begära central förhandling"), window_end, basis, met,
                             extra={"open": today <= window_end and not requests, "pending": pending,
                                    "late": any(not r.timely for r in requests)}))
-        if pending:
+        if pending and facts.decision_on is None:
             out.append(Deadline(CENTRAL_PENDING, _("Central förhandling pågår: beslut låst"), None,
                                 _("Begäran i rätt tid; beslutet får inte fattas innan den centrala "
                                   "förhandlingen är avslutad."),
-                                overridden=CENTRAL_PENDING in facts.overridden))
+                                overridden=bool({CENTRAL_PENDING, CENTRAL_WINDOW} & facts.overridden)))
 
     due = evaluation_due(facts)
     if due is not None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defaultload
 
 from tracker.auth.models import User
@@ -61,13 +61,33 @@ def central_requests_of(case: Case) -> list[CentralNegotiationRequest]:
     ).scalars().unique())
 
 
+# A reopening of any of these stages restarts the negotiation (the closing stage goes back to
+# pending and its end must be recorded again): the current round begins at the latest such
+# reopening. A reopening of the decision or evaluation leaves the negotiation's round as it was.
+NEGOTIATION_STAGES = (Stage.EARLY_INFORMATION, Stage.GROUNDS, Stage.EFFECTS, Stage.ALTERNATIVES, Stage.CLOSING)
+
+
 def first_meetings(case_ids: list[int]) -> dict[int, datetime]:
-    """The first (not cancelled) meeting's start per case. One query."""
+    """The first (not cancelled) meeting of the current negotiation round per case. One query.
+
+    The round begins when its stage was reopened (the latest `superseded_at` of a frozen round of
+    a negotiation stage, the same instant as the reopened stage's new `started_at`); a meeting
+    belongs to it when it starts at or after that instant. Without a reopening every meeting counts.
+    """
     if not case_ids:
         return {}
+    round_start = (
+        select(StageRecord.case_id.label("case_id"), func.max(StageRecord.superseded_at).label("began"))
+        .where(StageRecord.case_id.in_(case_ids), StageRecord.superseded_at.is_not(None),
+               StageRecord.stage_code.in_(NEGOTIATION_STAGES))
+        .group_by(StageRecord.case_id).subquery()
+    )
     rows = db.session.execute(
         select(Meeting.case_id, func.min(Meeting.starts_at))
-        .where(Meeting.case_id.in_(case_ids), Meeting.cancelled_at.is_(None)).group_by(Meeting.case_id)
+        .outerjoin(round_start, round_start.c.case_id == Meeting.case_id)
+        .where(Meeting.case_id.in_(case_ids), Meeting.cancelled_at.is_(None),
+               or_(round_start.c.began.is_(None), Meeting.starts_at >= round_start.c.began))
+        .group_by(Meeting.case_id)
     ).all()
     return {case_id: _aware(value) for case_id, value in rows if value is not None}
 
@@ -77,6 +97,12 @@ def _aware(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _of_current_round(request: CentralNegotiationRequest, ended: datetime | None) -> bool:
+    """A request belongs to the current closing round when made at or after its end (a pending one
+    always counts): an earlier round's requests neither use nor lock the new round's window."""
+    return request.is_pending or (ended is not None and request.requested_at >= ended)
 
 
 def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
@@ -97,7 +123,7 @@ def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
         negotiation_ended_on=local_date(ended) if ended else None,
         end_mode=closing.end_mode if closing else None,
         central_requests=tuple(dl.CentralRequestFact(local_date(r.requested_at), r.timely, r.is_pending)
-                               for r in requests),
+                               for r in requests if _of_current_round(r, ended)),
         decision_on=decision.decision_date if decision and decision.status == StageStatus.COMPLETED else None,
         evaluation_approved_on=evaluation.approved_on if evaluation else None,
         overridden=frozenset(overridden),

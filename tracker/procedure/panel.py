@@ -153,7 +153,7 @@ def panel(user: User, case: Case) -> ProcedurePanel:
     speaks_for = pq.position_party(user, case)
     may_position = pp.can_add_position(user, case, party=speaks_for)
     party = speaks_for if may_position else None
-    pending = next((r for r in requests if r.is_pending), None)
+    pending = next((r for r in requests if r.is_pending and r.timely), None)  # a late one is never pending
     decision = current[Stage.DECISION]
     evaluation = current[Stage.EVALUATION]
     closing = current[Stage.CLOSING]

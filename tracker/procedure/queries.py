@@ -19,7 +19,7 @@ fixed number of queries, independent of the number of rows:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -157,8 +157,16 @@ def decision_blockers(case: Case, decided_on: date | None = None) -> list[Blocke
         elif day < earliest:
             out.append((dl.EARLIEST_DECISION, _("Beslut kan fattas tidigast %(day)s.", day=earliest.isoformat()),
                         earliest))
-    if dl.central_negotiation_pending(facts) and dl.CENTRAL_PENDING not in facts.overridden:
-        out.append((dl.CENTRAL_PENDING, _("En central förhandling pågår: beslutet är låst."), None))
+    for code, possible_from in dl.decision_locks(facts, day):
+        if code == dl.CENTRAL_WINDOW:
+            assert possible_from is not None
+            out.append((code, _("Personalen kan begära central förhandling till och med %(last)s: beslut kan "
+                                "fattas tidigast %(day)s.",
+                                last=(possible_from - timedelta(days=1)).isoformat(), day=possible_from.isoformat()),
+                        possible_from))
+        else:
+            out.append((code, _("En central förhandling pågår: beslutet kan fattas först när den centrala "
+                                "förhandlingen är avslutad."), None))
     return out
 
 

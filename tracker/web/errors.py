@@ -22,6 +22,8 @@ TITLES = {
     413: _l("Filen är för stor"),
     429: _l("För många försök"),
     500: _l("Ett fel uppstod"),
+    503: _l("Tjänsten är inte tillgänglig just nu"),
+    507: _l("Lagringsutrymmet är fullt"),
 }
 
 EXPLANATIONS = {
@@ -33,6 +35,8 @@ EXPLANATIONS = {
     413: _l("Filen överskrider den tillåtna storleken."),
     429: _l("Du har gjort för många försök. Vänta en minut och försök igen."),
     500: _l("Något gick fel hos oss. Felet är loggat; försök igen senare."),
+    503: _l("Tjänsten kan inte ta emot ändringar just nu. Försök igen senare."),
+    507: _l("Det finns inte utrymme att spara mer. Försök igen senare."),
 }
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -10,7 +9,7 @@ from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.documents import crypto
 from tracker.documents.models import DocumentVersion
-from tracker.documents.storage import BlobStore, get_store
+from tracker.documents.storage import BlobStore, TemporaryFile, get_store
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
@@ -45,26 +44,33 @@ def rotate_keys(actor: User | None = None, batch: int = 500) -> dict[str, int]:
 class FsckReport:
     orphan_blobs: list[str] = field(default_factory=list)
     missing_blobs: list[tuple[int, str]] = field(default_factory=list)  # (version id, storage key)
-    stale_temporary: list[str] = field(default_factory=list)
+    temporary: list[TemporaryFile] = field(default_factory=list)  # every file in tmp/, with its age
+    temporary_removed: list[TemporaryFile] = field(default_factory=list)
     removed: bool = False
 
     @property
+    def stale_temporary(self) -> list[TemporaryFile]:
+        """Temporary files of crashed uploads."""
+        return [t for t in self.temporary if t.abandoned]
+
+    @property
     def clean(self) -> bool:
-        """Store and database agree."""
+        """Store and database agree (an upload in progress is no disagreement)."""
         return not (self.orphan_blobs or self.missing_blobs or self.stale_temporary)
 
 
-def _stale_files(store: BlobStore, grace_seconds: float) -> list[Path]:
-    stale = getattr(store, "stale_temporary_files", None)  # only the directory backend has them
-    return list(stale(grace_seconds)) if stale else []
+def _temporary_files(store: BlobStore, in_flight_seconds: float) -> list[TemporaryFile]:
+    listing = getattr(store, "temporary_files", None)  # only the directory backend has them
+    return list(listing(in_flight_seconds)) if listing else []
 
 
-def _repair(store: BlobStore, report: FsckReport, stale_files: list[Path], all_keys: set[str],
+def _repair(store: BlobStore, report: FsckReport, temporary: list[TemporaryFile], all_keys: set[str],
             actor: User | None) -> None:
     for key in report.orphan_blobs:
         store.delete(key)
-    for path in stale_files:
-        path.unlink(missing_ok=True)
+    for leftover in temporary:
+        leftover.path.unlink(missing_ok=True)
+    report.temporary_removed = temporary
     now = utcnow()
     for version_id, _key in report.missing_blobs:
         version = db.session.get(DocumentVersion, version_id)
@@ -78,17 +84,21 @@ def _repair(store: BlobStore, report: FsckReport, stale_files: list[Path], all_k
         "orphan_blobs_removed": len(report.orphan_blobs),
         "orphans_of_erased_versions": len([k for k in report.orphan_blobs if k in all_keys]),
         "versions_tombstoned": [vid for vid, _ in report.missing_blobs],
-        "temporary_files_removed": len(stale_files),
+        "temporary_files_removed": len(temporary),
     })
     report.removed = True
 
 
-def fsck(*, remove: bool = False, grace_seconds: float = 3600, actor: User | None = None) -> FsckReport:
+def fsck(*, remove: bool = False, grace_seconds: float = 3600, in_flight_seconds: float = 60,
+         force: bool = False, actor: User | None = None) -> FsckReport:
     """Compare the store with the database: blobs without a live version row (orphans, older
-    than `grace_seconds` so uploads in progress are left alone) and live versions without a blob.
+    than `grace_seconds` so uploads in progress are left alone), live versions without a blob, and
+    temporary files (each with its age; abandoned when no writer holds its lock, or, where locks
+    cannot be told, when older than `in_flight_seconds`).
 
-    With `remove`: orphan blobs and stale temporary files are deleted, and versions whose blob is
-    gone become tombstones (erased, reason says so): one audit event with the counts.
+    With `remove`: orphan blobs and abandoned temporary files are deleted (with `force` every
+    temporary file, uploads in progress too), and versions whose blob is gone become tombstones
+    (erased, reason says so): one audit event with the counts.
     """
     store = get_store()
     live: dict[str, int] = {key: vid for key, vid in db.session.execute(
@@ -97,12 +107,12 @@ def fsck(*, remove: bool = False, grace_seconds: float = 3600, actor: User | Non
     all_keys = set(db.session.execute(select(DocumentVersion.storage_key)).scalars())
     present = set(store.list_keys())
     old_enough = set(store.list_keys(older_than_seconds=grace_seconds)) if grace_seconds else present
-    stale_files = _stale_files(store, grace_seconds)
     report = FsckReport(
         orphan_blobs=sorted(k for k in old_enough if k not in live),
         missing_blobs=sorted((vid, key) for key, vid in live.items() if key not in present),
-        stale_temporary=[str(p) for p in stale_files],
+        temporary=_temporary_files(store, in_flight_seconds),
     )
-    if remove and not report.clean:
-        _repair(store, report, stale_files, all_keys, actor)
+    removable = report.temporary if force else report.stale_temporary
+    if remove and (not report.clean or removable):
+        _repair(store, report, removable, all_keys, actor)
     return report

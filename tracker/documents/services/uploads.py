@@ -3,6 +3,7 @@ streamed, size-limited, type-checked by content, encrypted and stored; the row i
 committed, and the blob goes again if the transaction does not commit."""
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,13 +23,16 @@ from tracker.documents.services.blobs import blob_placed
 from tracker.documents.services.common import audit_payload, case_of, chunk_size, max_document_bytes, require_visible
 from tracker.documents.services.sharing import check_reader
 from tracker.documents.sniff import FileKind, FileRejected, clean_filename, detect
-from tracker.documents.storage import get_store, new_key
+from tracker.documents.storage import BlobWriter, get_store, new_key
+from tracker.documents.store_errors import store_failure
 from tracker.errors import NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.procedure.stages import STAGES
 from tracker.timeutil import local_date, utcnow
 
 _SPOOL_MEMORY = 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def _too_large() -> str:
@@ -103,13 +107,43 @@ def _inspect(stream: BinaryIO, filename: str | None) -> _Inspected:
     return _Inspected(stream, name, kind)
 
 
+class _StoreWriter:
+    """The store's writer, its OSErrors turned into StoreUnavailable/StoreFull (an OSError of the
+    upload's own stream, a broken connection, stays what it is: the store is not to blame)."""
+
+    def __init__(self, writer: BlobWriter) -> None:
+        self._writer = writer
+
+    def write(self, data: bytes | memoryview) -> int:
+        try:
+            return self._writer.write(data)
+        except OSError as error:
+            raise store_failure(error) from error
+
+    def commit(self) -> None:
+        try:
+            self._writer.commit()
+        except OSError as error:
+            raise store_failure(error) from error
+
+    def abort(self) -> None:
+        """Throw the partial blob away; a store too broken even for that leaves a temp file for fsck."""
+        try:
+            self._writer.abort()
+        except OSError:
+            log.exception("could not abort a failed blob write")
+
+
 def _store_version(actor: User, document: Document, number: int, upload: _Inspected) -> DocumentVersion:
     """Encrypt and store one checked upload; the version row is flushed, not committed."""
     data_key = crypto.new_data_key()
     key_id, wrapped = crypto.keyring().wrap(data_key)
     store = get_store()
     storage_key = new_key()
-    writer = store.open_writer(storage_key)
+    try:
+        writer = _StoreWriter(store.open_writer(storage_key))
+    except OSError as error:
+        raise store_failure(error) from error
     try:
         result = crypto.encrypt_stream(upload.stream, writer, data_key=data_key, document_id=document.id,
                                        version_number=number, chunk_size=chunk_size(), max_size=max_document_bytes())

@@ -153,8 +153,15 @@ def name_of(person: dict[str, Any] | None) -> str:
     return person.get("name") or "–"
 
 
+def para(text: Any, style: Any) -> Paragraph:
+    """The one way a Paragraph is made: its text is user data, escaped, never reportlab markup
+    (a title `<img src=...>` would embed a server file, `<a href=...>` add a live link)."""
+    return Paragraph(escape("" if text is None else str(text)), style)
+
+
 class Builder:
-    """Collects flowables section by section."""
+    """Collects flowables section by section. Every method takes plain text and escapes it; list and
+    fact tables take plain strings (drawn as text, never parsed)."""
 
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
@@ -167,14 +174,14 @@ class Builder:
 
     def p(self, text: str, style: str = "body") -> None:
         """A paragraph of plain text (escaped)."""
-        self.story.append(Paragraph(escape(text), self.styles[style]))
+        self.story.append(para(text, self.styles[style]))
 
     def heading(self, text: str, level: int = 1) -> None:
         """A section heading: a table-of-contents entry and a bookmark."""
         self._n += 1
-        para = Paragraph(escape(text), self.styles["h1" if level == 1 else "h2"])
-        para._bookmark = f"s{self._n}"
-        self.story.append(para)
+        paragraph = para(text, self.styles["h1" if level == 1 else "h2"])
+        paragraph._bookmark = f"s{self._n}"
+        self.story.append(paragraph)
 
     def add(self, flowables: list[Any]) -> None:
         """Append ready-made flowables (tables, spacers)."""
@@ -186,5 +193,5 @@ class Builder:
 
     def flag(self, text: str) -> None:
         """A non-compliance flag, in red."""
-        self.story.append(Paragraph(escape(text), self.styles["flag"]))
+        self.story.append(para(text, self.styles["flag"]))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -76,12 +77,13 @@ class RecordDoc(BaseDocTemplate):
         style = flowable.style.name
         if style in ("H1", "H2"):
             level = 0 if style == "H1" else 1
-            text = flowable.getPlainText()
+            text = flowable.getPlainText()  # the heading's text as the user wrote it, markup undone
             key = getattr(flowable, "_bookmark", None)
             if key:
                 self.canv.bookmarkPage(key)
-                self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
-            self.notify("TOCEntry", (level, text, self.page, key))
+                self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)  # plain text: no markup
+            # The table of contents lays each entry out as a Paragraph again: escape it once more.
+            self.notify("TOCEntry", (level, escape(text), self.page, key))
 
 
 def numbered_canvas(footer_left: str, page_word: str) -> type[pdfcanvas.Canvas]:

@@ -3,11 +3,10 @@ group, the stages, meetings and minutes, counter-proposals, the risk assessment)
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, Spacer
+from reportlab.platypus import PageBreak, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from tracker.exports.labels import label
@@ -19,9 +18,9 @@ def title_page(b: Builder) -> None:
     r = b.record
     case = r["case"]
     b.story.append(Spacer(1, 50 * mm))
-    b.story.append(Paragraph(escape(_("Protokoll över samverkansförfarandet")), b.styles["title"]))
-    b.story.append(Paragraph(escape(case["diary_number"]), b.styles["subtitle"]))
-    b.story.append(Paragraph(escape(case["title"]), b.styles["subtitle"]))
+    b.p(_("Protokoll över samverkansförfarandet"), "title")
+    b.p(case["diary_number"], "subtitle")
+    b.p(case["title"], "subtitle")
     b.story.append(Spacer(1, 14 * mm))
     employer = sorted({m["user"]["organisation"] for m in r["steering_group"]
                        if m["party"] == "employer" and m["user"] and m["user"].get("organisation")})

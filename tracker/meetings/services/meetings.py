@@ -13,6 +13,7 @@ from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.meetings.links import invalid_link_message, is_safe_meeting_link
 from tracker.meetings.models import Meeting, MeetingAttendee, MinutesStatus
 from tracker.meetings.policy import can_manage_meetings
 from tracker.meetings.queries import minutes_of
@@ -48,8 +49,8 @@ def _validate_meeting(title: str, starts_at: datetime, ends_at: datetime, place:
         raise ValidationFailed(_("Mötet måste sluta efter att det börjar."), field="ends_at")
     if not (place or "").strip() and not (link or "").strip():
         raise ValidationFailed(_("Ange en plats eller en länk till mötet."), field="place")
-    if link and not link.strip().lower().startswith(("https://", "http://")):
-        raise ValidationFailed(_("Länken måste börja med https:// eller http://."), field="link")
+    if link and not is_safe_meeting_link(link):
+        raise ValidationFailed(invalid_link_message(), field="link")
 
 
 def _require_manager(actor: User, case: Case) -> None:

@@ -19,7 +19,7 @@ from tracker.procedure.policy import (
     can_request_central_negotiation,
 )
 from tracker.procedure.profiles import get_profile
-from tracker.procedure.queries import central_requests_of, facts_for, position_party
+from tracker.procedure.queries import facts_for, position_party
 from tracker.procedure.services._guards import (
     clean_text,
     ensure_runner,
@@ -74,7 +74,7 @@ def end_negotiation(actor: User, case: Case, *, end_mode: str, ended_at: datetim
 
 def request_central_negotiation(actor: User, case: Case, *, note: str = "",
                                 requested_at: datetime | None = None) -> CentralNegotiationRequest:
-    """se-mbl: the personnel side asks for central negotiation after a local disagreement.
+    """se-mbl: the personnel side asks for central negotiation after a local end without agreement.
     A request after the window is recorded as late and does not lock the decision."""
     ensure_visible(actor, case)
     if not can_request_central_negotiation(actor, case, party=position_party(actor, case)):
@@ -82,19 +82,30 @@ def request_central_negotiation(actor: User, case: Case, *, note: str = "",
                                  "central förhandling."))
     if not get_profile(case.profile_code).settings.central_negotiation_enabled:
         raise Conflict(_("Förfarandeprofilen har ingen central förhandling."))
-    window_end = dl.central_window_ends(facts_for(case))
+    facts = facts_for(case)
+    window_end = dl.central_window_ends(facts)
     if window_end is None:
-        raise Conflict(_("Central förhandling kan begäras först när den lokala förhandlingen avslutats i oenighet."))
-    if any(r.is_pending for r in central_requests_of(case)):
+        raise Conflict(_("Central förhandling kan begäras först när den lokala förhandlingen avslutats utan "
+                         "enighet (oenighet eller skriftligt besked)."))
+    earlier = facts.central_requests  # this closing round's requests
+    if any(r.pending and r.timely for r in earlier):
         raise Conflict(_("En begäran om central förhandling är redan registrerad."))
+    if any(r.timely for r in earlier):
+        raise Conflict(_("Central förhandling har redan begärts i rätt tid för den här förhandlingen."))
     requested_at = requested_at or utcnow()
     timely = local_date(requested_at) <= window_end
     req = CentralNegotiationRequest(case_id=case.id, requested_by_id=actor.id, requested_at=requested_at,
                                     timely=timely, window_ends_on=window_end, note=clean_text(note, "note"))
+    if not timely:
+        # A late request gives no right to central negotiation: recorded, and closed at once with the reason.
+        req.ended_at = requested_at
+        req.outcome = _("Begäran gjordes efter fristen (sista dag %(day)s) och avslutades direkt: den ger "
+                        "ingen rätt till central förhandling och spärrar inte beslutet.", day=window_end.isoformat())
     db.session.add(req)
     db.session.flush()
     record(actor, "central_negotiation.requested", req, {"timely": timely, "window_ends_on": window_end.isoformat(),
-                                                         "requested_at": requested_at.isoformat()}, case_id=case.id)
+                                                         "requested_at": requested_at.isoformat(),
+                                                         "closed_as_late": not timely}, case_id=case.id)
     return req
 
 
@@ -109,6 +120,8 @@ def end_central_negotiation(actor: User, case: Case, request_id: int, *, outcome
         raise NotFound("request not found")
     if not req.is_pending:
         raise Conflict(_("Den centrala förhandlingen är redan avslutad."))
+    if not req.timely:
+        raise Conflict(_("En sen begäran avslutas direkt när den registreras."))
     outcome = clean_text(outcome, "outcome")
     if not outcome:
         raise ValidationFailed(_("Ange utfallet."), field="outcome")
