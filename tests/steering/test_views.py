@@ -91,7 +91,13 @@ def test_case_panel_renders(app, web, factory):
         from tracker.casepage import compose
 
         html = render_template("steering/_case_panel.html", case=case, page=compose(hr, case))
-    assert union.name in html and "Lägg till medlem" in html and 'id="member-user_id"' in html
+    # The case page lists the members and links to where they are managed; the add form (its
+    # people and unions) lives on that page only.
+    assert union.name in html and 'id="member-user_id"' not in html
+    assert f'href="/cases/{case.id}/steering"' in html and "Hantera styrnings- och uppföljningsgruppen" in html
+    web.login(hr.email, PASSWORD)
+    members_page = web.client.get(f"/cases/{case.id}/steering").get_data(as_text=True)
+    assert "Lägg till medlem" in members_page and 'id="member-user_id"' in members_page
 
 
 def test_case_page_shows_steering_and_stage_panels(web, factory):
@@ -109,7 +115,9 @@ def test_case_page_shows_steering_and_stage_panels(web, factory):
     html = r.get_data(as_text=True)
     assert 'id="steering-panel-heading"' in html and union.name in html
     assert "Synpunkt om <em>grunderna</em>" in html
-    assert 'id="discussion-grounds-heading"' in html and 'id="comment-grounds-body"' in html
+    assert 'id="discussion-grounds-heading"' in html
+    # A comment box on the stage the walk has reached, none on the stages not started yet.
+    assert 'id="comment-early_information-body"' in html and 'id="comment-grounds-body"' not in html
     assert "Vårt motförslag" in html and "Obesvarat" in html
 
 
@@ -118,7 +126,7 @@ def test_comment_from_case_page_returns_there(web, factory):
     factory.member(case, union, Party.PERSONNEL, units=["Enhet A"])
     web.login(union.email, PASSWORD)
     html = web.client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert f'action="/cases/{case.id}/stages/grounds/comments?from=case"' in html
-    r = web.post(f"/cases/{case.id}/stages/grounds/comments?from=case", {"comment-grounds-body": "Hej"},
-                 token_from=f"/cases/{case.id}")
+    assert f'action="/cases/{case.id}/stages/early_information/comments?from=case"' in html
+    r = web.post(f"/cases/{case.id}/stages/early_information/comments?from=case",
+                 {"comment-early_information-body": "Hej"}, token_from=f"/cases/{case.id}")
     assert r.status_code == 302 and r.headers["Location"].startswith(f"/cases/{case.id}#comment-")

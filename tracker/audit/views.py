@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from tracker.audit.labels import kind_text
 from tracker.audit.verify import store_result, verify_chain
 from tracker.cases.models import Case
 from tracker.web.access import Permission, authenticated, current_actor, load_or_404, requires
+from tracker.web.redirects import safe_next
 
 bp = Blueprint("audit", __name__)
 
@@ -53,22 +53,13 @@ def case_trail(case_id: int) -> tuple[str, int]:
     return _render_trail("audit/case.html", case=case)
 
 
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 @bp.post("/audit/verify")
 @requires(Permission.AUDIT_VIEW_ALL)
 def verify_now() -> Response:
     form = verify_form()
     if not form.validate_on_submit():
         abort(400)
-    target = _safe_next(request.form.get("next")) or url_for("audit.index")
+    target = safe_next(request.form.get("next")) or url_for("audit.index")
     result = verify_chain()
     store_result(result, source="web", actor=current_actor())
     if result.ok:

@@ -1,8 +1,6 @@
 """Login, logout, own account and language choice."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -15,20 +13,12 @@ from tracker.auth.session_timeout import pop_signed_out_message, start_session
 from tracker.errors import DomainError, TooManyAttempts, ValidationFailed
 from tracker.web.access import authenticated, current_actor, public
 from tracker.web.forms import CsrfForm, apply_domain_error
+from tracker.web.redirects import safe_next
 from tracker.web.transaction import persist_on_failure
 
 bp = Blueprint("auth", __name__)
 
 Page = tuple[str, int]
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _start_session(user: User) -> None:
@@ -60,7 +50,7 @@ def login() -> Response | Page:
         form.form_errors.append(error.message)
         return render_template("auth/login.html", form=form), 429 if isinstance(error, TooManyAttempts) else 401
     _start_session(user)
-    return redirect(_safe_next(form.next.data) or url_for("home.index"))
+    return redirect(safe_next(form.next.data) or url_for("home.index"))
 
 
 @bp.post("/logout")
@@ -105,7 +95,7 @@ def account() -> Response | Page:
 def language() -> Response:
     """Switch the language (remembered on the account when logged in)."""
     form = LanguageForm()
-    target = _safe_next(form.next.data) or url_for("home.index")
+    target = safe_next(form.next.data) or url_for("home.index")
     if not form.validate_on_submit():
         flash(_("Språket kunde inte ändras."), "error")
         return redirect(target)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from collections.abc import Iterable
 from email.message import EmailMessage
 from typing import Any, cast
@@ -83,7 +84,8 @@ def _smtp() -> smtplib.SMTP:
     config = current_app.config
     client = smtplib.SMTP(config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25), timeout=15)
     if config.get("SMTP_STARTTLS"):
-        client.starttls()
+        # The default context verifies the server's certificate and host name (plain starttls() does not).
+        client.starttls(context=ssl.create_default_context())
     if config.get("SMTP_USER"):
         client.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
     return client

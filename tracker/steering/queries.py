@@ -49,8 +49,9 @@ def member_choices(case: Case) -> MemberChoices:
     return MemberChoices(tuple(users), tuple(unions), tuple(case.unit_names))
 
 
-def panel(user: User, case: Case) -> SteeringPanel:
-    """The case's steering group for `user` (three queries at most, however many members)."""
+def panel(user: User, case: Case, *, with_choices: bool = False) -> SteeringPanel:
+    """The case's steering group for `user` (three queries at most, however many members).
+    `with_choices` loads the people and unions to add, for the members page's form."""
     members = all_members(case)
     manage = can_manage_members(user, case)
     return SteeringPanel(
@@ -58,5 +59,5 @@ def panel(user: User, case: Case) -> SteeringPanel:
         current=tuple(m for m in members if m.left_at is None),
         former=tuple(m for m in members if m.left_at is not None),
         can_manage=manage,
-        choices=member_choices(case) if manage else None,
+        choices=member_choices(case) if manage and with_choices else None,
     )

@@ -23,7 +23,7 @@ _FORM_FIELDS = {"user": "user_id", "union": "union_id"}
 
 
 def _render(case: Case, form: MemberForm | None = None, status: int = 200) -> tuple[str, int]:
-    panel = queries.panel(current_actor(), case)
+    panel = queries.panel(current_actor(), case, with_choices=True)
     forms = panel_forms(panel)
     return render_template("steering/members.html", case=case, panel=panel, form=form or forms.add_member,
                            end_form=forms.end_membership), status
