@@ -65,7 +65,7 @@ def _stage_or_404(stage: str) -> str:
 
 def _render_stage(case: Case, stage: str, *, failed: CommentForm | CounterProposalForm | None = None,
                   failed_answer: tuple[int, AnswerForm] | None = None, status: int = 200) -> tuple[str, int]:
-    panel = queries.panel(current_actor(), case)
+    panel = queries.panel(current_actor(), case, stage)
     forms = panel_forms(panel)
     stage_forms = forms.stages[stage]
     if isinstance(failed, CommentForm):
@@ -81,9 +81,10 @@ def _render_stage(case: Case, stage: str, *, failed: CommentForm | CounterPropos
 
 
 def _back(case: Case, stage: str, anchor: str = "") -> Response:
-    """Back where the form was: the case page (?from=case) or the stage's discussion page."""
+    """Back where the form was: the stage's view of the case page (?from=case), with the
+    confirmation beside the stage's actions, or the stage's discussion page."""
     if request.args.get("from") == "case":
-        return redirect(url_for("cases.detail", case_id=case.id) + anchor)
+        return redirect(url_for("cases.stage", case_id=case.id, code=stage) + "#confirmation")
     return redirect(url_for("discussion.stage", case_id=case.id, stage=stage) + anchor)
 
 
