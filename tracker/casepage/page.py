@@ -71,12 +71,17 @@ Builder = tuple[str, Callable[[User, Case, Stage], Any], Callable[[Any], Any] | 
 # Documents and meetings link to their own forms (upload, schedule): no forms on this page.
 STAGE_PANELS: tuple[Builder, ...] = (
     ("documents", lambda user, case, stage: documents_queries.panel(user, case, stage=stage), None),
-    ("meetings", lambda user, case, stage: meetings_queries.panel(user, case, stage=stage), None),
     ("discussion", lambda user, case, stage: discussion_queries.panel(user, case, stage=stage),
      discussion_forms.panel_forms),
 )
+# On a stage's view: the meetings of that stage; on the case page: every meeting (a short list, and
+# minutes waiting for approval or disputed matter whatever their stage).
+STAGE_VIEW_PANELS: tuple[Builder, ...] = (
+    ("meetings", lambda user, case, stage: meetings_queries.panel(user, case, stage=stage), None),
+)
 # Case-wide panels: on the case page only.
 CASE_PANELS: tuple[Builder, ...] = (
+    ("meetings", lambda user, case, _stage: meetings_queries.panel(user, case), None),
     ("exports", lambda user, case, _stage: exports_queries.panel(user, case), exports_forms.panel_forms),
     ("audit", lambda user, case, _stage: audit_queries.panel(user, case), audit_forms.panel_forms),
     ("steering", lambda user, case, _stage: steering_queries.panel(user, case), steering_forms.panel_forms),
@@ -119,7 +124,7 @@ def compose(user: User, case: Case, *, stage: Stage | str | None = None,
     panels: dict[str, Any] = {"procedure": procedure}
     forms: dict[str, Any] = {"procedure": procedure_panel_forms.panel_forms(
         procedure, _failed_for("procedure", failed), stage=shown)}
-    builders = STAGE_PANELS if stage is not None else STAGE_PANELS + CASE_PANELS
+    builders = STAGE_PANELS + (STAGE_VIEW_PANELS if stage is not None else CASE_PANELS)
     for feature, build_panel, build_forms in builders:
         panels[feature] = build_panel(user, case, shown)
         if build_forms is not None:

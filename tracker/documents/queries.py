@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from tracker.auth.models import Role, User, UserRole
@@ -65,13 +65,14 @@ def case_panel_listing(user: User, case: Case, limit: int | None = PANEL_LIMIT, 
     """The newest `limit` documents `user` may see (oldest first, like `case_listing`), the access
     and how many there are in all. Paged and counted in the database, so the panel costs the same
     number of queries for 10 or 10,000 documents; only what the panel shows is loaded (versions,
-    not people or readers). `limit=None`: every document; `stage`: only the documents of that stage."""
+    not people or readers). `limit=None`: every document; `stage`: only the documents of that stage
+    and those filed for the whole case (no stage)."""
     access = case_access(user, case)
     if not access.can_view:
         return [], access, 0
     visible = access.visible_clause()
-    if stage is not None:
-        visible = and_(visible, Document.stage_code == stage)
+    if stage is not None:  # the stage's documents and those of the whole case (no stage)
+        visible = and_(visible, or_(Document.stage_code == stage, Document.stage_code.is_(None)))
     query = (select(Document).where(visible)
              .options(lazyload(Document.created_by), lazyload(Document.readers),
                       selectinload(Document.versions).options(lazyload(DocumentVersion.uploaded_by),
@@ -178,7 +179,7 @@ def _row(entry: DocumentEntry) -> DocumentRow:
 
 def panel(user: User, case: Case, limit: int | None = PANEL_LIMIT, stage: str | None = None) -> DocumentsPanel:
     """The case page's documents panel for `user`: the newest `limit` documents they may see (None:
-    all; `stage`: that stage's only), what they may do, and the reader choices of the upload form.
+    all; `stage`: that stage's and the whole case's only), what they may do, and the reader choices of the upload form.
     A fixed number of queries."""
     entries, access, total = case_panel_listing(user, case, limit, stage)
     can_upload = access.can_upload()
