@@ -5,21 +5,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the CLI commands, the label filters and the session listeners that
-    forget remembered memberships."""
-    from sqlalchemy import event
-
+    """Register the blueprint, the CLI commands and the label filters."""
     from tracker.cases.cli import commands
-    from tracker.cases.policy import forget_memberships
-    from tracker.extensions import db
     from tracker.cases.labels import case_status_label, change_kind_label
     from tracker.cases.views import bp
     from tracker.procedure.stages import stage_label
 
     app.register_blueprint(bp)
-    for name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
-        if not event.contains(db.session, name, forget_memberships):
-            event.listen(db.session, name, forget_memberships)
     for command in commands:
         app.cli.add_command(command)
     labels = {"case_status_label": case_status_label, "change_kind_label": change_kind_label,

@@ -1,45 +1,25 @@
 """Who may see and act on a case. Views, services and templates all ask these.
 
 Pure predicates: no Flask. `is_member` reads the steering group through the case's own session
-(`object_session`), so this module needs no application context of its own. The answer is kept
-in the session (`session.info`) until its next flush, commit or rollback: one page asks it a dozen
-times (every panel's predicates), and the steering group cannot change in between without a flush.
+(`tracker.steering.roster`: once per session state, however often a page asks), so this module
+needs no application context of its own.
 """
 from __future__ import annotations
 
 from sqlalchemy import Select, false, select, union
-from sqlalchemy.orm import Session, object_session
 
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.models import Case, CaseStatus
+from tracker.steering import roster
 from tracker.steering.models import SteeringMember
 
 
-MEMBERSHIP_MEMO = "cases.membership"
-
-
-def forget_memberships(session: Session, *_args: object) -> None:
-    """Drop the remembered memberships (a session listener: after flush, commit and rollback)."""
-    session.info.pop(MEMBERSHIP_MEMO, None)
-
-
 def is_member(user: User, case: Case) -> bool:
-    """A current steering-group member of the case (one query per session state, see above)."""
-    session = object_session(case)
-    if session is None or case.id is None or user.id is None:
+    """A current steering-group member of the case."""
+    if case.id is None or user.id is None:
         return False
-    memo: dict[tuple[int, int], bool] = session.info.setdefault(MEMBERSHIP_MEMO, {})
-    key = (user.id, case.id)
-    if key not in memo:
-        memo[key] = session.execute(
-            select(SteeringMember.id).where(
-                SteeringMember.case_id == case.id,
-                SteeringMember.user_id == user.id,
-                SteeringMember.left_at.is_(None),
-            ).limit(1)
-        ).first() is not None
-    return memo[key]
+    return roster.membership_of(user, case) is not None
 
 
 def is_responsible_hr(user: User, case: Case) -> bool:
