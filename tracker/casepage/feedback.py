@@ -49,9 +49,9 @@ def _errors(failed: dict[str, Any]) -> tuple[tuple[FieldError, ...], tuple[str, 
     for form in failed.values():
         form_errors.extend(str(e) for e in getattr(form, "form_errors", ()) or ())
         for f in form:
-            for message in f.errors or ():
-                if isinstance(message, str):
-                    errors.append(FieldError(f.id, str(f.label.text), message))
+            messages = f.errors.values() if isinstance(f.errors, dict) else (f.errors or ())
+            for message in messages:  # lazy strings too (validators' messages)
+                errors.append(FieldError(f.id, str(f.label.text), str(message)))
     return tuple(errors), tuple(form_errors)
 
 
