@@ -112,7 +112,6 @@ def test_a_saved_stage_shows_its_confirmation_beside_the_stage_actions(factory, 
 
 def test_a_failed_form_puts_an_error_summary_first_and_focuses_it(factory, web):
     case = factory.case()
-    hr = case.responsible_hr
     union, _safety = staff(factory, case)
     db.session.commit()
     web.login(union.email, factory.password)

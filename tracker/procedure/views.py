@@ -127,7 +127,8 @@ def complete(case_id: int, code: str) -> ResponseReturnValue:
         ps.complete_stage(_actor(), case, stage)
     except DomainError as error:
         return _refused(case, error, stage)
-    return _done(case, _("Steget är avslutat."), stage)
+    # To the case page: it now shows the next stage, the confirmation at the top of it.
+    return _done(case, _("Steget är avslutat."))
 
 
 @bp.route("/cases/<int:case_id>/stages/<code>/reopen", methods=["GET", "POST"])
