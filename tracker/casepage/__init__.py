@@ -8,7 +8,7 @@ summary and the current stage; `stage=` gives one stage's own view.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import get_flashed_messages, render_template
 
@@ -27,6 +27,7 @@ def render_case_page(user: User, case: Case, *, stage: Stage | str | None = None
     "<feature>.<form>" to a submitted form with errors, shown in place of the blank one and listed
     in the error summary, which takes the focus."""
     page = compose(user, case, stage=stage, failed=failed)
-    notes = feedback(get_flashed_messages(with_categories=True), failed or {}, case_page=not page.stage_view)
+    flashes = cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))
+    notes = feedback(flashes, failed or {}, case_page=not page.stage_view)
     return render_template("cases/detail.html", case=case, page=page, feedback=notes,
                            flashes_placed=True), status

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -217,7 +218,7 @@ def withdraw_counter_proposal(proposal_id: int) -> Response | tuple[str, int]:
     if request.method == "GET":
         if not policy.proposal_withdrawable(proposal, current_actor().id, archived=case.is_archived):
             raise PermissionDenied(_("Bara den som lämnade ett öppet motförslag kan dra tillbaka det."))
-        back = {"from": "case"} if request.args.get("from") == "case" else {}
+        back: dict[str, Any] = {"from": "case"} if request.args.get("from") == "case" else {}
         back_url = (url_for("cases.stage", case_id=case.id, code=proposal.stage_code) if back
                     else url_for("discussion.stage", case_id=case.id, stage=proposal.stage_code))
         return render_confirmation(Confirmation(
