@@ -44,7 +44,7 @@ def _save_stage(page, code: str, values: dict[str, str]) -> None:
 def _complete(page, code: str, label: str) -> None:
     # A legal milestone: the link leads to its confirmation page, which states the consequence.
     with page.expect_navigation():
-        page.get_by_role("link", name=f"Avsluta steget {label}").click()
+        page.locator(f"#stage-{code}").get_by_role("link", name=f"Avsluta steget {label}…").click()
     assert page.get_by_role("heading", name=f"Avsluta steget {label}?").is_visible()
     assert page.get_by_text("registreras i granskningsloggen").is_visible()
     with page.expect_navigation():
