@@ -17,7 +17,7 @@ from sqlalchemy.orm import defer, lazyload
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.labels import case_status_label, deadline_state_label
-from tracker.cases.models import Case, CaseStatus, CaseUnit
+from tracker.cases.models import Case, CaseStatus, CaseUnit, MaterialChange
 from tracker.cases.policy import visible_cases
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
@@ -236,3 +236,9 @@ def dashboard(user: User) -> Dashboard:
     overdue.sort(key=lambda item: item.due)
     return Dashboard(rows=tuple(row for row, _d in rows[:DASHBOARD_ROWS]),
                      upcoming=tuple(upcoming[:DASHBOARD_UPCOMING]), overdue=tuple(overdue))
+
+
+def has_open_material_change(case: Case) -> bool:
+    """A material change after closing waits for HR's choice (reopen or keep). One query."""
+    return db.session.execute(select(MaterialChange.id).where(
+        MaterialChange.case_id == case.id, MaterialChange.resolution.is_(None)).limit(1)).first() is not None
