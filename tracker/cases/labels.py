@@ -44,6 +44,7 @@ DEADLINE_STATE_LABELS: dict[str, LazyString] = {
     "not_met": _l("Inte uppfylld"),
     "unknown": _l("Kan inte räknas ännu"),
     "upcoming": _l("Kommande"),
+    "locked": _l("Låst"),
 }
 
 
