@@ -3,6 +3,7 @@ Every paragraph goes through `cells.para` (escaped: the text is never parsed as 
 from __future__ import annotations
 
 import io
+
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from tracker.exports.pdf.cells import para
