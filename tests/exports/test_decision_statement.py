@@ -16,7 +16,6 @@ from tracker.audit.models import AuditEvent
 from tracker.cases import services as cs
 from tracker.extensions import db
 from tracker.meetings import services as meetings
-from tracker.procedure import services as ps
 from tracker.procedure import statement as st
 from tracker.procedure.statement_data import decision_statement, statement_facts
 from tracker.timeutil import utcnow

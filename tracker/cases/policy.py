@@ -91,7 +91,7 @@ def visible_cases(user: User) -> Select[Case]:
     # `id IN (member case ids UNION responsible case ids)`: each half uses its own index
     # (steering_members.user_id, cases.responsible_hr_id), where `EXISTS(..) OR ..` made PostgreSQL
     # walk the whole case list testing every row.
-    parts: list[Select[tuple[int]]] = [select(SteeringMember.case_id).where(
+    parts: list[Select[int]] = [select(SteeringMember.case_id).where(
         SteeringMember.user_id == user.id, SteeringMember.left_at.is_(None))]
     if user.has_role(Role.DECISION_MAKER):
         parts.append(select(CaseDecisionMaker.case_id).where(
