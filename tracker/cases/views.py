@@ -139,19 +139,30 @@ def end_decision_maker(case_id: int, assignment_id: int) -> Response | tuple[str
     return _to_case(case, _("Uppdraget som beslutsfattare är avslutat."), "decision-body")
 
 
-@bp.post("/<int:case_id>/material-changes/<int:change_id>/<any(reopen, keep):choice>")
-@requires(Permission.CASE_EDIT)
-def resolve_material_change(case_id: int, change_id: int, choice: str) -> Response | tuple[str, int]:
+def _resolve_material_change(case_id: int, change_id: int, *, reopen: bool) -> Response | tuple[str, int]:
     case = load_or_404(Case, case_id, can_view_case)
     form = pf.MaterialChangeForm(prefix=f"material-{change_id}")
     key = f"material:{change_id}"
     if not form.validate_on_submit():
         return _case_failed(case, key, form)
     try:
-        services.resolve_material_change(current_actor(), case, change_id, reopen=choice == "reopen",
-                                         note=form.note.data or "")
+        services.resolve_material_change(current_actor(), case, change_id, reopen=reopen, note=form.note.data or "")
     except DomainError as error:
         return _case_failed(case, key, form, error)
-    message = _("Förfarandet är återupptaget vid tidig information.") if choice == "reopen" else \
+    message = _("Förfarandet är återupptaget vid tidig information.") if reopen else \
         _("Valet är registrerat: förfarandet återupptas inte.")
     return _to_case(case, message, "material-changes")
+
+
+@bp.post("/<int:case_id>/material-changes/<int:change_id>/reopen")
+@requires(Permission.CASE_EDIT)
+def reopen_after_material_change(case_id: int, change_id: int) -> Response | tuple[str, int]:
+    """One step: reopen the procedure at early information (a new round)."""
+    return _resolve_material_change(case_id, change_id, reopen=True)
+
+
+@bp.post("/<int:case_id>/material-changes/<int:change_id>/keep")
+@requires(Permission.CASE_EDIT)
+def keep_after_material_change(case_id: int, change_id: int) -> Response | tuple[str, int]:
+    """Keep the closed negotiation, with a written reason."""
+    return _resolve_material_change(case_id, change_id, reopen=False)
