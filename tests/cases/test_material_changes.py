@@ -152,3 +152,11 @@ def test_material_routes_refuse_without_csrf_unknown_choices_and_foreign_cases(f
     assert web.post(f"{base}/reopen", {}).status_code == 404
     db.session.expire_all()
     assert row.is_open
+
+
+def test_the_edit_page_warns_before_saving_once_the_negotiation_is_closed(factory, web):
+    open_case = factory.case(profile="fi-municipal")
+    closed = _closed_case(factory, hr=open_case.responsible_hr)
+    web.login(open_case.responsible_hr.email, factory.password)
+    assert 'id="material-warning"' not in web.client.get(f"/cases/{open_case.id}/edit").get_data(as_text=True)
+    assert 'id="material-warning"' in web.client.get(f"/cases/{closed.id}/edit").get_data(as_text=True)

@@ -24,6 +24,7 @@ from tracker.procedure import deadlines as dl
 from tracker.procedure import services as ps
 from tracker.procedure.blocks import Block, NextAction, blocks, next_action
 from tracker.procedure.decision_panel import urgent_tasks_for
+from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.stages import stage_label
 
 PAGE_SIZE = 25
@@ -281,3 +282,8 @@ def has_open_material_change(case: Case) -> bool:
     """A material change after closing waits for HR's choice (reopen or keep). One query."""
     return db.session.execute(select(MaterialChange.id).where(
         MaterialChange.case_id == case.id, MaterialChange.resolution.is_(None)).limit(1)).first() is not None
+
+
+def negotiation_closed(case: Case) -> bool:
+    """The current round of the closing stage is completed: material changes now raise the warning."""
+    return ps.current_records(case)[Stage.CLOSING].status == StageStatus.COMPLETED

@@ -75,16 +75,18 @@ def edit(case_id: int) -> Response | tuple[str, int]:
     if request.method == "GET":
         form = CaseForm(obj=case)
         form.units.data = "\n".join(case.unit_names)
-        return render_template("cases/form.html", form=form, case=case), 200
+        return render_template("cases/form.html", form=form, case=case,
+                               negotiation_closed=queries.negotiation_closed(case)), 200
     form = CaseForm()
     form.profile_code.data = case.profile_code  # the profile is fixed at registration
+    closed = queries.negotiation_closed(case)
     if not form.validate_on_submit():
-        return render_template("cases/form.html", form=form, case=case), 400
+        return render_template("cases/form.html", form=form, case=case, negotiation_closed=closed), 400
     try:
         services.update_case(user, case, **form.case_fields())
     except ValidationFailed as error:
         apply_domain_error(form, error)
-        return render_template("cases/form.html", form=form, case=case), 400
+        return render_template("cases/form.html", form=form, case=case, negotiation_closed=closed), 400
     if queries.has_open_material_change(case):
         flash(_("Förhandlingen är avslutad och du har ändrat väsentliga uppgifter. Förfarandet kan behöva "
                 "återupptas: välj nedan."), "warning")
