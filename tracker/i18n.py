@@ -91,3 +91,12 @@ def html_lang(code: str | None) -> str:
 def language_name(code: str) -> str:
     """A language by its own name ('Suomeksi'); the code when unknown."""
     return LANGUAGE_NAMES.get(code, code)
+
+
+def language_in(code: str) -> str:
+    """'på finska', 'på svenska'... in the current language: the marker of a text shown in
+    another language than the reader's."""
+    from flask_babel import gettext as _
+
+    names = {"sv": _("på svenska"), "sv_FI": _("på svenska"), "fi": _("på finska"), "en": _("på engelska")}
+    return names.get(code, code)

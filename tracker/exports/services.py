@@ -66,10 +66,10 @@ def _filename(case: Case, fmt: str, suffix: str = "") -> str:
     return f"{case.diary_number}-{name}{suffix}.{EXTENSIONS[fmt]}"
 
 
-def _prepare(case: Case, reader: User) -> dict[str, Any]:
+def _prepare(case: Case, reader: User, language: str | None = None) -> dict[str, Any]:
     check_export_allowed(reader, case)
     keys.write_checkpoint(reader)
-    return build_record(case, reader)
+    return build_record(case, reader, language=language)
 
 
 def _finish(reader: User, case: Case, fmt: str, data: bytes, extra: dict[str, Any] | None = None) -> Export:
@@ -109,27 +109,28 @@ def render_pdf(record: dict[str, Any]) -> bytes:
 
 # --- the four exports -----------------------------------------------------------------------------
 
-def export_json(case: Case, reader: User) -> Export:
+def export_json(case: Case, reader: User, language: str | None = None) -> Export:
     """The procedure record as JSON (docs/procedure-record.schema.json)."""
-    record = _prepare(case, reader)
+    record = _prepare(case, reader, language)
     return _finish(reader, case, "json", record_json(record))
 
 
-def export_csv(case: Case, reader: User) -> Export:
+def export_csv(case: Case, reader: User, language: str | None = None) -> Export:
     """The case's audit events as CSV."""
-    record = _prepare(case, reader)
+    record = _prepare(case, reader, language)
     return _finish(reader, case, "csv", render_csv(record["audit"]["events"]))
 
 
-def export_pdf(case: Case, reader: User) -> Export:
+def export_pdf(case: Case, reader: User, language: str | None = None) -> Export:
     """The procedure record as a PDF document in the reader's language."""
-    record = _prepare(case, reader)
+    record = _prepare(case, reader, language)
     return _finish(reader, case, "pdf", render_pdf(record))
 
 
-def export_bundle(case: Case, reader: User, *, extra_payload: dict[str, Any] | None = None) -> Export:
+def export_bundle(case: Case, reader: User, language: str | None = None, *,
+                  extra_payload: dict[str, Any] | None = None) -> Export:
     """A zip with the PDF, the JSON, the CSV, checkpoints, public key, manifest and verifier."""
-    record = _prepare(case, reader)
+    record = _prepare(case, reader, language)
     data = build_bundle(record, render_pdf(record), record_json(record), render_csv(record["audit"]["events"]))
     return _finish(reader, case, "bundle", data, extra_payload)
 
@@ -150,10 +151,10 @@ def export_bulk(reader: User, cases: Iterable[Case], *, stamp: str) -> Export:
 EXPORTERS = {"pdf": export_pdf, "json": export_json, "csv": export_csv, "bundle": export_bundle}
 
 
-def export(case: Case, reader: User, fmt: str) -> Export:
-    """Dispatch by format name (web and CLI)."""
+def export(case: Case, reader: User, fmt: str, language: str | None = None) -> Export:
+    """Dispatch by format name (web and CLI); `language` None: the case's language."""
     try:
         exporter = EXPORTERS[fmt]
     except KeyError:
         raise ValidationFailed(f"okänt format: {fmt}") from None
-    return exporter(case, reader)
+    return exporter(case, reader, language)

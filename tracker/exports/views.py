@@ -39,7 +39,7 @@ def export_case(case_id: int) -> Response | tuple[str, int]:
     form = export_form()
     if not form.validate_on_submit():
         return render_error(400, _("Välj ett av formaten PDF, JSON, CSV eller paket."))
-    return _download(services.export(case, user, form.format.data))
+    return _download(services.export(case, user, form.format.data, language=form.language.data or None))
 
 
 def _overview_page(form: CaseFilterForm, bulk: BulkExportForm, *, overview: queries.Overview | None = None,
