@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale
+
 from tracker.audit.service import record as audit_record
 from tracker.auth.models import User
 from tracker.cases.models import Case
@@ -22,6 +24,7 @@ from tracker.cases.policy import can_view_case
 from tracker.errors import NotFound, PermissionDenied, ValidationFailed
 from tracker.exports import csv_safety, keys, pdf
 from tracker.exports.bundle import build_bundle
+from tracker.exports.labels import label
 from tracker.exports.policy import can_export, can_export_all
 from tracker.exports.record import build_record, record_json
 from tracker.exports.serialise import EVENT_FIELDS
@@ -92,11 +95,18 @@ def csv_cell(value: Any) -> str:
     return csv_safety.neutralise(str(value))
 
 
-def render_csv(events: Iterable[dict[str, Any]]) -> bytes:
-    """The audit events as CSV (UTF-8 with a header row; every hashed field, prev_hash and hash)."""
+def csv_header(column: str) -> str:
+    """A column's header in the current language with its code: 'Tapahtuma (action)'."""
+    return f"{label('csv', column)} ({column})"
+
+
+def render_csv(events: Iterable[dict[str, Any]], language: str = "sv") -> bytes:
+    """The audit events as CSV (UTF-8 with a header row in `language`, each header naming its
+    column's code; every hashed field, prev_hash and hash)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_safety.neutralise(column) for column in CSV_COLUMNS])
+    with force_locale(language):
+        writer.writerow([csv_safety.neutralise(csv_header(column)) for column in CSV_COLUMNS])
     for event in events:
         writer.writerow([csv_cell(event.get(column)) for column in CSV_COLUMNS])
     return out.getvalue().encode("utf-8")
@@ -118,7 +128,7 @@ def export_json(case: Case, reader: User, language: str | None = None) -> Export
 def export_csv(case: Case, reader: User, language: str | None = None) -> Export:
     """The case's audit events as CSV."""
     record = _prepare(case, reader, language)
-    return _finish(reader, case, "csv", render_csv(record["audit"]["events"]))
+    return _finish(reader, case, "csv", render_csv(record["audit"]["events"], record["language"]))
 
 
 def export_pdf(case: Case, reader: User, language: str | None = None) -> Export:
@@ -131,7 +141,8 @@ def export_bundle(case: Case, reader: User, language: str | None = None, *,
                   extra_payload: dict[str, Any] | None = None) -> Export:
     """A zip with the PDF, the JSON, the CSV, checkpoints, public key, manifest and verifier."""
     record = _prepare(case, reader, language)
-    data = build_bundle(record, render_pdf(record), record_json(record), render_csv(record["audit"]["events"]))
+    events_csv = render_csv(record["audit"]["events"], record["language"])
+    data = build_bundle(record, render_pdf(record), record_json(record), events_csv)
     return _finish(reader, case, "bundle", data, extra_payload)
 
 
