@@ -152,7 +152,7 @@ def when(value: str | None) -> str:
             if instant.tzinfo is None:
                 instant = instant.replace(tzinfo=UTC)
             day = format_date(instant.astimezone(UTC).date(), "long", locale=_locale())
-            clock = format_time(instant, "HH:mm", tzinfo=UTC, locale=_locale())
+            clock = format_time(instant, "short", tzinfo=UTC, locale=_locale())
             return f"{day} {clock} UTC"
         return format_date(date.fromisoformat(value), "long", locale=_locale())
     except ValueError:
