@@ -77,13 +77,13 @@ def _message(row: Any) -> EmailMessage:
     with force_locale(locale):
         message["Subject"] = subject(row.kind)
         footer = _("Meddelandet skickades av Samverkan. Alla aviseringar finns under Aviseringar i tjänsten.")
-    message["Content-Language"] = html_lang(locale)
     body = row.text
     base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if row.url:
         body += "\n\n" + (base + row.url if base else row.url)
     body += "\n\n-- \n" + footer
     message.set_content(body)
+    message["Content-Language"] = html_lang(locale)  # after set_content, which replaces Content-* headers
     return message
 
 
