@@ -104,8 +104,8 @@ class ProfileTexts:
 
     name: Texts = field(default_factory=lambda: _EMPTY)
     legal_basis: Texts = field(default_factory=lambda: _EMPTY)
-    stage_help: Mapping[str, Texts] = field(default_factory=lambda: _EMPTY)  # stage -> locale -> text
-    deadline_bases: Mapping[str, Texts] = field(default_factory=lambda: _EMPTY)  # deadline -> locale -> text
+    stage_help: Mapping[str, Texts] = field(default_factory=dict)  # stage -> locale -> text
+    deadline_bases: Mapping[str, Texts] = field(default_factory=dict)  # deadline -> locale -> text
 
 
 @dataclass(frozen=True)
@@ -146,12 +146,15 @@ class Profile:
         return self.text_in(self.name, locale) or LocalText(self.code, locale, locale)
 
     def legal_basis_in(self, locale: str) -> LocalText | None:
+        """The law or agreement the profile follows (None when it names none)."""
         return self.text_in(self.texts.legal_basis, locale)
 
     def stage_help_in(self, stage: str, locale: str) -> LocalText | None:
+        """The profile's help for a stage (None when it has none in any language)."""
         return self.text_in(self.texts.stage_help.get(stage, _EMPTY), locale)
 
     def deadline_basis_in(self, deadline: str, locale: str) -> LocalText | None:
+        """The provision a deadline rests on, in this profile (None when it names none)."""
         return self.text_in(self.texts.deadline_bases.get(deadline, _EMPTY), locale)
 
 
