@@ -16,18 +16,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from tracker.audit.service import record as audit_record
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
-from tracker.errors import NotFound, PermissionDenied, ValidationFailed
+from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.exports import csv_safety, keys, pdf
 from tracker.exports.bundle import build_bundle
 from tracker.exports.labels import label
+from tracker.exports.pdf.statement import render_statement
 from tracker.exports.policy import can_export, can_export_all
 from tracker.exports.record import build_record, record_json
 from tracker.exports.serialise import EVENT_FIELDS
+from tracker.procedure.decision_panel import decision_extras
+from tracker.procedure.policy import can_export_statement
 
 FORMATS = ("pdf", "json", "csv", "bundle")
 MIMETYPES = {
@@ -169,3 +173,25 @@ def export(case: Case, reader: User, fmt: str, language: str | None = None) -> E
     except KeyError:
         raise ValidationFailed(f"okänt format: {fmt}") from None
     return exporter(case, reader, language)
+
+
+STATEMENT_MIMETYPES = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8"}
+
+
+def export_statement(case: Case, reader: User, fmt: str) -> Export:
+    """The decision statement as PDF or plain text, once the decision is possible; audited as
+    `decision_statement.exported` with the SHA-256 of what was handed out."""
+    if not can_view_case(reader, case):
+        raise NotFound("ärendet finns inte")
+    if not can_export_statement(reader, case):
+        raise PermissionDenied(_("Du får inte exportera beslutstexten."))
+    if fmt not in STATEMENT_MIMETYPES:
+        raise ValidationFailed(_("Välj PDF eller text."), field="format")
+    statement = decision_extras(reader, case).statement
+    if statement is None:
+        raise Conflict(_("Beslutstexten kan tas fram när beslutet är möjligt."))
+    data = render_statement(statement, author=reader.name) if fmt == "pdf" else statement.text().encode("utf-8")
+    digest = sha256_hex(data)
+    audit_record(reader, "decision_statement.exported", case, {"format": fmt, "sha256": digest, "bytes": len(data)},
+                 case_id=case.id)
+    return Export(fmt, data, f"{case.diary_number}-decision-statement.{fmt}", STATEMENT_MIMETYPES[fmt], digest)
