@@ -49,6 +49,8 @@ class Case(Model):
     decision_body: Mapped[str] = mapped_column(String(200), default="")
     profile_code: Mapped[str] = mapped_column(String(50))
     profile_version: Mapped[str] = mapped_column(String(20), default="1")
+    # The case's language (sv, sv_FI, fi, en): the record's default language. Set at registration.
+    language: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
     responsible_hr_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[CaseStatus] = mapped_column(StrEnumType(CaseStatus, 20), default=CaseStatus.ACTIVE)
     current_stage: Mapped[str] = mapped_column(String(40), default="early_information")

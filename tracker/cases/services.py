@@ -25,6 +25,7 @@ from tracker.cases.models import (
 from tracker.cases.policy import can_assign_decision_makers, can_edit_case, can_open_case, can_view_case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import default_language, offered
 from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.profiles import ProfileError, get_profile
 from tracker.procedure.services import current_records, initialise_stages, reopen_stage
@@ -107,8 +108,9 @@ def open_case(actor: User, *, title: str, description: str = "",
               change_kind: ChangeKind | str = ChangeKind.REORGANISATION,
               staff_affected: int = 0, units: list[str] | tuple[str, ...] = (), may_reduce_staff: bool = False,
               is_large: bool = False, planned_decision_date: date | None = None, decision_body: str = "",
-              profile_code: str = "se-mbl") -> Case:
-    """Register a case; the actor (an HR officer) becomes its responsible HR officer."""
+              profile_code: str = "se-mbl", language: str | None = None) -> Case:
+    """Register a case; the actor (an HR officer) becomes its responsible HR officer. Its language
+    is `language` when the organisation offers it, else the organisation's default."""
     if not can_open_case(actor):
         raise PermissionDenied(_("Bara HR kan registrera ärenden."))
     fields = dict(title=title, description=description, change_kind=str(change_kind),
@@ -124,12 +126,14 @@ def open_case(actor: User, *, title: str, description: str = "",
         profile = get_profile(profile_code)
     except ProfileError:
         errors["profile_code"] = _("Välj en förfarandeprofil.")
+    if language and not offered(language):
+        errors["language"] = _("Okänt språk.")
     if errors or profile is None:
         raise ValidationFailed(next(iter(errors.values())), errors=errors)
     year = local_date(utcnow()).year
     case = Case(diary_number=next_diary_number(year), profile_code=profile.code,
                 profile_version=profile.version, responsible_hr_id=actor.id, status=CaseStatus.ACTIVE,
-                current_stage="early_information", **fields)
+                current_stage="early_information", language=offered(language) or default_language(), **fields)
     case.units = [CaseUnit(name=n) for n in unit_names]
     db.session.add(case)
     db.session.flush()
@@ -138,6 +142,7 @@ def open_case(actor: User, *, title: str, description: str = "",
         "diary_number": case.diary_number, "title": case.title, "profile": profile.code,
         "profile_version": profile.version, "units": unit_names, "may_reduce_staff": case.may_reduce_staff,
         "is_large": case.is_large, "staff_affected": case.staff_affected, "change_kind": case.change_kind,
+        "language": case.language,
     }, case_id=case.id)
     signals.case_opened.send(case, actor=actor)
     return case

@@ -41,7 +41,7 @@ def export_case(case_id: int) -> Response | tuple[str, int]:
     form = export_form()
     if not form.validate_on_submit():
         return render_error(400, _("Välj ett av formaten PDF, JSON, CSV eller paket."))
-    return _download(services.export(case, user, form.format.data))
+    return _download(services.export(case, user, form.format.data, language=form.language.data or None))
 
 
 @bp.post("/cases/<int:case_id>/decision-statement")

@@ -17,6 +17,7 @@ from tracker import signals
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.extensions import db
+from tracker.i18n import locale_for
 from tracker.meetings.models import Meeting, Minutes, MinutesVersion
 from tracker.notifications.labels import member_role_word, stage_change_word
 from tracker.notifications.models import NotificationKind
@@ -27,7 +28,7 @@ from tracker.steering.models import SteeringMember
 
 def _in_locale(user: User, build: Callable[[], str]) -> str:
     """The text in the recipient's language, whoever triggered it."""
-    with force_locale(user.locale or "sv"):
+    with force_locale(locale_for(user)):
         return build()
 
 
