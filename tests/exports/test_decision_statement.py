@@ -203,3 +203,11 @@ def test_the_record_lists_the_decision_body_with_its_history(decided_world):
     (ended,) = record["decision_makers"]
     assert not ended["current"] and ended["end_reason"] == "Ny nämnd" and ended["ended_by"]["name"] == "Helena Rask"
     validate(record)
+
+
+@pytest.mark.parametrize(("locale", "word"), [("fi", "Yhteistoimintamenettely"), ("sv_FI", "Samarbetsförfarandet"),
+                                               ("sv", "Samverkansförfarandet")])
+def test_the_statement_in_finnish_and_finland_swedish(app, locale, word):
+    with app.test_request_context(), force_locale(locale):
+        text = st.compose(_facts()).text()
+    assert text.splitlines()[2].startswith(word)
