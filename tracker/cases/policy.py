@@ -7,6 +7,7 @@ needs no application context of its own.
 from __future__ import annotations
 
 from sqlalchemy import Select, false, select, union
+from sqlalchemy.orm import object_session
 
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
