@@ -160,3 +160,11 @@ def _verify_ok() -> bool:
     result = verify_chain()
     assert result.ok, result.message
     return True
+
+
+def shift_time(after_seq: int, delta) -> None:
+    """Move the stored time of every event after `after_seq` by `delta` (hashes left as they are)."""
+    with attacker() as conn:
+        rows = conn.execute(select(TABLE.c.seq, TABLE.c.occurred_at).where(TABLE.c.seq > after_seq)).all()
+        for seq, when in rows:
+            conn.execute(TABLE.update().where(TABLE.c.seq == seq).values(occurred_at=when + delta))

@@ -120,7 +120,7 @@ class _Walk:
     case_events: int = 0
     case_first: int | None = None
     case_last: int | None = None
-    tree_root: bytes | None = None
+    tree_edge: list[bytes] | None = None
 
 
 def _hash_time(when: Any) -> str:
@@ -197,7 +197,7 @@ def _walk(sqlite: bool, batch_size: int, good: dict[int, list[Any]], case_id: in
             i >>= 1
         stack.append(current)
         if seq == tree_check_size:
-            walk.tree_root = merkle.fold(stack)
+            walk.tree_edge = list(stack)
         if seq in good:
             root = merkle.fold(stack)
             if not all(_matches(cp, root, digest) for cp in good[seq]):
@@ -258,11 +258,11 @@ def verify_chain(*, public_keys: dict[str, Any] | None = None, case_id: int | No
     result.events_checked = walk.checked
     result.head_seq, result.head_hash = current_head()
     if walk.problem is not None:
-        problems.append(ends.narrow_rewrite(walk.problem))
+        problems.append(ends.narrow_rewrite(walk.problem, good))
     else:
         problems += ends.end_problems(walk.verified_head, walk.last_good_checkpoint, good, production,
                                       result.warnings)
-        problems += ends.tree_problems(walk.verified_head, stored_size, walk.tree_root, result.warnings)
+        problems += ends.tree_problems(walk.verified_head, stored_size, walk.tree_edge, result.warnings)
 
     if problems:
         seq, _, kind, message, suspect = min(problems, key=lambda p: (p[0], p[1]))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tracker.audit import merkle, tree
 from tracker.audit.checkpoints import checkpoint_interval
 from tracker.audit.models import AuditEvent, AuditTreeNode, TamperKind
-from tracker.audit.verify_sources import Problem, gather
+from tracker.audit.verify_sources import Problem
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
@@ -61,7 +61,7 @@ def first_leaf_difference(lo: int, hi: int) -> int | None:
     return expected_seq if expected_seq <= hi else None
 
 
-def narrow_rewrite(problem: Problem) -> Problem:
+def narrow_rewrite(problem: Problem, good: dict[int, list[Any]]) -> Problem:
     """A rewrite detected at a checkpoint: if the stored tree still matches that checkpoint, the
     first event whose leaf differs from the stored one is where the rewrite began."""
     seq, order, kind, message, suspect = problem
@@ -72,15 +72,17 @@ def narrow_rewrite(problem: Problem) -> Problem:
         stored_root = tree.root_at(db.session, size)
     except tree.TreeIncomplete:
         return (lo + 1, order, kind, message, suspect)
-    signed = {cp.root for cp in gather(()) if cp.seq == size and getattr(cp, "root", None)}
+    signed = {cp.root for cp in good.get(size, ()) if getattr(cp, "root", None)}
     first = first_leaf_difference(lo, size) if stored_root in signed else None
     if first is None:
         return (lo + 1, order, kind, message + f"; the first changed event lies in {lo + 1}..{size}", suspect)
     return (first, order, kind, message + f"; event {first} differs from the signed tree", suspect)
 
 
-def tree_problems(head: int, stored_size: int, recomputed: bytes | None, warnings: list[str]) -> list[Problem]:
-    """The stored tree must hold exactly the events' leaves (it is what inclusion proofs come from)."""
+def tree_problems(head: int, stored_size: int, recomputed: list[bytes] | None,
+                  warnings: list[str]) -> list[Problem]:
+    """The stored tree must hold the events' tree (it is what inclusion proofs come from): each
+    stored subtree of its right edge against the recomputed one, then the leaves below a bad one."""
     if stored_size > head:
         return [(head + 1, 0, TamperKind.TRUNCATED,
                  f"the stored Merkle tree has leaves up to seq {stored_size}, but the log ends at {head}",
@@ -89,13 +91,14 @@ def tree_problems(head: int, stored_size: int, recomputed: bytes | None, warning
         if head:
             warnings.append("no stored Merkle tree: run `flask audit tree-backfill` to build it")
         return []
-    try:
-        stored_root = tree.root_at(db.session, stored_size)
-    except tree.TreeIncomplete:
-        stored_root = None
-    if stored_root != recomputed:
-        first = first_leaf_difference(0, stored_size) or 1
-        return [(first, 0, TamperKind.TREE, f"the stored Merkle tree differs from the events from seq {first}", None)]
+    nodes = merkle.perfect_nodes(0, stored_size)
+    found = tree.node_hashes(db.session, nodes)
+    for (level, idx), value in zip(nodes, recomputed or [b""] * len(nodes), strict=True):
+        if found.get((level, idx)) != value:
+            lo = idx << level
+            first = first_leaf_difference(lo, lo + (1 << level)) or lo + 1
+            return [(first, 0, TamperKind.TREE,
+                     f"the stored Merkle tree differs from the events from seq {first}", None)]
     if stored_size < head:
         warnings.append(f"events after seq {stored_size} are not in the stored Merkle tree yet")
     return []

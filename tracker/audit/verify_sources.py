@@ -86,9 +86,9 @@ def gather(extra_checkpoints: Iterable[Any]) -> list[Any]:
     """Stored checkpoints plus the external ones not already stored, by seq."""
     checkpoints: list[Any] = list(db.session.execute(
         select(AuditCheckpoint).order_by(AuditCheckpoint.seq, AuditCheckpoint.id)).scalars())
-    known = {(c.seq, c.root or c.head_hash) for c in checkpoints}
+    known = {(c.seq, c.root or c.head_hash, c.note or c.signature) for c in checkpoints}
     for c in extra_checkpoints:
-        marker = (c.seq, c.root or c.head_hash)
+        marker = (c.seq, c.root or c.head_hash, c.note or c.signature)
         if marker not in known:
             known.add(marker)
             checkpoints.append(c)
