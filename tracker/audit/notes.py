@@ -56,6 +56,30 @@ def sign_note(body: str, name: str, key: Ed25519PrivateKey) -> str:
     return f"{body}\n{SIGNATURE_PREFIX}{name} {base64.b64encode(signature).decode('ascii')}\n"
 
 
+def cosignature_message(body: str, timestamp: int) -> bytes:
+    """What a witness signs (tlog-cosignature v1): `cosignature/v1`, `time <unix seconds>`, the body."""
+    return f"cosignature/v1\ntime {timestamp}\n{body}".encode("utf-8")
+
+
+def cosignature_line(body: str, name: str, key: Ed25519PrivateKey, timestamp: int) -> str:
+    """`— <witness name> base64(key id ‖ 8-byte big-endian time ‖ Ed25519 signature)` (alg 0x04)."""
+    raw = (note_key_id(name, key.public_key(), ALG_COSIGNATURE_V1) + timestamp.to_bytes(8, "big")
+           + key.sign(cosignature_message(body, timestamp)))
+    return f"{SIGNATURE_PREFIX}{name} {base64.b64encode(raw).decode('ascii')}"
+
+
+def cosignature_time(body: str, name: str, public_key: Ed25519PublicKey, raw: bytes) -> int | None:
+    """The time a valid cosignature line's raw bytes carry for this body, or None if it does not verify."""
+    if len(raw) != 76 or raw[:4] != note_key_id(name, public_key, ALG_COSIGNATURE_V1):
+        return None
+    timestamp = int.from_bytes(raw[4:12], "big")
+    try:
+        public_key.verify(raw[12:], cosignature_message(body, timestamp))
+    except InvalidSignature:
+        return None
+    return timestamp
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """A parsed checkpoint note: its body fields and every signature line (name, raw bytes)."""
