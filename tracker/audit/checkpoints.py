@@ -11,9 +11,9 @@ import hashlib
 import logging
 import os
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -252,7 +252,7 @@ def _store_checkpoint(key: Ed25519PrivateKey, seq: int, head_hash: str, *, reaso
 
 def _due_cache() -> dict[str, datetime]:
     """Per process: when the oldest uncovered event is next worth looking up (saves a query per event)."""
-    return current_app.extensions.setdefault("audit_checkpoint_due", {})  # type: ignore[no-any-return]
+    return current_app.extensions.setdefault("audit_checkpoint_due", {})
 
 
 def _cache_key() -> str:

@@ -13,8 +13,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from tracker.audit import checkpoints as cps
-from tracker.audit.labels import kind_description
 from tracker.audit import tree
+from tracker.audit.labels import kind_description
 from tracker.audit.verify import VerificationResult, load_checkpoint_file, store_result, verify_chain
 from tracker.cases.models import Case
 from tracker.errors import DomainError

@@ -58,7 +58,7 @@ def sign_note(body: str, name: str, key: Ed25519PrivateKey) -> str:
 
 def cosignature_message(body: str, timestamp: int) -> bytes:
     """What a witness signs (tlog-cosignature v1): `cosignature/v1`, `time <unix seconds>`, the body."""
-    return f"cosignature/v1\ntime {timestamp}\n{body}".encode("utf-8")
+    return f"cosignature/v1\ntime {timestamp}\n{body}".encode()
 
 
 def cosignature_line(body: str, name: str, key: Ed25519PrivateKey, timestamp: int) -> str:

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import has_request_context, request
 
+from tracker.audit import tree
 from tracker.audit.canonical import canonical_json, chain_hash, normalise_value
 from tracker.audit.chain import current_head, lock_chain
-from tracker.audit import tree
 from tracker.audit.checkpoints import maybe_auto_checkpoint
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User

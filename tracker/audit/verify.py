@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 
 from tracker.audit import merkle, tree
 from tracker.audit import verify_ends as ends
+from tracker.audit import verify_rows as rows
 from tracker.audit import verify_sources as sources
 from tracker.audit.canonical import _dumps, canonical_text
 from tracker.audit.chain import current_head
@@ -69,44 +70,6 @@ class VerificationResult:
     def as_dict(self) -> dict[str, Any]:
         """The result as plain data (for --json)."""
         return asdict(self)
-
-
-_WALK_SQL = (
-    "SELECT seq, occurred_at, actor_id, actor_name, actor_role, action, target_type, target_id, "
-    "case_id, client_address, payload, prev_hash, hash FROM audit_events ORDER BY seq"
-)
-# PostgreSQL spells the time as the hash does and hands the payload over as its stored text (a
-# `json` column keeps the text as written: canonical, see canonical.storage_dumps).
-_WALK_SQL_PG = (
-    "SELECT seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor_id, "
-    "actor_name, actor_role, action, target_type, target_id, case_id, client_address, payload::text, "
-    "prev_hash, hash FROM audit_events ORDER BY seq"
-)
-
-
-def _rows(sqlite: bool, batch_size: int) -> Iterator[Any]:
-    """Every event in seq order, streamed through the driver's own cursor.
-
-    The walk is the hot loop (>= 100k events/s), so it bypasses SQLAlchemy's per-row result
-    processing; it still runs on the session's connection and transaction.
-    """
-    raw: Any = db.session.connection().connection.driver_connection
-    if sqlite:
-        cursor = raw.cursor()
-        cursor.arraysize = batch_size
-    else:
-        # A server-side cursor on PostgreSQL: constant memory for any chain length.
-        cursor = raw.cursor(name="audit_verify_walk")
-        cursor.itersize = batch_size
-    try:
-        cursor.execute(_WALK_SQL if sqlite else _WALK_SQL_PG)
-        while True:
-            batch = cursor.fetchmany(batch_size)
-            if not batch:
-                break
-            yield from batch
-    finally:
-        cursor.close()
 
 
 @dataclass
@@ -171,49 +134,72 @@ def _link_problem(row: Any, seq: int, expected: int, prev: str, sqlite: bool) ->
     return None
 
 
-def _walk(sqlite: bool, batch_size: int, good: dict[int, list[Any]], case_id: int | None,
-          tree_check_size: int) -> _Walk:
+def _slow_problem(seq: int, expected: int, prev_bytes: bytes, sqlite: bool) -> tuple[Problem | None, bytes]:
+    """The fast text of row `seq` did not fit: check the full row as the original walk did.
+    Returns (the problem, or None with the row's raw digest when it is fine after all)."""
+    row = rows.full_row(seq, sqlite)
+    problem = _link_problem(row, seq, expected, prev_bytes.decode("ascii"), sqlite)
+    if problem is not None:
+        return problem, b""
+    digest = _digest(row, seq, _hash_time(row[1]), prev_bytes)
+    if digest is None or digest != row[12]:
+        return (seq, 0, TamperKind.MODIFIED, f"event {seq}'s content does not match its hash", None), b""
+    return None, bytes.fromhex(digest)
+
+
+def _walk(sqlite: bool, batch_size: int, good: dict[int, list[Any]], tree_check_size: int) -> _Walk:
     """Stream every event in seq order, recompute its hash, link and Merkle leaf; stop at the first
     problem. At each checkpoint's size the recomputed root must be the signed one."""
     walk = _Walk()
-    expected, prev = 1, GENESIS_HASH
-    prev_bytes = prev.encode("ascii")
+    expected, prev_bytes = 1, GENESIS_HASH.encode("ascii")
     stack: list[bytes] = []  # the compact range of the recomputed tree
     sha256 = hashlib.sha256
-    for row in _rows(sqlite, batch_size):
-        walk.checked += 1
-        seq = row[0]
-        if seq != expected or row[11] != prev:
-            walk.problem = _link_problem(row, seq, expected, prev, sqlite)
-            break
-        digest = _digest(row, seq, _hash_time(row[1]), prev_bytes)
-        if digest is None or digest != row[12]:
-            walk.problem = (seq, 0, TamperKind.MODIFIED, f"event {seq}'s content does not match its hash", None)
-            break
-        prev, prev_bytes = digest, digest.encode("ascii")
-        current, i = sha256(b"\x00" + bytes.fromhex(digest)).digest(), seq - 1
+    marks = set(good) | {tree_check_size}
+    for seq, text, stored in rows.fast_rows(sqlite, batch_size):
+        raw = sha256(text).digest()
+        if seq != expected or not text.startswith(prev_bytes) or raw.hex() != stored:
+            problem, raw = _slow_problem(seq, expected, prev_bytes, sqlite)
+            if problem is not None:
+                walk.problem = problem
+                walk.checked = expected
+                break
+        prev_bytes = stored.encode("ascii")
+        current, i = sha256(b"\x00" + raw).digest(), seq - 1
         while i & 1:
             current = sha256(b"\x01" + stack.pop() + current).digest()
             i >>= 1
         stack.append(current)
-        if seq == tree_check_size:
-            walk.tree_edge = list(stack)
-        if seq in good:
-            root = merkle.fold(stack)
-            if not all(_matches(cp, root, digest) for cp in good[seq]):
-                walk.problem = (seq, 0, TamperKind.REWRITTEN,
-                                f"the signed checkpoint of size {seq} names another tree; the log was "
-                                f"changed after seq {walk.last_good_checkpoint} and re-hashed",
-                                (walk.last_good_checkpoint + 1, seq))
+        if seq in marks:
+            if seq == tree_check_size:
+                walk.tree_edge = list(stack)
+            if seq in good and not _checkpoints_match(walk, good[seq], merkle.fold(stack), stored):
+                walk.checked = expected
                 break
-            walk.last_good_checkpoint = seq
-        if case_id is not None and row[8] == case_id:
-            walk.case_events += 1
-            walk.case_last = seq
-            walk.case_first = seq if walk.case_first is None else walk.case_first
         expected += 1
+    else:
+        walk.checked = expected - 1
     walk.verified_head = expected - 1
     return walk
+
+
+def _checkpoints_match(walk: _Walk, checkpoints: list[Any], root: bytes, head: str) -> bool:
+    seq = checkpoints[0].seq
+    if all(_matches(cp, root, head) for cp in checkpoints):
+        walk.last_good_checkpoint = seq
+        return True
+    walk.problem = (seq, 0, TamperKind.REWRITTEN,
+                    f"the signed checkpoint of size {seq} names another tree; the log was "
+                    f"changed after seq {walk.last_good_checkpoint} and re-hashed",
+                    (walk.last_good_checkpoint + 1, seq))
+    return False
+
+
+def _case_counts(walk: _Walk, case_id: int) -> None:
+    """The case's events within the verified part of the log (one aggregate query)."""
+    count, first, last = db.session.execute(
+        select(func.count(AuditEvent.id), func.min(AuditEvent.seq), func.max(AuditEvent.seq))
+        .where(AuditEvent.case_id == case_id, AuditEvent.seq <= walk.verified_head)).one()
+    walk.case_events, walk.case_first, walk.case_last = count, first, last
 
 
 def _case_report(result: VerificationResult, walk: _Walk, case_id: int) -> None:
@@ -254,7 +240,9 @@ def verify_chain(*, public_keys: dict[str, Any] | None = None, case_id: int | No
         result.last_checkpoint = checkpoint_dict(checkpoints[-1])
 
     stored_size = tree.tree_size(db.session)
-    walk = _walk(sqlite, batch_size, good, case_id, stored_size)
+    walk = _walk(sqlite, batch_size, good, stored_size)
+    if case_id is not None:
+        _case_counts(walk, case_id)
     result.events_checked = walk.checked
     result.head_seq, result.head_hash = current_head()
     if walk.problem is not None:

@@ -11,7 +11,6 @@ from tracker.audit.canonical import _dumps, chain_hash, format_time
 from tracker.audit.models import AuditEvent, TamperKind
 from tracker.extensions import db
 
-
 _COLUMNS = (
     AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.actor_id, AuditEvent.actor_name,
     AuditEvent.actor_role, AuditEvent.action, AuditEvent.target_type, AuditEvent.target_id,

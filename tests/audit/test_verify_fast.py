@@ -1,0 +1,28 @@
+"""The verifier's fast path: the database spells the canonical JSON exactly as Python does."""
+from __future__ import annotations
+
+from tests.audit import helpers as h
+from tracker.audit import verify_rows
+from tracker.audit.canonical import canonical_json
+from tracker.audit.models import AuditEvent
+from tracker.audit.service import record
+from tracker.extensions import db
+
+TRICKY = "".join(chr(i) for i in range(1, 128)) + "\u00e5\u00e4\u00f6\u00a0\u2028\u2029\ufeff\U0001f600"
+
+
+def test_database_spelling_equals_python_for_every_ascii_character_and_more(app):
+    record(None, "test.tricky", ("thing", TRICKY[:60]), {"text": TRICKY, "n": -12, "f": 2.5}, case_id=None)
+    record(None, "test.tricky", None, {"k": [None, True, {"z": 1, "a": TRICKY}]}, case_id=7)
+    db.session.commit()
+    sqlite = h.is_pg() is False
+    db.session.close()
+    events = {e.seq: e for e in db.session.query(AuditEvent)}
+    for seq, text, stored in verify_rows.fast_rows(sqlite, 10):
+        event = events[seq]
+        fields = {name: getattr(event, name) for name in (
+            "seq", "occurred_at", "actor_id", "actor_name", "actor_role", "action",
+            "target_type", "target_id", "case_id", "client_address", "payload")}
+        assert bytes(text) == event.prev_hash.encode() + canonical_json(fields)
+        assert stored == event.hash
+    assert h._verify_ok()
