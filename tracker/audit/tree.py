@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, select, text
 
 from tracker.audit import merkle
 from tracker.audit.models import AuditEvent, AuditTreeNode
@@ -32,16 +32,23 @@ def tree_size(session: Any) -> int:
 
 
 def node_hashes(session: Any, nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
-    """The stored hash of each (level, idx) asked for (missing ones are absent), one query."""
-    wanted = sorted(set(nodes))
-    if not wanted:
-        return {}
+    """The stored hash of each (level, idx) asked for (missing ones are absent), one query.
+
+    Primary-key lookups, `(level = L AND idx IN (...)) OR ...`, sent as plain SQL (the values are
+    ints): a proof is a handful of these and must not pay for building a statement each time, and
+    both SQLite (multi-index OR) and PostgreSQL (bitmap OR) answer it from the index.
+    """
     by_level: dict[int, list[int]] = {}
-    for level, idx in wanted:
-        by_level.setdefault(level, []).append(idx)
-    condition = or_(*[(_NODES.c.level == level) & _NODES.c.idx.in_(idxs) for level, idxs in by_level.items()])
-    rows = session.execute(select(_NODES.c.level, _NODES.c.idx, _NODES.c.hash).where(condition))
-    return {(int(level), int(idx)): bytes(value) for level, idx, value in rows}
+    for level, idx in set(nodes):
+        by_level.setdefault(int(level), []).append(int(idx))
+    found: dict[merkle.Node, bytes] = {}
+    items = sorted(by_level.items())
+    for start in range(0, len(items), 64):
+        condition = " OR ".join(f"(level = {level} AND idx IN ({','.join(map(str, sorted(idxs)))}))"
+                                for level, idxs in items[start:start + 64])
+        rows = session.execute(text(f"SELECT level, idx, hash FROM audit_tree_nodes WHERE {condition}"))
+        found.update({(int(level), int(idx)): bytes(value) for level, idx, value in rows})
+    return found
 
 
 def _resolver(session: Any, spans: Sequence[merkle.Span]) -> Any:
@@ -74,8 +81,9 @@ def consistency_proof(session: Any, old_size: int, new_size: int) -> list[bytes]
 
 
 def _left_siblings(index: int) -> list[merkle.Node]:
-    """The stored subtrees an append at `index` combines with: one per trailing 1 bit."""
-    nodes = []
+    """The stored subtrees an append at `index` combines with (one per trailing 1 bit), and the
+    leaf before it, so an append never leaves a gap in the tree."""
+    nodes = [(0, index - 1)] if index & 1 == 0 and index else []
     level = 0
     while index & 1:
         nodes.append((level, index - 1))

@@ -155,7 +155,8 @@ def _walk(sqlite: bool, batch_size: int, good: dict[int, list[Any]], tree_check_
     stack: list[bytes] = []  # the compact range of the recomputed tree
     sha256 = hashlib.sha256
     marks = set(good) | {tree_check_size}
-    for seq, text, stored in rows.fast_rows(sqlite, batch_size):
+    for seq, spelled, stored in rows.fast_rows(sqlite, batch_size):
+        text = spelled if type(spelled) is bytes else spelled.encode("utf-8")  # type: ignore[union-attr]
         raw = sha256(text).digest()
         if seq != expected or not text.startswith(prev_bytes) or raw.hex() != stored:
             problem, raw = _slow_problem(seq, expected, prev_bytes, sqlite)
