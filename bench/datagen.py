@@ -17,8 +17,8 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, 
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import JSON, TypeDecorator
 
-from tracker.audit.canonical import HASHED_FIELDS, canonical_json, chain_hash, storage_dumps
 from tracker.audit import merkle, tree
+from tracker.audit.canonical import HASHED_FIELDS, canonical_json, chain_hash, storage_dumps
 from tracker.audit.models import GENESIS_HASH, AuditEvent, AuditTreeNode
 from tracker.extensions import db
 from tracker.timeutil import utcnow

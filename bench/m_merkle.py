@@ -58,7 +58,8 @@ def _proofs(result: Result, label: str, size: int, samples: int, root: bytes) ->
     result.add(f"consistency proof {old:,} -> {size:,} ({label})", consistency_ms, "ms")
     if wrong or tree.root_at(db.session, size) != root or not merkle.verify_consistency(
             old, size, tree.root_at(db.session, old), root, proof):
-        result.note(f"{label}: {wrong} of {samples} inclusion proofs did not verify, or a root/consistency proof is wrong")
+        result.note(f"{label}: {wrong} of {samples} inclusion proofs did not verify, or a root or consistency "
+                    "proof is wrong")
 
 
 def proof_speed(ctx, result: Result) -> None:
