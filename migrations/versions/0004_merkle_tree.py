@@ -1,7 +1,7 @@
 """Merkle tree over the audit events; checkpoints as C2SP signed notes
 
-Revision ID: 0002_merkle_tree
-Revises: 0001_initial
+Revision ID: 0004_merkle_tree
+Revises: 0003_finnish_case_language
 Create Date: 2026-12-02 05:20:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 # Frozen history: its own SQL and hashing, nothing imported from `tracker`.
 
-revision = '0002_merkle_tree'
-down_revision = '0001_initial'
+revision = '0004_merkle_tree'
+down_revision = '0003_finnish_case_language'
 branch_labels = None
 depends_on = None
 
