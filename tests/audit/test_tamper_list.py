@@ -221,3 +221,22 @@ def test_stored_tree_matches_the_events(app):
     assert merkle.verify_consistency(6, 21, merkle.root_of(leaves[:6]), merkle.root_of(leaves), proof)
     with pytest.raises(tree.TreeIncomplete):
         tree.root_at(db.session, 22)
+
+
+def test_a_record_bundle_zip_and_a_comma_separated_setting_are_read(runner, log, tmp_path):
+    import json
+    import zipfile
+
+    bundle = tmp_path / "record.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("checkpoints.json", json.dumps(cps.export_bundle()))
+    state = _state_file(tmp_path, cps.latest_checkpoint())
+    h.delete_after(9, tree_too=True)
+    h.delete_checkpoints()
+    assert _verify(runner, "--checkpoint", str(bundle))[:3] == (1, 10, "truncated")
+    runner.app.config["AUDIT_WITNESS_STATE_FILES"] = f"{tmp_path / 'missing.note'},{state}"
+    try:
+        code, seq, kind, output = _verify(runner)
+    finally:
+        runner.app.config["AUDIT_WITNESS_STATE_FILES"] = []
+    assert (code, seq, kind) == (1, 10, "truncated") and "does not exist" in output

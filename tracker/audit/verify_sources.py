@@ -73,8 +73,11 @@ def load_checkpoint_file(path: str | Path) -> list[SimpleNamespace]:
 def witness_state_checkpoints(warnings: list[str]) -> list[SimpleNamespace]:
     """Checkpoints in the files AUDIT_WITNESS_STATE_FILES lists (a missing file is a warning)."""
     found: list[SimpleNamespace] = []
-    for name in current_app.config.get("AUDIT_WITNESS_STATE_FILES") or []:
-        path = Path(name.strip())
+    configured = current_app.config.get("AUDIT_WITNESS_STATE_FILES") or []
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    for name in (n for n in configured if str(n).strip()):
+        path = Path(str(name).strip())
         if not path.exists():
             warnings.append(f"witness state file {path} does not exist (yet)")
             continue
