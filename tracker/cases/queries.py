@@ -16,12 +16,13 @@ from sqlalchemy.orm import defer, lazyload
 
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has_permission
-from tracker.cases.labels import case_status_label, deadline_state_label
+from tracker.cases.labels import case_status_label
 from tracker.cases.models import Case, CaseStatus, CaseUnit
 from tracker.cases.policy import visible_cases
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
 from tracker.procedure import services as ps
+from tracker.procedure.labels import deadline_status_label
 from tracker.procedure.stages import stage_label
 
 PAGE_SIZE = 25
@@ -38,7 +39,7 @@ DASHBOARD_UPCOMING = 10
 
 @dataclass(frozen=True)
 class NextDeadline:
-    """A case's most pressing deadline, with its display state (a key of DEADLINE_STATE_LABELS) and its words."""
+    """A case's most pressing deadline, with its status (a DeadlineStatus value) and its words."""
 
     label: str
     due: date | None
@@ -47,7 +48,7 @@ class NextDeadline:
 
     @property
     def overdue(self) -> bool:
-        return self.state == "overdue"
+        return self.state == "missed"
 
 
 @dataclass(frozen=True)
@@ -111,18 +112,9 @@ class Dashboard:
 
 
 def deadline_state(deadline: dl.Deadline) -> str:
-    """How a deadline is shown (never by colour alone): overridden, overdue, met, not_met, unknown, upcoming."""
-    if deadline.overridden:
-        return "overridden"
-    if deadline.overdue:
-        return "overdue"
-    if deadline.met is True:
-        return "met"
-    if deadline.met is False:
-        return "not_met"
-    if deadline.due is None:
-        return "unknown"
-    return "upcoming"
+    """How a deadline is shown (never by colour alone): its status on the organisation-local date
+    (`tracker.procedure.enums.DeadlineStatus`: upcoming, due_today, met, missed, locked, lifted, awaiting)."""
+    return str(deadline.status)
 
 
 def filtered_cases(user: User, filters: CaseFilters) -> Select[Case]:
@@ -168,7 +160,7 @@ class _Words:
         return word
 
 
-_LABELLERS = {"stage": stage_label, "status": case_status_label, "deadline": deadline_state_label}
+_LABELLERS = {"stage": stage_label, "status": case_status_label, "deadline": deadline_status_label}
 
 
 def _rows(cases: Sequence[Case], today: date, *, with_units: bool = True) -> list[tuple[CaseRow, list[dl.Deadline]]]:
