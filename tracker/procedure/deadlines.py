@@ -209,8 +209,9 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
         else:
             basis = _("Första mötet %(day)s; minst %(days)d dagar (första mötesdagen räknas som dag 1).",
                       day=_d(facts.first_meeting_on), days=days)
+            # Not reached yet is not "not met": the period cannot fail, it only runs.
             out.append(Deadline(MIN_NEGOTIATION, _("Minsta förhandlingstid uppfylld"), met_on, basis,
-                                met=today >= met_on))
+                                met=True if today >= met_on else None))
             decision_from = met_on + timedelta(days=1)  # = earliest_decision(facts)
             met = None if facts.decision_on is None else facts.decision_on >= decision_from
             out.append(Deadline(EARLIEST_DECISION, _("Beslut möjligt från"), decision_from,
@@ -232,6 +233,7 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
             met = any(r.timely for r in requests)
         pending = central_negotiation_pending(facts)
         out.append(Deadline(CENTRAL_WINDOW, _("Sista dag att begära central förhandling"), window_end, basis, met,
+                            overridden=CENTRAL_WINDOW in facts.overridden,
                             extra={"open": today <= window_end and not requests, "pending": pending,
                                    "late": any(not r.timely for r in requests)}))
         if pending and facts.decision_on is None:

@@ -54,6 +54,16 @@ class StageView:
 
 
 @dataclass(frozen=True)
+class NegotiationView:
+    """Whether the negotiation happened in the current round, as the closing stage shows it."""
+
+    meeting_required: bool
+    minutes_required: bool
+    held_meetings: int
+    approved_minutes: int
+
+
+@dataclass(frozen=True)
 class ProcedurePanel:
     """What the procedure shows on the case page."""
 
@@ -83,6 +93,7 @@ class ProcedurePanel:
     end_mode_labels: dict[str, str]
     party_labels: dict[str, str]
     deadline_labels: dict[str, str]
+    negotiation: NegotiationView | None = None
 
     def stage(self, code: str) -> StageView:
         """The view of stage `code`."""
@@ -182,4 +193,8 @@ def panel(user: User, case: Case) -> ProcedurePanel:
         may_archive=runner and evaluation.status == StageStatus.COMPLETED and not case.is_archived,
         archive_reasons=tuple(pq.archive_reasons(case, current)) if runner else (),
         field_labels=fields, end_mode_labels=end_modes, party_labels=parties, deadline_labels=deadline_names,
+        negotiation=NegotiationView(
+            meeting_required=gate_facts.profile.settings.requires_negotiation_meeting,
+            minutes_required=gate_facts.profile.settings.minutes_approved_by_both,
+            held_meetings=gate_facts.held_meetings, approved_minutes=gate_facts.approved_minutes),
     )
