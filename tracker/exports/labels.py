@@ -65,6 +65,30 @@ def label(kind: str, code: Any) -> str:
     return _tables_for(str(get_locale()))[kind].get(str(code), str(code))
 
 
+@lru_cache(maxsize=8)
+def _code_words(locale: str) -> dict[str, str]:  # noqa: ARG001 - the cache key; gettext reads it
+    from tracker.procedure import labels as pl
+
+    words: dict[str, str] = {str(k): str(v) for table in (
+        pl.STAGE_LABELS, pl.END_MODE_LABELS, pl.DEADLINE_LABELS, pl.DEADLINE_STATUS_LABELS,
+        pl.CONTENT_FIELD_LABELS) for k, v in table.items()}
+    words.update(_tables()["content"])
+    return words
+
+
+def worded(value: Any) -> Any:
+    """`value` (an audit payload) with the procedure's codes among its keys and strings replaced
+    by their words, for the human-readable record; the JSON and CSV keep the codes."""
+    words = _code_words(str(get_locale()))
+    if isinstance(value, dict):
+        return {words.get(str(k), str(k)): worded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [worded(v) for v in value]
+    if isinstance(value, str):
+        return words.get(value, value)
+    return value
+
+
 def case_status_label(code: Any) -> str:
     """A case status as the overview lists it."""
     return label("status", code)

@@ -19,6 +19,7 @@ from tracker.documents.policy import case_access, case_documents
 from tracker.exports.serialise import event_actor, iso, person, plain
 from tracker.extensions import db
 from tracker.procedure import services as procedure_services
+from tracker.procedure.labels import deadline_label
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
 from tracker.procedure.stages import STAGES, stage_label
 from tracker.risk.models import RiskAssessment
@@ -140,7 +141,8 @@ def non_compliance(case: Case, deadline_rows: list[dict[str, Any]]) -> list[dict
     for o in db.session.execute(
         select(DeadlineOverride).where(DeadlineOverride.case_id == case.id).order_by(DeadlineOverride.at)
     ).scalars().unique():
-        label = next((d["label"] for d in deadline_rows if d["code"] == o.deadline_code), o.deadline_code)
+        label = next((d["label"] for d in deadline_rows if d["code"] == o.deadline_code),
+                     deadline_label(o.deadline_code))
         flags.append({"kind": "override", "deadline": o.deadline_code, "description": label,
                       "reason": o.reason, "earliest": iso(o.earliest), "actor": person(o.by),
                       "at": iso(o.at)})

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from tracker.exports.labels import label
+from tracker.exports.labels import label, worded
 from tracker.exports.pdf.cells import Builder, facts, name_of, table, when
 from tracker.exports.pdf.sections import positions
 
@@ -148,7 +148,7 @@ def audit_section(b: Builder) -> None:
 
 
 def _compact(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    return json.dumps(worded(payload), ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
 
 
 def verification_section(b: Builder) -> None:
