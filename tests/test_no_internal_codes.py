@@ -19,8 +19,9 @@ from tracker.procedure.enums import DeadlineCode, DeadlineStatus, EndMode, Stage
 from tracker.procedure.labels import CONTENT_FIELD_LABELS
 from tracker.procedure.profiles import SETTING_NAMES
 
-VOCABULARY = sorted({str(v) for enum in (DeadlineCode, DeadlineStatus, EndMode, Stage, StageStatus) for v in enum
-                     if "_" in str(v)} | {n for n in SETTING_NAMES} | set(CONTENT_FIELD_LABELS))
+VOCABULARY = sorted(code for code in {str(v) for enum in (DeadlineCode, DeadlineStatus, EndMode, Stage, StageStatus)
+                                      for v in enum} | set(SETTING_NAMES) | set(CONTENT_FIELD_LABELS)
+                    if "_" in code)
 CODE_RE = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, VOCABULARY)) + r")(?![\w-])")
 # Attributes a person reads (or hears from a screen reader); ids, classes and values are not shown.
 SHOWN_ATTRIBUTES = ("title", "aria-label", "alt", "placeholder", "aria-description")

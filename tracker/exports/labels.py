@@ -73,7 +73,8 @@ def _code_words(locale: str) -> dict[str, str]:  # noqa: ARG001 - the cache key;
         pl.STAGE_LABELS, pl.END_MODE_LABELS, pl.DEADLINE_LABELS, pl.DEADLINE_STATUS_LABELS,
         pl.CONTENT_FIELD_LABELS) for k, v in table.items()}
     words.update(_tables()["content"])
-    return words
+    # Only the snake_case codes: one-word ones ("grounds", "reasons") read as words already.
+    return {code: word for code, word in words.items() if "_" in code}
 
 
 def worded(value: Any) -> Any:
