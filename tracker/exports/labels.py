@@ -37,6 +37,8 @@ def _tables() -> dict[str, dict[str, str]]:
         "end_mode": {"agreement": _("enighet"), "disagreement": _("oenighet"),
                      "written_notice": _("skriftligt besked om avslut")},
         "signature": {"approved": _("justerat"), "refused": _("vägrat")},
+        "flag": {"override": _("åsidosatt tidsfrist"), "not_met": _("tidsfrist inte uppfylld"),
+                 "overdue": _("försenad tidsfrist")},
         "content": {
             "information_given": _("Information som getts"), "information_to": _("Till vem"),
             "information_given_on": _("Datum då informationen gavs"),

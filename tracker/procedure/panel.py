@@ -22,6 +22,7 @@ from tracker.procedure.models import (
     StageStatus,
 )
 from tracker.procedure.profiles import Profile, ProfileError, get_profile
+from tracker.procedure.rounds import RoundView, round_history
 from tracker.procedure.stages import STAGES, Stage, stage_label
 
 # Content fields per stage and their labels (the forms' labels, so page and form agree).
@@ -94,6 +95,8 @@ class ProcedurePanel:
     party_labels: dict[str, str]
     deadline_labels: dict[str, str]
     negotiation: NegotiationView | None = None
+    # Every round, oldest first, when the case has been reopened (else empty): frozen deadlines.
+    rounds: tuple[RoundView, ...] = ()
 
     def stage(self, code: str) -> StageView:
         """The view of stage `code`."""
@@ -197,4 +200,6 @@ def panel(user: User, case: Case) -> ProcedurePanel:
             meeting_required=gate_facts.profile.settings.requires_negotiation_meeting,
             minutes_required=gate_facts.profile.settings.minutes_approved_by_both,
             held_meetings=gate_facts.held_meetings, approved_minutes=gate_facts.approved_minutes),
+        rounds=tuple(round_history(case, rounds, requests=requests, overrides=overrides, current=deadlines))
+        if any(r.superseded_at is not None for r in rounds) else (),
     )
