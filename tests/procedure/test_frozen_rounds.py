@@ -5,7 +5,7 @@ with one and two reopenings at every stage."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 

@@ -39,6 +39,12 @@ def _tables() -> dict[str, dict[str, str]]:
         "signature": {"approved": _("justerat"), "refused": _("vägrat")},
         "flag": {"override": _("åsidosatt tidsfrist"), "not_met": _("tidsfrist inte uppfylld"),
                  "overdue": _("försenad tidsfrist")},
+        # The CSV's header row: "<name> (<code>)", so people read it and the verifier finds the code.
+        "csv": {"seq": _("Nr"), "occurred_at": _("Tid (UTC)"), "actor_id": _("Aktörens id"),
+                "actor_name": _("Aktör"), "actor_role": _("Roll"), "action": _("Händelse"),
+                "target_type": _("Objekttyp"), "target_id": _("Objektets id"), "case_id": _("Ärendets id"),
+                "client_address": _("Klientadress"), "payload": _("Data"), "prev_hash": _("Föregående hash"),
+                "hash": _("Hash"), "payload_redacted": _("Data dold för läsaren")},
         "content": {
             "information_given": _("Information som getts"), "information_to": _("Till vem"),
             "information_given_on": _("Datum då informationen gavs"),

@@ -20,8 +20,8 @@ from tracker.exports.serialise import event_actor, iso, person, plain
 from tracker.extensions import db
 from tracker.procedure import services as procedure_services
 from tracker.procedure.labels import deadline_label
-from tracker.procedure.rounds import case_round
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
+from tracker.procedure.rounds import case_round
 from tracker.procedure.stages import STAGES, stage_label
 from tracker.risk.models import RiskAssessment
 

@@ -104,3 +104,20 @@ def deadline_label(code: str) -> str:
 def deadline_status_label(status: str | None) -> str:
     """The translated word of a deadline status."""
     return _label(DEADLINE_STATUS_LABELS, status)
+
+
+# The audit events the decision statement cites as evidence, by action.
+STATEMENT_EVENT_LABELS: dict[str, LazyString] = {
+    "negotiation.ended": _l("förhandlingen avslutad"),
+    "minutes.approved": _l("protokoll justerat"),
+    "central_negotiation.requested": _l("central förhandling begärd"),
+    "central_negotiation.ended": _l("central förhandling avslutad"),
+    "deadline.overridden": _l("tidsfrist åsidosatt"),
+    "urgent_decision.recorded": _l("synnerliga skäl registrerade"),
+    "stage.reopened": _l("steg återupptaget"),
+}
+
+
+def statement_event_label(action: str) -> str:
+    """The words for an audit action cited by the decision statement."""
+    return _label(STATEMENT_EVENT_LABELS, action)

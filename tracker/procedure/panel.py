@@ -5,7 +5,7 @@ Built with a fixed number of queries whatever the number of rounds, positions or
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.auth.models import User
@@ -14,6 +14,7 @@ from tracker.cases.policy import can_edit_case, can_run_procedure
 from tracker.procedure import deadlines as dl
 from tracker.procedure import policy as pp
 from tracker.procedure import queries as pq
+from tracker.procedure.decision_panel import DecisionExtras, decision_extras
 from tracker.procedure.labels import CONTENT_FIELD_LABELS, DEADLINE_LABELS, END_MODE_LABELS, PARTY_LABELS
 from tracker.procedure.models import (
     CentralNegotiationRequest,
@@ -97,6 +98,8 @@ class ProcedurePanel:
     negotiation: NegotiationView | None = None
     # Every round, oldest first, when the case has been reopened (else empty): frozen deadlines.
     rounds: tuple[RoundView, ...] = ()
+    # The decision stage's extras: decision body, urgent negotiation task, material changes, statement.
+    extras: DecisionExtras = field(default_factory=DecisionExtras)
 
     def stage(self, code: str) -> StageView:
         """The view of stage `code`."""
@@ -202,4 +205,5 @@ def panel(user: User, case: Case) -> ProcedurePanel:
             held_meetings=gate_facts.held_meetings, approved_minutes=gate_facts.approved_minutes),
         rounds=tuple(round_history(case, rounds, requests=requests, overrides=overrides, current=deadlines))
         if any(r.superseded_at is not None for r in rounds) else (),
+        extras=decision_extras(user, case),
     )

@@ -36,11 +36,11 @@ from tracker.procedure.enums import DeadlineCode, Stage
 from tracker.procedure.facts import (
     GateFacts,
     _aware,
-    negotiation_round_start,
     central_requests_of,
     deadline_facts,
     first_meetings,
     gate_facts,
+    negotiation_round_start,
     overrides_of,
 )
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StagePosition, StageRecord

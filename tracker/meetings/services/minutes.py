@@ -24,10 +24,10 @@ from tracker.meetings.models import (
 )
 from tracker.meetings.policy import can_draft_minutes, signing_membership
 from tracker.meetings.queries import minutes_of, minutes_signatories
+from tracker.procedure.services import assert_meeting_not_frozen  # the procedure owns the rounds
 from tracker.signals import minutes_awaiting_approval
 from tracker.steering.models import Party, SteeringMember
 from tracker.timeutil import utcnow
-from tracker.procedure.services import assert_meeting_not_frozen  # the procedure owns the rounds
 
 MAX_MINUTES_CHARS = 200_000
 
