@@ -70,7 +70,7 @@ DEADLINE_STATUS_LABELS: dict[DeadlineStatus, LazyString] = {
     DeadlineStatus.DUE_TODAY: _l("I dag"),
     DeadlineStatus.MET: _l("Uppfylld"),
     DeadlineStatus.MISSED: _l("Missad"),
-    DeadlineStatus.LOCKED: _l("Spärrad"),
+    DeadlineStatus.LOCKED: _l("Låst"),
     DeadlineStatus.LIFTED: _l("Hävd"),
     DeadlineStatus.AWAITING: _l("Kan inte räknas ännu"),
 }
