@@ -1,7 +1,7 @@
 """deadline overrides record the case round they belong to (issue 14 item 1)
 
-Revision ID: 0004_rounds_override_round
-Revises: 0003_finnish_case_language
+Revision ID: 0005_rounds_override_round
+Revises: 0004_merkle_tree
 Create Date: 2026-12-02 05:20:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 # A revision is frozen history: it carries its own SQL and imports nothing from `tracker`.
 
-revision = '0004_rounds_override_round'
-down_revision = '0003_finnish_case_language'
+revision = '0005_rounds_override_round'
+down_revision = '0004_merkle_tree'
 branch_labels = None
 depends_on = None
 
