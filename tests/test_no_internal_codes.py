@@ -79,6 +79,10 @@ def _pages(web, context, email):
     out = {"/home": web.client.get("/home"), "/cases": web.client.get("/cases")}
     for name, case in context.cases.items():
         out[f"{name} /cases/{case.id}"] = web.client.get(f"/cases/{case.id}")
+        if email in ("hr", "auditor"):  # each stage's own view too (frozen rounds, closing, decision)
+            for stage in Stage:
+                path = f"/cases/{case.id}/stages/{stage}"
+                out[f"{name} {path}"] = web.client.get(path)
     web.client.post("/logout", data={"csrf_token": web.token("/account")})
     return out
 

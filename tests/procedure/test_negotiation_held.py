@@ -88,7 +88,7 @@ def test_a_recorded_reason_lets_it_close_without_meeting_and_is_on_the_page(fact
     ps.complete_stage(hr, case, "closing")
     db.session.flush()
     web.login(hr.email, factory.password)
-    html = web.client.get(f"/cases/{case.id}").get_data(as_text=True)
+    html = web.client.get(f"/cases/{case.id}/stages/closing").get_data(as_text=True)
     assert "Skäl till att inget förhandlingsmöte hölls" in html and "Facket avböjde att förhandla" in html
 
 
