@@ -22,7 +22,7 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.verify import verify_chain
 from tracker.auth.models import User
 from tracker.cases.models import Case, CaseDecisionMaker
-from tracker.exports import sections, sections_meetings
+from tracker.exports import sections, sections_meetings, sections_rounds
 from tracker.exports.serialise import event_fields, iso, person
 from tracker.extensions import db
 from tracker.i18n import default_language, offered
@@ -233,6 +233,7 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
             "decision": sections.decision(case, records, flags),
             "evaluation": sections.evaluation(case, records, deadlines),
             "reopenings": sections.reopenings(case, records, events),
+            "rounds": sections_rounds.rounds(case),
             "documents": documents,
             "audit": _audit_section(case, events, hidden),
         }

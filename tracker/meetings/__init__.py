@@ -12,3 +12,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(minutes_status_label, "minutes_status_label")
     app.add_template_filter(signature_decision_label, "signature_decision_label")
+    from tracker.meetings.views import _load, _load_version
+    from tracker.web.access import register_url_scope
+
+    register_url_scope(app, "meeting_id", _load)
+    register_url_scope(app, "version_id", _load_version)

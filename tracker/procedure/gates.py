@@ -73,8 +73,30 @@ def _early_information_reasons(case: Case, rec: StageRecord | None, facts: GateF
     return reasons + steering_reasons(case, facts)
 
 
-def _closing_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
+def negotiation_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
+    """se-mbl: a negotiation was held (a meeting of this round covering the negotiated stages, with
+    minutes approved by both parties where the profile asks for it), or the reason none was held
+    is recorded (e.g. the union declined to negotiate)."""
+    rules = facts.profile.settings
+    if _text((rec.content or {}) if rec else {}, "no_meeting_reason"):
+        return []
     reasons = []
+    if rules.requires_negotiation_meeting:
+        if not facts.held_meetings:
+            reasons.append(_("Inget förhandlingsmöte är hållet i den här omgången. Håll ett möte, eller ange "
+                             "varför inget hölls (till exempel att facket avböjt förhandling)."))
+        else:
+            missing = [code for code in facts.round_stages if code not in facts.held_meeting_stages]
+            if missing:
+                reasons.append(_("Förhandlingsmötena har inte behandlat: %(stages)s.",
+                                 stages=", ".join(stage_label(code) for code in missing)))
+    if rules.minutes_approved_by_both and not facts.approved_minutes:
+        reasons.append(_("Inget protokoll från ett hållet förhandlingsmöte är justerat av båda parter."))
+    return reasons
+
+
+def _closing_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
+    reasons = negotiation_reasons(rec, facts)
     if not (rec and rec.negotiation_ended_at and rec.end_mode):
         reasons.append(_("Förhandlingens avslutning (tid och sätt) är inte registrerad."))
     engine = facts.deadlines

@@ -22,33 +22,36 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
-from tracker.errors import DeadlineNotReached
+from tracker.errors import Conflict, DeadlineNotReached
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
 from tracker.procedure import gates
 from tracker.procedure.enums import DeadlineCode, Stage
 from tracker.procedure.facts import (
     GateFacts,
+    _aware,
     central_requests_of,
     deadline_facts,
     first_meetings,
     gate_facts,
+    negotiation_round_start,
     overrides_of,
 )
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StagePosition, StageRecord
 from tracker.procedure.stages import stage_index
 from tracker.steering import roster
 from tracker.steering.models import MemberRole, Party
-from tracker.timeutil import local_date, utcnow
+from tracker.timeutil import local_date, to_local, utcnow
 
 __all__ = [
-    "GateFacts", "all_records", "archive_reasons", "assert_meeting_allowed", "central_requests_of",
+    "GateFacts", "all_records", "archive_reasons", "assert_meeting_allowed", "assert_meeting_not_frozen",
+    "assert_stage_item_not_frozen", "central_requests_of",
     "current_records", "deadlines_for", "decision_blockers", "facts_for", "facts_for_cases", "gate_facts",
     "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "today",
 ]
@@ -187,6 +190,28 @@ def assert_meeting_allowed(case: Case, starts_at: datetime) -> None:
             _("Första mötet kan hållas tidigast %(day)s (förhandlingsframställan + %(days)d dagar).",
               day=earliest.isoformat(), days=lead),
             earliest=earliest, code=dl.EARLIEST_FIRST_MEETING)
+
+
+def assert_meeting_not_frozen(case: Case, starts_at: datetime) -> None:
+    """A meeting that starts before the current negotiation round began belongs to a frozen round:
+    it and its minutes refuse every change (Conflict with the reason). One query."""
+    began = negotiation_round_start(case)
+    if began is not None and _aware(starts_at) < began:
+        raise Conflict(_("Mötet hör till en tidigare omgång, som frystes när förhandlingen återupptogs %(when)s; "
+                         "det och dess protokoll kan inte ändras.", when=to_local(began).strftime("%Y-%m-%d %H:%M")))
+
+
+def assert_stage_item_not_frozen(case: Case, stage_code: str, created_at: datetime) -> None:
+    """A comment (or another per-stage item) made before a round of its stage was frozen belongs to
+    that frozen round and refuses changes. One query."""
+    frozen = db.session.execute(
+        select(func.max(StageRecord.superseded_at)).where(
+            StageRecord.case_id == case.id, StageRecord.stage_code == stage_code,
+            StageRecord.superseded_at.is_not(None))
+    ).scalar()
+    if frozen is not None and _aware(created_at) <= _aware(frozen):
+        raise Conflict(_("Det här hör till en tidigare omgång av steget, som frystes %(when)s, och kan inte "
+                         "ändras.", when=to_local(_aware(frozen)).strftime("%Y-%m-%d %H:%M")))
 
 
 def position_party(user: User, case: Case) -> Party | None:
