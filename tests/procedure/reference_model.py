@@ -1,23 +1,24 @@
 """An independent reference model of DESIGN.md §2's procedure rules (tests only).
 
-Written from the rules (DESIGN.md §2, issue #14 items 1-5, the KYNK directive and the two shipped
-profiles), not from `tracker.procedure`: it imports nothing from the tracker but reads the profile
-JSON files as data. The property test in `test_model_agreement.py` feeds the same random history
-to this model and to the engine and requires both to give the same verdict on every deadline and
-gate.
+Written from the rules (DESIGN.md §2, issue #14 items 1-5, the KYNK directive, the two shipped
+profiles), not from `tracker.procedure`: it imports nothing from the tracker and reads the
+profiles as JSON data. `test_model_agreement.py` feeds the same random history to this model and
+to the engine and requires both to give the same verdict on every gate and deadline.
 
-A history is a list of events in time order, each with an aware UTC datetime. Dates that the law
-counts in days are the organisation-local calendar dates of those instants, so an event at 23:30
-UTC in summer is already the next day in Stockholm and Helsinki.
+The model is a small state machine over one case: `allowed(action)` answers every gate (with its
+reasons as codes and the date a refusal lifts), `apply(action)` records what was allowed, and
+`deadlines(now)` lists the deadlines of the current round. Instants are aware UTC datetimes; a
+rule counted in days uses the organisation-local calendar date of the instant.
 
-Where the rules leave a choice open, `Interpretation` names the choice; the values below are the
-ones the engine was found to take (see the report in the module docstring of the test).
+Where the rules leave a choice open, the choice is named here (`RULE_*` comments) and the report
+of issue #14 item 14 lists it. Rules the issue asks for that the engine does not implement yet
+are behind `Switches` (off = the model follows today's engine, on = the rule as the issue states).
 """
 from __future__ import annotations
 
 import calendar
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,10 @@ from zoneinfo import ZoneInfo
 PROFILE_DIR = Path(__file__).resolve().parents[2] / "tracker" / "procedure" / "profiles"
 
 STAGES = ("early_information", "grounds", "effects", "alternatives", "closing", "decision", "evaluation")
-NEGOTIATION_STAGES = frozenset({"grounds", "effects", "alternatives"})
+# A reopening of one of these restarts the negotiation (a new round of proposal, meetings, end).
+NEGOTIATION = STAGES[:5]
 
-# Deadline and lock codes (the same strings as the engine's DeadlineCode, written out here).
+# Deadline and lock codes (the strings the engine's DeadlineCode uses, written out).
 EARLIEST_FIRST_MEETING = "earliest_first_meeting"
 MIN_NEGOTIATION = "min_negotiation_period"
 EARLIEST_DECISION = "earliest_decision"
@@ -36,11 +38,15 @@ CENTRAL_WINDOW = "central_negotiation_window"
 CENTRAL_PENDING = "central_negotiation_pending"
 EVALUATION_DUE = "evaluation_due"
 CLOSING_NOT_ENDED = "closing_not_ended"
-# Gates of the model's own (no date): what else must hold before closing / the decision.
-MINUTES_APPROVED = "minutes_approved_by_both"
-RISK_COSIGNED = "risk_assessment_cosigned"
-NEGOTIATION_HELD = "negotiation_held"
-PROPOSAL_DELIVERED = "proposal_delivered"
+# Gates without a date (the model's own names).
+PROPOSAL_MISSING = "proposal_missing"
+MIN_PERIOD_NOT_MET = "min_period_not_met"
+RISK_NOT_COSIGNED = "risk_not_cosigned"
+RISK_MISSING = "risk_missing"
+NEGOTIATION_NOT_HELD = "negotiation_not_held"
+MINUTES_NOT_APPROVED = "minutes_not_approved"
+
+OVERRIDABLE = (EARLIEST_FIRST_MEETING, EARLIEST_DECISION, CENTRAL_WINDOW, CENTRAL_PENDING, CLOSING_NOT_ENDED)
 
 
 def load_settings(profile: str) -> dict[str, Any]:
@@ -51,43 +57,17 @@ def load_settings(profile: str) -> dict[str, Any]:
     return {**defaults, **data.get("settings", {})}
 
 
-# ---------------------------------------------------------------- switches for unbuilt rules
 @dataclass(frozen=True)
 class Switches:
-    """Rules of issue #14 that the engine may not implement yet. A switch that is off makes the
-    model follow the engine's current behaviour for that rule; turn it on when the engine has it.
-    """
+    """Rules of issue #14 the engine does not implement yet; turn one on when it does."""
 
-    # Item 4: in se-mbl closing requires a held negotiation meeting covering the stages or a
-    # recorded reason.
-    negotiation_held_required: bool = False
-    # Item 4: "minutes approved by both" holds only when minutes exist (or not requested).
-    minutes_must_exist: bool = True
-    # Item 6: an urgent decision opens a negotiation task with a deadline (default 14 days).
+    # Item 1: an override belongs to the round it was given in; a reopening needs new overrides.
+    overrides_per_round: bool = False
+    # Item 4: se-mbl closing needs a held negotiation meeting (or a recorded reason), and
+    # "minutes approved by both" holds only when minutes exist and both approved them.
+    negotiation_happened: bool = False
+    # Item 6: an urgent decision opens the mandatory negotiation as a task due in 14 days.
     urgent_task: bool = False
-
-
-@dataclass(frozen=True)
-class Interpretation:
-    """Choices the rules leave open, named so the agreement test states what it assumes."""
-
-    # The minimum negotiation period counts the first meeting's date as day 1, so N days are met
-    # at the end of day first + N - 1 and a decision is possible on first + N ("at least N days
-    # from the first meeting").
-    min_period_met_offset: int = 0  # added to first + N
-    # The central-negotiation window's last day is end + window_days; the decision is possible
-    # the day after.
-    window_last_day_offset: int = 0
-    # The first meeting that starts the period: the earliest held meeting of the round.
-    first_meeting_needs_negotiation_stage: bool = False
-
-
-# ---------------------------------------------------------------- the history
-@dataclass(frozen=True)
-class Event:
-    at: datetime  # aware, UTC
-    kind: str
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,216 +82,298 @@ class Case:
         return {**load_settings(self.profile), **self.settings_override}
 
 
-# Event kinds and their data:
-#   proposal          {}                                 written negotiation proposal delivered
-#   meeting           {"stages": frozenset, "held": bool, "minutes": "none"|"draft"|"approved"}
-#   risk              {"cosigned": bool, "waived": bool}  risk assessment recorded
-#   complete          {"stage": str}                     HR marks a stage complete
-#   close             {"mode": str, "by": str|None}      end of negotiations
-#   no_negotiation    {}                                 reason recorded: union declined
-#   central_request   {}                                 union asks for central negotiation
-#   central_end       {}                                 central negotiation ended
-#   reopen            {"stage": str}                     a new round from that stage
-#   override          {"code": str}                      decision maker's audited override
-#   urgent            {}                                 urgent decision with a reason
-#   decide            {}                                 decision registered
+@dataclass(frozen=True)
+class Verdict:
+    """A gate's answer: allowed, or refused with its reasons (codes) and the date it lifts."""
+
+    reasons: frozenset[str] = frozenset()
+    lifts_on: date | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
 
 
 @dataclass
-class Round:
-    number: int
-    started_at: datetime | None
-    from_stage: str = "early_information"
-    events: list[Event] = field(default_factory=list)
+class Request:
+    at: datetime
+    timely: bool
+    pending: bool
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """What the model says at one instant."""
-
-    deadlines: dict[str, date | None]   # applicable dated deadlines (None: no date yet)
-    locks: frozenset[str]               # undated blocks in force
-    decision_blockers: frozenset[str]   # why a decision is refused now (overrides applied)
-    closing_blockers: frozenset[str]    # why the closing stage cannot be completed now
-    rounds: tuple[dict[str, date | None], ...]  # every round's deadlines, earlier ones frozen
-    decided: bool
-    urgent_due: date | None
-    late_requests: int
-
-
-def local_date(at: datetime, tz: str) -> date:
-    return at.astimezone(ZoneInfo(tz)).date()
+@dataclass
+class Meeting:
+    at: datetime
+    negotiation: bool = True       # discusses grounds / effects / alternatives
+    minutes: str = "none"          # none | draft | approved (by both)
 
 
 def add_months(d: date, months: int) -> date:
+    """RULE_MONTHS: the same day `months` later, the month's last day when it has no such day."""
     month0 = d.month - 1 + months
     year, month = d.year + month0 // 12, month0 % 12 + 1
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def split_rounds(events: list[Event]) -> list[Round]:
-    rounds = [Round(1, None)]
-    for ev in events:
-        if ev.kind == "reopen":
-            rounds.append(Round(len(rounds) + 1, ev.at, ev.data["stage"]))
-        else:
-            rounds[-1].events.append(ev)
-    return rounds
-
-
 class Model:
-    def __init__(self, case: Case, switches: Switches | None = None,
-                 interpretation: Interpretation | None = None) -> None:
+    """One case's procedure, as DESIGN.md §2 states it."""
+
+    def __init__(self, case: Case, switches: Switches | None = None) -> None:
         self.case = case
         self.s = case.settings()
         self.sw = switches or Switches()
-        self.it = interpretation or Interpretation()
+        self.status = {code: "pending" for code in STAGES}
+        self.status["early_information"] = "active"
+        self.current = "early_information"
+        self.negotiation_round = 1
+        self.round_began: datetime | None = None
+        self.proposal_at: datetime | None = None
+        self.meetings: list[Meeting] = []
+        self.end: tuple[datetime, str] | None = None
+        self.requests: list[Request] = []
+        self.overrides: list[tuple[str, int]] = []
+        self.risk_assessed = False
+        self.risk_cosigned = False
+        self.no_negotiation_reason = False
+        self.urgent_at: datetime | None = None
+        self.decided_on: date | None = None
 
-    # ---- pieces of one round
-    def _d(self, at: datetime) -> date:
-        return local_date(at, self.case.tz)
+    # ---------------------------------------------------------------- facts of the current round
+    def day(self, at: datetime) -> date:
+        return at.astimezone(ZoneInfo(self.case.tz)).date()
+
+    def proposal_rule(self) -> bool:
+        """fi-municipal: a written proposal `lead` days ahead when the change may reduce staff."""
+        return bool(self.case.may_reduce_staff and self.s["proposal_lead_days"] > 0)
 
     def proposal_required(self) -> bool:
         return bool(self.s["requires_proposal_when_reductions"] and self.case.may_reduce_staff)
 
     def min_days(self) -> int:
-        s = self.s
-        if (s["large_staff_extended_period_enabled"] and self.case.may_reduce_staff
-                and self.case.staff_affected >= s["large_staff_threshold"]):
-            return max(s["min_negotiation_days"], s["large_staff_min_negotiation_days"])
-        return int(s["min_negotiation_days"])
+        """RULE_MIN_PERIOD_SCOPE: the minimum period, like the proposal, applies when the change
+        may lead to dismissals, lay-offs or reduced hours (DESIGN.md §2's colon covers both)."""
+        if not self.case.may_reduce_staff:
+            return 0
+        days = int(self.s["min_negotiation_days"])
+        if self.s["large_staff_extended_period_enabled"] and self.case.staff_affected >= self.s["large_staff_threshold"]:
+            days = max(days, int(self.s["large_staff_min_negotiation_days"]))
+        return days
 
-    def central_enabled(self) -> bool:
-        return bool(self.s["central_negotiation_enabled"])
+    def round_meetings(self) -> list[Meeting]:
+        """Item 1: the current negotiation round's meetings (held at or after its reopening)."""
+        return [m for m in self.meetings if self.round_began is None or m.at >= self.round_began]
 
-    @staticmethod
-    def _first(rnd: Round, kind: str) -> Event | None:
-        return next((e for e in rnd.events if e.kind == kind), None)
+    def first_meeting_on(self) -> date | None:
+        ms = self.round_meetings()
+        return self.day(min(m.at for m in ms)) if ms else None
 
-    def _first_meeting(self, rnd: Round) -> Event | None:
-        held = [e for e in rnd.events if e.kind == "meeting" and e.data.get("held", True)
-                and (not self.it.first_meeting_needs_negotiation_stage
-                     or e.data.get("stages", frozenset()) & NEGOTIATION_STAGES)]
-        return min(held, key=lambda e: e.at, default=None)
+    def min_period_met_on(self) -> date | None:
+        """RULE_DAY_ONE: the first meeting's date is day 1, so N days are met on first + N - 1."""
+        first, n = self.first_meeting_on(), self.min_days()
+        return first + timedelta(days=n - 1) if n and first else None
 
-    def _end(self, rnd: Round) -> Event | None:
-        return self._first(rnd, "close")
+    def window_last_day(self) -> date | None:
+        """Item 2: any end other than agreement opens the window (se-mbl): end date + N days."""
+        if not self.s["central_negotiation_enabled"] or self.end is None or self.end[1] == "agreement":
+            return None
+        return self.day(self.end[0]) + timedelta(days=int(self.s["central_negotiation_window_days"]))
 
-    def round_deadlines(self, rnd: Round, decided_on: date | None) -> dict[str, date | None]:
+    def round_requests(self) -> list[Request]:
+        """This closing round's requests (made at or after its end); a pending one always counts."""
+        return [r for r in self.requests if r.pending or (self.end is not None and r.at >= self.end[0])]
+
+    def pending(self) -> bool:
+        return any(r.timely and r.pending for r in self.round_requests())
+
+    def overridden(self) -> set[str]:
+        if self.sw.overrides_per_round:
+            return {code for code, rnd in self.overrides if rnd == self.negotiation_round}
+        return {code for code, _rnd in self.overrides}
+
+    # ---------------------------------------------------------------- deadlines
+    def deadlines(self) -> dict[str, date | None]:
+        """Every applicable deadline of the current round: code -> date (None: not computable yet)."""
         out: dict[str, date | None] = {}
-        proposal, first, end = self._first(rnd, "proposal"), self._first_meeting(rnd), self._end(rnd)
-        if self.proposal_required() and self.s["proposal_lead_days"] > 0:
-            out[EARLIEST_FIRST_MEETING] = (self._d(proposal.at) + timedelta(days=self.s["proposal_lead_days"])
-                                          if proposal else None)
-        n = self.min_days()
-        if n > 0:
-            out[MIN_NEGOTIATION] = (self._d(first.at) + timedelta(days=n + self.it.min_period_met_offset)
-                                    if first else None)
-        window_open_until: date | None = None
-        if self.central_enabled() and end is not None and end.data["mode"] != "agreement":
-            window_open_until = self._d(end.at) + timedelta(
-                days=self.s["central_negotiation_window_days"] + self.it.window_last_day_offset)
-            out[CENTRAL_WINDOW] = window_open_until
-        # Earliest decision: the latest of the dated conditions, when all are known.
-        parts: list[date | None] = []
-        if MIN_NEGOTIATION in out:
-            parts.append(out[MIN_NEGOTIATION])
-        if end is None:
-            parts.append(None)
-        else:
-            parts.append(self._d(end.at))
-        if window_open_until is not None:
-            parts.append(window_open_until + timedelta(days=1))
-        out[EARLIEST_DECISION] = None if any(p is None for p in parts) else max(p for p in parts if p)
-        if decided_on is not None:
-            out[EVALUATION_DUE] = add_months(decided_on, int(self.s["evaluation_due_months"]))
+        if self.proposal_rule():
+            out[EARLIEST_FIRST_MEETING] = (self.day(self.proposal_at) + timedelta(days=int(self.s["proposal_lead_days"]))
+                                          if self.proposal_at else None)
+        if self.min_days():
+            met = self.min_period_met_on()
+            out[MIN_NEGOTIATION] = met
+            # RULE_EARLIEST_DECISION: the deadline "decision possible from" is the minimum period's;
+            # the central-negotiation window is a deadline of its own, not folded into this one.
+            out[EARLIEST_DECISION] = met + timedelta(days=1) if met else None
+        last = self.window_last_day()
+        if last is not None:
+            out[CENTRAL_WINDOW] = last
+            if self.pending() and self.decided_on is None:
+                out[CENTRAL_PENDING] = None
+        if self.decided_on is not None:
+            out[EVALUATION_DUE] = add_months(self.decided_on, int(self.s["evaluation_due_months"]))
         return out
 
-    # ---- the verdict
-    def verdict(self, events: list[Event], now: datetime) -> Verdict:  # noqa: C901 - a rulebook
-        events = [e for e in events if e.at <= now]
-        today = self._d(now)
-        rounds = split_rounds(events)
-        cur = rounds[-1]
-        decide = next((e for e in events if e.kind in ("decide", "urgent")), None)
-        decided_on = self._d(decide.at) if decide else None
-        per_round = tuple(self.round_deadlines(r, decided_on if r is cur else None) for r in rounds)
-        dl = dict(per_round[-1])
-        overrides = {e.data["code"] for e in cur.events if e.kind == "override"}
+    def locked(self) -> bool:
+        """The decision is locked now (window open and unused, or a timely request pending)."""
+        return CENTRAL_PENDING in self.deadlines()
 
-        end = self._end(cur)
-        locks: set[str] = set()
-        late = 0
-        pending = False
-        if end is not None and CENTRAL_WINDOW in dl:
-            last = dl[CENTRAL_WINDOW]
-            assert last is not None
-            for e in cur.events:
-                if e.at < end.at:
-                    continue
-                if e.kind == "central_request":
-                    if self._d(e.at) <= last and not pending:
-                        pending = True
-                    elif self._d(e.at) > last:
-                        late += 1
-                elif e.kind == "central_end" and pending:
-                    pending = False
-        requested = any(e.kind == "central_request" and end is not None and e.at >= end.at
-                        and CENTRAL_WINDOW in dl and self._d(e.at) <= (dl[CENTRAL_WINDOW] or today)
-                        for e in cur.events)
-        if pending:
-            locks.add(CENTRAL_PENDING)
-        if end is None:
-            locks.add(CLOSING_NOT_ENDED)
+    # ---------------------------------------------------------------- gates
+    def meeting_gate(self, at: datetime) -> Verdict:
+        """fi-municipal with reductions: no meeting before proposal + lead days."""
+        if not self.proposal_rule() or EARLIEST_FIRST_MEETING in self.overridden():
+            return Verdict()
+        if self.proposal_at is None:
+            return Verdict(frozenset({EARLIEST_FIRST_MEETING}))
+        earliest = self.day(self.proposal_at) + timedelta(days=int(self.s["proposal_lead_days"]))
+        return Verdict(frozenset({EARLIEST_FIRST_MEETING}), earliest) if self.day(at) < earliest else Verdict()
 
-        closing: set[str] = set()
-        if end is None:
-            closing.add(CLOSING_NOT_ENDED)
-        if self.s["requires_risk_assessment_cosigned"] and not self._risk_ok(cur):
-            closing.add(RISK_COSIGNED)
-        if self.sw.negotiation_held_required and self.central_enabled() and not self._negotiated(cur):
-            closing.add(NEGOTIATION_HELD)
+    def complete_gate(self, stage: str) -> Verdict:
+        """Why the active `stage` cannot be marked complete (content is always filled in here)."""
+        reasons: set[str] = set()
+        if stage == "early_information" and self.proposal_required() and self.proposal_at is None:
+            reasons.add(PROPOSAL_MISSING)
+        if stage == "effects":
+            waived = False  # the generator never records a waiver
+            if not self.risk_assessed:
+                reasons.add(RISK_MISSING)
+            elif not self.s["requires_risk_assessment_cosigned"] and not (self.risk_cosigned or waived):
+                reasons.add(RISK_NOT_COSIGNED)
+        if stage == "closing":
+            reasons |= self._closing_reasons()
+        return Verdict(frozenset(reasons))
 
-        blockers: set[str] = set()
-        if end is None:
-            blockers.add(CLOSING_NOT_ENDED)
-        mn = dl.get(MIN_NEGOTIATION, date.min)
-        if MIN_NEGOTIATION in dl and (mn is None or today < mn):
-            blockers.add(MIN_NEGOTIATION)
-        if self.proposal_required() and self._first(cur, "proposal") is None and cur.from_stage == "early_information":
-            blockers.add(PROPOSAL_DELIVERED)
-        if CENTRAL_WINDOW in dl and not requested and today <= (dl[CENTRAL_WINDOW] or date.max):
-            blockers.add(CENTRAL_WINDOW)
-        if pending:
-            blockers.add(CENTRAL_PENDING)
-        if self.s["minutes_approved_by_both"] and not self._minutes_ok(cur):
-            blockers.add(MINUTES_APPROVED)
-        blockers -= overrides
-        urgent_due = None
-        if self.sw.urgent_task and any(e.kind == "urgent" for e in events):
-            ue = next(e for e in events if e.kind == "urgent")
-            urgent_due = self._d(ue.at) + timedelta(days=14)
-        return Verdict(dl, frozenset(locks), frozenset(blockers), frozenset(closing), per_round,
-                       decide is not None, urgent_due, late)
+    def _closing_reasons(self) -> set[str]:
+        """DESIGN.md §2: end recorded, minimum period met, no central negotiation pending; se-mbl:
+        the risk assessment co-signed; item 4: a negotiation held, minutes approved by both."""
+        reasons: set[str] = set()
+        if self.end is None:
+            reasons.add(CLOSING_NOT_ENDED)
+        met = self.min_period_met_on()
+        # RULE_PERIOD_BY_END: the negotiation must have lasted the period: its end on or after the
+        # day the period is met (a period that cannot be computed refuses too).
+        if self.min_days() and (met is None or self.end is None or self.day(self.end[0]) < met):
+            reasons.add(MIN_PERIOD_NOT_MET)
+        if self.pending():
+            reasons.add(CENTRAL_PENDING)
+        if self.s["requires_risk_assessment_cosigned"] and not self.risk_cosigned:
+            reasons.add(RISK_NOT_COSIGNED if self.risk_assessed else RISK_MISSING)
+        if self.sw.negotiation_happened and self.s["central_negotiation_enabled"]:
+            ms = self.round_meetings()
+            if not (self.no_negotiation_reason or any(m.negotiation for m in ms)):
+                reasons.add(NEGOTIATION_NOT_HELD)
+            with_minutes = [m for m in ms if m.minutes != "none"]
+            if self.s["minutes_approved_by_both"] and not self.no_negotiation_reason and (
+                    not with_minutes or any(m.minutes != "approved" for m in with_minutes)):
+                reasons.add(MINUTES_NOT_APPROVED)
+        return reasons
 
-    def _risk_ok(self, rnd: Round) -> bool:
-        risk = [e for e in rnd.events if e.kind == "risk"]
-        return any(e.data.get("cosigned") or (e.data.get("waived") and self.s["allows_risk_assessment_waiver"])
-                   for e in risk)
+    def decision_gate(self, on: date) -> dict[str, date | None]:
+        """Item 3: every reason a decision on `on` is refused -> the date it lifts (None: no date:
+        after the closing / the central negotiation ends), overrides applied."""
+        if self.decided_on is not None:
+            return {}
+        out: dict[str, date | None] = {}
+        over = self.overridden()
+        if self.status["closing"] != "completed" and self.urgent_at is None:
+            out[CLOSING_NOT_ENDED] = None
+        if self.min_days():
+            met = self.min_period_met_on()
+            if met is None:
+                out[EARLIEST_DECISION] = None
+            elif on <= met:
+                out[EARLIEST_DECISION] = met + timedelta(days=1)
+        last = self.window_last_day()
+        timely_made = any(r.timely for r in self.round_requests())
+        if last is not None and on <= last and not timely_made:
+            out[CENTRAL_WINDOW] = last + timedelta(days=1)
+        # RULE_WINDOW_OVERRIDE_COVERS_PENDING: the override of the window also passes a request made
+        # in it (the decision maker took the decision the window protects).
+        if self.pending() and CENTRAL_WINDOW not in over:
+            out[CENTRAL_PENDING] = None
+        return {code: when for code, when in out.items() if code not in over}
 
-    def _negotiated(self, rnd: Round) -> bool:
-        if any(e.kind == "no_negotiation" for e in rnd.events):
-            return True
-        return any(e.kind == "meeting" and e.data.get("held", True)
-                   and e.data.get("stages", frozenset()) & NEGOTIATION_STAGES for e in rnd.events)
+    def request_gate(self, at: datetime) -> tuple[Verdict, bool]:
+        """A central-negotiation request: refused without a window or after a timely one; else
+        accepted, timely or late (item 5: a late one is closed at once and never pending)."""
+        last = self.window_last_day()
+        if last is None or any(r.timely for r in self.round_requests()):
+            return Verdict(frozenset({CENTRAL_WINDOW})), False
+        return Verdict(), self.day(at) <= last
 
-    def _minutes_ok(self, rnd: Round) -> bool:
-        minutes = [e.data.get("minutes", "none") for e in rnd.events if e.kind == "meeting"]
-        with_minutes = [m for m in minutes if m != "none"]
-        if not with_minutes:
-            return not self.sw.minutes_must_exist
-        return all(m == "approved" for m in with_minutes)
+    def reopen_gate(self, stage: str) -> Verdict:
+        return Verdict() if self.status[stage] == "completed" else Verdict(frozenset({"not_completed"}))
 
+    def archive_gate(self) -> Verdict:
+        reasons = set()
+        if self.status["evaluation"] != "completed":
+            reasons.add("evaluation")
+        if self.urgent_at is not None and self.status["closing"] != "completed":
+            reasons.add("urgent_negotiation")
+        return Verdict(frozenset(reasons))
 
-def with_interpretation(model: Model, **kw: Any) -> Model:
-    return Model(model.case, model.sw, replace(model.it, **kw))
+    def urgent_task_due(self) -> date | None:
+        if not self.sw.urgent_task or self.urgent_at is None or self.status["closing"] == "completed":
+            return None
+        return self.day(self.urgent_at) + timedelta(days=14)
+
+    # ---------------------------------------------------------------- changes (after the gate)
+    def _advance(self, after: str) -> None:
+        i = STAGES.index(after) + 1
+        while i < len(STAGES) and self.status[STAGES[i]] == "completed":
+            i += 1
+        if i < len(STAGES):
+            if self.status[STAGES[i]] == "pending":
+                self.status[STAGES[i]] = "active"
+            self.current = STAGES[i]
+
+    def deliver_proposal(self, at: datetime) -> None:
+        self.proposal_at = at
+
+    def hold_meeting(self, meeting: Meeting) -> None:
+        self.meetings.append(meeting)
+
+    def complete(self, stage: str) -> None:
+        self.status[stage] = "completed"
+        self._advance(stage)
+
+    def end_negotiation(self, at: datetime, mode: str) -> None:
+        self.end = (at, mode)
+
+    def request_central(self, at: datetime, timely: bool) -> None:
+        self.requests.append(Request(at, timely, pending=timely))
+
+    def end_central(self) -> None:
+        for r in self.requests:
+            if r.pending:
+                r.pending = False
+
+    def override(self, code: str) -> None:
+        self.overrides.append((code, self.negotiation_round))
+
+    def record_urgent(self, at: datetime) -> None:
+        self.urgent_at = at
+
+    def decide(self, on: date, codes: set[str]) -> None:
+        for code in sorted(codes):
+            self.override(code)
+        self.decided_on = on
+        self.status["decision"] = "completed"
+        if self.current == "decision":
+            self._advance("decision")
+
+    def reopen(self, stage: str, at: datetime) -> None:
+        """A new round from `stage`: it is active again, every later stage that had started goes
+        back to pending; the earlier round stays frozen (the model keeps no copy)."""
+        i = STAGES.index(stage)
+        for code in STAGES[i + 1:]:
+            if self.status[code] != "pending":
+                self.status[code] = "pending"
+        self.status[stage] = "active"
+        self.current = stage
+        if stage in NEGOTIATION:
+            self.negotiation_round += 1
+            self.round_began = at
+            self.end = None
+            if stage == "early_information":
+                self.proposal_at = None
+        if "decision" in STAGES[i:]:
+            self.decided_on = None
