@@ -285,9 +285,9 @@ class Model:
         timely_made = any(r.timely for r in self.round_requests())
         if last is not None and on <= last and not timely_made:
             out[CENTRAL_WINDOW] = last + timedelta(days=1)
-        # RULE_WINDOW_OVERRIDE_COVERS_PENDING: the override of the window also passes a request made
-        # in it (the decision maker took the decision the window protects).
-        if self.pending() and CENTRAL_WINDOW not in over:
+        # Item 3: each lock is passed only by its own override: an override of the open window
+        # given before the union asked does not pass the pending request that came after it.
+        if self.pending():
             out[CENTRAL_PENDING] = None
         return {code: when for code, when in out.items() if code not in over}
 
