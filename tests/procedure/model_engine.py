@@ -119,6 +119,28 @@ class PureEngine:
             return False, False
         return True, local_date(at) <= window_end
 
+    def at(self, now: datetime) -> None:
+        """The services' clock (the pure engine takes its dates as arguments)."""
+
+    def try_meeting(self, at: datetime) -> tuple[bool, date | None]:
+        refused, earliest = self.meeting_refusal(at)
+        if not refused:
+            self.add_meeting(at)
+        return refused, earliest
+
+    def try_request(self, at: datetime) -> tuple[bool, bool]:
+        accepted, timely = self.request_outcome(at)
+        if accepted:
+            self.request_central(at, timely)
+        return accepted, timely
+
+    def record_risk(self, cosigned: bool) -> None:
+        self.risk_assessed = True
+        self.risk_cosigned = self.risk_cosigned or cosigned
+
+    def record_urgent(self, at: datetime) -> None:
+        self.case.urgent_reason = "Synnerliga skäl: akut läge"
+
     def decided(self) -> bool:
         return self.records[Stage.DECISION].status == StageStatus.COMPLETED
 

@@ -24,21 +24,29 @@ the facts the engine reads are also the ones derived from stored records.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.procedure import reference_model as rm
+from tests.procedure.clock import Clock
+from tests.procedure.model_db import DbEngine
 from tests.procedure.model_engine import PureEngine
+from tracker.extensions import db
 from tracker.procedure.enums import Stage
 
 settings.register_profile("model-ci", max_examples=2000, deadline=None, database=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("model-dev", max_examples=int(os.environ.get("MODEL_EXAMPLES", "300")), deadline=None,
                           derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+DB_EXAMPLES = int(os.environ.get("MODEL_DB_EXAMPLES", "50"))
 PROFILE = settings.get_profile("model-ci" if os.environ.get("CI") == "true" else "model-dev")
 
 # The rules of issue #14 the engine does not implement yet are off (see reference_model.Switches).
@@ -51,9 +59,11 @@ TIME_ZONES = ("Europe/Stockholm", "Europe/Helsinki")
 
 
 @st.composite
-def cases(draw: Any) -> rm.Case:
+def cases(draw: Any, shipped: bool = False) -> rm.Case:
     profile = draw(st.sampled_from(["fi-municipal", "se-mbl"]))
-    if profile == "fi-municipal":
+    if shipped:
+        override: dict[str, Any] = {}
+    elif profile == "fi-municipal":
         override = {"proposal_lead_days": draw(st.sampled_from([5, 5, 0, 2])),
                     "min_negotiation_days": draw(st.sampled_from([14, 14, 0, 1])),
                     "large_staff_extended_period_enabled": draw(st.booleans()),
@@ -94,8 +104,8 @@ def action(n: int) -> tuple[Any, ...]:
 
 
 @st.composite
-def histories(draw: Any) -> tuple[rm.Case, datetime, list[tuple[timedelta, tuple[Any, ...]]]]:
-    case = draw(cases())
+def histories(draw: Any, shipped: bool = False) -> tuple[rm.Case, datetime, list[tuple[timedelta, tuple[Any, ...]]]]:
+    case = draw(cases(shipped))
     start = draw(st.sampled_from(DST_CHANGES)) - timedelta(days=draw(st.integers(0, 21)),
                                                             minutes=draw(st.integers(0, 1439)))
     numbers = draw(st.lists(st.integers(0, 2**40), min_size=12, max_size=45))
@@ -164,16 +174,15 @@ def play(model: rm.Model, engine: PureEngine, step: Step) -> None:  # noqa: C901
         engine.deliver_proposal(now)
     elif kind == "meeting":
         verdict = model.meeting_gate(now)
-        refused, earliest = engine.meeting_refusal(now)
+        refused, earliest = engine.try_meeting(now)
         assert refused == (not verdict.allowed)
         if refused and verdict.lifts_on is not None:
             assert earliest == verdict.lifts_on
         if not refused:
             model.hold_meeting(rm.Meeting(now))
-            engine.add_meeting(now)
     elif kind == "risk":
-        model.risk_assessed = engine.risk_assessed = True
-        model.risk_cosigned = engine.risk_cosigned = model.risk_cosigned or step.action[1]
+        model.risk_assessed, model.risk_cosigned = True, model.risk_cosigned or step.action[1]
+        engine.record_risk(step.action[1])
     elif kind == "complete":
         stage = model.current
         if stage not in ("decision", "evaluation") and model.status[stage] == "active" \
@@ -186,10 +195,9 @@ def play(model: rm.Model, engine: PureEngine, step: Step) -> None:  # noqa: C901
         engine.end_negotiation(at, step.action[1])
     elif kind == "request":
         verdict, timely = model.request_gate(now)
-        assert engine.request_outcome(now) == (verdict.allowed, timely if verdict.allowed else False)
+        assert engine.try_request(now) == (verdict.allowed, timely if verdict.allowed else False)
         if verdict.allowed:
             model.request_central(now, timely)
-            engine.request_central(now, timely)
     elif kind == "end_central" and model.pending():
         model.end_central()
         engine.end_central(now)
@@ -201,7 +209,7 @@ def play(model: rm.Model, engine: PureEngine, step: Step) -> None:  # noqa: C901
         engine.override(step.action[1])
     elif kind == "urgent" and model.s["allows_urgent_decision"] and model.urgent_at is None:
         model.record_urgent(now)
-        engine.case.urgent_reason = "Synnerliga skäl: akut läge"
+        engine.record_urgent(now)
     elif kind == "decide" and model.decided_on is None:
         blockers = model.decision_gate(today)
         if not blockers or step.action[1]:
@@ -209,29 +217,57 @@ def play(model: rm.Model, engine: PureEngine, step: Step) -> None:  # noqa: C901
             engine.decide(today, sorted(blockers))
 
 
-def run(case: rm.Case, start: datetime, steps: list[tuple[timedelta, tuple[Any, ...]]]) -> None:
-    model, engine = rm.Model(case, SWITCHES), PureEngine(case)
+def run(case: rm.Case, start: datetime, steps: list[tuple[timedelta, tuple[Any, ...]]],
+        engine: Any = None) -> None:
+    model = rm.Model(case, SWITCHES)
+    engine = engine if engine is not None else PureEngine(case)
     now, trail = start, []
-    for gap, action in steps:
-        previous, now = now, now + gap
+    for gap_, action_ in steps:
+        previous, now = now, now + gap_
+        engine.at(now)
         compare(model, engine, now, trail)
-        trail.append((now.isoformat(), action))
-        play(model, engine, Step(now, previous, action))
+        trail.append((now.isoformat(), action_))
+        play(model, engine, Step(now, previous, action_))
+    engine.at(now + timedelta(days=30))
     compare(model, engine, now + timedelta(days=30), trail)
 
 
-def test_engine_agrees_with_the_model(session_app) -> None:
+@contextmanager
+def org_timezone(app: Flask, tz: str) -> Iterator[None]:
+    old = app.config["ORG_TIMEZONE"]
+    app.config["ORG_TIMEZONE"] = tz
+    try:
+        yield
+    finally:
+        app.config["ORG_TIMEZONE"] = old
+
+
+def test_engine_agrees_with_the_model(session_app: Flask) -> None:
     @settings(PROFILE)
     @given(histories())
     def check(history: tuple[rm.Case, datetime, list[tuple[timedelta, tuple[Any, ...]]]]) -> None:
         case, start, steps = history
-        with session_app.app_context():
-            old = session_app.config["ORG_TIMEZONE"]
-            session_app.config["ORG_TIMEZONE"] = case.tz
-            try:
-                run(case, start, steps)
-            finally:
-                session_app.config["ORG_TIMEZONE"] = old
+        with session_app.app_context(), org_timezone(session_app, case.tz):
+            run(case, start, steps)
+
+    check()
+
+
+def test_services_agree_with_the_model(app: Flask, factory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch)
+
+    @settings(max_examples=DB_EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(histories(shipped=True))
+    def check(history: tuple[rm.Case, datetime, list[tuple[timedelta, tuple[Any, ...]]]]) -> None:
+        case, start, steps = history
+        outer = db.session.begin_nested()
+        try:
+            with org_timezone(app, case.tz):
+                run(case, start, steps, DbEngine(factory, clock, case, start))
+        finally:
+            outer.rollback()
+            db.session.expire_all()
 
     check()
 
