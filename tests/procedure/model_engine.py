@@ -213,3 +213,13 @@ class PureEngine:
         return {"current": self.current, "records": {str(k): (str(v.status), v.round) for k, v in self.records.items()},
                 "meetings": self.meetings, "requests": self.requests, "overrides": self.overrides}
 
+    # ---------------------------------------------------------------- rules the engine lacks (issue #14)
+    def approve_minutes(self) -> None:
+        """Item 4: the engine reads no minutes yet; implement with the switch `negotiation_happened`."""
+
+    def record_no_negotiation(self) -> None:
+        """Item 4: the engine records no "the union declined to negotiate" reason yet."""
+
+    def urgent_task_due(self, today: date) -> date | None:
+        """Item 6 (switch `urgent_task`): the urgent negotiation task's due date, once the engine has it."""
+        raise NotImplementedError("the engine has no urgent negotiation task yet")
