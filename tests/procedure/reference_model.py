@@ -275,6 +275,10 @@ class Model:
         over = self.overridden()
         if self.status["closing"] != "completed" and self.urgent_at is None:
             out[CLOSING_NOT_ENDED] = None
+        elif self.urgent_at is None and self.end is not None and on < self.day(self.end[0]):
+            # DESIGN.md §2: a decision is impossible before closing ends, so its date cannot lie
+            # before the end of the negotiation either (a decision registered afterwards).
+            out[CLOSING_NOT_ENDED] = self.day(self.end[0])
         if self.min_days():
             met = self.min_period_met_on()
             if met is None:

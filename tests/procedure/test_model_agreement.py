@@ -100,7 +100,7 @@ def action(n: int) -> tuple[Any, ...]:
         ("request",), ("request",), ("end_central",),
         ("reopen", rm.STAGES[n % len(rm.STAGES)]), ("reopen", rm.STAGES[n % 5]),
         ("override", rm.OVERRIDABLE[n % len(rm.OVERRIDABLE)]), ("urgent",),
-        ("decide", n % 4 == 0), ("minutes",), ("no_negotiation",),
+        ("decide", n % 4 == 0, (n // 4) % 3 * (n // 12 % 9)), ("minutes",), ("no_negotiation",),
     )[pick - 10]
 
 
@@ -225,10 +225,13 @@ def play(model: rm.Model, engine: PureEngine, step: Step) -> None:  # noqa: C901
         model.record_urgent(now)
         engine.record_urgent(now)
     elif kind == "decide" and model.decided_on is None:
-        blockers = model.decision_gate(today)
+        # The decision date may lie in the past (a decision registered afterwards).
+        on = today - timedelta(days=step.action[2] if len(step.action) > 2 else 0)
+        blockers = model.decision_gate(on)
+        assert engine.decision_blockers(on) == blockers
         if not blockers or step.action[1]:
-            model.decide(today, set(blockers))
-            engine.decide(today, sorted(blockers))
+            model.decide(on, set(blockers))
+            engine.decide(on, sorted(blockers))
 
 
 def run(case: rm.Case, start: datetime, steps: list[tuple[timedelta, tuple[Any, ...]]],

@@ -44,3 +44,28 @@ def test_a_decision_reopened_after_an_override_waits_for_the_pending_central_neg
     with pytest.raises(GateClosed):
         decide(clock, dm, case, date(2026, 3, 20))
     db.session.rollback()
+
+
+def test_a_decision_cannot_be_dated_before_the_negotiation_ended(factory, monkeypatch):
+    """se-mbl, ended in agreement on 2 March (no window): a decision registered on 10 March but
+    dated 1 March is refused with the end date; dated 2 March it is accepted."""
+    clock = Clock(monkeypatch)
+    hr, _union, dm, case = closing_case(factory, clock)
+    end_and_close(clock, hr, case, mode="agreement")
+    clock.set(T0 + timedelta(days=8))
+    blockers = ps.decision_blockers(case, date(2026, 3, 1))
+    assert [(code, day) for code, _reason, day in blockers] == [(dl.CLOSING_NOT_ENDED, date(2026, 3, 2))]
+    with pytest.raises(GateClosed) as info:
+        ps.register_decision(dm, case, body="Kommunstyrelsen", decided_on=date(2026, 3, 1), reference="§ 3")
+    assert info.value.details["earliest"] == date(2026, 3, 2)
+    ps.register_decision(dm, case, body="Kommunstyrelsen", decided_on=date(2026, 3, 2), reference="§ 3")
+    assert case.status == "decided" and not case.non_compliance
+
+
+def test_an_urgent_decision_may_be_dated_before_the_negotiation_ended(factory, monkeypatch):
+    clock = Clock(monkeypatch)
+    hr, _union, dm, case = closing_case(factory, clock)
+    ps.record_urgent_decision(hr, case, "Synnerliga skäl: verksamheten måste flytta nu")
+    end_and_close(clock, hr, case, mode="agreement")
+    clock.set(T0 + timedelta(days=8))
+    assert ps.decision_blockers(case, date(2026, 3, 1)) == []

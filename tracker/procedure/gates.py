@@ -175,6 +175,12 @@ def decision_blockers(case: Case, records: Records, facts: dl.Facts, day: date) 
     (pure: the current records and the deadline engine's facts in, no query)."""
     out: list[Blocker] = [(code, reason, None) for code, reason in decision_reasons(case, records)
                           if code not in facts.overridden]
+    ended = facts.negotiation_ended_on
+    if not out and not case.urgent_reason and ended is not None and day < ended \
+            and DeadlineCode.CLOSING_NOT_ENDED not in facts.overridden:
+        # A decision registered afterwards cannot be dated before the negotiation ended.
+        out.append((DeadlineCode.CLOSING_NOT_ENDED,
+                    _("Beslutsdatumet ligger före förhandlingens slut (%(day)s).", day=ended.isoformat()), ended))
     earliest = dl.earliest_decision(facts)
     if dl.min_negotiation_days(facts) and dl.EARLIEST_DECISION not in facts.overridden:
         if earliest is None:
