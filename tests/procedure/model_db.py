@@ -104,10 +104,12 @@ class DbEngine:
         self._records = None
         ps.complete_stage(self.hr, self.case, stage)
 
-    def end_negotiation(self, at: datetime, mode: str) -> None:
+    def end_negotiation(self, at: datetime, mode: str, by: str = "personnel") -> None:
         self._records = None
-        ps.end_negotiation(self.hr, self.case, end_mode=mode, ended_at=at, employer_position="Genomför",
-                           personnel_position="Emot", notice_by="personnel" if mode == "written_notice" else None)
+        rec = ps.end_negotiation(self.hr, self.case, end_mode=mode, ended_at=at, employer_position="Genomför",
+                                 personnel_position="Emot", notice_by=by if mode == "written_notice" else None)
+        # Item 2: a written notice records who gave it.
+        assert (rec.content or {}).get("notice_by") == (by if mode == "written_notice" else None)
 
     def try_request(self, at: datetime) -> tuple[bool, bool]:
         self._records = None
@@ -115,6 +117,8 @@ class DbEngine:
             request = ps.request_central_negotiation(self.union, self.case, requested_at=at)
         except DomainError:
             return False, False
+        # Item 5: a late request is closed at once, never pending.
+        assert request.timely or not request.is_pending
         return True, bool(request.timely)
 
     def end_central(self, at: datetime) -> None:

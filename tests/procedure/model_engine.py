@@ -167,7 +167,7 @@ class PureEngine:
         self.records[stage].status = StageStatus.COMPLETED
         self._advance(stage)
 
-    def end_negotiation(self, at: datetime, mode: str) -> None:
+    def end_negotiation(self, at: datetime, mode: str, by: str = "personnel") -> None:
         self._facts = None
         rec = self.records[Stage.CLOSING]
         rec.negotiation_ended_at, rec.end_mode = at, mode

@@ -165,7 +165,7 @@ def progress(model: rm.Model, mode: str, now: datetime) -> tuple[Any, ...]:
     if rm.MINUTES_NOT_APPROVED in reasons:
         return ("minutes",)
     if rm.CLOSING_NOT_ENDED in reasons:
-        return ("end", mode, "employer" if mode != "agreement" else "personnel", 30)
+        return ("end", mode, "employer" if int(now.timestamp()) % 2 else "personnel", 30)
     if rm.CENTRAL_PENDING in reasons:
         return ("end_central",)
     return ("complete",)
@@ -199,7 +199,7 @@ def play(model: rm.Model, engine: PureEngine, step: Step) -> None:  # noqa: C901
     elif kind == "end" and model.status["closing"] == "active":
         at = max(now - timedelta(minutes=step.action[3]), step.previous)
         model.end_negotiation(at, step.action[1])
-        engine.end_negotiation(at, step.action[1])
+        engine.end_negotiation(at, step.action[1], step.action[2])
     elif kind == "request":
         verdict, timely = model.request_gate(now)
         assert engine.try_request(now) == (verdict.allowed, timely if verdict.allowed else False)
