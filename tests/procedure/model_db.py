@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.meetings.services import schedule_meeting
 from tracker.procedure import queries
 from tracker.procedure import services as ps
+from tracker.procedure.decision_panel import case_urgent_task
 from tracker.procedure.enums import Stage
 from tracker.risk import services as rs
 from tracker.risk.models import RiskAssessment
@@ -152,5 +153,6 @@ class DbEngine:
         """Item 4: the engine records no "the union declined to negotiate" reason yet."""
 
     def urgent_task_due(self, today: date) -> date | None:
-        """Item 6 (switch `urgent_task`): the urgent negotiation task's due date, once the engine has it."""
-        raise NotImplementedError("the engine has no urgent negotiation task yet")
+        """Item 6: the open urgent-negotiation task's due date, as the case page shows it."""
+        task = case_urgent_task(self.case)
+        return task.due if task is not None and task.open else None

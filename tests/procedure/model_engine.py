@@ -22,6 +22,7 @@ from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.facts import NEGOTIATION_STAGES, GateFacts, deadline_facts
 from tracker.procedure.profiles import ProfileSettings, get_profile
 from tracker.procedure.stages import STAGES, next_stage, stage_index
+from tracker.procedure.urgent import urgent_task
 from tracker.steering.models import Party
 from tracker.timeutil import local_date
 
@@ -68,6 +69,7 @@ class PureEngine:
         self.overrides: list[str] = []
         self.risk_assessed = self.risk_cosigned = False
         self._facts: dl.Facts | None = None
+        self.urgent_at: datetime | None = None
 
     # ---------------------------------------------------------------- the engine's verdicts
     def first_meeting(self) -> datetime | None:
@@ -140,6 +142,15 @@ class PureEngine:
 
     def record_urgent(self, at: datetime) -> None:
         self.case.urgent_reason = "Synnerliga skäl: akut läge"
+        self.urgent_at = at
+
+    def urgent_task_due(self, today: date) -> date | None:
+        """Item 6: the open urgent-negotiation task's due date (None: no task or done)."""
+        if self.urgent_at is None:
+            return None
+        task = urgent_task(local_date(self.urgent_at), self.settings,
+                           closing_completed=self.records[Stage.CLOSING].status == StageStatus.COMPLETED, today=today)
+        return task.due if task is not None and task.open else None
 
     def decided(self) -> bool:
         return self.records[Stage.DECISION].status == StageStatus.COMPLETED
@@ -220,6 +231,3 @@ class PureEngine:
     def record_no_negotiation(self) -> None:
         """Item 4: the engine records no "the union declined to negotiate" reason yet."""
 
-    def urgent_task_due(self, today: date) -> date | None:
-        """Item 6 (switch `urgent_task`): the urgent negotiation task's due date, once the engine has it."""
-        raise NotImplementedError("the engine has no urgent negotiation task yet")

@@ -66,8 +66,9 @@ class Switches:
     # Item 4: se-mbl closing needs a held negotiation meeting (or a recorded reason), and
     # "minutes approved by both" holds only when minutes exist and both approved them.
     negotiation_happened: bool = False
-    # Item 6: an urgent decision opens the mandatory negotiation as a task due in 14 days.
-    urgent_task: bool = False
+    # Item 6: an urgent decision opens the mandatory negotiation as a task due in 14 days
+    # (on since the engine has `tracker.procedure.urgent`).
+    urgent_task: bool = True
 
 
 @dataclass(frozen=True)
@@ -315,9 +316,12 @@ class Model:
         return Verdict(frozenset(reasons))
 
     def urgent_task_due(self) -> date | None:
+        """Item 6: the mandatory negotiation after an urgent decision is a task due the profile's
+        `urgent_negotiation_days` (default 14) after the day it was recorded, open until the
+        negotiation is held and closed (the current round's closing stage completed)."""
         if not self.sw.urgent_task or self.urgent_at is None or self.status["closing"] == "completed":
             return None
-        return self.day(self.urgent_at) + timedelta(days=14)
+        return self.day(self.urgent_at) + timedelta(days=int(self.s.get("urgent_negotiation_days", 14)))
 
     # ---------------------------------------------------------------- changes (after the gate)
     def _advance(self, after: str) -> None:

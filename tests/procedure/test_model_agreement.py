@@ -52,6 +52,7 @@ PROFILE = settings.get_profile("model-ci" if os.environ.get("CI") == "true" else
 # The rules of issue #14 the engine does not implement yet are off (see reference_model.Switches);
 # MODEL_SWITCHES=overrides_per_round,negotiation_happened turns some on to see where the engine differs.
 SWITCHES = rm.Switches(**{name: True for name in os.environ.get("MODEL_SWITCHES", "").split(",") if name})
+assert SWITCHES.urgent_task, "item 6 is built: its check stays on"
 
 # Europe's DST changes (last Sunday of March and October), 01:00 UTC in both zones.
 DST_CHANGES = (datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC),
@@ -71,6 +72,7 @@ def cases(draw: Any, shipped: bool = False) -> rm.Case:
                     "requires_proposal_when_reductions": draw(st.sampled_from([True, True, False]))}
     else:
         override = {"central_negotiation_window_days": draw(st.sampled_from([7, 7, 0, 1, 10])),
+                    "urgent_negotiation_days": draw(st.sampled_from([14, 14, 1, 30])),
                     "requires_risk_assessment_cosigned": draw(st.sampled_from([True, True, False]))}
     return rm.Case(profile=profile, tz=draw(st.sampled_from(TIME_ZONES)), may_reduce_staff=draw(st.booleans()),
                    staff_affected=draw(st.integers(0, 30)), settings_override=override)
