@@ -13,6 +13,16 @@ rule counted in days uses the organisation-local calendar date of the instant.
 Where the rules leave a choice open, the choice is named here (`RULE_*` comments) and the report
 of issue #14 item 14 lists it. Rules the issue asks for that the engine does not implement yet
 are behind `Switches` (off = the model follows today's engine, on = the rule as the issue states).
+
+Choices where the rules are silent (the engine's reading, kept): the minimum period applies only
+when the change may reduce staff; the first meeting is day 1 (met on first + N - 1, decision from
+first + N); "earliest decision" is the minimum period's date, the window is its own deadline;
+the window's last day is end + N; closing needs the end on or after the day the period is met;
+a reopening of a negotiation stage starts a new round (meetings from then on, the end again, the
+proposal again only when early information is reopened), a reopening of the decision does not;
+a pending timely request keeps locking across a reopening; overrides are case-wide (switch
+`overrides_per_round`); the proposal rule applies whenever the lead days are set and the change may
+reduce staff; evaluation due = decision + months, clamped to the month's end.
 """
 from __future__ import annotations
 
