@@ -167,7 +167,9 @@ def decision_locks(facts: Facts, day: date) -> list[tuple[DeadlineCode, date | N
     if window_end is not None and day <= window_end and window_unused(facts) \
             and CENTRAL_WINDOW not in facts.overridden:
         locks.append((CENTRAL_WINDOW, window_end + timedelta(days=1)))
-    if central_negotiation_pending(facts) and not {CENTRAL_PENDING, CENTRAL_WINDOW} & facts.overridden:
+    # Each lock is passed only by its own override: overriding the open window (before any
+    # request) does not pass a timely request made after it.
+    if central_negotiation_pending(facts) and CENTRAL_PENDING not in facts.overridden:
         locks.append((CENTRAL_PENDING, None))
     return locks
 
@@ -240,7 +242,7 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
             out.append(Deadline(CENTRAL_PENDING, _("Central förhandling pågår: beslut låst"), None,
                                 _("Begäran i rätt tid; beslutet får inte fattas innan den centrala "
                                   "förhandlingen är avslutad."),
-                                overridden=bool({CENTRAL_PENDING, CENTRAL_WINDOW} & facts.overridden)))
+                                overridden=CENTRAL_PENDING in facts.overridden))
 
     due = evaluation_due(facts)
     if due is not None:

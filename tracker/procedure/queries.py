@@ -19,7 +19,7 @@ fixed number of queries, independent of the number of rows:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -32,7 +32,7 @@ from tracker.errors import Conflict, DeadlineNotReached
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
 from tracker.procedure import gates
-from tracker.procedure.enums import DeadlineCode, Stage
+from tracker.procedure.enums import Stage
 from tracker.procedure.facts import (
     GateFacts,
     _aware,
@@ -56,7 +56,7 @@ __all__ = [
     "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "today",
 ]
 
-Blocker = tuple[DeadlineCode, str, date | None]
+Blocker = gates.Blocker
 
 
 def current_records(case: Case) -> dict[Stage, StageRecord]:
@@ -150,28 +150,7 @@ def reasons_closed(case: Case, stage_code: str) -> list[str]:
 def decision_blockers(case: Case, decided_on: date | None = None) -> list[Blocker]:
     """(deadline code, reason, earliest date) for everything that blocks a decision now."""
     records = current_records(case)
-    facts = facts_for(case, records)
-    out: list[Blocker] = [(code, reason, None) for code, reason in gates.decision_reasons(case, records)
-                          if code not in facts.overridden]
-    earliest = dl.earliest_decision(facts)
-    day = decided_on or today()
-    if dl.min_negotiation_days(facts) and dl.EARLIEST_DECISION not in facts.overridden:
-        if earliest is None:
-            out.append((dl.EARLIEST_DECISION, _("Minsta förhandlingstid kan inte räknas: inget möte är hållet."), None))
-        elif day < earliest:
-            out.append((dl.EARLIEST_DECISION, _("Beslut kan fattas tidigast %(day)s.", day=earliest.isoformat()),
-                        earliest))
-    for code, possible_from in dl.decision_locks(facts, day):
-        if code == dl.CENTRAL_WINDOW:
-            assert possible_from is not None
-            out.append((code, _("Personalen kan begära central förhandling till och med %(last)s: beslut kan "
-                                "fattas tidigast %(day)s.",
-                                last=(possible_from - timedelta(days=1)).isoformat(), day=possible_from.isoformat()),
-                        possible_from))
-        else:
-            out.append((code, _("En central förhandling pågår: beslutet kan fattas först när den centrala "
-                                "förhandlingen är avslutad."), None))
-    return out
+    return gates.decision_blockers(case, records, facts_for(case, records), decided_on or today())
 
 
 def assert_meeting_allowed(case: Case, starts_at: datetime) -> None:
