@@ -10,6 +10,7 @@ from tracker.cases.queries import dashboard
 from tracker.home.labels import due_text, task_text
 from tracker.home.queries import todo_for
 from tracker.home.sections import sections_for
+from tracker.notifications.services import resolve_done
 from tracker.web.access import Permission, authenticated, current_actor, has_permission, public
 
 bp = Blueprint("home", __name__)
@@ -30,6 +31,9 @@ def index() -> str:
     # Admins run the system and see no case content, so no case dashboard and no to-do for them.
     show_cases = has_permission(user, Permission.CASE_VIEW)
     todo = todo_for(user) if show_cases else None
+    if todo is not None:
+        # What is done is no longer news: its notifications are marked done (and read) here too.
+        resolve_done(user, todo.keys)
     return render_template(
         "home/index.html",
         role=user.primary_role,
