@@ -13,11 +13,10 @@ import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import cast
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from typing import cast
-
 from sqlalchemy import Table, select, update
 
 from tracker.auth.models import User
