@@ -231,3 +231,38 @@ def test_notify_due_reminder_is_done_when_deadline_passes(app, factory):
     assert n.params["deadline"] == "evaluation_due"
     assert "försenad" in message(n.kind, n.params)
     assert todo_for(case.responsible_hr).tasks
+
+
+def test_decision_maker_told_once_when_decision_is_possible(app, factory, runner):
+    case = factory.case(profile="se-mbl")
+    _union, safety = staff(factory, case)
+    dm = factory.user("decision_maker")
+    factory.member(case, dm, Party.EMPLOYER)
+    complete_early_information(case, case.responsible_hr)
+    walk_to(case, case.responsible_hr, "decision", safety=safety, password=factory.password, end_mode="agreement")
+    [n] = of(dm, NotificationKind.DECISION_POSSIBLE)
+    assert n.task_key == f"decision:{case.id}" and n.url == f"/cases/{case.id}#stage-decision"
+    assert of(case.responsible_hr, NotificationKind.DECISION_POSSIBLE) == []  # not a decision maker
+    services.notify_due()  # the daily run finds the same task: no second notification
+    assert len(of(dm, NotificationKind.DECISION_POSSIBLE)) == 1
+    ps.register_decision(dm, case, body="KS", decided_on=datetime.now(UTC).date(), reference="§ 1")
+    from tracker.home.queries import todo_for
+
+    assert services.resolve_done(dm, todo_for(dm).keys) >= 1
+    db.session.refresh(n)
+    assert n.is_done
+
+
+def test_decision_possible_after_the_central_window_comes_from_notify_due(app, factory):
+    case = factory.case(profile="se-mbl")
+    union, safety = staff(factory, case)
+    dm = factory.user("decision_maker")
+    factory.member(case, dm, Party.EMPLOYER)
+    complete_early_information(case, case.responsible_hr)
+    walk_to(case, case.responsible_hr, "decision", safety=safety, password=factory.password,
+            end_mode="disagreement")
+    assert of(dm, NotificationKind.DECISION_POSSIBLE) == []  # the window locks the decision
+    later = datetime.now(UTC).date() + timedelta(days=60)
+    services.notify_due(later)
+    [n] = of(dm, NotificationKind.DECISION_POSSIBLE)
+    assert "Inget hindrar längre beslutet" in message(n.kind, n.params)

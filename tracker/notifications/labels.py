@@ -30,6 +30,7 @@ SUBJECTS: dict[NotificationKind, LazyString] = {
     NotificationKind.COUNTER_PROPOSAL_SUBMITTED: _l("Ett motförslag väntar på ditt svar"),
     NotificationKind.CENTRAL_NEGOTIATION_REQUESTED: _l("Central förhandling har begärts"),
     NotificationKind.CENTRAL_WINDOW_OPEN: _l("Central förhandling kan begäras"),
+    NotificationKind.DECISION_POSSIBLE: _l("Beslutet kan registreras"),
     NotificationKind.RISK_AWAITING_COSIGN: _l("Risk- och konsekvensanalysen väntar på din underskrift"),
     NotificationKind.RISK_COSIGNED: _l("Risk- och konsekvensanalysen är underskriven"),
     NotificationKind.DEADLINE_SOON: _l("En tidsfrist närmar sig"),
@@ -46,6 +47,7 @@ KIND_LABELS: dict[NotificationKind, LazyString] = {
     NotificationKind.COUNTER_PROPOSAL_SUBMITTED: _l("Motförslag att besvara"),
     NotificationKind.CENTRAL_NEGOTIATION_REQUESTED: _l("Central förhandling begärd"),
     NotificationKind.CENTRAL_WINDOW_OPEN: _l("Central förhandling kan begäras"),
+    NotificationKind.DECISION_POSSIBLE: _l("Beslut att registrera"),
     NotificationKind.RISK_AWAITING_COSIGN: _l("Risk- och konsekvensanalys att skriva under"),
     NotificationKind.RISK_COSIGNED: _l("Risk- och konsekvensanalys underskriven"),
     NotificationKind.DEADLINE_SOON: _l("Tidsfrist"),
@@ -159,6 +161,11 @@ def _central_window(p: Mapping[str, Any]) -> str:
              "begäras till och med %(day)s.", case=p["case"], title=p["title"], day=_day(p.get("due")))
 
 
+def _decision_possible(p: Mapping[str, Any]) -> str:
+    return _("Inget hindrar längre beslutet i %(case)s (%(title)s): registrera det när det är fattat.",
+             case=p["case"], title=p["title"])
+
+
 def _risk_awaiting(p: Mapping[str, Any]) -> str:
     return _("Risk- och konsekvensanalysen i %(case)s (%(title)s) väntar på din underskrift som skyddsombud.",
              case=p["case"], title=p["title"])
@@ -208,6 +215,7 @@ _MESSAGES: dict[NotificationKind, Callable[[Mapping[str, Any]], str]] = {
     NotificationKind.COUNTER_PROPOSAL_SUBMITTED: _counter_proposal,
     NotificationKind.CENTRAL_NEGOTIATION_REQUESTED: _central_requested,
     NotificationKind.CENTRAL_WINDOW_OPEN: _central_window,
+    NotificationKind.DECISION_POSSIBLE: _decision_possible,
     NotificationKind.RISK_AWAITING_COSIGN: _risk_awaiting,
     NotificationKind.RISK_COSIGNED: _risk_cosigned,
     NotificationKind.DEADLINE_SOON: _deadline_soon,

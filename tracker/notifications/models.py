@@ -25,6 +25,7 @@ class NotificationKind(StrEnum):
     COUNTER_PROPOSAL_SUBMITTED = "counter_proposal_submitted"
     CENTRAL_NEGOTIATION_REQUESTED = "central_negotiation_requested"
     CENTRAL_WINDOW_OPEN = "central_window_open"
+    DECISION_POSSIBLE = "decision_possible"
     RISK_AWAITING_COSIGN = "risk_awaiting_cosign"
     RISK_COSIGNED = "risk_cosigned"
     DEADLINE_SOON = "deadline_soon"

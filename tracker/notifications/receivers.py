@@ -6,8 +6,9 @@ own language) and, when it announces a task, the task's key (`tracker.tasks.Task
 marked done once the task leaves the recipient's to-do list. They add rows and queue mail; they
 never commit. Connected by `tracker.notifications.init_app`.
 
-Stage changes no longer notify anyone (issue 17): they create no task, 50-70 of them buried the
-few that did, and the case page and the audit trail already show every stage's state.
+Stage changes no longer make a card each (issue 17): they create no task, 50-70 of them buried the
+few that did, and the case page and the audit trail already show every stage's state. Only the
+end of the negotiation that leaves the decision free tells the decision makers.
 """
 from __future__ import annotations
 
@@ -26,8 +27,10 @@ from tracker.meetings.models import Meeting, Minutes, MinutesSignature, MinutesV
 from tracker.notifications.models import NotificationKind
 from tracker.notifications.services import case_path, notify
 from tracker.procedure import deadlines as dl
+from tracker.procedure.enums import Stage
 from tracker.procedure.models import CentralNegotiationRequest
-from tracker.procedure.queries import facts_for
+from tracker.procedure.queries import current_records, facts_for, today
+from tracker.procedure.todo import decision_possible, registers_decisions
 from tracker.risk.models import RiskAssessment
 from tracker.steering.models import Party, SteeringMember
 from tracker.tasks import app_path
@@ -130,6 +133,24 @@ def on_negotiation_ended(case: Case, actor: User | None = None, **_kw: Any) -> N
                task_key=key)
 
 
+def on_stage_changed(case: Case, actor: User | None = None, stage: str | None = None, change: str | None = None,
+                     **_kw: Any) -> None:
+    """Not a card per stage change: only when the negotiation's end leaves nothing blocking the
+    decision, its decision makers are told (once per case, the same key as `notify due` uses)."""
+    if stage != Stage.CLOSING or change != "completed":
+        return
+    records = current_records(case)
+    if not decision_possible(case, records, facts_for(case, records), today()):
+        return
+    members = db.session.execute(select(SteeringMember).where(
+        SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))).scalars().unique()
+    for user in _each((m.user for m in members), actor):
+        if registers_decisions(user):
+            notify(user, NotificationKind.DECISION_POSSIBLE, case=case,
+                   url=app_path("cases.detail", "stage-decision", case_id=case.id),
+                   dedup_key=f"decision:{user.id}:{case.id}", task_key=f"decision:{case.id}")
+
+
 def on_risk_assessment_created(assessment: RiskAssessment, actor: User | None = None, case: Case | None = None,
                                **_kw: Any) -> None:
     """Each safety representative on the personnel side: the assessment waits for a co-signature."""
@@ -154,6 +175,7 @@ def on_risk_assessment_cosigned(assessment: RiskAssessment, actor: User | None =
 def connect() -> None:
     """Subscribe to the domain signals (idempotent: blinker keeps one connection per receiver)."""
     signals.member_added.connect(on_member_added, weak=False)
+    signals.stage_changed.connect(on_stage_changed, weak=False)
     signals.minutes_awaiting_approval.connect(on_minutes_awaiting_approval, weak=False)
     signals.minutes_refused.connect(on_minutes_refused, weak=False)
     signals.counter_proposal_submitted.connect(on_counter_proposal_submitted, weak=False)

@@ -24,7 +24,8 @@ from tracker.notifications.mail import mail_enabled, queue_mail
 from tracker.notifications.models import MailState, Notification, NotificationKind, NotificationPreference
 from tracker.notifications.policy import can_read_notification
 from tracker.procedure import deadlines as engine
-from tracker.procedure.queries import facts_for_cases
+from tracker.procedure.queries import records_and_facts_for_cases
+from tracker.procedure.todo import decision_possible, registers_decisions
 from tracker.steering.models import SteeringMember
 from tracker.tasks import app_path
 from tracker.timeutil import local_date, utcnow
@@ -212,15 +213,25 @@ def _reminder_for(case: Case, deadline: engine.Deadline,
     return None
 
 
+def _decision_reminders(case: Case, users: list[User]) -> list[Reminder]:
+    """The case's decision makers, once, when nothing blocks the decision any more."""
+    return [Reminder(user, NotificationKind.DECISION_POSSIBLE, case_params(case), case.id,
+                     app_path("cases.detail", "stage-decision", case_id=case.id), f"decision:{user.id}:{case.id}",
+                     f"decision:{case.id}")
+            for user in users if registers_decisions(user)]
+
+
 def due_reminders(today: date | None = None) -> list[Reminder]:
     """Every reminder due on `today` (default: today in the organisation's time zone)."""
     today = today or local_date(utcnow())
     cases = list(db.session.execute(
         select(Case).where(Case.status != CaseStatus.ARCHIVED).order_by(Case.id)).scalars().unique())
-    facts = facts_for_cases(cases)
+    records, facts = records_and_facts_for_cases(cases)
     recipients = _recipients(cases)
     out = []
     for case in cases:
+        if decision_possible(case, records[case.id], facts[case.id], today):
+            out.extend(_decision_reminders(case, recipients.get(case.id, [])))
         for deadline in engine.compute(facts[case.id], today):
             found = _reminder_for(case, deadline, today)
             if found is None:

@@ -56,15 +56,23 @@ def _task(kind: TaskKind, key: str, case: Case, url: str, *, due: date | None = 
     return Task(kind, key, case.id, case.diary_number, case.title, url, due=due, since=since, params=params or {})
 
 
+def registers_decisions(user: User) -> bool:
+    """A decision maker who may register decisions."""
+    return user.has_role(Role.DECISION_MAKER) and has_permission(user, Permission.DECISION_REGISTER)
+
+
+def decision_possible(case: Case, records: dict[Stage, StageRecord], facts: dl.Facts, day: date) -> bool:
+    """Nothing blocks registering the case's decision on `day`, and it is not registered yet (no query)."""
+    decision = records.get(Stage.DECISION)
+    if case.status != CaseStatus.ACTIVE or (decision is not None and decision.status == StageStatus.COMPLETED):
+        return False
+    return not blockers_from(case, records, facts, day)
+
+
 def _decision_task(user: User, case: Case, records: dict[Stage, StageRecord], facts: dl.Facts,
                    day: date) -> Task | None:
     """The decision maker's task once nothing blocks the decision."""
-    if not (user.has_role(Role.DECISION_MAKER) and has_permission(user, Permission.DECISION_REGISTER)):
-        return None
-    decision = records.get(Stage.DECISION)
-    if case.status != CaseStatus.ACTIVE or (decision is not None and decision.status == StageStatus.COMPLETED):
-        return None
-    if blockers_from(case, records, facts, day):
+    if not registers_decisions(user) or not decision_possible(case, records, facts, day):
         return None
     return _task(TaskKind.REGISTER_DECISION, f"decision:{case.id}", case,
                  app_path("cases.detail", "stage-decision", case_id=case.id), due=case.planned_decision_date)
