@@ -43,6 +43,8 @@ def task_text(task: Task) -> str:
 
 def due_text(task: Task) -> str:
     """When: the last day, the planned decision date, or since when it waits."""
+    if task.params.get("overdue"):
+        return ""  # the sentence says since when; the tag says it is late
     if task.due is not None:
         if task.kind == TaskKind.REGISTER_DECISION:
             return _("Planerat beslutsdatum %(day)s", day=_day(task.due))
