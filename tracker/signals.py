@@ -31,3 +31,7 @@ negotiation_ended = _signals.signal("negotiation-ended")
 risk_assessment_created = _signals.signal("risk-assessment-created")
 # sender: the RiskAssessment; kwargs: actor, case
 risk_assessment_cosigned = _signals.signal("risk-assessment-cosigned")
+# sender: the Case; kwargs: actor, due (date: the mandatory negotiation's deadline)
+urgent_decision_recorded = _signals.signal("urgent-decision-recorded")
+# sender: the Case; kwargs: actor, user (the decision maker assigned)
+decision_maker_assigned = _signals.signal("decision-maker-assigned")

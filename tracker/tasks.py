@@ -24,6 +24,7 @@ class TaskKind(StrEnum):
     REGISTER_DECISION = "register_decision"
     REQUEST_CENTRAL_NEGOTIATION = "request_central_negotiation"
     END_CENTRAL_NEGOTIATION = "end_central_negotiation"
+    HOLD_URGENT_NEGOTIATION = "hold_urgent_negotiation"
     DEADLINE = "deadline"
 
 

@@ -196,3 +196,19 @@ def test_home_in_english(app, web, factory):
     login(web, s.union_signatory, factory)
     html = web.client.get("/home").get_data(as_text=True)
     assert "To do" in html and "Approve the minutes of the meeting Avslutande förhandling (version 1)." in html
+
+
+def test_urgent_decision_gives_hr_the_negotiation_until_it_is_held(app, factory):
+    from tracker.procedure import services as ps
+
+    case = factory.case(profile="se-mbl")
+    _union, safety = staff(factory, case)
+    dm = factory.user("decision_maker")
+    factory.member(case, dm, Party.EMPLOYER)
+    ps.record_urgent_decision(dm, case, "Akut brandskyddsbrist i lokalen")
+    db.session.flush()
+    [task] = [t for t in todo_for(case.responsible_hr).tasks if t.kind == TaskKind.HOLD_URGENT_NEGOTIATION]
+    assert task.key == f"urgent:{case.id}" and task.due is not None
+    complete_early_information(case, case.responsible_hr)
+    walk_to(case, case.responsible_hr, "decision", safety=safety, password=factory.password)
+    assert TaskKind.HOLD_URGENT_NEGOTIATION not in kinds(case.responsible_hr)

@@ -266,3 +266,18 @@ def test_decision_possible_after_the_central_window_comes_from_notify_due(app, f
     services.notify_due(later)
     [n] = of(dm, NotificationKind.DECISION_POSSIBLE)
     assert "Inget hindrar längre beslutet" in message(n.kind, n.params)
+
+
+def test_assigned_decision_maker_outside_the_group_is_told_and_sees_the_task(app, factory):
+    from tracker.cases.models import CaseDecisionMaker
+    from tracker.home.queries import todo_for
+
+    case = factory.case(profile="se-mbl")
+    _union, safety = staff(factory, case)
+    dm = factory.user("decision_maker")
+    db.session.add(CaseDecisionMaker(case_id=case.id, user_id=dm.id, assigned_by_id=case.responsible_hr_id))
+    db.session.flush()
+    complete_early_information(case, case.responsible_hr)
+    walk_to(case, case.responsible_hr, "decision", safety=safety, password=factory.password)
+    [n] = of(dm, NotificationKind.DECISION_POSSIBLE)
+    assert n.task_key in todo_for(dm).keys

@@ -16,6 +16,7 @@ from tracker.auth.policy import can_log_in, can_manage_users, content_roles_in, 
 from tracker.auth.throttle import lock_attempts
 from tracker.errors import PermissionDenied, TooManyAttempts, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import organisation_languages
 from tracker.notifications.models import NotificationKind
 from tracker.notifications.services import notify
 from tracker.timeutil import utcnow
@@ -107,7 +108,7 @@ def confirm_password(user: User, password: str) -> None:
 
 def set_locale(user: User, locale: str) -> None:
     """Remember the user's language on the account."""
-    if locale not in current_app.config["LANGUAGES"]:
+    if locale not in organisation_languages():
         raise ValidationFailed(_("Okänt språk."))
     user.locale = locale
     db.session.flush()

@@ -33,6 +33,9 @@ def task_text(task: Task) -> str:
         return _("Registrera beslutet: förfarandet tillåter det nu.")
     if kind == TaskKind.REQUEST_CENTRAL_NEGOTIATION:
         return _("Begär central förhandling om personalen vill det (till och med %(day)s).", day=_day(task.due))
+    if kind == TaskKind.HOLD_URGENT_NEGOTIATION:
+        return _("Håll och avsluta förhandlingen efter det brådskande beslutet (senast %(day)s).",
+                 day=_day(task.due))
     if kind == TaskKind.END_CENTRAL_NEGOTIATION:
         return _("Registrera utfallet av den centrala förhandlingen: beslutet är låst till dess.")
     if p.get("overdue"):

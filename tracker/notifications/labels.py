@@ -3,21 +3,22 @@
 A notification stores its kind and its parameters (diary number, title, meeting, version...),
 never a sentence: `message(kind, params)` builds it whenever it is shown or mailed, so an English
 reader reads English and a Swedish reader Swedish, whoever caused it. Older rows converted by
-migration 0002 may lack some parameters; every sentence still renders (a shorter form).
+migration 0004 may lack some parameters; every sentence still renders (a shorter form).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from tracker.auth.labels import role_labels
+from tracker.i18n import locale_for
 from tracker.notifications.models import NotificationKind
 from tracker.procedure.labels import deadline_label
 from tracker.procedure.stages import stage_label
@@ -35,6 +36,8 @@ SUBJECTS: dict[NotificationKind, LazyString] = {
     NotificationKind.RISK_COSIGNED: _l("Risk- och konsekvensanalysen är underskriven"),
     NotificationKind.DEADLINE_SOON: _l("En tidsfrist närmar sig"),
     NotificationKind.EVALUATION_OVERDUE: _l("Utvärderingen är försenad"),
+    NotificationKind.URGENT_NEGOTIATION: _l("Brådskande beslut: förhandlingen ska hållas"),
+    NotificationKind.DECISION_MAKER_ASSIGNED: _l("Du har utsetts till beslutsfattare i ett ärende"),
     NotificationKind.ROLE_GRANTED: _l("En roll med åtkomst till ärenden har tilldelats"),
 }
 
@@ -52,6 +55,8 @@ KIND_LABELS: dict[NotificationKind, LazyString] = {
     NotificationKind.RISK_COSIGNED: _l("Risk- och konsekvensanalys underskriven"),
     NotificationKind.DEADLINE_SOON: _l("Tidsfrist"),
     NotificationKind.EVALUATION_OVERDUE: _l("Försenad utvärdering"),
+    NotificationKind.URGENT_NEGOTIATION: _l("Brådskande beslut: förhandling krävs"),
+    NotificationKind.DECISION_MAKER_ASSIGNED: _l("Utsedd till beslutsfattare"),
     NotificationKind.ROLE_GRANTED: _l("Roll tilldelad"),
 }
 
@@ -72,16 +77,11 @@ STAGE_CHANGE_WORDS: dict[str, LazyString] = {
 }
 
 
-def default_locale() -> str:
-    """The organisation's language: the configured default (Swedish unless set)."""
-    return str(current_app.config.get("BABEL_DEFAULT_LOCALE") or "sv")
-
-
 def recipient_locale(user: Any) -> str:
-    """The language to write to `user` in: their own choice, else the organisation's default.
-
-    `getattr`, so that a user object (or a mail row) without a language still works."""
-    return getattr(user, "locale", None) or default_locale()
+    """The language to write to `user` in: their own choice when the organisation offers it, else
+    the organisation's default (`tracker.i18n.locale_for`). `getattr`, so that any object with or
+    without a `locale` (a user, a mail row) works."""
+    return locale_for(SimpleNamespace(locale=getattr(user, "locale", None)))
 
 
 def subject(kind: NotificationKind | str) -> str:
@@ -166,6 +166,16 @@ def _decision_possible(p: Mapping[str, Any]) -> str:
              case=p["case"], title=p["title"])
 
 
+def _urgent_negotiation(p: Mapping[str, Any]) -> str:
+    return _("Synnerliga skäl har registrerats i %(case)s (%(title)s): beslutet får fattas före förhandling, "
+             "men förhandlingen måste hållas och avslutas senast %(due)s.", case=p["case"], title=p["title"],
+             due=_day(p.get("due")) or "–")
+
+
+def _decision_maker_assigned(p: Mapping[str, Any]) -> str:
+    return _("Du har utsetts till beslutsfattare i %(case)s (%(title)s).", case=p["case"], title=p["title"])
+
+
 def _risk_awaiting(p: Mapping[str, Any]) -> str:
     return _("Risk- och konsekvensanalysen i %(case)s (%(title)s) väntar på din underskrift som skyddsombud.",
              case=p["case"], title=p["title"])
@@ -219,6 +229,8 @@ _MESSAGES: dict[NotificationKind, Callable[[Mapping[str, Any]], str]] = {
     NotificationKind.RISK_AWAITING_COSIGN: _risk_awaiting,
     NotificationKind.RISK_COSIGNED: _risk_cosigned,
     NotificationKind.DEADLINE_SOON: _deadline_soon,
+    NotificationKind.URGENT_NEGOTIATION: _urgent_negotiation,
+    NotificationKind.DECISION_MAKER_ASSIGNED: _decision_maker_assigned,
     NotificationKind.EVALUATION_OVERDUE: _evaluation_overdue,
     NotificationKind.ROLE_GRANTED: _role_granted,
 }

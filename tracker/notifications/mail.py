@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.i18n import html_lang
 from tracker.notifications.labels import message, recipient_locale, subject
 from tracker.notifications.models import MailState, Notification
 from tracker.timeutil import utcnow
@@ -90,11 +91,14 @@ def envelope(to: str, subject_line: str, body: str) -> EmailMessage:
 
 def _message(row: Any) -> EmailMessage:
     """The notification's mail, written in the recipient's language (their own, else the default)."""
-    with force_locale(recipient_locale(row)):
+    locale = recipient_locale(row)  # the row carries the recipient's `locale`
+    with force_locale(locale):
         body = message(row.kind, row.params)
         if row.url:
             body += "\n\n" + absolute(row.url)
-        return envelope(row.email, subject(row.kind), body + footer())
+        mail = envelope(row.email, subject(row.kind), body + footer())
+    mail["Content-Language"] = html_lang(locale)  # after set_content, which replaces Content-* headers
+    return mail
 
 
 def _smtp() -> smtplib.SMTP:

@@ -30,6 +30,8 @@ class NotificationKind(StrEnum):
     RISK_COSIGNED = "risk_cosigned"
     DEADLINE_SOON = "deadline_soon"
     EVALUATION_OVERDUE = "evaluation_overdue"
+    URGENT_NEGOTIATION = "urgent_negotiation"  # an urgent decision opened the mandatory negotiation
+    DECISION_MAKER_ASSIGNED = "decision_maker_assigned"
     ROLE_GRANTED = "role_granted"  # a content role given to an account (separation of duties)
 
 

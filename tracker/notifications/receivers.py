@@ -13,6 +13,7 @@ end of the negotiation that leaves the decision free tells the decision makers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -25,12 +26,12 @@ from tracker.discussion.models import CounterProposal
 from tracker.extensions import db
 from tracker.meetings.models import Meeting, Minutes, MinutesSignature, MinutesVersion
 from tracker.notifications.models import NotificationKind
-from tracker.notifications.services import case_path, notify
+from tracker.notifications.services import case_path, decision_makers_of, notify
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import Stage
 from tracker.procedure.models import CentralNegotiationRequest
 from tracker.procedure.queries import current_records, facts_for, today
-from tracker.procedure.todo import decision_possible, registers_decisions
+from tracker.procedure.todo import decision_possible
 from tracker.risk.models import RiskAssessment
 from tracker.steering.models import Party, SteeringMember
 from tracker.tasks import app_path
@@ -142,13 +143,10 @@ def on_stage_changed(case: Case, actor: User | None = None, stage: str | None = 
     records = current_records(case)
     if not decision_possible(case, records, facts_for(case, records), today()):
         return
-    members = db.session.execute(select(SteeringMember).where(
-        SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))).scalars().unique()
-    for user in _each((m.user for m in members), actor):
-        if registers_decisions(user):
-            notify(user, NotificationKind.DECISION_POSSIBLE, case=case,
-                   url=app_path("cases.detail", "stage-decision", case_id=case.id),
-                   dedup_key=f"decision:{user.id}:{case.id}", task_key=f"decision:{case.id}")
+    for user in _each(decision_makers_of([case.id])[case.id], actor):
+        notify(user, NotificationKind.DECISION_POSSIBLE, case=case,
+               url=app_path("cases.detail", "stage-decision", case_id=case.id),
+               dedup_key=f"decision:{user.id}:{case.id}", task_key=f"decision:{case.id}")
 
 
 def on_risk_assessment_created(assessment: RiskAssessment, actor: User | None = None, case: Case | None = None,
@@ -172,6 +170,28 @@ def on_risk_assessment_cosigned(assessment: RiskAssessment, actor: User | None =
            url=app_path("risk.page", case_id=case.id))
 
 
+def on_urgent_decision_recorded(case: Case, actor: User | None = None, due: date | None = None,
+                                **_kw: Any) -> None:
+    """Both parties (the responsible HR officer and every current member), except whoever recorded it:
+    the mandatory negotiation is now a task with a deadline."""
+    members = db.session.execute(
+        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))
+    ).scalars().unique().all()
+    for user in _each([case.responsible_hr, *(m.user for m in members)], actor):
+        # The negotiation is the responsible HR officer's task; for the others it is news.
+        task_key = f"urgent:{case.id}" if user.id == case.responsible_hr_id else None
+        notify(user, NotificationKind.URGENT_NEGOTIATION, {"due": due.isoformat() if due else None}, case=case,
+               url=case_path(case.id), dedup_key=f"urgent:{case.id}:{user.id}", task_key=task_key)
+
+
+def on_decision_maker_assigned(case: Case, actor: User | None = None, user: User | None = None,
+                               **_kw: Any) -> None:
+    """The assigned decision maker learns of it (unless they assigned themselves)."""
+    if user is None or (actor is not None and actor.id == user.id):
+        return
+    notify(user, NotificationKind.DECISION_MAKER_ASSIGNED, case=case, url=case_path(case.id))
+
+
 def connect() -> None:
     """Subscribe to the domain signals (idempotent: blinker keeps one connection per receiver)."""
     signals.member_added.connect(on_member_added, weak=False)
@@ -183,3 +203,5 @@ def connect() -> None:
     signals.negotiation_ended.connect(on_negotiation_ended, weak=False)
     signals.risk_assessment_created.connect(on_risk_assessment_created, weak=False)
     signals.risk_assessment_cosigned.connect(on_risk_assessment_cosigned, weak=False)
+    signals.urgent_decision_recorded.connect(on_urgent_decision_recorded, weak=False)
+    signals.decision_maker_assigned.connect(on_decision_maker_assigned, weak=False)

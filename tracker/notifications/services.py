@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.audit.service import record
 from tracker.auth.models import User
-from tracker.cases.models import Case, CaseStatus
+from tracker.cases.models import Case, CaseDecisionMaker, CaseStatus
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.notifications.mail import mail_enabled, queue_mail
@@ -213,6 +213,23 @@ def _reminder_for(case: Case, deadline: engine.Deadline,
     return None
 
 
+def decision_makers_of(case_ids: list[int]) -> dict[int, list[User]]:
+    """The decision makers of each case: its assigned ones and its members who register decisions
+    (two queries)."""
+    out: dict[int, list[User]] = {i: [] for i in case_ids}
+    if not case_ids:
+        return out
+    assigned = db.session.execute(
+        select(CaseDecisionMaker.case_id, User).join(User, User.id == CaseDecisionMaker.user_id)
+        .where(CaseDecisionMaker.case_id.in_(case_ids), CaseDecisionMaker.ended_at.is_(None)))
+    members = db.session.execute(select(SteeringMember.case_id, User).join(User, User.id == SteeringMember.user_id)
+                                 .where(SteeringMember.case_id.in_(case_ids), SteeringMember.left_at.is_(None)))
+    for case_id, user in [*assigned, *members]:
+        if registers_decisions(user) and all(u.id != user.id for u in out[case_id]):
+            out[case_id].append(user)
+    return out
+
+
 def _decision_reminders(case: Case, users: list[User]) -> list[Reminder]:
     """The case's decision makers, once, when nothing blocks the decision any more."""
     return [Reminder(user, NotificationKind.DECISION_POSSIBLE, case_params(case), case.id,
@@ -228,10 +245,12 @@ def due_reminders(today: date | None = None) -> list[Reminder]:
         select(Case).where(Case.status != CaseStatus.ARCHIVED).order_by(Case.id)).scalars().unique())
     records, facts = records_and_facts_for_cases(cases)
     recipients = _recipients(cases)
+    possible = [c for c in cases if decision_possible(c, records[c.id], facts[c.id], today)]
+    deciders = decision_makers_of([c.id for c in possible])
     out = []
     for case in cases:
-        if decision_possible(case, records[case.id], facts[case.id], today):
-            out.extend(_decision_reminders(case, recipients.get(case.id, [])))
+        if case.id in deciders:
+            out.extend(_decision_reminders(case, deciders[case.id]))
         for deadline in engine.compute(facts[case.id], today):
             found = _reminder_for(case, deadline, today)
             if found is None:

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import Select, select, union
 
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
-from tracker.cases.models import Case, CaseStatus
+from tracker.cases.models import Case, CaseDecisionMaker, CaseStatus
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
+from tracker.procedure.decision_panel import urgent_tasks_for
 from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.models import CentralNegotiationRequest, StageRecord
 from tracker.procedure.queries import blockers_from, records_and_facts_for_cases, today
@@ -33,10 +34,14 @@ _NOT_TASKS = {dl.MIN_NEGOTIATION, dl.EARLIEST_FIRST_MEETING, dl.EARLIEST_DECISIO
 def _my_open_cases(user: User) -> list[Case]:
     """The open cases the user takes part in: responsible HR officer or current member (an
     auditor reads every case but acts in none, so not all of them)."""
-    member = select(SteeringMember.case_id).where(SteeringMember.user_id == user.id,
-                                                  SteeringMember.left_at.is_(None))
-    ids = union(member, select(Case.id).where(Case.responsible_hr_id == user.id)) \
-        if user.has_role(Role.HR_OFFICER) else member
+    parts: list[Select[Any]] = [select(SteeringMember.case_id).where(SteeringMember.user_id == user.id,
+                                                                     SteeringMember.left_at.is_(None))]
+    if user.has_role(Role.DECISION_MAKER):  # assigned to the case by HR, member or not
+        parts.append(select(CaseDecisionMaker.case_id).where(CaseDecisionMaker.user_id == user.id,
+                                                             CaseDecisionMaker.ended_at.is_(None)))
+    if user.has_role(Role.HR_OFFICER):
+        parts.append(select(Case.id).where(Case.responsible_hr_id == user.id))
+    ids = union(*parts) if len(parts) > 1 else parts[0]
     return list(db.session.execute(
         select(Case).where(Case.id.in_(ids), Case.status != CaseStatus.ARCHIVED)
         .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_CASES)).scalars().unique())
@@ -115,6 +120,18 @@ def _central_pending(user: User, cases: Sequence[Case]) -> list[Task]:
             for rid, case_id, requested in rows]
 
 
+def _urgent_negotiations(user: User, cases: Sequence[Case]) -> list[Task]:
+    """After an urgent decision the responsible HR officer must hold and end the negotiation by its day."""
+    mine = [c for c in cases if c.responsible_hr_id == user.id and c.urgent_recorded_at is not None]
+    if not mine or not user.has_role(Role.HR_OFFICER):
+        return []
+    by_id = {c.id: c for c in mine}
+    return [_task(TaskKind.HOLD_URGENT_NEGOTIATION, f"urgent:{case_id}", by_id[case_id],
+                  app_path("cases.detail", "stage-closing", case_id=case_id), due=task.due,
+                  params={"overdue": task.overdue})
+            for case_id, task in urgent_tasks_for(mine).items() if not task.done]
+
+
 def procedure_tasks_for(user: User) -> list[Task]:
     """The procedure's tasks for `user` across their open cases (a fixed number of queries)."""
     if not has_permission(user, Permission.CASE_VIEW):
@@ -135,4 +152,5 @@ def procedure_tasks_for(user: User) -> list[Task]:
         out.extend(tasks)
         out.extend(_deadline_tasks(case, facts[case.id], day, skip))
     out.extend(_central_pending(user, cases))
+    out.extend(_urgent_negotiations(user, cases))
     return out
