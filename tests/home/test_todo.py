@@ -118,7 +118,7 @@ def test_central_window_for_union_and_decision_after(app, factory):
 
     case, union, dm = _closed_in_disagreement(factory)
     [task] = [t for t in todo_for(union).tasks if t.kind == TaskKind.REQUEST_CENTRAL_NEGOTIATION]
-    assert task.due is not None and task.url == f"/cases/{case.id}#stage-closing"
+    assert task.due is not None and task.url == f"/cases/{case.id}/stages/closing#stage-actions"
     # no separate "last day" deadline line for the same window
     assert not [t for t in todo_for(union).tasks if t.kind == TaskKind.DEADLINE
                 and t.params["deadline"] == "central_negotiation_window"]
@@ -132,7 +132,7 @@ def test_central_window_for_union_and_decision_after(app, factory):
     db.session.flush()
     assert TaskKind.END_CENTRAL_NEGOTIATION not in kinds(case.responsible_hr)
     [decide] = [t for t in todo_for(dm).tasks if t.kind == TaskKind.REGISTER_DECISION]
-    assert decide.url == f"/cases/{case.id}#stage-decision"
+    assert decide.url == f"/cases/{case.id}/stages/decision#stage-actions"
     ps.register_decision(dm, case, body="KS", decided_on=datetime.now(UTC).date(), reference="§ 1")
     assert TaskKind.REGISTER_DECISION not in kinds(dm)
 

@@ -241,7 +241,7 @@ def test_decision_maker_told_once_when_decision_is_possible(app, factory, runner
     complete_early_information(case, case.responsible_hr)
     walk_to(case, case.responsible_hr, "decision", safety=safety, password=factory.password, end_mode="agreement")
     [n] = of(dm, NotificationKind.DECISION_POSSIBLE)
-    assert n.task_key == f"decision:{case.id}" and n.url == f"/cases/{case.id}#stage-decision"
+    assert n.task_key == f"decision:{case.id}" and n.url == f"/cases/{case.id}/stages/decision#stage-actions"
     assert of(case.responsible_hr, NotificationKind.DECISION_POSSIBLE) == []  # not a decision maker
     services.notify_due()  # the daily run finds the same task: no second notification
     assert len(of(dm, NotificationKind.DECISION_POSSIBLE)) == 1

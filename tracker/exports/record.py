@@ -21,11 +21,11 @@ from tracker.audit.checkpoints import checkpoint_dict, configured_public_keys, l
 from tracker.audit.models import AuditEvent
 from tracker.audit.verify import verify_chain
 from tracker.auth.models import User
-from tracker.cases.models import Case
+from tracker.cases.models import Case, CaseDecisionMaker
 from tracker.exports import sections, sections_meetings
 from tracker.exports.serialise import event_fields, iso, person
 from tracker.extensions import db
-from tracker.i18n import default_language, locale_for, offered
+from tracker.i18n import default_language, offered
 from tracker.procedure.profiles import ProfileError, get_profile
 from tracker.steering.models import SteeringMember
 from tracker.timeutil import utcnow
@@ -37,11 +37,6 @@ def record_language(case: Case, language: str | None = None) -> str:
     """The language the record is written in: the exporter's pick when the organisation offers
     it, else the case's language, else the organisation's default."""
     return offered(language) or offered(case.language) or default_language()
-
-
-def reader_locale(reader: User) -> str:
-    """The language for things sent to `reader` (kept for callers; see tracker.i18n.locale_for)."""
-    return locale_for(reader)
 
 
 # --- case header --------------------------------------------------------------------------------
@@ -188,6 +183,20 @@ def _audit_section(case: Case, events: Sequence[Any], hidden: set[tuple[str, str
     }
 
 
+def _decision_makers(case: Case) -> list[dict[str, Any]]:
+    """The case's decision body: every assignment, current and ended (one query)."""
+    rows = db.session.execute(select(CaseDecisionMaker).where(CaseDecisionMaker.case_id == case.id)
+                              .order_by(CaseDecisionMaker.id)).scalars().unique().all()
+    return [
+        {
+            "id": r.id, "user": person(r.user), "assigned_at": iso(r.assigned_at), "assigned_by": person(r.assigned_by),
+            "ended_at": iso(r.ended_at), "ended_by": person(r.ended_by),
+            "end_reason": r.end_reason or "", "current": r.ended_at is None,
+        }
+        for r in rows
+    ]
+
+
 # --- the record -----------------------------------------------------------------------------------
 
 def build_record(case: Case, reader: User, *, generated_at: datetime | None = None,
@@ -212,6 +221,7 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
             "legal_basis": _legal_basis(case, locale),
             "steering_group": steering,
             "signatories": _signatories(steering),
+            "decision_makers": _decision_makers(case),
             "stages": sections.stages(case, records),
             "meetings": sections_meetings.meetings(case),
             "counter_proposals": sections.counter_proposals(case),

@@ -3,7 +3,7 @@
 A notification stores its kind and its parameters (diary number, title, meeting, version...),
 never a sentence: `message(kind, params)` builds it whenever it is shown or mailed, so an English
 reader reads English and a Swedish reader Swedish, whoever caused it. Older rows converted by
-migration 0004 may lack some parameters; every sentence still renders (a shorter form).
+migration 0005 may lack some parameters; every sentence still renders (a shorter form).
 """
 from __future__ import annotations
 

@@ -114,7 +114,7 @@ def on_central_negotiation_requested(request: CentralNegotiationRequest, actor: 
         return
     notify(_owner(case, actor), NotificationKind.CENTRAL_NEGOTIATION_REQUESTED,
            {"name": actor.name if actor else "", "timely": request.timely}, case=case,
-           url=app_path("cases.detail", "stage-closing", case_id=case.id),
+           url=app_path("cases.stage", "stage-actions", case_id=case.id, code="closing"),
            task_key=f"central:{request.id}" if request.timely else None)
 
 
@@ -130,8 +130,8 @@ def on_negotiation_ended(case: Case, actor: User | None = None, **_kw: Any) -> N
             continue
         key = f"central_window:{case.id}:{end.isoformat()}"
         notify(user, NotificationKind.CENTRAL_WINDOW_OPEN, {"due": end.isoformat()}, case=case,
-               url=app_path("cases.detail", "stage-closing", case_id=case.id), dedup_key=f"{key}:{user.id}",
-               task_key=key)
+               url=app_path("cases.stage", "stage-actions", case_id=case.id, code="closing"),
+               dedup_key=f"{key}:{user.id}", task_key=key)
 
 
 def on_stage_changed(case: Case, actor: User | None = None, stage: str | None = None, change: str | None = None,
@@ -145,7 +145,7 @@ def on_stage_changed(case: Case, actor: User | None = None, stage: str | None = 
         return
     for user in _each(decision_makers_of([case.id])[case.id], actor):
         notify(user, NotificationKind.DECISION_POSSIBLE, case=case,
-               url=app_path("cases.detail", "stage-decision", case_id=case.id),
+               url=app_path("cases.stage", "stage-actions", case_id=case.id, code="decision"),
                dedup_key=f"decision:{user.id}:{case.id}", task_key=f"decision:{case.id}")
 
 

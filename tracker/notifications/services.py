@@ -233,8 +233,8 @@ def decision_makers_of(case_ids: list[int]) -> dict[int, list[User]]:
 def _decision_reminders(case: Case, users: list[User]) -> list[Reminder]:
     """The case's decision makers, once, when nothing blocks the decision any more."""
     return [Reminder(user, NotificationKind.DECISION_POSSIBLE, case_params(case), case.id,
-                     app_path("cases.detail", "stage-decision", case_id=case.id), f"decision:{user.id}:{case.id}",
-                     f"decision:{case.id}")
+                     app_path("cases.stage", "stage-actions", case_id=case.id, code="decision"),
+                     f"decision:{user.id}:{case.id}", f"decision:{case.id}")
             for user in users if registers_decisions(user)]
 
 

@@ -80,7 +80,8 @@ def _decision_task(user: User, case: Case, records: dict[Stage, StageRecord], fa
     if not registers_decisions(user) or not decision_possible(case, records, facts, day):
         return None
     return _task(TaskKind.REGISTER_DECISION, f"decision:{case.id}", case,
-                 app_path("cases.detail", "stage-decision", case_id=case.id), due=case.planned_decision_date)
+                 app_path("cases.stage", "stage-actions", case_id=case.id, code="decision"),
+                 due=case.planned_decision_date)
 
 
 def _window_task(user: User, case: Case, party: Party | None, facts: dl.Facts, day: date) -> Task | None:
@@ -91,7 +92,7 @@ def _window_task(user: User, case: Case, party: Party | None, facts: dl.Facts, d
     if end is None or day > end or not dl.window_unused(facts) or facts.decision_on is not None:
         return None
     return _task(TaskKind.REQUEST_CENTRAL_NEGOTIATION, f"central_window:{case.id}:{end.isoformat()}", case,
-                 app_path("cases.detail", "stage-closing", case_id=case.id), due=end)
+                 app_path("cases.stage", "stage-actions", case_id=case.id, code="closing"), due=end)
 
 
 def _deadline_tasks(case: Case, facts: dl.Facts, day: date, skip: set[str]) -> list[Task]:
@@ -116,7 +117,7 @@ def _central_pending(user: User, cases: Sequence[Case]) -> list[Task]:
         .where(CentralNegotiationRequest.case_id.in_(list(mine)), CentralNegotiationRequest.ended_at.is_(None),
                CentralNegotiationRequest.timely.is_(True))).all()
     return [_task(TaskKind.END_CENTRAL_NEGOTIATION, f"central:{rid}", mine[case_id],
-                  app_path("cases.detail", "stage-closing", case_id=case_id), since=requested)
+                  app_path("cases.stage", "stage-actions", case_id=case_id, code="closing"), since=requested)
             for rid, case_id, requested in rows]
 
 
@@ -127,7 +128,7 @@ def _urgent_negotiations(user: User, cases: Sequence[Case]) -> list[Task]:
         return []
     by_id = {c.id: c for c in mine}
     return [_task(TaskKind.HOLD_URGENT_NEGOTIATION, f"urgent:{case_id}", by_id[case_id],
-                  app_path("cases.detail", "stage-closing", case_id=case_id), due=task.due,
+                  app_path("cases.stage", "stage-actions", case_id=case_id, code="closing"), due=task.due,
                   params={"overdue": task.overdue})
             for case_id, task in urgent_tasks_for(mine).items() if not task.done]
 

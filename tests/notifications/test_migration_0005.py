@@ -1,4 +1,4 @@
-"""Migration 0004 converts existing notifications: their Swedish text is dropped, their parameters
+"""Migration 0005 converts existing notifications: their Swedish text is dropped, their parameters
 recovered where the records allow, and old stage-change cards are marked read and done."""
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ ROWS = [  # id, kind, case_id, text, dedup_key
 def test_existing_notifications_are_converted(fresh_database_url, tmp_path):  # noqa: F811
     app = create_app(make_test_config(fresh_database_url, tmp_path))
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["db", "upgrade", "0003_finnish_case_language"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade", "0004_merkle_tree"]).exit_code == 0
     with app.app_context():
         try:
             with db.engine.begin() as conn:

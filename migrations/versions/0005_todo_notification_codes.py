@@ -1,7 +1,7 @@
 """notifications as code + parameters, task keys, the daily digest preference
 
-Revision ID: 0004_todo_notification_codes
-Revises: 0003_finnish_case_language
+Revision ID: 0005_todo_notification_codes
+Revises: 0004_merkle_tree
 
 Notifications stop storing a sentence in one language (`text`): each row keeps its kind and the
 parameters its sentence needs (`params`), rendered in the reader's language; `task_key` names the
@@ -18,8 +18,8 @@ from alembic import op
 
 # A revision is frozen history: it carries its own SQL and imports nothing from `tracker`.
 
-revision = '0004_todo_notification_codes'
-down_revision = '0003_finnish_case_language'
+revision = '0005_todo_notification_codes'
+down_revision = '0004_merkle_tree'
 branch_labels = None
 depends_on = None
 
