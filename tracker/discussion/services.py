@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from tracker import signals
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.models import Case
@@ -126,6 +127,7 @@ def submit_counter_proposal(actor: User, case: Case, *, title: str, body: str) -
     db.session.add(proposal)
     db.session.flush()
     record(actor, "counter_proposal.submitted", proposal, {"title": title}, case_id=case.id)
+    signals.counter_proposal_submitted.send(proposal, actor=actor, case=case)
     return proposal
 
 

@@ -51,9 +51,10 @@ from tracker.timeutil import local_date, to_local, utcnow
 
 __all__ = [
     "GateFacts", "all_records", "archive_reasons", "assert_meeting_allowed", "assert_meeting_not_frozen",
-    "assert_stage_item_not_frozen", "central_requests_of",
+    "assert_stage_item_not_frozen", "blockers_from", "central_requests_of",
     "current_records", "deadlines_for", "decision_blockers", "facts_for", "facts_for_cases", "gate_facts",
-    "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "today",
+    "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "records_and_facts_for_cases",
+    "today",
 ]
 
 Blocker = gates.Blocker
@@ -94,9 +95,15 @@ def facts_for(case: Case, records: dict[Stage, StageRecord] | None = None) -> dl
 
 def facts_for_cases(cases: Sequence[Case]) -> dict[int, dl.Facts]:
     """Facts for many cases in four queries (lists, dashboard): no N+1."""
+    return records_and_facts_for_cases(cases)[1]
+
+
+def records_and_facts_for_cases(
+        cases: Sequence[Case]) -> tuple[dict[int, dict[Stage, StageRecord]], dict[int, dl.Facts]]:
+    """The current records and the facts of many cases in four queries (the to-do list needs both)."""
     ids = [c.id for c in cases]
     if not ids:
-        return {}
+        return {}, {}
     records: dict[int, dict[Stage, StageRecord]] = {i: {} for i in ids}
     # Only the fields the deadline engine reads: no positions, no people.
     for r in db.session.execute(select(StageRecord).where(
@@ -114,8 +121,8 @@ def facts_for_cases(cases: Sequence[Case]) -> dict[int, dl.Facts]:
                                             .where(DeadlineOverride.case_id.in_(ids))):
         overridden[case_id].add(code)
     meetings = first_meetings(ids)
-    return {c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id])
-            for c in cases}
+    return records, {c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id])
+                     for c in cases}
 
 
 def today() -> date:
@@ -150,7 +157,12 @@ def reasons_closed(case: Case, stage_code: str) -> list[str]:
 def decision_blockers(case: Case, decided_on: date | None = None) -> list[Blocker]:
     """(deadline code, reason, earliest date) for everything that blocks a decision now."""
     records = current_records(case)
-    return gates.decision_blockers(case, records, facts_for(case, records), decided_on or today())
+    return blockers_from(case, records, facts_for(case, records), decided_on or today())
+
+
+def blockers_from(case: Case, records: dict[Stage, StageRecord], facts: dl.Facts, day: date) -> list[Blocker]:
+    """What blocks a decision on `day`, from records and facts already read (no query)."""
+    return gates.decision_blockers(case, records, facts, day)
 
 
 def assert_meeting_allowed(case: Case, starts_at: datetime) -> None:

@@ -25,7 +25,7 @@ from tracker.meetings.models import (
 from tracker.meetings.policy import can_draft_minutes, signing_membership
 from tracker.meetings.queries import minutes_of, minutes_signatories
 from tracker.procedure.services import assert_meeting_not_frozen  # the procedure owns the rounds
-from tracker.signals import minutes_awaiting_approval
+from tracker.signals import minutes_awaiting_approval, minutes_refused
 from tracker.steering.models import Party, SteeringMember
 from tracker.timeutil import utcnow
 
@@ -235,4 +235,5 @@ def refuse_minutes(actor: User, version: MinutesVersion, *, password: str, objec
         "minutes_id": minutes.id, "meeting_id": minutes.meeting_id, "version": version.number,
         "version_id": version.id, "sha256": version.sha256, "party": member.party, "objection": objection,
     }, case_id=minutes.case_id)
+    minutes_refused.send(signature, actor=actor, case=case, version=version)
     return signature
