@@ -69,6 +69,15 @@ class Config:
 
     AUDIT_SIGNING_KEY_PATH = os.environ.get("AUDIT_SIGNING_KEY_PATH", "")
     AUDIT_CHECKPOINT_EVERY = _int("AUDIT_CHECKPOINT_EVERY", 1000)
+    # The log's name in its checkpoints (C2SP tlog-checkpoint origin line).
+    AUDIT_LOG_ORIGIN = os.environ.get("AUDIT_LOG_ORIGIN", "")
+    # Witnesses that cosign every checkpoint: JSON [{"name", "url", "key"}] or "URL VKEY" entries
+    # separated by ';' or newlines (docs/witness.md). Empty: none (development adds the local one).
+    AUDIT_WITNESSES = os.environ.get("AUDIT_WITNESSES", "")
+    AUDIT_WITNESS_TIMEOUT_SECONDS = _int("AUDIT_WITNESS_TIMEOUT_SECONDS", 5)
+    # The local witness of `make run` and the demo (state outside the database); development only.
+    AUDIT_LOCAL_WITNESS_DIR = os.environ.get("AUDIT_LOCAL_WITNESS_DIR", "")
+    AUDIT_LOCAL_WITNESS_URL = os.environ.get("AUDIT_LOCAL_WITNESS_URL", "http://127.0.0.1:8470")
     # At most one `<kind>.access_denied` per user, kind and case in this many seconds.
     AUDIT_DENIAL_WINDOW_SECONDS = _int("AUDIT_DENIAL_WINDOW_SECONDS", 60)
 
@@ -98,10 +107,32 @@ class Config:
         """Refuse settings that are unsafe for this environment."""
 
 
+def _require_readable_signing_key(path: str) -> None:
+    """Production never creates a signing key: the configured file must be a readable Ed25519 key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as error:
+        raise RuntimeError(f"AUDIT_SIGNING_KEY_PATH {path} is not a readable PEM private key ({error}); "
+                           "create it with `flask audit keygen`") from error
+    if not isinstance(key, Ed25519PrivateKey):
+        raise RuntimeError(f"AUDIT_SIGNING_KEY_PATH {path} is not an Ed25519 private key")
+
+
+def _require_document_keys(value: str) -> None:
+    """DOCUMENT_KEYS is "id:base64key,..." with unique ids and 32-byte keys (the keyring's own parser)."""
+    from tracker.documents.keys import Keyring
+
+    Keyring.parse(value)  # KeyConfigError (a RuntimeError) names what is wrong
+
+
 class DevelopmentConfig(Config):
     """Local use: generates missing secrets under instance/."""
 
     ENV_NAME = "development"
+    AUDIT_LOCAL_WITNESS_DIR = os.environ.get("AUDIT_LOCAL_WITNESS_DIR", str(INSTANCE_DIR / "witness"))
 
 
 class ProductionConfig(Config):
@@ -121,8 +152,10 @@ class ProductionConfig(Config):
             )
         if not self.AUDIT_SIGNING_KEY_PATH:
             raise RuntimeError("AUDIT_SIGNING_KEY_PATH must be set in production")
+        _require_readable_signing_key(self.AUDIT_SIGNING_KEY_PATH)
         if not self.DOCUMENT_KEYS:
             raise RuntimeError("DOCUMENT_KEYS must be set in production")
+        _require_document_keys(self.DOCUMENT_KEYS)
 
 
 class TestConfig(Config):

@@ -19,3 +19,6 @@ member_added = _signals.signal("member-added")
 minutes_awaiting_approval = _signals.signal("minutes-awaiting-approval")
 # sender: the Case; kwargs: actor
 decision_registered = _signals.signal("decision-registered")
+# sender: the app; kwargs: checkpoint (AuditCheckpoint with note, size, root): sent after a checkpoint is
+# written, inside its transaction (the witness client submits it to the witnesses after the commit)
+checkpoint_written = _signals.signal("checkpoint-written")

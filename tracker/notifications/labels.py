@@ -13,6 +13,7 @@ SUBJECTS: dict[NotificationKind, LazyString] = {
     NotificationKind.DEADLINE_SOON: _l("En tidsfrist närmar sig"),
     NotificationKind.EVALUATION_OVERDUE: _l("Utvärderingen är försenad"),
     NotificationKind.ROLE_GRANTED: _l("En roll med åtkomst till ärenden har tilldelats"),
+    NotificationKind.WITNESS_PROBLEM: _l("Ett vittne har inte kontrasignerat granskningsloggen"),
 }
 
 # A steering-group role as it reads inside a sentence ("... som justerare").

@@ -19,6 +19,7 @@ class NotificationKind(StrEnum):
     DEADLINE_SOON = "deadline_soon"
     EVALUATION_OVERDUE = "evaluation_overdue"
     ROLE_GRANTED = "role_granted"  # a content role given to an account (separation of duties)
+    WITNESS_PROBLEM = "witness_problem"  # a witness refused the audit log's checkpoint or was unreachable
 
 
 class MailState(StrEnum):
