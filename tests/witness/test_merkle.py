@@ -68,7 +68,7 @@ def test_consistency_proofs_verify_and_mutations_fail(new):
         assert not merkle.verify_consistency(old, new, _flip(old_root), new_root, proof)
         assert not merkle.verify_consistency(old, new, old_root, _flip(new_root), proof)
         if old < new:
-            assert not merkle.verify_consistency(old, new - 1, old_root, new_root, proof)
+            assert not merkle.verify_consistency(new, old, new_root, old_root, proof)  # sizes swapped
             assert not merkle.verify_consistency(old, new, old_root, new_root, proof[:-1])
             for position in range(len(proof)):
                 bad = list(proof)

@@ -61,7 +61,7 @@ class Verifier:
 def parse_vkey(text: str) -> Verifier:
     """A verifier key `name+keyid+base64(alg||key)`; the key ID must match."""
     try:
-        name, hex_id, material = text.strip().rsplit("+", 2)
+        name, hex_id, material = text.strip().split("+", 2)  # a name has no "+", base64 may
         raw = base64.b64decode(material, validate=True)
         claimed = bytes.fromhex(hex_id)
     except (ValueError, binascii.Error) as exc:
