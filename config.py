@@ -132,7 +132,8 @@ class DevelopmentConfig(Config):
     """Local use: generates missing secrets under instance/."""
 
     ENV_NAME = "development"
-    AUDIT_LOCAL_WITNESS_DIR = os.environ.get("AUDIT_LOCAL_WITNESS_DIR", str(INSTANCE_DIR / "witness"))
+    # Unset: `<INSTANCE_DIR>/witness` (see tracker/__init__.py).
+    AUDIT_LOCAL_WITNESS_DIR = os.environ.get("AUDIT_LOCAL_WITNESS_DIR", "")
 
 
 class ProductionConfig(Config):

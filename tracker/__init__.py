@@ -65,6 +65,8 @@ def _configure_witnesses(app: Flask) -> None:
         parse_witnesses(app.config.get("AUDIT_WITNESSES"))
     except ValueError as error:
         raise RuntimeError(f"AUDIT_WITNESSES: {error}") from error
+    if app.config.get("ENV_NAME") == "development" and not app.config.get("AUDIT_LOCAL_WITNESS_DIR"):
+        app.config["AUDIT_LOCAL_WITNESS_DIR"] = str(Path(app.config["INSTANCE_DIR"]) / "witness")
     local = local_witness_entry(app.config)
     if local is not None and not app.config.get("AUDIT_WITNESSES"):
         app.config["AUDIT_WITNESSES"] = [local]

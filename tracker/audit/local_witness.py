@@ -28,6 +28,17 @@ def setup_local_witness() -> Witness | None:
     return witness
 
 
+def forget_log_at_local_witness() -> None:
+    """Drop the local witness's record of this log (the demo, loading into an empty database, starts
+    a new log; a real witness would rightly refuse it as a rewrite)."""
+    directory = local_witness_dir(current_app.config)
+    if directory is None:
+        return
+    import shutil
+
+    shutil.rmtree(Witness(directory).log_dir(log_origin(current_app.config)), ignore_errors=True)
+
+
 def feed_local_witness(note: str, checkpoint_id: int | None = None) -> AuditCosignature | None:
     """Give a checkpoint note to the local witness in this process (no network) and keep its cosignature."""
     witness = setup_local_witness()
