@@ -37,6 +37,10 @@ class Config:
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'samverkan.db'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL role separation (README, "Production"): `flask db upgrade` connects with this URL
+    # (the tables' owner) and then grants DATABASE_APP_ROLE, the role in DATABASE_URL, its rights.
+    MIGRATION_DATABASE_URL = _normalise_db_url(os.environ.get("MIGRATION_DATABASE_URL", ""))
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
     INSTANCE_DIR = str(INSTANCE_DIR)
 
     SESSION_COOKIE_HTTPONLY = True
