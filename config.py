@@ -79,6 +79,9 @@ class Config:
     # separated by ';' or newlines (docs/witness.md). Empty: none (development adds the local one).
     AUDIT_WITNESSES = os.environ.get("AUDIT_WITNESSES", "")
     AUDIT_WITNESS_TIMEOUT_SECONDS = _int("AUDIT_WITNESS_TIMEOUT_SECONDS", 5)
+    # Optional RFC 3161 time-stamps on checkpoints: the TSA's URL and its root certificate(s) (PEM).
+    AUDIT_TSA_URL = os.environ.get("AUDIT_TSA_URL", "")
+    AUDIT_TSA_ROOTS = os.environ.get("AUDIT_TSA_ROOTS", "")
     # The local witness of `make run` and the demo (state outside the database); development only.
     AUDIT_LOCAL_WITNESS_DIR = os.environ.get("AUDIT_LOCAL_WITNESS_DIR", "")
     AUDIT_LOCAL_WITNESS_URL = os.environ.get("AUDIT_LOCAL_WITNESS_URL", "http://127.0.0.1:8470")

@@ -16,6 +16,7 @@ from tracker.audit.models import AuditEvent
 UNAUDITED_TABLES = {
     "audit_events", "audit_checkpoints", "login_attempts", "diary_counters",
     "notifications", "notification_deliveries", "audit_verifications", "audit_cosignatures",
+    "audit_timestamps",
 }
 
 

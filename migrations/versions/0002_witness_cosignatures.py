@@ -1,4 +1,4 @@
-"""audit_cosignatures: witnesses' cosignatures on checkpoints (issue 16)
+"""audit_cosignatures and audit_timestamps: witnesses' cosignatures and TSA tokens on checkpoints (issue 16)
 
 Revision ID: 0002_witness_cosignatures
 Revises: 0001_initial
@@ -31,8 +31,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_cosignatures_checkpoint_id"), ["checkpoint_id"], unique=False)
         batch_op.create_index("ix_audit_cosignatures_witness_size", ["witness_name", "tree_size"], unique=False)
 
+    op.create_table(
+        "audit_timestamps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("checkpoint_id", sa.Integer(), nullable=True),
+        sa.Column("tree_size", sa.BigInteger(), nullable=False),
+        sa.Column("tsa_url", sa.String(length=500), nullable=False),
+        sa.Column("response", sa.LargeBinary(), nullable=False),
+        sa.Column("gen_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["checkpoint_id"], ["audit_checkpoints.id"], ondelete="SET NULL",
+                                name=op.f("fk_audit_timestamps_checkpoint_id_audit_checkpoints")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_timestamps")),
+    )
+    with op.batch_alter_table("audit_timestamps", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_timestamps_checkpoint_id"), ["checkpoint_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_timestamps", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_timestamps_checkpoint_id"))
+    op.drop_table("audit_timestamps")
     with op.batch_alter_table("audit_cosignatures", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_cosignatures_witness_size")
         batch_op.drop_index(batch_op.f("ix_audit_cosignatures_checkpoint_id"))

@@ -7,7 +7,8 @@ session and transaction: for each configured witness it sends the checkpoint wit
 proof from the size that witness last cosigned (from `audit_cosignatures`), answers a 409 by
 proving from the size the witness reports, verifies the cosignature with the witness's configured
 key and stores it. A refusal or an unreachable witness is logged and notified to every auditor and
-administrator (once per witness, problem and day); `flask audit witness-submit` retries.
+administrator (once per witness, problem and day); `flask audit witness-submit` retries. A
+configured TSA is asked for an RFC 3161 time-stamp in the same step (tracker/audit/timestamps.py).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.audit.models import AuditCosignature, AuditEvent
+from tracker.audit.timestamps import TimestampFailed, timestamp_checkpoint, tsa_configured
 from tracker.audit.witness_config import WitnessConfig, configured_witnesses
 from tracker.auth.models import Role, User, UserRole
 from tracker.extensions import db
@@ -140,6 +142,7 @@ def _problem_text(outcome: Outcome) -> str:
         "unreachable": _("Vittnet %(name)s kunde inte nås: %(detail)s"),
         "refused": _("Vittnet %(name)s vägrade kontrasignera granskningsloggens kontrollpunkt: %(detail)s"),
         "bad_cosignature": _("Vittnet %(name)s svarade utan en giltig kontrasignatur: %(detail)s"),
+        "tsa": _("Tidsstämpeltjänsten %(name)s gav ingen giltig tidsstämpel: %(detail)s"),
         "ahead": _("Vittnet %(name)s har kontrasignerat en längre logg än databasen har (%(detail)s): "
                    "händelser kan ha tagits bort"),
     }
@@ -174,16 +177,31 @@ def submit_checkpoint(note: str, checkpoint_id: int | None = None) -> list[Outco
     return outcomes
 
 
+def certify_checkpoint(note: str, checkpoint_id: int | None = None) -> list[Outcome]:
+    """Cosignatures from every witness and, when a TSA is configured, its time-stamp (no commit)."""
+    outcomes = submit_checkpoint(note, checkpoint_id)
+    if tsa_configured():
+        url = str(current_app.config["AUDIT_TSA_URL"])
+        try:
+            timestamp_checkpoint(note, checkpoint_id)
+            outcomes.append(Outcome(url, True))
+        except (TimestampFailed, OSError, ValueError) as error:
+            outcome = Outcome(url, False, "tsa", str(error))
+            alert(outcome)
+            outcomes.append(outcome)
+    return outcomes
+
+
 def _submit_after_commit(app: Flask, note: str, checkpoint_id: int | None) -> None:
     # A fresh app context: a session and a transaction of its own (the caller's has just committed).
     with app.app_context(), unit_of_work():
-        submit_checkpoint(note, checkpoint_id)
+        certify_checkpoint(note, checkpoint_id)
 
 
 def on_checkpoint_written(sender: Any, checkpoint: Any = None, **_kwargs: Any) -> None:
     """The `checkpoint_written` receiver: submit the checkpoint once its transaction commits."""
     note = getattr(checkpoint, "note", None)
-    if not note or not configured_witnesses(current_app.config):
+    if not note or not (configured_witnesses(current_app.config) or tsa_configured()):
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     after_commit(partial(_submit_after_commit, app, note, getattr(checkpoint, "id", None)))
