@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .bundle import verify_bundle
 from .events import open_source
 from .notes import NoteError
 from .server import serve
@@ -75,8 +76,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     witness = _witness(args)
     origin = _origin(witness, args.origin)
     try:
-        rows = open_source(sqlite=args.sqlite, dsn=args.dsn, csv_path=args.csv, use_psql=args.psql)
-        outcome = verify_rows(witness, origin, rows, remember=not args.no_remember)
+        if args.bundle:
+            outcome = verify_bundle(witness, origin, args.bundle)
+        else:
+            rows = open_source(sqlite=args.sqlite, dsn=args.dsn, csv_path=args.csv, use_psql=args.psql)
+            outcome = verify_rows(witness, origin, rows, remember=not args.no_remember)
     except (OSError, ValueError, RuntimeError) as exc:
         print(f"cannot read the events: {exc}", file=sys.stderr)
         return 2
@@ -84,6 +88,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"cannot read the events: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     print(describe(outcome, origin, witness.history(origin)))
+    if outcome.ok and args.bundle and not outcome.cosigned_size:
+        return 3  # intact and proven against the log's signed checkpoint, but not confirmed by this witness
     return 0 if outcome.ok else 1
 
 
@@ -133,6 +139,7 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--sqlite", help="the SQLite database file")
     source.add_argument("--dsn", help="a PostgreSQL DSN or URL (psycopg if installed, else psql)")
     source.add_argument("--csv", help="a CSV of every event (columns seq..hash with a header)")
+    source.add_argument("--bundle", help="a case's procedure-record bundle (zip or directory)")
     p.add_argument("--psql", action="store_true", help="read PostgreSQL through the psql client")
     p.add_argument("--origin", help="the log's origin (needed when this witness trusts several)")
     p.add_argument("--no-remember", action="store_true", help="do not keep the proven leaf hashes")

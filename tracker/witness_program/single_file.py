@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-MODULES = ("merkle", "notes", "state", "events", "verify", "server", "single_file", "cli")
+MODULES = ("merkle", "notes", "state", "events", "verify", "bundle", "server", "single_file", "cli")
 _RELATIVE = re.compile(r"^from \.\w+ import (\([^)]*\)|[^\n]*)\n", re.MULTILINE)
 _FUTURE = "from __future__ import annotations\n"
 
