@@ -35,7 +35,13 @@ from tracker.notifications.services import app_path, notify
 from tracker.timeutil import local_date, utcnow
 from tracker.unit_of_work import after_commit, unit_of_work
 from tracker.witness_program import merkle
-from tracker.witness_program.notes import NoteError, cosignature_valid, parse_checkpoint, parse_signature_line, split_note
+from tracker.witness_program.notes import (
+    NoteError,
+    cosignature_valid,
+    parse_checkpoint,
+    parse_signature_line,
+    split_note,
+)
 from tracker.witness_program.state import format_submission
 
 log = logging.getLogger(__name__)

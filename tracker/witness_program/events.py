@@ -30,7 +30,7 @@ _PG_SQL = (f"SELECT seq, {_PG_TIME}, actor_id, actor_name, actor_role, action, t
            "case_id, client_address, payload::text, prev_hash, hash FROM audit_events ORDER BY seq")
 _PSQL_SQL = (f"SELECT json_build_array(seq, {_PG_TIME}, actor_id, actor_name, actor_role, action, target_type, "
              "target_id, case_id, client_address, payload::text, prev_hash, hash) FROM audit_events ORDER BY seq")
-_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_string = json.encoder.encode_basestring
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 

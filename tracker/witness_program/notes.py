@@ -191,7 +191,7 @@ def parse_checkpoint(text: str) -> Checkpoint:
 
 def cosignature_message(text: str, timestamp: int) -> bytes:
     """The bytes a cosignature/v1 signs: header, time line, the checkpoint body."""
-    return f"{COSIGNATURE_HEADER}time {timestamp}\n{text}".encode("utf-8")
+    return f"{COSIGNATURE_HEADER}time {timestamp}\n{text}".encode()
 
 
 def cosign(text: str, name: str, key: Ed25519PrivateKey, timestamp: int) -> Signature:
