@@ -141,3 +141,27 @@ def test_audit_witnesses_setting_is_parsed_or_refused(tmp_path):
         with pytest.raises(ValueError):
             parse_witnesses(bad)
     assert consistency_proof([b"x" * 32] * 3, 3, 3) == []
+
+
+def test_the_file_route_for_a_witness_without_network(app, tmp_path, monkeypatch, runner):
+    from types import SimpleNamespace
+
+    from tests.witness.support import run_witness
+    from tracker.audit import checkpoints
+
+    origin = log_origin(app.config)
+    build_chain(4)
+    witness = new_witness(tmp_path / "w", origin)
+    _configure(app, monkeypatch, "http://127.0.0.1:1", witness)
+    note = make_note(origin)
+    # The newest stored checkpoint's note (the merkle helper's AuditCheckpoint.note column).
+    monkeypatch.setattr(checkpoints, "latest_checkpoint", lambda *a: SimpleNamespace(note=note, id=None), raising=False)
+    result = runner.invoke(args=["audit", "witness-file", "--witness", witness.name, "--output", str(tmp_path / "f")])
+    assert result.exit_code == 0, result.output
+    assert run_witness(witness.dir, "add", "--file", str(tmp_path / "f"), "--out", str(tmp_path / "c")).returncode == 0
+    result = runner.invoke(args=["audit", "witness-cosignature", "--witness", witness.name, str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    assert head_cosigners()[0].tree_size == 4
+    (tmp_path / "c").write_text("\u2014 witness.example/union AAAA\n")
+    result = runner.invoke(args=["audit", "witness-cosignature", "--witness", witness.name, str(tmp_path / "c")])
+    assert result.exit_code != 0 and "no valid cosignature" in result.output

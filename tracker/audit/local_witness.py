@@ -7,7 +7,7 @@ from flask import current_app
 
 from tracker.audit.checkpoints import load_private_key, public_key_pem
 from tracker.audit.models import AuditCosignature
-from tracker.audit.witness_client import _store, consistency_proof
+from tracker.audit.witness_client import consistency_proof, store_cosignature
 from tracker.audit.witness_config import LOCAL_WITNESS_NAME, WitnessConfig, local_witness_dir, log_origin
 from tracker.witness_program.notes import parse_checkpoint, split_note
 from tracker.witness_program.state import Witness, format_submission
@@ -50,4 +50,4 @@ def feed_local_witness(note: str, checkpoint_id: int | None = None) -> AuditCosi
     size = parse_checkpoint(text).size
     line = witness.add_checkpoint(format_submission(old, consistency_proof(old, size) if old else [], note))
     config = WitnessConfig(witness.name, "", witness.verifier())
-    return _store(config, checkpoint_id, text, line)
+    return store_cosignature(config, checkpoint_id, text, line)

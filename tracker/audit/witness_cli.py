@@ -1,5 +1,6 @@
-"""`flask audit witness-setup` and `flask audit witness-submit`: the local witness, and resending
-the newest checkpoint to the configured witnesses (after one was unreachable)."""
+"""`flask audit witness-*`: the local witness (setup), resending the newest checkpoint to the
+configured witnesses (submit), and the file route for a witness without a network path (file,
+cosignature)."""
 from __future__ import annotations
 
 import click
@@ -8,9 +9,11 @@ from flask.cli import with_appcontext
 
 from tracker.audit.cli import audit_cli
 from tracker.audit.local_witness import setup_local_witness
-from tracker.audit.witness_client import submit_checkpoint
-from tracker.audit.witness_config import configured_witnesses, log_origin
+from tracker.audit.witness_client import consistency_proof, last_cosigned_size, store_cosignature, submit_checkpoint
+from tracker.audit.witness_config import WitnessConfig, configured_witnesses, log_origin
 from tracker.unit_of_work import unit_of_work
+from tracker.witness_program.notes import parse_checkpoint, split_note
+from tracker.witness_program.state import format_submission
 
 
 @audit_cli.command("witness-setup")
@@ -50,3 +53,53 @@ def witness_submit(note_file: str | None) -> None:
         click.echo(f"{outcome.witness}: {'cosigned' if outcome.ok else outcome.problem + ' ' + outcome.detail}")
     if not all(o.ok for o in outcomes):
         raise SystemExit(1)
+
+
+def _newest_note() -> tuple[str, int | None]:
+    from tracker.audit.checkpoints import latest_checkpoint
+
+    checkpoint = latest_checkpoint()
+    note = getattr(checkpoint, "note", None) or ""
+    if not note:
+        raise click.ClickException("no stored checkpoint carries a signed note yet")
+    return note, getattr(checkpoint, "id", None)
+
+
+def _witness_named(name: str) -> WitnessConfig:
+    for witness in configured_witnesses(current_app.config):
+        if witness.name == name:
+            return witness
+    raise click.ClickException(f"no witness named {name!r} in AUDIT_WITNESSES")
+
+
+@audit_cli.command("witness-file")
+@click.option("--witness", "name", required=True, help="The witness's name (from AUDIT_WITNESSES).")
+@click.option("--output", "output", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--old", "old", type=int, default=None, help="The witness's size (default: the last it cosigned).")
+@with_appcontext
+def witness_file(name: str, output: str, old: int | None) -> None:
+    """Write the newest checkpoint as an add-checkpoint file, for a witness without a network path."""
+    witness = _witness_named(name)
+    note, _checkpoint_id = _newest_note()
+    size = parse_checkpoint(split_note(note)[0]).size
+    old = min(last_cosigned_size(witness.name) if old is None else old, size)
+    with open(output, "wb") as handle:
+        handle.write(format_submission(old, consistency_proof(old, size) if old else [], note))
+    click.echo(f"{output}: checkpoint of {size} events, proof from {old}; the witness runs `add --file {output}`")
+
+
+@audit_cli.command("witness-cosignature")
+@click.option("--witness", "name", required=True, help="The witness's name (from AUDIT_WITNESSES).")
+@click.argument("cosignature_file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def witness_cosignature(name: str, cosignature_file: str) -> None:
+    """Store a cosignature a witness returned by file (`add --out`), after verifying it."""
+    witness = _witness_named(name)
+    note, checkpoint_id = _newest_note()
+    with open(cosignature_file, encoding="utf-8") as handle:
+        answer = handle.read()
+    with unit_of_work():
+        row = store_cosignature(witness, checkpoint_id, split_note(note)[0], answer)
+        if row is None:
+            raise click.ClickException("the file holds no valid cosignature by that witness on the newest checkpoint")
+    click.echo(f"stored: {witness.name} cosigned {row.tree_size} events")

@@ -92,7 +92,9 @@ def _post(url: str, body: bytes) -> tuple[int, str]:
         return error.code, error.read(4096).decode("utf-8", "replace")
 
 
-def _store(witness: WitnessConfig, checkpoint_id: int | None, text: str, response: str) -> AuditCosignature | None:
+def store_cosignature(witness: WitnessConfig, checkpoint_id: int | None, text: str,
+                      response: str) -> AuditCosignature | None:
+    """Keep the first line of `response` that is a valid cosignature by `witness` on `text` (no commit)."""
     checkpoint = parse_checkpoint(text)
     for line in response.splitlines():
         try:
@@ -130,7 +132,7 @@ def submit_to(witness: WitnessConfig, note: str, checkpoint_id: int | None = Non
         except (OSError, ValueError) as error:
             return Outcome(witness.name, False, "unreachable", str(error))
         if status == 200:
-            if _store(witness, checkpoint_id, text, answer) is None:
+            if store_cosignature(witness, checkpoint_id, text, answer) is None:
                 return Outcome(witness.name, False, "bad_cosignature", answer[:200])
             return Outcome(witness.name, True)
         if status == 409 and answer.strip().isdigit():
