@@ -79,6 +79,8 @@ class Config:
     # separated by ';' or newlines (docs/witness.md). Empty: none (development adds the local one).
     AUDIT_WITNESSES = os.environ.get("AUDIT_WITNESSES", "")
     AUDIT_WITNESS_TIMEOUT_SECONDS = _int("AUDIT_WITNESS_TIMEOUT_SECONDS", 5)
+    # Submit to the witnesses in a background thread after the commit (tests: in the committing thread).
+    AUDIT_WITNESS_BACKGROUND = True
     # Optional RFC 3161 time-stamps on checkpoints: the TSA's URL and its root certificate(s) (PEM).
     AUDIT_TSA_URL = os.environ.get("AUDIT_TSA_URL", "")
     AUDIT_TSA_ROOTS = os.environ.get("AUDIT_TSA_ROOTS", "")
@@ -173,6 +175,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
     AUDIT_CHECKPOINT_EVERY = 0
+    AUDIT_WITNESS_BACKGROUND = False
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("TEST_DATABASE_URL", os.environ.get("DATABASE_URL", "sqlite://"))
     )

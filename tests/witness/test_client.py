@@ -165,3 +165,22 @@ def test_the_file_route_for_a_witness_without_network(app, tmp_path, monkeypatch
     (tmp_path / "c").write_text("\u2014 witness.example/union AAAA\n")
     result = runner.invoke(args=["audit", "witness-cosignature", "--witness", witness.name, str(tmp_path / "c")])
     assert result.exit_code != 0 and "no valid cosignature" in result.output
+
+
+def test_in_production_the_submission_runs_off_the_committing_thread(app, tmp_path, monkeypatch):
+    import time
+
+    origin = log_origin(app.config)
+    build_chain(3)
+    witness = new_witness(tmp_path / "w", origin)
+    with serving(witness.dir) as url:
+        _configure(app, monkeypatch, url, witness)
+        monkeypatch.setitem(app.config, "AUDIT_WITNESS_BACKGROUND", True)
+        with unit_of_work():
+            checkpoint_written.send(app, checkpoint=_checkpoint(make_note(origin)))
+        deadline = time.monotonic() + 20
+        while witness.latest(origin) is None or not db.session.execute(select(AuditCosignature)).first():
+            db.session.rollback()
+            assert time.monotonic() < deadline, "the background submission did not arrive"
+            time.sleep(0.1)
+    assert db.session.execute(select(AuditCosignature.tree_size)).scalar_one() == 3

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -212,4 +213,10 @@ def on_checkpoint_written(sender: Any, checkpoint: Any = None, **_kwargs: Any) -
     if not note or not (configured_witnesses(current_app.config) or tsa_configured()):
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    after_commit(partial(_submit_after_commit, app, note, getattr(checkpoint, "id", None)))
+    job = partial(_submit_after_commit, app, note, getattr(checkpoint, "id", None))
+    if app.config.get("AUDIT_WITNESS_BACKGROUND", True):
+        # Off the committing request's path: a slow witness must not slow a user's action. A lost
+        # submission heals itself, as the next checkpoint is proven from the witness's own size.
+        after_commit(lambda: threading.Thread(target=job, name="witness-submit", daemon=True).start())
+    else:
+        after_commit(job)
