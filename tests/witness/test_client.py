@@ -176,7 +176,7 @@ def test_in_production_the_submission_runs_off_the_committing_thread(app, tmp_pa
     with serving(witness.dir) as url:
         _configure(app, monkeypatch, url, witness)
         monkeypatch.setitem(app.config, "AUDIT_WITNESS_BACKGROUND", True)
-        with unit_of_work():
+        with app.test_request_context("/"), unit_of_work():  # as inside a user's request
             checkpoint_written.send(app, checkpoint=_checkpoint(make_note(origin)))
         deadline = time.monotonic() + 20
         while witness.latest(origin) is None or not db.session.execute(select(AuditCosignature)).first():

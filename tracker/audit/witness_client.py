@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -214,9 +214,10 @@ def on_checkpoint_written(sender: Any, checkpoint: Any = None, **_kwargs: Any) -
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     job = partial(_submit_after_commit, app, note, getattr(checkpoint, "id", None))
-    if app.config.get("AUDIT_WITNESS_BACKGROUND", True):
+    if app.config.get("AUDIT_WITNESS_BACKGROUND", True) and has_request_context():
         # Off the committing request's path: a slow witness must not slow a user's action. A lost
         # submission heals itself, as the next checkpoint is proven from the witness's own size.
+        # (A command or job submits before it ends: a daemon thread would die with the process.)
         after_commit(lambda: threading.Thread(target=job, name="witness-submit", daemon=True).start())
     else:
         after_commit(job)
