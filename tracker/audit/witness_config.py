@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tracker.witness_program.notes import ALG_COSIGNATURE_V1, NoteError, Verifier, load_verifier
 from tracker.witness_program.state import log_id
@@ -73,8 +74,13 @@ def configured_witnesses(config: Mapping[str, Any]) -> list[WitnessConfig]:
 
 
 def log_origin(config: Mapping[str, Any]) -> str:
-    """The origin line of the log's checkpoints."""
-    return str(config.get("AUDIT_LOG_ORIGIN") or DEFAULT_ORIGIN)
+    """The origin line of the log's checkpoints: AUDIT_LOG_ORIGIN, else `<PUBLIC_BASE_URL host>/audit`,
+    else `samverkan.local/audit` (the same rule as the checkpoint writer's)."""
+    configured = str(config.get("AUDIT_LOG_ORIGIN") or "").strip()
+    if configured:
+        return configured
+    host = urlsplit(str(config.get("PUBLIC_BASE_URL") or "")).hostname
+    return f"{host}/audit" if host else DEFAULT_ORIGIN
 
 
 def local_witness_dir(config: Mapping[str, Any]) -> Path | None:
