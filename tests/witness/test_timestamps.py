@@ -134,3 +134,16 @@ def test_a_timestamp_from_an_untrusted_tsa_is_refused_and_alerted(app, tsa, monk
     [alert] = db.session.execute(select(Notification).where(
         Notification.kind == NotificationKind.WITNESS_PROBLEM)).scalars().all()
     assert alert.text.startswith("Tidsstämpeltjänsten")
+
+
+def test_the_audit_page_shows_the_newest_timestamp(app, tsa, monkeypatch, web, factory):
+    url, root = tsa
+    monkeypatch.setitem(app.config, "AUDIT_TSA_URL", url)
+    monkeypatch.setitem(app.config, "AUDIT_TSA_ROOTS", str(root))
+    auditor = factory.user("auditor")
+    build_chain(2)
+    timestamp_checkpoint(make_note(log_origin(app.config)))
+    db.session.commit()
+    assert web.login(auditor.email, factory.password).status_code == 302
+    html = web.client.get("/audit").get_data(as_text=True)
+    assert "Tidsstämpel (RFC 3161) från" in html and url in html

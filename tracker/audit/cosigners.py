@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tracker.audit.canonical import format_time
 from tracker.audit.chain import current_head
-from tracker.audit.models import AuditCosignature
+from tracker.audit.models import AuditCosignature, AuditTimestamp
 from tracker.audit.witness_config import configured_witnesses
 from tracker.extensions import db
 
@@ -50,3 +50,20 @@ def head_cosigners() -> list[Cosigner]:
             cosigned_at=row.cosigned_at if row else None, cosignature=row.cosignature if row else None,
             covers_head=row is not None and row.tree_size >= head_size))
     return result
+
+
+@dataclass(frozen=True)
+class TrustedTime:
+    """The newest RFC 3161 time-stamp on a checkpoint (only when a TSA is configured)."""
+
+    tsa_url: str
+    tree_size: int
+    gen_time: datetime
+
+
+def trusted_time() -> TrustedTime | None:
+    """The newest time-stamp, or None (no query at all without AUDIT_TSA_URL)."""
+    if not current_app.config.get("AUDIT_TSA_URL"):
+        return None
+    row = db.session.execute(select(AuditTimestamp).order_by(AuditTimestamp.id.desc()).limit(1)).scalar_one_or_none()
+    return None if row is None else TrustedTime(row.tsa_url, row.tree_size, row.gen_time)
