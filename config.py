@@ -53,7 +53,13 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("sv", "en")
+    # Every language with a catalogue (sv is the source text; sv_FI overrides only Finland-Swedish terms).
+    LANGUAGES = ("sv", "sv_FI", "fi", "en")
+    # The languages this organisation offers its users (comma-separated in the environment), and the
+    # default: new cases' language and the interface for a visitor whose browser asks for none of them.
+    ORGANISATION_LANGUAGES = tuple(
+        c.strip() for c in os.environ.get("ORGANISATION_LANGUAGES", "sv,sv_FI,fi,en").split(",") if c.strip())
+    ORGANISATION_DEFAULT_LANGUAGE = os.environ.get("ORGANISATION_DEFAULT_LANGUAGE", "")
     # The organisation's time zone: calendar days and displayed times.
     ORG_TIMEZONE = os.environ.get("ORG_TIMEZONE", "Europe/Stockholm")
     # Extra directories of procedure-profile JSON files (os.pathsep-separated in the environment).

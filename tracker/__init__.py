@@ -76,14 +76,20 @@ def _configure_witnesses(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    if not has_request_context():  # CLI, demo, services in tests: the default locale
-        return "sv"
-    if current_user and current_user.is_authenticated and current_user.locale:
-        return current_user.locale
-    chosen = session.get("locale")
-    if chosen in ("sv", "en"):
+    """The user's own language (among the organisation's), else the one chosen in this session,
+    else the browser's Accept-Language, else the organisation's default."""
+    from flask import request
+
+    from tracker import i18n
+
+    if not has_request_context():  # CLI, demo, services in tests: the organisation's default
+        return i18n.default_language()
+    if current_user and current_user.is_authenticated and i18n.offered(current_user.locale):
+        return str(i18n.offered(current_user.locale))
+    chosen = i18n.offered(session.get("locale"))
+    if chosen:
         return chosen
-    return "sv"
+    return i18n.best_accepted(request.accept_languages) or i18n.default_language()
 
 
 def _features() -> tuple[ModuleType, ...]:

@@ -19,6 +19,10 @@ member_added = _signals.signal("member-added")
 minutes_awaiting_approval = _signals.signal("minutes-awaiting-approval")
 # sender: the Case; kwargs: actor
 decision_registered = _signals.signal("decision-registered")
+# sender: the Case; kwargs: actor, due (date: the mandatory negotiation's deadline)
+urgent_decision_recorded = _signals.signal("urgent-decision-recorded")
+# sender: the Case; kwargs: actor, user (the decision maker assigned)
+decision_maker_assigned = _signals.signal("decision-maker-assigned")
 # sender: the app; kwargs: checkpoint (AuditCheckpoint with note, size, root): sent after a checkpoint is
 # written, inside its transaction (the witness client submits it to the witnesses after the commit)
 checkpoint_written = _signals.signal("checkpoint-written")

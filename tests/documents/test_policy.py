@@ -33,6 +33,9 @@ ACCESS: dict[str, dict[str, AccessReason | str | None]] = {
     "named_reader": {"open": R.MEMBER, "internal": R.MEMBER,
                      "secret_by_hr": R.NAMED_READER, "secret_by_colleague": R.NAMED_READER},
     "member_decider": {"open": R.MEMBER, "internal": R.MEMBER, "secret_by_hr": None, "secret_by_colleague": None},
+    # assigned by HR as the case's decision maker, not a member (issue 14 item 10): reads, never manages
+    "assigned_decider": {"open": R.DECISION_MAKER, "internal": R.DECISION_MAKER, "secret_by_hr": None,
+                         "secret_by_colleague": None},
     "auditor": {"open": R.AUDITOR, "internal": R.AUDITOR, "secret_by_hr": "meta", "secret_by_colleague": "meta"},
     "cleared_auditor": {"open": R.AUDITOR, "internal": R.AUDITOR,
                         "secret_by_hr": R.CLEARED_AUDITOR, "secret_by_colleague": R.CLEARED_AUDITOR},
@@ -45,7 +48,7 @@ PEOPLE = tuple(ACCESS)
 # Who runs the case's documents (uploads, manages the documents they read, erases them).
 RUNS_CASE = {"responsible_hr", "employer_member"}
 SEES_CASE = {"responsible_hr", "employer_member", "personnel_member", "named_reader", "member_decider",
-             "auditor", "cleared_auditor"}
+             "assigned_decider", "auditor", "cleared_auditor"}
 
 
 @dataclass
@@ -73,6 +76,7 @@ def matrix(factory) -> Matrix:
         "personnel_member": factory.user("union_rep"),
         "named_reader": factory.user("union_rep"),
         "member_decider": factory.user("decision_maker"),
+        "assigned_decider": factory.user("decision_maker"),
         "auditor": factory.user("auditor"),
         "cleared_auditor": factory.user("auditor"),
         "outsider_hr": factory.user("hr_officer"),
@@ -85,6 +89,9 @@ def matrix(factory) -> Matrix:
     factory.member(case, people["member_decider"], Party.EMPLOYER)
     factory.member(case, people["personnel_member"], Party.PERSONNEL)
     factory.member(case, people["named_reader"], Party.PERSONNEL)
+    from tracker.cases.services import assign_decision_maker
+
+    assign_decision_maker(hr, case, people["assigned_decider"])
     reader = [people["named_reader"]]
     documents = {
         "open": _upload(hr, case, "open", []),

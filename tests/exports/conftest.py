@@ -45,3 +45,15 @@ def pdf_pages(data: bytes, tmp_path: Path) -> int:
     path.write_bytes(data)
     out = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """The CSV's rows keyed by column code (the headers are '<name in the record's language> (<code>)')."""
+    import csv
+    import io
+
+    from tracker.exports.verify_record import column_code
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [column_code(h) for h in next(reader, [])]
+    return [dict(zip(header, cells, strict=False)) for cells in reader]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tracker.exports import services
+from tracker.exports.verify_record import column_code
 from tracker.extensions import db
 
 EXPECTED_FILES = {"record.pdf", "record.json", "audit-events.csv", "checkpoints.json", "audit-public-key.pem",
@@ -109,7 +110,7 @@ def test_edited_json_event_with_recomputed_manifest_fails_on_signature_and_hash(
 
 def test_edited_audit_row_fails(bundle, tmp_path):
     rows = list(csv.reader(io.StringIO(read(bundle, "audit-events.csv").decode())))
-    header = rows[0]
+    header = [column_code(h) for h in rows[0]]
     rows[1][header.index("action")] = "case.deleted"
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)

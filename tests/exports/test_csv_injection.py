@@ -1,12 +1,11 @@
 """CSV cells a spreadsheet would run as formulas are neutralised; the bundle still verifies (issue 15, 6)."""
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
 
 import pytest
 
+from tests.exports.conftest import csv_rows
 from tests.exports.test_bundle import run_verifier
 from tracker.discussion import services as discussion
 from tracker.exports import csv_safety, services, verify_record
@@ -47,7 +46,7 @@ def test_auditors_csv_holds_the_name_as_text_and_the_bundle_verifies(setup, fact
     factory.member(case, attacker, "personnel", units=["Hemtjänst Åby"])
     discussion.add_comment(attacker, case, "early_information", "-1+1")  # an event with the attacker as actor
     db.session.commit()
-    rows = list(csv.DictReader(io.StringIO(services.export_csv(case, setup["auditor"]).data.decode("utf-8"))))
+    rows = csv_rows(services.export_csv(case, setup["auditor"]).data.decode("utf-8"))
     cells = [cell for row in rows for cell in row.values()]
     assert not [cell for cell in cells if cell and cell[0] in "=+-@\t\r"]
     assert "'" + ATTACK in [row["actor_name"] for row in rows]
@@ -57,6 +56,6 @@ def test_auditors_csv_holds_the_name_as_text_and_the_bundle_verifies(setup, fact
     path.write_bytes(bundle.data)
     with zipfile.ZipFile(path) as archive:
         bundled = archive.read("audit-events.csv").decode("utf-8")
-    assert "'" + ATTACK in [row["actor_name"] for row in csv.DictReader(io.StringIO(bundled))]
+    assert "'" + ATTACK in [row["actor_name"] for row in csv_rows(bundled)]
     result = run_verifier(path)
     assert result.returncode == 0, result.stdout + result.stderr

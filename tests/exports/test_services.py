@@ -1,7 +1,6 @@
 """Exports through the services: every format, the audit event, the checkpoint, access, the schema."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
@@ -10,7 +9,7 @@ import jsonschema
 import pytest
 from sqlalchemy import func, select
 
-from tests.exports.conftest import pdf_pages, pdf_text
+from tests.exports.conftest import csv_rows, pdf_pages, pdf_text
 from tracker.audit.models import AuditCheckpoint, AuditEvent
 from tracker.errors import NotFound, PermissionDenied, ValidationFailed
 from tracker.exports import services
@@ -82,7 +81,7 @@ def test_csv_has_every_case_event_with_hashes(setup):
     case = setup["case"]
     result = services.export_csv(case, setup["auditor"])
     db.session.commit()
-    rows = list(csv.DictReader(io.StringIO(result.data.decode("utf-8"))))
+    rows = csv_rows(result.data.decode("utf-8"))
     stored = db.session.execute(
         select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action != "export.generated")
         .order_by(AuditEvent.seq)).scalars().all()

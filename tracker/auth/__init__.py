@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker.i18n import locale_for
+
+__all__ = ["init_app", "locale_for"]
+
 
 def init_app(app: Flask) -> None:
     """The blueprint, `flask users`, session timeouts, and the role and organisation labels for templates."""

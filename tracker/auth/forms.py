@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from tracker.auth.labels import LANGUAGE_NAMES
+from tracker.i18n import html_lang, organisation_languages
 
 
 class LoginForm(FlaskForm):
@@ -27,10 +28,15 @@ class PasswordChangeForm(FlaskForm):
 
 
 def language_choices() -> list[SelectChoice]:
-    """Each language in its own name, marked with its `lang` for screen readers."""
-    return [SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()]
+    """Each language the organisation offers, in its own name, marked with its `lang` for screen readers."""
+    return [SelectChoice(code, LANGUAGE_NAMES.get(code, code), render_kw={"lang": html_lang(code)})
+            for code in organisation_languages()]
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Språk"), choices=language_choices())
+    locale = SelectField(_l("Språk"), choices=[])
     next = HiddenField()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()

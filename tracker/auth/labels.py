@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from tracker import i18n
 from tracker.auth.models import OrganisationKind, Role
 
 ROLE_LABELS: dict[Role, LazyString] = {
@@ -18,7 +19,7 @@ ROLE_LABELS: dict[Role, LazyString] = {
 }
 
 # Each language by its own name, whatever the page's language (the option carries its `lang`).
-LANGUAGE_NAMES: dict[str, str] = {"sv": "Svenska", "en": "English"}
+LANGUAGE_NAMES: dict[str, str] = i18n.LANGUAGE_NAMES
 
 ORGANISATION_KIND_LABELS: dict[OrganisationKind, LazyString] = {
     OrganisationKind.EMPLOYER: _l("Arbetsgivare"),

@@ -17,6 +17,7 @@ from tracker.auth.policy import can_log_in, can_manage_users, content_roles_in, 
 from tracker.auth.throttle import lock_attempts
 from tracker.errors import PermissionDenied, TooManyAttempts, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import locale_for, organisation_languages
 from tracker.notifications.models import NotificationKind
 from tracker.notifications.services import notify
 from tracker.timeutil import utcnow
@@ -108,7 +109,7 @@ def confirm_password(user: User, password: str) -> None:
 
 def set_locale(user: User, locale: str) -> None:
     """Remember the user's language on the account."""
-    if locale not in current_app.config["LANGUAGES"]:
+    if locale not in organisation_languages():
         raise ValidationFailed(_("Okänt språk."))
     user.locale = locale
     db.session.flush()
@@ -175,7 +176,7 @@ def _notify_content_roles_granted(actor: User | None, user: User, granted: list[
         select(User).join(UserRole).where(UserRole.role.in_([Role.ADMIN, Role.AUDITOR]), User.active.is_(True))
     ).scalars().unique().all()
     for watcher in watchers:
-        with force_locale(watcher.locale or "sv"):
+        with force_locale(locale_for(watcher)):
             text = _("%(actor)s gav %(user)s (%(email)s) rollen %(roles)s.",
                      actor=actor.name if actor is not None else _("Kommandoraden"),
                      user=user.name, email=user.email, roles=role_labels(granted))

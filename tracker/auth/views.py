@@ -11,6 +11,7 @@ from tracker.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from tracker.auth.models import User
 from tracker.auth.session_timeout import pop_signed_out_message, start_session
 from tracker.errors import DomainError, TooManyAttempts, ValidationFailed
+from tracker.i18n import locale_for
 from tracker.web.access import authenticated, current_actor, public
 from tracker.web.forms import CsrfForm, apply_domain_error
 from tracker.web.redirects import safe_next
@@ -86,7 +87,7 @@ def account() -> Response | Page:
             return redirect(url_for("auth.account"))
     elif request.method == "POST":
         status = 400
-    language_form = LanguageForm(locale=user.locale or "sv")
+    language_form = LanguageForm(locale=locale_for(user), next=url_for("auth.account"))
     return render_template("auth/account.html", form=form, language_form=language_form), status
 
 

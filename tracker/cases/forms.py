@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -19,8 +20,9 @@ CHANGE_KIND_CHOICES = choices(CHANGE_KIND_LABELS.items())
 
 
 def profile_choices() -> list[SelectChoice]:
-    """Every procedure profile, by code."""
-    return choices((code, p.display_name("sv")) for code, p in sorted(all_profiles().items()))
+    """Every procedure profile, by code, named in the page's language (a fallback marked)."""
+    locale = str(get_locale() or "sv")
+    return choices((code, p.name_in(locale).plain()) for code, p in sorted(all_profiles().items()))
 
 
 def _any_or(pairs: list[SelectChoice]) -> list[SelectChoice]:

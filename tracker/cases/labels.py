@@ -44,6 +44,7 @@ DEADLINE_STATE_LABELS: dict[str, LazyString] = {
     "not_met": _l("Inte uppfylld"),
     "unknown": _l("Kan inte räknas ännu"),
     "upcoming": _l("Kommande"),
+    "locked": _l("Låst"),
 }
 
 
@@ -51,3 +52,26 @@ def deadline_state_label(state: str) -> str:
     """The translated name of a deadline state."""
     label = DEADLINE_STATE_LABELS.get(state)
     return str(label) if label is not None else state
+
+
+# The material facts whose change after closing raises the reopening warning.
+MATERIAL_FIELD_LABELS: dict[str, LazyString] = {
+    "staff_affected": _l("berörda anställda"),
+    "units": _l("berörda enheter"),
+    "change_kind": _l("typ av förändring"),
+}
+
+
+def material_field_label(name: str) -> str:
+    """The translated name of a material fact."""
+    label = MATERIAL_FIELD_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
+def material_value(name: str, value: object) -> str:
+    """A material fact's value as a person reads it (a kind of change by its name, units joined)."""
+    if name == "change_kind" and isinstance(value, str):
+        return change_kind_label(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "–"
+    return "–" if value is None else str(value)

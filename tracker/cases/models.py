@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
@@ -48,6 +49,8 @@ class Case(Model):
     decision_body: Mapped[str] = mapped_column(String(200), default="")
     profile_code: Mapped[str] = mapped_column(String(50))
     profile_version: Mapped[str] = mapped_column(String(20), default="1")
+    # The case's language (sv, sv_FI, fi, en): the record's default language. Set at registration.
+    language: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
     responsible_hr_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[CaseStatus] = mapped_column(StrEnumType(CaseStatus, 20), default=CaseStatus.ACTIVE)
     current_stage: Mapped[str] = mapped_column(String(40), default="early_information")
@@ -98,3 +101,49 @@ class DiaryCounter(Model):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(default=0)
+
+
+class CaseDecisionMaker(Model):
+    """A decision maker assigned to a case by HR (a case role, not a steering membership).
+
+    History is kept: ending an assignment sets `ended_at`; a new assignment is a new row."""
+
+    __tablename__ = "case_decision_makers"
+    __table_args__ = (Index("ix_case_decision_makers_case_current", "case_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+
+class MaterialChange(Model):
+    """A change of a case's material facts (affected posts, units, kind of change) after its
+    negotiation was closed, and what HR chose to do about it (reopen, or keep the closing)."""
+
+    __tablename__ = "material_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # "reopened" or "kept"; None while the warning waits for a choice.
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolution is None

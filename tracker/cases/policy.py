@@ -10,7 +10,7 @@ from sqlalchemy.orm import object_session
 
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
-from tracker.cases.models import Case, CaseStatus
+from tracker.cases.models import Case, CaseDecisionMaker, CaseStatus
 from tracker.steering.models import SteeringMember
 
 
@@ -28,6 +28,20 @@ def is_member(user: User, case: Case) -> bool:
     ).first() is not None
 
 
+def is_assigned_decision_maker(user: User, case: Case) -> bool:
+    """A decision maker HR assigned to the case (current assignment, and still holding the role)."""
+    session = object_session(case)
+    if session is None or case.id is None or user.id is None or not user.has_role(Role.DECISION_MAKER):
+        return False
+    return session.execute(
+        select(CaseDecisionMaker.id).where(
+            CaseDecisionMaker.case_id == case.id,
+            CaseDecisionMaker.user_id == user.id,
+            CaseDecisionMaker.ended_at.is_(None),
+        ).limit(1)
+    ).first() is not None
+
+
 def is_responsible_hr(user: User, case: Case) -> bool:
     """The case's responsible HR officer (who must still hold the HR role)."""
     return case.responsible_hr_id == user.id and user.has_role(Role.HR_OFFICER)
@@ -39,12 +53,18 @@ def can_open_case(user: User) -> bool:
 
 
 def can_view_case(user: User, case: Case) -> bool:
-    """Members, the responsible HR officer and auditors; nobody else (admins neither)."""
+    """Members, the responsible HR officer, the assigned decision makers and auditors; nobody else
+    (admins neither)."""
     if not has_permission(user, Permission.CASE_VIEW):
         return False
     if user.has_role(Role.AUDITOR) or is_responsible_hr(user, case):
         return True
-    return is_member(user, case)
+    return is_member(user, case) or is_assigned_decision_maker(user, case)
+
+
+def can_assign_decision_makers(user: User, case: Case) -> bool:
+    """Assign or end a case's decision makers: an HR officer who runs its procedure, while not archived."""
+    return user.has_role(Role.HR_OFFICER) and can_run_procedure(user, case)
 
 
 def can_run_procedure(user: User, case: Case) -> bool:
@@ -71,7 +91,11 @@ def visible_cases(user: User) -> Select[Case]:
     # `id IN (member case ids UNION responsible case ids)`: each half uses its own index
     # (steering_members.user_id, cases.responsible_hr_id), where `EXISTS(..) OR ..` made PostgreSQL
     # walk the whole case list testing every row.
-    ids = select(SteeringMember.case_id).where(SteeringMember.user_id == user.id, SteeringMember.left_at.is_(None))
+    parts: list[Select[int]] = [select(SteeringMember.case_id).where(
+        SteeringMember.user_id == user.id, SteeringMember.left_at.is_(None))]
+    if user.has_role(Role.DECISION_MAKER):
+        parts.append(select(CaseDecisionMaker.case_id).where(
+            CaseDecisionMaker.user_id == user.id, CaseDecisionMaker.ended_at.is_(None)))
     if user.has_role(Role.HR_OFFICER):
-        return query.where(Case.id.in_(union(ids, select(Case.id).where(Case.responsible_hr_id == user.id))))
-    return query.where(Case.id.in_(ids))
+        parts.append(select(Case.id).where(Case.responsible_hr_id == user.id))
+    return query.where(Case.id.in_(union(*parts) if len(parts) > 1 else parts[0]))

@@ -17,11 +17,14 @@ from sqlalchemy.orm import defer, lazyload
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.labels import case_status_label, deadline_state_label
-from tracker.cases.models import Case, CaseStatus, CaseUnit
+from tracker.cases.models import Case, CaseStatus, CaseUnit, MaterialChange
 from tracker.cases.policy import visible_cases
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
 from tracker.procedure import services as ps
+from tracker.procedure.blocks import Block, NextAction, blocks, next_action
+from tracker.procedure.decision_panel import urgent_tasks_for
+from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.stages import stage_label
 
 PAGE_SIZE = 25
@@ -38,12 +41,15 @@ DASHBOARD_UPCOMING = 10
 
 @dataclass(frozen=True)
 class NextDeadline:
-    """A case's most pressing deadline, with its display state (a key of DEADLINE_STATE_LABELS) and its words."""
+    """A case's next action: its most pressing deadline or block, with its display state (a key of
+    DEADLINE_STATE_LABELS) and its words; a block also says why and who can lift it."""
 
     label: str
     due: date | None
     state: str
     state_label: str
+    reason: str = ""
+    lifted_by: str = ""
 
     @property
     def overdue(self) -> bool:
@@ -79,6 +85,20 @@ class DeadlineItem:
 
 
 @dataclass(frozen=True)
+class BlockItem:
+    """A block or lock on the dashboard: the case, why it waits, who can lift it, and when."""
+
+    case_id: int
+    diary_number: str
+    title: str
+    label: str
+    reason: str
+    lifted_by: str
+    due: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class CaseFilters:
     """The case list's filters (empty values filter nothing)."""
 
@@ -108,6 +128,7 @@ class Dashboard:
     rows: tuple[CaseRow, ...] = ()
     upcoming: tuple[DeadlineItem, ...] = ()
     overdue: tuple[DeadlineItem, ...] = ()
+    blocks: tuple[BlockItem, ...] = ()
 
 
 def deadline_state(deadline: dl.Deadline) -> str:
@@ -171,27 +192,42 @@ class _Words:
 _LABELLERS = {"stage": stage_label, "status": case_status_label, "deadline": deadline_state_label}
 
 
-def _rows(cases: Sequence[Case], today: date, *, with_units: bool = True) -> list[tuple[CaseRow, list[dl.Deadline]]]:
+def _next(action: NextAction | None, words: _Words) -> NextDeadline | None:
+    if action is None:
+        return None
+    if action.block is not None:
+        state = "overdue" if action.block.overdue else "locked"
+        return NextDeadline(action.label, action.due, state, words.get("deadline", state),
+                            reason=action.block.reason, lifted_by=action.block.lifted_by)
+    assert action.deadline is not None
+    state = deadline_state(action.deadline)
+    return NextDeadline(action.label, action.due, state, words.get("deadline", state))
+
+
+Row = tuple[CaseRow, list[dl.Deadline], list[Block]]
+
+
+def _rows(cases: Sequence[Case], today: date, *, with_units: bool = True) -> list[Row]:
     facts = ps.facts_for_cases(list(cases))
+    urgent = urgent_tasks_for(list(cases))
     words = _Words()
     out = []
     for case in cases:
         deadlines = dl.compute(facts[case.id], today)
-        nxt = dl.next_deadline(deadlines, today)
-        state = deadline_state(nxt) if nxt is not None else ""
+        case_blocks = blocks(facts[case.id], today, urgent.get(case.id)) if not case.is_archived else []
         row = CaseRow(
             id=case.id, diary_number=case.diary_number, title=case.title, non_compliance=case.non_compliance,
             unit_names=tuple(u.name for u in case.units) if with_units else (),
             stage=case.current_stage, stage_label=words.get("stage", case.current_stage),
             status=case.status, status_label=words.get("status", case.status), profile_code=case.profile_code,
-            next=None if nxt is None else NextDeadline(nxt.label, nxt.due, state, words.get("deadline", state)))
-        out.append((row, deadlines))
+            next=_next(next_action(deadlines, case_blocks, today), words))
+        out.append((row, deadlines, case_blocks))
     return out
 
 
 def case_rows(cases: Sequence[Case]) -> list[CaseRow]:
     """Cases with their next deadline (a fixed number of queries for any number of cases)."""
-    return [row for row, _deadlines in _rows(cases, ps.today())]
+    return [row for row, _deadlines, _blocks in _rows(cases, ps.today())]
 
 
 def case_list(user: User, filters: CaseFilters, wanted_page: int = 1) -> CaseListPage:
@@ -223,7 +259,10 @@ def dashboard(user: User) -> Dashboard:
     rows = _rows(cases, today, with_units=False)
     overdue: list[DeadlineItem] = []
     upcoming: list[DeadlineItem] = []
-    for row, deadlines in rows:
+    held: list[BlockItem] = []
+    for row, deadlines, case_blocks in rows:
+        held.extend(BlockItem(row.id, row.diary_number, row.title, b.label, b.reason, b.lifted_by, b.due, b.overdue)
+                    for b in case_blocks)
         for d in deadlines:
             if d.due is None:
                 continue
@@ -234,5 +273,17 @@ def dashboard(user: User) -> Dashboard:
                 upcoming.append(item)
     upcoming.sort(key=lambda item: item.due)
     overdue.sort(key=lambda item: item.due)
-    return Dashboard(rows=tuple(row for row, _d in rows[:DASHBOARD_ROWS]),
-                     upcoming=tuple(upcoming[:DASHBOARD_UPCOMING]), overdue=tuple(overdue))
+    held.sort(key=lambda item: (item.due or today, item.diary_number))
+    return Dashboard(rows=tuple(row for row, _d, _b in rows[:DASHBOARD_ROWS]),
+                     upcoming=tuple(upcoming[:DASHBOARD_UPCOMING]), overdue=tuple(overdue), blocks=tuple(held))
+
+
+def has_open_material_change(case: Case) -> bool:
+    """A material change after closing waits for HR's choice (reopen or keep). One query."""
+    return db.session.execute(select(MaterialChange.id).where(
+        MaterialChange.case_id == case.id, MaterialChange.resolution.is_(None)).limit(1)).first() is not None
+
+
+def negotiation_closed(case: Case) -> bool:
+    """The current round of the closing stage is completed: material changes now raise the warning."""
+    return ps.current_records(case)[Stage.CLOSING].status == StageStatus.COMPLETED

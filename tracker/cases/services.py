@@ -11,15 +11,28 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker import signals
 from tracker.audit.service import record
-from tracker.auth.models import User
-from tracker.cases.models import Case, CaseStatus, CaseUnit, ChangeKind, DiaryCounter
-from tracker.cases.policy import can_edit_case, can_open_case, can_view_case
+from tracker.auth.models import Role, User
+from tracker.cases.labels import material_field_label
+from tracker.cases.models import (
+    Case,
+    CaseDecisionMaker,
+    CaseStatus,
+    CaseUnit,
+    ChangeKind,
+    DiaryCounter,
+    MaterialChange,
+)
+from tracker.cases.policy import can_assign_decision_makers, can_edit_case, can_open_case, can_view_case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import default_language, offered
+from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.profiles import ProfileError, get_profile
-from tracker.procedure.services import initialise_stages
+from tracker.procedure.services import current_records, initialise_stages, reopen_stage
 from tracker.timeutil import local_date, utcnow
 
+# The facts whose change after closing may call for the procedure to be reopened (AD 2014 nr 71).
+MATERIAL_FIELDS = ("staff_affected", "units", "change_kind")
 EDITABLE_FIELDS = ("title", "description", "change_kind", "staff_affected", "may_reduce_staff", "is_large",
                    "planned_decision_date", "decision_body")
 
@@ -95,8 +108,9 @@ def open_case(actor: User, *, title: str, description: str = "",
               change_kind: ChangeKind | str = ChangeKind.REORGANISATION,
               staff_affected: int = 0, units: list[str] | tuple[str, ...] = (), may_reduce_staff: bool = False,
               is_large: bool = False, planned_decision_date: date | None = None, decision_body: str = "",
-              profile_code: str = "se-mbl") -> Case:
-    """Register a case; the actor (an HR officer) becomes its responsible HR officer."""
+              profile_code: str = "se-mbl", language: str | None = None) -> Case:
+    """Register a case; the actor (an HR officer) becomes its responsible HR officer. Its language
+    is `language` when the organisation offers it, else the organisation's default."""
     if not can_open_case(actor):
         raise PermissionDenied(_("Bara HR kan registrera ärenden."))
     fields = dict(title=title, description=description, change_kind=str(change_kind),
@@ -112,12 +126,14 @@ def open_case(actor: User, *, title: str, description: str = "",
         profile = get_profile(profile_code)
     except ProfileError:
         errors["profile_code"] = _("Välj en förfarandeprofil.")
+    if language and not offered(language):
+        errors["language"] = _("Okänt språk.")
     if errors or profile is None:
         raise ValidationFailed(next(iter(errors.values())), errors=errors)
     year = local_date(utcnow()).year
     case = Case(diary_number=next_diary_number(year), profile_code=profile.code,
                 profile_version=profile.version, responsible_hr_id=actor.id, status=CaseStatus.ACTIVE,
-                current_stage="early_information", **fields)
+                current_stage="early_information", language=offered(language) or default_language(), **fields)
     case.units = [CaseUnit(name=n) for n in unit_names]
     db.session.add(case)
     db.session.flush()
@@ -126,6 +142,7 @@ def open_case(actor: User, *, title: str, description: str = "",
         "diary_number": case.diary_number, "title": case.title, "profile": profile.code,
         "profile_version": profile.version, "units": unit_names, "may_reduce_staff": case.may_reduce_staff,
         "is_large": case.is_large, "staff_affected": case.staff_affected, "change_kind": case.change_kind,
+        "language": case.language,
     }, case_id=case.id)
     signals.case_opened.send(case, actor=actor)
     return case
@@ -162,7 +179,57 @@ def update_case(actor: User, case: Case, **changes: Any) -> Case:
         return case
     db.session.flush()
     record(actor, "case.updated", case, {"changes": diff}, case_id=case.id)
+    _note_material_change(actor, case, diff)
     return case
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, ChangeKind) else value
+
+
+def _note_material_change(actor: User, case: Case, diff: dict[str, Any]) -> MaterialChange | None:
+    """After closing, a change of the material facts opens a warning waiting for HR's choice."""
+    material = {key: {"from": _jsonable(d["from"]), "to": _jsonable(d["to"])}
+                for key, d in diff.items() if key in MATERIAL_FIELDS}
+    if not material or current_records(case)[Stage.CLOSING].status != StageStatus.COMPLETED:
+        return None
+    row = MaterialChange(case_id=case.id, changes=material, changed_at=utcnow(), changed_by_id=actor.id, note="")
+    db.session.add(row)
+    db.session.flush()
+    record(actor, "case.material_change_after_closing", row, {"changes": material}, case_id=case.id)
+    return row
+
+
+def resolve_material_change(actor: User, case: Case, change_id: int, *, reopen: bool, note: str = "") -> MaterialChange:
+    """HR's choice on a material change after closing: reopen at early information (one step, a new
+    round), or keep the closing with a written reason. Both are audited."""
+    if case.is_archived:
+        raise Conflict(_("Ärendet är arkiverat och kan inte ändras."))
+    if not can_view_case(actor, case):
+        raise NotFound("case not found")
+    if not can_edit_case(actor, case):
+        raise PermissionDenied(_("Du kan inte ändra det här ärendet."))
+    row = db.session.get(MaterialChange, change_id)
+    if row is None or row.case_id != case.id:
+        raise NotFound("material change not found")
+    if row.resolution is not None:
+        raise Conflict(_("Valet är redan gjort för den här ändringen."))
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationFailed(_("Texten är för lång (högst %(n)d tecken).", n=2000), field="note")
+    if reopen:
+        reason = _("Väsentlig ändring efter avslutad förhandling (%(fields)s).",
+                   fields=", ".join(material_field_label(name) for name in (row.changes or {})))
+        reopen_stage(actor, case, Stage.EARLY_INFORMATION, f"{reason} {note}".strip())
+    elif len(note) < 10:
+        raise ValidationFailed(_("Motivera varför förfarandet inte återupptas (minst 10 tecken)."), field="note")
+    row.resolution = "reopened" if reopen else "kept"
+    row.resolved_at = utcnow()
+    row.resolved_by_id = actor.id
+    row.note = note
+    db.session.flush()
+    record(actor, "case.material_change_resolved", row, {"choice": row.resolution, "note": note}, case_id=case.id)
+    return row
 
 
 def get_case_by_diary_number(user: User, diary_number: str) -> Case:
@@ -171,3 +238,57 @@ def get_case_by_diary_number(user: User, diary_number: str) -> Case:
     if case is None or not can_view_case(user, case):
         raise NotFound("case not found")
     return case
+
+
+# --- the decision body: decision makers assigned to the case --------------------------------
+
+def _current_assignment(case: Case, user_id: int) -> CaseDecisionMaker | None:
+    return db.session.execute(select(CaseDecisionMaker).where(
+        CaseDecisionMaker.case_id == case.id, CaseDecisionMaker.user_id == user_id,
+        CaseDecisionMaker.ended_at.is_(None)).limit(1)).scalars().first()
+
+
+def _ensure_assigner(actor: User, case: Case) -> None:
+    if case.is_archived:
+        raise Conflict(_("Ärendet är arkiverat och kan inte ändras."))
+    if not can_view_case(actor, case):
+        raise NotFound("case not found")
+    if not can_assign_decision_makers(actor, case):
+        raise PermissionDenied(_("Bara ärendets HR-handläggare utser beslutsfattare."))
+
+
+def assign_decision_maker(actor: User, case: Case, user: User | None) -> CaseDecisionMaker:
+    """HR assigns a decision maker to the case: they see it read-only and may register the decision."""
+    _ensure_assigner(actor, case)
+    if user is None or not user.active or not user.has_role(Role.DECISION_MAKER):
+        raise ValidationFailed(_("Välj en aktiv användare med rollen beslutsfattare."), field="user_id")
+    if _current_assignment(case, user.id) is not None:
+        raise Conflict(_("%(name)s är redan utsedd beslutsfattare i ärendet.", name=user.name))
+    row = CaseDecisionMaker(case_id=case.id, user_id=user.id, assigned_at=utcnow(), assigned_by_id=actor.id,
+                            end_reason="")
+    db.session.add(row)
+    db.session.flush()
+    record(actor, "case.decision_maker_assigned", row, {"user_id": user.id, "name": user.name}, case_id=case.id)
+    signals.decision_maker_assigned.send(case, actor=actor, user=user)
+    return row
+
+
+def end_decision_maker(actor: User, case: Case, assignment_id: int, reason: str) -> CaseDecisionMaker:
+    """HR ends an assignment (kept in the history with who, when and why)."""
+    _ensure_assigner(actor, case)
+    row = db.session.get(CaseDecisionMaker, assignment_id)
+    if row is None or row.case_id != case.id:
+        raise NotFound("assignment not found")
+    if row.ended_at is not None:
+        raise Conflict(_("Uppdraget som beslutsfattare har redan avslutats."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Ange varför uppdraget avslutas."), field="reason")
+    if len(reason) > 2000:
+        raise ValidationFailed(_("Texten är för lång (högst %(n)d tecken).", n=2000), field="reason")
+    row.ended_at = utcnow()
+    row.ended_by_id = actor.id
+    row.end_reason = reason
+    db.session.flush()
+    record(actor, "case.decision_maker_ended", row, {"user_id": row.user_id, "reason": reason}, case_id=case.id)
+    return row

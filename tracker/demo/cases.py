@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tracker.cases.models import Case
-from tracker.cases.services import open_case
+from tracker.cases.services import assign_decision_maker, open_case
 from tracker.demo.context import DEMO_PASSWORD, DemoContext
 from tracker.procedure import deadlines as dl
 from tracker.procedure import services as ps
@@ -93,6 +93,7 @@ def load(context: DemoContext) -> None:
                    units=["Hemtjänst Norr", "Hemtjänst Söder"], planned_decision_date=(now + timedelta(days=60)).date(),
                    decision_body="Socialnämnden", profile_code="se-mbl")
     _members(context, c1, ["Hemtjänst Norr", "Hemtjänst Söder"])
+    assign_decision_maker(hr, c1, dm)  # the decision body, assigned by HR (a case role)
 
     # 2. fi-municipal lay-offs: proposal delivered 3 days ago, the first meeting possible in 2 days.
     c2 = open_case(hr, title="Lomautukset, kotihoito", description="Kotihoidon määräaikaiset lomautukset.",

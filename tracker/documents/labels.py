@@ -14,6 +14,7 @@ REASON_LABELS: dict[AccessReason, LazyString] = {
     AccessReason.UPLOADER: _l("du laddade upp dokumentet"),
     AccessReason.NAMED_READER: _l("du är namngiven läsare av dokumentet"),
     AccessReason.CLEARED_AUDITOR: _l("du är revisor med behörighet (clearance) för ärendet"),
+    AccessReason.DECISION_MAKER: _l("du är utsedd beslutsfattare i ärendet"),
 }
 
 CLASS_LABELS: dict[Classification, LazyString] = {

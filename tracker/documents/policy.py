@@ -3,7 +3,8 @@
 Rules (DESIGN §3, decisions noted):
 - Nobody sees any document of a case they may not see (`can_view_case`); admins see nothing.
 - `open` and `internal`: the case's participants (current steering-group members, the responsible
-  HR officer) and auditors. Auditors read every case (DESIGN §1), so they read internal too.
+  HR officer, the decision makers assigned to the case) and auditors. Auditors read every case
+  (DESIGN §1), so they read internal too.
 - `secret`: named readers, the uploader (always a reader while they can see the case), and
   auditors holding an active clearance for the case granted by its responsible HR officer.
   The responsible HR officer is NOT implicitly a reader (need to know); they grant clearances.
@@ -26,7 +27,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.models import Case
-from tracker.cases.policy import can_view_case, is_member, is_responsible_hr
+from tracker.cases.policy import can_view_case, is_assigned_decision_maker, is_member, is_responsible_hr
 from tracker.documents.models import CaseClearance, Classification, Document, DocumentReader
 from tracker.extensions import db
 
@@ -38,6 +39,7 @@ class AccessReason(StrEnum):
     UPLOADER = "uploader"
     NAMED_READER = "named_reader"
     CLEARED_AUDITOR = "cleared_auditor"
+    DECISION_MAKER = "decision_maker"
 
 
 def active_clearance(case: Case, user: User) -> CaseClearance | None:
@@ -60,6 +62,7 @@ class CaseAccess:
     can_view: bool
     is_responsible_hr: bool = False
     is_member: bool = False
+    is_decision_maker: bool = False
     is_auditor: bool = False
     cleared: bool = False
     reader_of: frozenset[int] = field(default_factory=frozenset)
@@ -78,6 +81,7 @@ class CaseAccess:
             user=user, case=case, can_view=True,
             is_responsible_hr=is_responsible_hr(user, case),
             is_member=is_member(user, case),
+            is_decision_maker=is_assigned_decision_maker(user, case),
             is_auditor=auditor,
             cleared=auditor and active_clearance(case, user) is not None,
             reader_of=readers,
@@ -101,6 +105,8 @@ class CaseAccess:
             return AccessReason.MEMBER
         if self.is_auditor:
             return AccessReason.AUDITOR
+        if self.is_decision_maker:
+            return AccessReason.DECISION_MAKER
         return None
 
     def can_read(self, document: Document) -> bool:
@@ -157,7 +163,7 @@ class CaseAccess:
         secret_ok = or_(Document.created_by_id == self.user.id,
                         exists().where(DocumentReader.document_id == Document.id,
                                        DocumentReader.user_id == self.user.id))
-        other_ok = true() if self.is_member else false()
+        other_ok = true() if self.is_member or self.is_decision_maker else false()
         return and_(Document.case_id == self.case.id, or_(and_(secret, secret_ok), and_(~secret, other_ok)))
 
 

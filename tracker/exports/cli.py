@@ -11,6 +11,7 @@ from tracker.auth import services as auth_services
 from tracker.cases.services import get_case_by_diary_number
 from tracker.errors import DomainError, NotFound
 from tracker.exports import services
+from tracker.i18n import SUPPORTED
 from tracker.unit_of_work import unit_of_work
 
 
@@ -30,8 +31,10 @@ def _target(output: str | None, filename: str) -> Path:
 @click.option("--output", "output", type=click.Path(dir_okay=True, writable=True),
               help="File to write (a directory: the default file name in it). Default: current directory.")
 @click.option("--as", "email", required=True, help="The acting user's e-mail (an auditor or the case's HR officer).")
+@click.option("--language", "language", type=click.Choice(SUPPORTED), default=None,
+              help="The record's language. Default: the case's language.")
 @with_appcontext
-def export_case(diary_number: str, fmt: str, output: str | None, email: str) -> None:
+def export_case(diary_number: str, fmt: str, output: str | None, email: str, language: str | None) -> None:
     """Export one case's procedure record."""
     user = auth_services.find_user_by_email(email)
     if user is None or not user.active:
@@ -41,7 +44,7 @@ def export_case(diary_number: str, fmt: str, output: str | None, email: str) -> 
         # The export event and the file go together: the file is removed if the event is not committed.
         with unit_of_work():
             case = get_case_by_diary_number(user, diary_number.strip().upper())
-            result = services.export(case, user, fmt)
+            result = services.export(case, user, fmt, language=language)
             target = _target(output, result.filename)
             try:
                 target.write_bytes(result.data)

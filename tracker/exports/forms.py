@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from tracker.audit.forms import supported_date
 from tracker.exports.labels import COMPLIANCE_FILTERS, STATUS_FILTERS
 from tracker.exports.queries import CaseFilters, ExportsPanel
 from tracker.exports.services import FORMATS
+from tracker.i18n import html_lang, language_name, organisation_languages
 from tracker.web.forms import choices
 
 EXPORT_PREFIX = "exports"
@@ -20,9 +23,17 @@ FILTER_FIELDS = ("profile", "status", "non_compliance", "registered_from", "regi
 
 
 class ExportForm(FlaskForm):
-    """One case: the format comes from the button pressed."""
+    """One case: the format comes from the button pressed; the language from the select (blank:
+    the case's language)."""
 
     format = SelectField(_l("Format"), choices=choices((f, f) for f in FORMATS))
+    language = SelectField(_l("Protokollets språk"), choices=[], default="")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = [SelectChoice("", str(_l("Ärendets språk"))),
+                                 *(SelectChoice(code, language_name(code), render_kw={"lang": html_lang(code)})
+                                   for code in organisation_languages())]
 
 
 def export_form(*, blank: bool = False) -> ExportForm:

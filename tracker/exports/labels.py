@@ -37,6 +37,12 @@ def _tables() -> dict[str, dict[str, str]]:
         "end_mode": {"agreement": _("enighet"), "disagreement": _("oenighet"),
                      "written_notice": _("skriftligt besked om avslut")},
         "signature": {"approved": _("justerat"), "refused": _("vägrat")},
+        # The CSV's header row: "<name> (<code>)", so people read it and the verifier finds the code.
+        "csv": {"seq": _("Nr"), "occurred_at": _("Tid (UTC)"), "actor_id": _("Aktörens id"),
+                "actor_name": _("Aktör"), "actor_role": _("Roll"), "action": _("Händelse"),
+                "target_type": _("Objekttyp"), "target_id": _("Objektets id"), "case_id": _("Ärendets id"),
+                "client_address": _("Klientadress"), "payload": _("Data"), "prev_hash": _("Föregående hash"),
+                "hash": _("Hash"), "payload_redacted": _("Data dold för läsaren")},
         "content": {
             "information_given": _("Information som getts"), "information_to": _("Till vem"),
             "information_given_on": _("Datum då informationen gavs"),

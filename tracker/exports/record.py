@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tracker.audit.canonical import canonical_json, chain_hash
@@ -27,6 +26,7 @@ from tracker.cases.models import Case
 from tracker.exports import sections, sections_meetings
 from tracker.exports.serialise import event_fields, iso, person
 from tracker.extensions import db
+from tracker.i18n import default_language, locale_for, offered
 from tracker.procedure.profiles import ProfileError, get_profile
 from tracker.steering.models import SteeringMember
 from tracker.timeutil import utcnow
@@ -34,16 +34,15 @@ from tracker.timeutil import utcnow
 SCHEMA_VERSION = "1.0"
 SCHEMA_ID = "https://samverkan.example.org/schemas/procedure-record/1.0"
 
+def record_language(case: Case, language: str | None = None) -> str:
+    """The language the record is written in: the exporter's pick when the organisation offers
+    it, else the case's language, else the organisation's default."""
+    return offered(language) or offered(case.language) or default_language()
+
+
 def reader_locale(reader: User) -> str:
-    """The exporting user's language: their saved choice, else the page's (in a request), else sv."""
-    locale = reader.locale
-    if locale in ("sv", "en"):
-        return locale
-    if has_request_context():
-        current = str(get_locale() or "sv")
-        if current in ("sv", "en"):
-            return current
-    return "sv"
+    """The language for things sent to `reader` (kept for callers; see tracker.i18n.locale_for)."""
+    return locale_for(reader)
 
 
 # --- case header --------------------------------------------------------------------------------
@@ -62,6 +61,7 @@ def _case_section(case: Case) -> dict[str, Any]:
         "decision_body": case.decision_body or "",
         "profile_code": case.profile_code,
         "profile_version": case.profile_version,
+        "language": case.language,
         "status": str(case.status),
         "current_stage": case.current_stage,
         "non_compliance": bool(case.non_compliance),
@@ -81,8 +81,10 @@ def _legal_basis(case: Case, locale: str) -> dict[str, Any]:
         profile = get_profile(case.profile_code)
     except ProfileError:
         return basis
-    basis.update(profile_name=profile.display_name(locale), text=profile.legal_basis,
-                 settings=dict(profile.settings))
+    name = profile.name_in(locale)
+    text = profile.legal_basis_in(locale)
+    basis.update(profile_name=name.plain(), text=text.plain() if text else "", settings=dict(profile.settings),
+                 text_language=text.lang if text else locale)
     return basis
 
 
@@ -190,9 +192,11 @@ def _audit_section(case: Case, events: Sequence[Any], hidden: set[tuple[str, str
 
 # --- the record -----------------------------------------------------------------------------------
 
-def build_record(case: Case, reader: User, *, generated_at: datetime | None = None) -> dict[str, Any]:
-    """The complete procedure record of `case` as `reader` may see it (redacted for them)."""
-    locale = reader_locale(reader)
+def build_record(case: Case, reader: User, *, generated_at: datetime | None = None,
+                 language: str | None = None) -> dict[str, Any]:
+    """The complete procedure record of `case` as `reader` may see it (redacted for them), its
+    labels in `language` (default: the case's language)."""
+    locale = record_language(case, language)
     with force_locale(locale):
         steering = _steering_group(case)
         events = db.session.execute(case_events_query(case)).all()

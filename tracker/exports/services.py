@@ -15,16 +15,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
 from tracker.audit.service import record as audit_record
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
-from tracker.errors import NotFound, PermissionDenied, ValidationFailed
+from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.exports import csv_safety, keys, pdf
 from tracker.exports.bundle import build_bundle
+from tracker.exports.labels import label
+from tracker.exports.pdf.statement import render_statement
 from tracker.exports.policy import can_export, can_export_all
 from tracker.exports.record import build_record, record_json
 from tracker.exports.serialise import EVENT_FIELDS
+from tracker.procedure.decision_panel import decision_extras
+from tracker.procedure.policy import can_export_statement
 
 FORMATS = ("pdf", "json", "csv", "bundle")
 MIMETYPES = {
@@ -66,10 +73,10 @@ def _filename(case: Case, fmt: str, suffix: str = "") -> str:
     return f"{case.diary_number}-{name}{suffix}.{EXTENSIONS[fmt]}"
 
 
-def _prepare(case: Case, reader: User) -> dict[str, Any]:
+def _prepare(case: Case, reader: User, language: str | None = None) -> dict[str, Any]:
     check_export_allowed(reader, case)
     keys.write_checkpoint(reader)
-    return build_record(case, reader)
+    return build_record(case, reader, language=language)
 
 
 def _finish(reader: User, case: Case, fmt: str, data: bytes, extra: dict[str, Any] | None = None) -> Export:
@@ -92,11 +99,18 @@ def csv_cell(value: Any) -> str:
     return csv_safety.neutralise(str(value))
 
 
-def render_csv(events: Iterable[dict[str, Any]]) -> bytes:
-    """The audit events as CSV (UTF-8 with a header row; every hashed field, prev_hash and hash)."""
+def csv_header(column: str) -> str:
+    """A column's header in the current language with its code: 'Tapahtuma (action)'."""
+    return f"{label('csv', column)} ({column})"
+
+
+def render_csv(events: Iterable[dict[str, Any]], language: str = "sv") -> bytes:
+    """The audit events as CSV (UTF-8 with a header row in `language`, each header naming its
+    column's code; every hashed field, prev_hash and hash)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_safety.neutralise(column) for column in CSV_COLUMNS])
+    with force_locale(language):
+        writer.writerow([csv_safety.neutralise(csv_header(column)) for column in CSV_COLUMNS])
     for event in events:
         writer.writerow([csv_cell(event.get(column)) for column in CSV_COLUMNS])
     return out.getvalue().encode("utf-8")
@@ -109,28 +123,30 @@ def render_pdf(record: dict[str, Any]) -> bytes:
 
 # --- the four exports -----------------------------------------------------------------------------
 
-def export_json(case: Case, reader: User) -> Export:
+def export_json(case: Case, reader: User, language: str | None = None) -> Export:
     """The procedure record as JSON (docs/procedure-record.schema.json)."""
-    record = _prepare(case, reader)
+    record = _prepare(case, reader, language)
     return _finish(reader, case, "json", record_json(record))
 
 
-def export_csv(case: Case, reader: User) -> Export:
+def export_csv(case: Case, reader: User, language: str | None = None) -> Export:
     """The case's audit events as CSV."""
-    record = _prepare(case, reader)
-    return _finish(reader, case, "csv", render_csv(record["audit"]["events"]))
+    record = _prepare(case, reader, language)
+    return _finish(reader, case, "csv", render_csv(record["audit"]["events"], record["language"]))
 
 
-def export_pdf(case: Case, reader: User) -> Export:
+def export_pdf(case: Case, reader: User, language: str | None = None) -> Export:
     """The procedure record as a PDF document in the reader's language."""
-    record = _prepare(case, reader)
+    record = _prepare(case, reader, language)
     return _finish(reader, case, "pdf", render_pdf(record))
 
 
-def export_bundle(case: Case, reader: User, *, extra_payload: dict[str, Any] | None = None) -> Export:
+def export_bundle(case: Case, reader: User, language: str | None = None, *,
+                  extra_payload: dict[str, Any] | None = None) -> Export:
     """A zip with the PDF, the JSON, the CSV, checkpoints, public key, manifest and verifier."""
-    record = _prepare(case, reader)
-    data = build_bundle(record, render_pdf(record), record_json(record), render_csv(record["audit"]["events"]))
+    record = _prepare(case, reader, language)
+    events_csv = render_csv(record["audit"]["events"], record["language"])
+    data = build_bundle(record, render_pdf(record), record_json(record), events_csv)
     return _finish(reader, case, "bundle", data, extra_payload)
 
 
@@ -150,10 +166,32 @@ def export_bulk(reader: User, cases: Iterable[Case], *, stamp: str) -> Export:
 EXPORTERS = {"pdf": export_pdf, "json": export_json, "csv": export_csv, "bundle": export_bundle}
 
 
-def export(case: Case, reader: User, fmt: str) -> Export:
-    """Dispatch by format name (web and CLI)."""
+def export(case: Case, reader: User, fmt: str, language: str | None = None) -> Export:
+    """Dispatch by format name (web and CLI); `language` None: the case's language."""
     try:
         exporter = EXPORTERS[fmt]
     except KeyError:
         raise ValidationFailed(f"okänt format: {fmt}") from None
-    return exporter(case, reader)
+    return exporter(case, reader, language)
+
+
+STATEMENT_MIMETYPES = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8"}
+
+
+def export_statement(case: Case, reader: User, fmt: str) -> Export:
+    """The decision statement as PDF or plain text, once the decision is possible; audited as
+    `decision_statement.exported` with the SHA-256 of what was handed out."""
+    if not can_view_case(reader, case):
+        raise NotFound("ärendet finns inte")
+    if not can_export_statement(reader, case):
+        raise PermissionDenied(_("Du får inte exportera beslutstexten."))
+    if fmt not in STATEMENT_MIMETYPES:
+        raise ValidationFailed(_("Välj PDF eller text."), field="format")
+    statement = decision_extras(reader, case).statement
+    if statement is None:
+        raise Conflict(_("Beslutstexten kan tas fram när beslutet är möjligt."))
+    data = render_statement(statement, author=reader.name) if fmt == "pdf" else statement.text().encode("utf-8")
+    digest = sha256_hex(data)
+    audit_record(reader, "decision_statement.exported", case, {"format": fmt, "sha256": digest, "bytes": len(data)},
+                 case_id=case.id)
+    return Export(fmt, data, f"{case.diary_number}-decision-statement.{fmt}", STATEMENT_MIMETYPES[fmt], digest)

@@ -226,10 +226,22 @@ def _csv_value(field: str, text: str):
     return text
 
 
+# A header names its column in the record's language and ends with the column's code: "Tapahtuma (action)".
+HEADER_CODE = re.compile(r"\(([a-z_]+)\)\s*$")
+
+
+def column_code(header: str) -> str:
+    """The code of a CSV column from its header (a bare code is its own code)."""
+    match = HEADER_CODE.search(header)
+    return match.group(1) if match else header.strip()
+
+
 def check_csv(files: dict, events: list, report: Report) -> None:
     if "audit-events.csv" not in files:
         return  # already reported by the manifest check
-    rows = list(csv.DictReader(io.StringIO(files["audit-events.csv"].decode("utf-8"), newline="")))
+    reader = csv.reader(io.StringIO(files["audit-events.csv"].decode("utf-8"), newline=""))
+    header = [column_code(restore_cell(h)) for h in next(reader, [])]
+    rows = [dict(zip(header, cells, strict=False)) for cells in reader]
     by_seq = {e["seq"]: e for e in events}
     bad = 0
     if len(rows) != len(events):

@@ -10,8 +10,10 @@ from werkzeug.wrappers import Response
 
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
+from tracker.errors import DomainError
 from tracker.exports import policy, queries, services
 from tracker.exports.forms import FILTER_FIELDS, BulkExportForm, CaseFilterForm, export_form, filter_form
+from tracker.procedure.forms import StatementExportForm
 from tracker.procedure.profiles import profile_codes
 from tracker.timeutil import org_tz
 from tracker.web.access import Permission, authenticated, current_actor, load_or_404, requires
@@ -39,7 +41,23 @@ def export_case(case_id: int) -> Response | tuple[str, int]:
     form = export_form()
     if not form.validate_on_submit():
         return render_error(400, _("Välj ett av formaten PDF, JSON, CSV eller paket."))
-    return _download(services.export(case, user, form.format.data))
+    return _download(services.export(case, user, form.format.data, language=form.language.data or None))
+
+
+@bp.post("/cases/<int:case_id>/decision-statement")
+@requires(Permission.CASE_VIEW)
+def decision_statement(case_id: int) -> Response | tuple[str, int]:
+    case = load_or_404(Case, case_id, can_view_case, kind="export")
+    form = StatementExportForm(prefix="statement")
+    if not form.validate_on_submit():
+        return render_error(400, _("Välj PDF eller text."))
+    try:
+        export = services.export_statement(case, current_actor(), form.format.data)
+    except DomainError as error:
+        if error.status_code in (403, 404):
+            raise
+        return render_error(error.status_code, error.message)
+    return _download(export)
 
 
 def _overview_page(form: CaseFilterForm, bulk: BulkExportForm, *, overview: queries.Overview | None = None,

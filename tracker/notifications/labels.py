@@ -12,6 +12,8 @@ SUBJECTS: dict[NotificationKind, LazyString] = {
     NotificationKind.MINUTES_AWAITING_APPROVAL: _l("Protokoll väntar på din justering"),
     NotificationKind.DEADLINE_SOON: _l("En tidsfrist närmar sig"),
     NotificationKind.EVALUATION_OVERDUE: _l("Utvärderingen är försenad"),
+    NotificationKind.URGENT_NEGOTIATION: _l("Brådskande beslut: förhandlingen ska hållas"),
+    NotificationKind.DECISION_MAKER_ASSIGNED: _l("Du har utsetts till beslutsfattare i ett ärende"),
     NotificationKind.ROLE_GRANTED: _l("En roll med åtkomst till ärenden har tilldelats"),
     NotificationKind.WITNESS_PROBLEM: _l("Ett vittne har inte kontrasignerat granskningsloggen"),
 }

@@ -16,12 +16,14 @@ from email.message import EmailMessage
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Connection
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.i18n import html_lang, locale_for
 from tracker.notifications.labels import subject
 from tracker.notifications.models import MailState, Notification
 from tracker.timeutil import utcnow
@@ -66,17 +68,22 @@ def queue_mail(notification_id: int) -> None:
 
 
 def _message(row: Any) -> EmailMessage:
+    """The mail of one notification, its subject and footer in the recipient's language."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or "samverkan@localhost"
     message["To"] = row.email
-    message["Subject"] = subject(row.kind)
+    locale = locale_for(row)  # the row carries the recipient's `locale`
+    with force_locale(locale):
+        message["Subject"] = subject(row.kind)
+        footer = _("Meddelandet skickades av Samverkan. Alla aviseringar finns under Aviseringar i tjänsten.")
     body = row.text
     base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if row.url:
         body += "\n\n" + (base + row.url if base else row.url)
-    body += "\n\n-- \n" + _("Meddelandet skickades av Samverkan. Alla aviseringar finns under Aviseringar i tjänsten.")
+    body += "\n\n-- \n" + footer
     message.set_content(body)
+    message["Content-Language"] = html_lang(locale)  # after set_content, which replaces Content-* headers
     return message
 
 
@@ -148,7 +155,8 @@ def send_pending(ids: Iterable[int] | None = None, *, limit: int = 500) -> int:
     if not mail_enabled():
         return 0
     table, users = _NOTIFICATIONS, _USERS
-    query = (select(table.c.id, table.c.kind, table.c.text, table.c.url, table.c.mail_attempts, users.c.email)
+    query = (select(table.c.id, table.c.kind, table.c.text, table.c.url, table.c.mail_attempts, users.c.email,
+                    users.c.locale)
              .join(users, users.c.id == table.c.user_id)
              .where(table.c.mail_state == MailState.PENDING).order_by(table.c.id).limit(limit))
     if ids is not None:

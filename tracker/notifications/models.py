@@ -18,6 +18,8 @@ class NotificationKind(StrEnum):
     MINUTES_AWAITING_APPROVAL = "minutes_awaiting_approval"
     DEADLINE_SOON = "deadline_soon"
     EVALUATION_OVERDUE = "evaluation_overdue"
+    URGENT_NEGOTIATION = "urgent_negotiation"  # an urgent decision opened the mandatory negotiation
+    DECISION_MAKER_ASSIGNED = "decision_maker_assigned"
     ROLE_GRANTED = "role_granted"  # a content role given to an account (separation of duties)
     WITNESS_PROBLEM = "witness_problem"  # a witness refused the audit log's checkpoint or was unreachable
 

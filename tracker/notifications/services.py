@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,10 +21,12 @@ from tracker.auth.models import User
 from tracker.cases.models import Case, CaseStatus
 from tracker.errors import NotFound
 from tracker.extensions import db
+from tracker.i18n import locale_for
 from tracker.notifications.mail import mail_enabled, queue_mail
 from tracker.notifications.models import MailState, Notification, NotificationKind
 from tracker.notifications.policy import can_read_notification
 from tracker.procedure import deadlines as engine
+from tracker.procedure.labels import deadline_label
 from tracker.procedure.queries import facts_for_cases
 from tracker.steering.models import SteeringMember
 from tracker.timeutil import local_date, utcnow
@@ -156,7 +159,7 @@ def _reminder_for(case: Case, deadline: engine.Deadline, today: date) -> tuple[N
     days = (due - today).days
     if deadline.met is None and 0 <= days <= REMINDER_DAYS:
         when = _("i dag") if days == 0 else _("om %(n)d dagar", n=days) if days > 1 else _("i morgon")
-        text = _("%(label)s i %(case)s (%(title)s): %(due)s, %(when)s.", label=deadline.label,
+        text = _("%(label)s i %(case)s (%(title)s): %(due)s, %(when)s.", label=deadline_label(deadline.code),
                  case=case.diary_number, title=case.title, due=due.isoformat(), when=when)
         return NotificationKind.DEADLINE_SOON, text, "deadline"
     return None
@@ -172,12 +175,15 @@ def due_reminders(today: date | None = None) -> list[Reminder]:
     out = []
     for case in cases:
         for deadline in engine.compute(facts[case.id], today):
-            found = _reminder_for(case, deadline, today)
-            if found is None:
+            if _reminder_for(case, deadline, today) is None:
                 continue
-            kind, text, prefix = found
             assert deadline.due is not None
             for user in recipients.get(case.id, []):
+                with force_locale(locale_for(user)):  # each recipient reads it in their own language
+                    found = _reminder_for(case, deadline, today)
+                if found is None:
+                    continue
+                kind, text, prefix = found
                 key = f"{prefix}:{user.id}:{case.id}:{deadline.code}:{deadline.due.isoformat()}"
                 out.append(Reminder(user, kind, text, case.id, case_path(case.id), key))
     return out

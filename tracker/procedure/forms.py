@@ -16,9 +16,10 @@ from tracker.timeutil import org_tz
 from tracker.web.forms import CsrfForm, choices
 
 __all__ = [
-    "CONTENT_FORMS", "END_MODES", "PARTIES", "ApproveEvaluationForm", "CentralEndForm", "CentralRequestForm",
-    "CsrfForm", "DecisionForm", "EndNegotiationForm", "OverrideForm", "PositionForm", "ReopenForm",
-    "UrgentDecisionForm", "to_utc",
+    "CONTENT_FORMS", "END_MODES", "PARTIES", "STATEMENT_FORMATS", "ApproveEvaluationForm",
+    "AssignDecisionMakerForm", "CentralEndForm", "CentralRequestForm", "CsrfForm", "DecisionForm",
+    "EndDecisionMakerForm", "EndNegotiationForm", "MaterialChangeForm", "OverrideForm", "PositionForm",
+    "ReopenForm", "StatementExportForm", "UrgentDecisionForm", "to_utc",
 ]
 
 LONG = [Length(max=20000)]
@@ -139,3 +140,30 @@ class ApproveEvaluationForm(FlaskForm):
     approved_on = DateField(_l("Styrnings- och uppföljningsgruppens beslutsdatum"),
                             validators=[DataRequired(_l("Ange datum."))])
     minute_reference = StringField(_l("Protokollshänvisning"), validators=[Length(max=200)])
+
+
+# --- the decision body, material changes after closing, the decision statement --------------
+
+class AssignDecisionMakerForm(FlaskForm):
+    """HR picks a decision maker (the choices are the panel's candidates; the service checks the role)."""
+
+    user_id = SelectField(_l("Beslutsfattare"), choices=[], validate_choice=False,
+                          validators=[DataRequired(_l("Välj en beslutsfattare."))])
+
+
+class EndDecisionMakerForm(FlaskForm):
+    reason = TextAreaField(_l("Varför uppdraget avslutas"),
+                           validators=[DataRequired(_l("Ange varför uppdraget avslutas.")), Length(max=2000)])
+
+
+class MaterialChangeForm(FlaskForm):
+    """HR's choice on a material change after closing; the note is required to keep the closing."""
+
+    note = TextAreaField(_l("Motivering"), validators=[Optional(), Length(max=2000)])
+
+
+STATEMENT_FORMATS = (("pdf", "PDF"), ("txt", _l("Text")))
+
+
+class StatementExportForm(FlaskForm):
+    format = SelectField(_l("Format"), choices=choices(STATEMENT_FORMATS))

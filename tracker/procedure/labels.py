@@ -87,3 +87,20 @@ def end_mode_label(mode: str | None) -> str:
 def deadline_label(code: str) -> str:
     """The translated name of a deadline code."""
     return _label(DEADLINE_LABELS, code)
+
+
+# The audit events the decision statement cites as evidence, by action.
+STATEMENT_EVENT_LABELS: dict[str, LazyString] = {
+    "negotiation.ended": _l("förhandlingen avslutad"),
+    "minutes.approved": _l("protokoll justerat"),
+    "central_negotiation.requested": _l("central förhandling begärd"),
+    "central_negotiation.ended": _l("central förhandling avslutad"),
+    "deadline.overridden": _l("tidsfrist åsidosatt"),
+    "urgent_decision.recorded": _l("synnerliga skäl registrerade"),
+    "stage.reopened": _l("steg återupptaget"),
+}
+
+
+def statement_event_label(action: str) -> str:
+    """The words for an audit action cited by the decision statement."""
+    return _label(STATEMENT_EVENT_LABELS, action)

@@ -5,7 +5,7 @@ Built with a fixed number of queries whatever the number of rounds, positions or
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.auth.models import User
@@ -14,6 +14,7 @@ from tracker.cases.policy import can_edit_case, can_run_procedure
 from tracker.procedure import deadlines as dl
 from tracker.procedure import policy as pp
 from tracker.procedure import queries as pq
+from tracker.procedure.decision_panel import DecisionExtras, decision_extras
 from tracker.procedure.labels import CONTENT_FIELD_LABELS, DEADLINE_LABELS, END_MODE_LABELS, PARTY_LABELS
 from tracker.procedure.models import (
     CentralNegotiationRequest,
@@ -83,6 +84,8 @@ class ProcedurePanel:
     end_mode_labels: dict[str, str]
     party_labels: dict[str, str]
     deadline_labels: dict[str, str]
+    # The decision stage's extras: decision body, urgent negotiation task, material changes, statement.
+    extras: DecisionExtras = field(default_factory=DecisionExtras)
 
     def stage(self, code: str) -> StageView:
         """The view of stage `code`."""
@@ -182,4 +185,5 @@ def panel(user: User, case: Case) -> ProcedurePanel:
         may_archive=runner and evaluation.status == StageStatus.COMPLETED and not case.is_archived,
         archive_reasons=tuple(pq.archive_reasons(case, current)) if runner else (),
         field_labels=fields, end_mode_labels=end_modes, party_labels=parties, deadline_labels=deadline_names,
+        extras=decision_extras(user, case),
     )

@@ -30,6 +30,10 @@ class ProcedurePanelForms:
     decision: FlaskForm | None = None
     override: FlaskForm | None = None
     approve: FlaskForm | None = None
+    assign_dm: FlaskForm | None = None
+    end_dm: dict[str, FlaskForm] = field(default_factory=dict)
+    material: dict[str, FlaskForm] = field(default_factory=dict)
+    statement: FlaskForm | None = None
 
 
 def _content_data(code: str, rec: StageRecord) -> dict[str, Any]:
@@ -64,7 +68,24 @@ def panel_forms(panel: ProcedurePanel, failed: dict[str, Any] | None = None) -> 
             return None
         return failed.get(name) or build()
 
+    extras = panel.extras
+
+    def assign_form() -> FlaskForm:
+        form = pf.AssignDecisionMakerForm(prefix="assign_dm", formdata=None)
+        form.user_id.choices = [(str(uid), name) for uid, name in extras.candidates]
+        return form
+
+    end_dm = {str(row.id): failed.get(f"end_dm:{row.id}") or pf.EndDecisionMakerForm(prefix=f"end_dm-{row.id}",
+                                                                                       formdata=None)
+              for row in extras.current_decision_makers} if extras.may_assign else {}
+    material = {str(row.id): failed.get(f"material:{row.id}") or pf.MaterialChangeForm(prefix=f"material-{row.id}",
+                                                                                         formdata=None)
+                for row in extras.material_changes} if extras.may_resolve_material else {}
     return ProcedurePanelForms(
+        assign_dm=one("assign_dm", extras.may_assign and bool(extras.candidates), assign_form),
+        end_dm=end_dm, material=material,
+        statement=one("statement", extras.may_export_statement,
+                      lambda: pf.StatementExportForm(prefix="statement", formdata=None)),
         action=CsrfForm(),
         content=content, position=position, reopen=reopen,
         end=one("end", panel.may_end, lambda: pf.EndNegotiationForm(prefix="end")),

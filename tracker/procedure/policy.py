@@ -11,7 +11,7 @@ from __future__ import annotations
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.models import Case
-from tracker.cases.policy import can_run_procedure, can_view_case
+from tracker.cases.policy import can_run_procedure, can_view_case, is_responsible_hr
 from tracker.steering.models import Party
 
 
@@ -59,7 +59,7 @@ def can_override(user: User, case: Case) -> bool:
 
 
 def can_register_decision(user: User, case: Case) -> bool:
-    """Register the decision: a decision maker who sees the case."""
+    """Register the decision: a decision maker who sees the case (assigned to it by HR, or a member)."""
     return has_permission(user, Permission.DECISION_REGISTER) and _open_and_visible(user, case)
 
 
@@ -73,3 +73,11 @@ def can_approve_evaluation(user: User, case: Case, *, is_chair: bool) -> bool:
 def can_archive(user: User, case: Case) -> bool:
     """Archive the case after its evaluation: the procedure's runner."""
     return can_edit_stages(user, case)
+
+
+def can_export_statement(user: User, case: Case) -> bool:
+    """Export the decision statement: whoever runs the case, its decision makers and auditors."""
+    if not can_view_case(user, case):
+        return False
+    return (is_responsible_hr(user, case) or can_run_procedure(user, case)
+            or user.has_role(Role.DECISION_MAKER) or user.has_role(Role.AUDITOR))

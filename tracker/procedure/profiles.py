@@ -42,6 +42,7 @@ class ProfileSettings(Mapping[str, int | bool]):
     requires_risk_assessment_cosigned: bool = False
     allows_risk_assessment_waiver: bool = False
     allows_urgent_decision: bool = False
+    urgent_negotiation_days: int = 14
     minutes_approved_by_both: bool = False
     evaluation_due_months: int = 6
 
@@ -61,9 +62,57 @@ class ProfileSettings(Mapping[str, int | bool]):
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ProfileSettings))
 
 
+Texts = Mapping[str, str]  # locale -> text
+_EMPTY: Texts = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A profile text as shown to a reader of `asked`: in `lang`, which is another language when
+    the profile has none for `asked` (`fallback`; shown with its `lang` and a visible marker)."""
+
+    text: str
+    lang: str
+    asked: str
+
+    @property
+    def fallback(self) -> bool:
+        """Shown in another language than asked (sv for sv_FI is the same language, not a fallback)."""
+        return _base(self.lang) != _base(self.asked)
+
+    @property
+    def marker(self) -> str:
+        """'på finska' / 'suomeksi'... in the current language, or '' when not a fallback."""
+        from tracker.i18n import language_in
+
+        return language_in(self.lang) if self.fallback else ""
+
+    def plain(self) -> str:
+        """The text with its marker in parentheses, for PDFs and other plain text."""
+        return f"{self.text} ({self.marker})" if self.fallback else self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _base(code: str) -> str:
+    return code.split("_")[0]
+
+
+@dataclass(frozen=True)
+class ProfileTexts:
+    """The profile's texts per language: name, legal basis, help per stage, basis per deadline."""
+
+    name: Texts = field(default_factory=lambda: _EMPTY)
+    legal_basis: Texts = field(default_factory=lambda: _EMPTY)
+    stage_help: Mapping[str, Texts] = field(default_factory=dict)  # stage -> locale -> text
+    deadline_bases: Mapping[str, Texts] = field(default_factory=dict)  # deadline -> locale -> text
+
+
 @dataclass(frozen=True)
 class Profile:
-    """One validated procedure profile."""
+    """One validated procedure profile. `language` is the language its texts are written in first
+    (a plain-string text is in it); `texts` carries them per language."""
 
     code: str
     version: str
@@ -72,10 +121,42 @@ class Profile:
     settings: ProfileSettings = field(default_factory=ProfileSettings)
     description: str = ""
     source: str = ""
+    language: str = "sv"
+    texts: ProfileTexts = field(default_factory=ProfileTexts)
 
     def display_name(self, locale: str = "sv") -> str:
-        """The profile's name in `locale`, else Swedish, else its code."""
-        return self.name.get(locale) or self.name.get("sv") or self.code
+        """The profile's name in `locale` (or its fallback), else its code."""
+        found = self.text_in(self.name, locale)
+        return found.text if found else self.code
+
+    def _order(self, locale: str) -> list[str]:
+        """Where to look for a text for `locale`: itself, Swedish for Finland-Swedish, the
+        profile's own language, then Swedish and English."""
+        order = [locale, *(["sv"] if locale == "sv_FI" else []), self.language, "sv", "en"]
+        return list(dict.fromkeys(order))
+
+    def text_in(self, texts: Texts, locale: str) -> LocalText | None:
+        """The text for `locale`, or the first fallback (marked), or None when there is none."""
+        for code in [*self._order(locale), *sorted(texts)]:
+            if texts.get(code):
+                return LocalText(texts[code], code, locale)
+        return None
+
+    def name_in(self, locale: str) -> LocalText:
+        """The name for `locale` (the code itself when the profile has none)."""
+        return self.text_in(self.name, locale) or LocalText(self.code, locale, locale)
+
+    def legal_basis_in(self, locale: str) -> LocalText | None:
+        """The law or agreement the profile follows (None when it names none)."""
+        return self.text_in(self.texts.legal_basis, locale)
+
+    def stage_help_in(self, stage: str, locale: str) -> LocalText | None:
+        """The profile's help for a stage (None when it has none in any language)."""
+        return self.text_in(self.texts.stage_help.get(stage, _EMPTY), locale)
+
+    def deadline_basis_in(self, deadline: str, locale: str) -> LocalText | None:
+        """The provision a deadline rests on, in this profile (None when it names none)."""
+        return self.text_in(self.texts.deadline_bases.get(deadline, _EMPTY), locale)
 
 
 @cache
@@ -103,8 +184,12 @@ def _describe(error: ValidationError) -> str:
         return "'code' must be a short lowercase identifier (letters, digits, - or _)"
     if key == "version":
         return "'version' must be a non-empty string of at most 20 characters"
-    if key == "name":
-        return "'name' must be a string or an object of locale -> string"
+    if key in TEXT_KEYS:
+        return f"'{key}' must be a string or an object of locale (sv, sv_FI, fi, en) -> string"
+    if key in NESTED_TEXT_KEYS:
+        return f"'{key}' must be an object of code -> (object of locale (sv, sv_FI, fi, en) -> string)"
+    if key == "language":
+        return "'language' must be one of sv, sv_FI, fi, en"
     if key != "settings":
         return f"'{key}' must be a string"
     if len(path) == 1:
@@ -126,14 +211,29 @@ def validate_profile(data: Any, source: str = "<data>") -> Profile:
     if errors:
         problems = list(dict.fromkeys(_describe(e) for e in errors))
         raise ProfileError(f"{source}: invalid procedure profile: " + "; ".join(problems))
-    name = data.get("name", data["code"])
     raw = data.get("settings", {})
     values: dict[str, Any] = {key: (value if isinstance(value, bool) else int(value)) for key, value in raw.items()}
     settings = ProfileSettings(**values)
-    return Profile(code=data["code"], version=str(data["version"]),
-                   name=MappingProxyType({"sv": name} if isinstance(name, str) else dict(name)),
-                   legal_basis=data.get("legal_basis", ""), settings=settings,
-                   description=data.get("description", ""), source=source)
+    language = data.get("language", "sv")
+    name = _texts(data.get("name", data["code"]), language)
+    legal_basis = _texts(data.get("legal_basis", ""), language)
+    texts = ProfileTexts(
+        name=name, legal_basis=legal_basis,
+        stage_help=MappingProxyType({k: _texts(v, language) for k, v in data.get("stage_help", {}).items()}),
+        deadline_bases=MappingProxyType({k: _texts(v, language) for k, v in data.get("deadline_bases", {}).items()}))
+    return Profile(code=data["code"], version=str(data["version"]), name=name,
+                   legal_basis=legal_basis.get(language, ""), settings=settings,
+                   description=data.get("description", ""), source=source, language=language, texts=texts)
+
+
+TEXT_KEYS = ("name", "legal_basis")
+NESTED_TEXT_KEYS = ("stage_help", "deadline_bases")
+
+
+def _texts(value: str | Mapping[str, str], language: str) -> Texts:
+    """A plain string is in the profile's own language; empty texts are dropped."""
+    pairs = {language: value} if isinstance(value, str) else dict(value)
+    return MappingProxyType({code: text for code, text in pairs.items() if text})
 
 
 def load_profile_file(path: Path) -> Profile:

@@ -17,7 +17,9 @@ from tracker.errors import DeadlineNotReached, DomainError
 from tracker.procedure import forms as pf
 from tracker.procedure import services as ps
 from tracker.procedure.enums import Stage
+from tracker.procedure.labels import deadline_label, stage_label
 from tracker.procedure.profiles import SETTING_NAMES, all_profiles
+from tracker.procedure.stages import STAGES
 from tracker.web.access import Permission, current_actor, load_or_404, requires
 from tracker.web.forms import CsrfForm, apply_domain_error
 
@@ -254,4 +256,5 @@ def archive(case_id: int) -> ResponseReturnValue:
 @requires(Permission.PROFILES_VIEW)
 def profiles() -> ResponseReturnValue:
     return render_template("procedure/profiles.html", profiles=sorted(all_profiles().values(), key=lambda p: p.code),
-                           settings=SETTING_NAMES)
+                           settings=SETTING_NAMES, stages=STAGES, stage_label=stage_label,
+                           deadline_label=deadline_label)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from tracker.auth.permissions import Permission, has_permission
+from tracker.i18n import SOURCE_LOCALE, html_lang, language_name, organisation_languages
 from tracker.timeutil import to_local
 
 
@@ -59,5 +60,7 @@ def init_app(app: Flask) -> None:
     def inject() -> dict[str, Any]:
         return {
             "can": lambda permission: has_permission(current_user, Permission(permission)),
-            "current_locale": str(get_locale() or "sv"),
+            "current_locale": str(get_locale() or SOURCE_LOCALE),
+            "current_lang": html_lang(str(get_locale() or SOURCE_LOCALE)),
+            "offered_languages": [(code, language_name(code), html_lang(code)) for code in organisation_languages()],
         }

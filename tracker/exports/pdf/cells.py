@@ -6,10 +6,14 @@ Paragraphs), drawn by the lean `grid.GridTable`, which keeps 10,000 audit events
 """
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
@@ -138,12 +142,30 @@ def content_text(content: Any) -> str:
 
 
 def when(value: str | None) -> str:
-    """An ISO timestamp shortened for the page (UTC; the JSON keeps full precision)."""
+    """An ISO date or timestamp written as the record's language writes it ('7. maaliskuuta 2026',
+    '7 mars 2026 09:00 UTC'); the JSON keeps the ISO form at full precision."""
     if not value:
         return "–"
-    if "T" in value:
-        return value[:16].replace("T", " ") + " UTC"
-    return value
+    try:
+        if "T" in value:
+            instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=UTC)
+            day = format_date(instant.astimezone(UTC).date(), "long", locale=_locale())
+            clock = format_time(instant, "short", tzinfo=UTC, locale=_locale())
+            return f"{day} {clock} UTC"
+        return format_date(date.fromisoformat(value), "long", locale=_locale())
+    except ValueError:
+        return value
+
+
+def number(value: int | float) -> str:
+    """A number with the record's language's digit grouping and decimal sign."""
+    return format_decimal(value, locale=_locale())
+
+
+def _locale() -> str:
+    return str(get_locale() or "sv")
 
 
 def name_of(person: dict[str, Any] | None) -> str:

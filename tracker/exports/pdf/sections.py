@@ -10,7 +10,8 @@ from reportlab.platypus import PageBreak, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from tracker.exports.labels import label
-from tracker.exports.pdf.cells import Builder, content_text, facts, name_of, table, when
+from tracker.exports.pdf.cells import Builder, content_text, facts, name_of, number, table, when
+from tracker.i18n import language_name
 
 
 def title_page(b: Builder) -> None:
@@ -36,6 +37,7 @@ def title_page(b: Builder) -> None:
         (_("Arbetsgivarpart"), employer),
         (_("Personalpart"), personnel),
         (_("Skapat"), when(r["generated_at"])),
+        (_("Protokollets språk"), language_name(r.get("language") or "sv")),
         (_("Skapat av"), f'{r["generated_by"]["name"]} ({r["generated_by"].get("role") or "–"})'),
         (_("Kedjans huvud"), f'#{r["audit"]["chain_head"]["seq"]} {r["audit"]["chain_head"]["hash"]}'),
     ]))
@@ -59,11 +61,11 @@ def case_section(b: Builder) -> None:
         (_("Rubrik"), case["title"]),
         (_("Beskrivning"), case["description"]),
         (_("Typ av förändring"), label("change_kind", case["change_kind"])),
-        (_("Berörd personal"), case["staff_affected"]),
+        (_("Berörd personal"), number(case["staff_affected"])),
         (_("Kan leda till minskad personal"), case["may_reduce_staff"]),
         (_("Stort projekt"), case["is_large"]),
         (_("Berörda enheter"), case["units"]),
-        (_("Planerat beslutsdatum"), case["planned_decision_date"]),
+        (_("Planerat beslutsdatum"), when(case["planned_decision_date"])),
         (_("Beslutsorgan"), case["decision_body"]),
         (_("Brådskande beslut, skäl"), case.get("urgent_reason")),
         (_("Ansvarig HR-handläggare"), name_of(case["responsible_hr"])),

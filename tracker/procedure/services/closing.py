@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from tracker import signals
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.models import Case
@@ -27,6 +28,7 @@ from tracker.procedure.services._guards import (
     raise_field_errors,
     record_of,
 )
+from tracker.procedure.urgent import urgent_task
 from tracker.steering.models import Party
 from tracker.timeutil import local_date, utcnow
 
@@ -137,7 +139,8 @@ def end_central_negotiation(actor: User, case: Case, request_id: int, *, outcome
 
 def record_urgent_decision(actor: User, case: Case, reason: str) -> Case:
     """se-mbl (synnerliga skäl): the decision may precede negotiation; a negotiation becomes
-    mandatory before archiving. HR or the decision maker records the cause."""
+    mandatory before archiving. HR or the decision maker records the cause; the mandatory
+    negotiation opens as a task due `urgent_negotiation_days` later, and both parties are notified."""
     ensure_visible(actor, case)
     if not can_record_urgent_decision(actor, case):
         raise PermissionDenied(_("Bara HR eller beslutsfattaren kan registrera synnerliga skäl."))
@@ -151,6 +154,12 @@ def record_urgent_decision(actor: User, case: Case, reason: str) -> Case:
     case.urgent_reason = reason
     case.urgent_recorded_at = utcnow()
     case.urgent_recorded_by_id = actor.id
+    profile = get_profile(case.profile_code)
+    task = urgent_task(local_date(case.urgent_recorded_at), profile.settings, closing_completed=False,
+                       today=local_date(case.urgent_recorded_at))
+    assert task is not None  # recorded just now
     db.session.flush()
-    record(actor, "urgent_decision.recorded", case, {"reason": reason}, case_id=case.id)
+    record(actor, "urgent_decision.recorded", case, {"reason": reason, "negotiation_due": task.due.isoformat()},
+           case_id=case.id)
+    signals.urgent_decision_recorded.send(case, actor=actor, due=task.due)
     return case

@@ -1,0 +1,154 @@
+"""The decision stage's extra panel data: the decision body (assigned decision makers and their
+history), the mandatory negotiation after an urgent decision, material changes after closing
+awaiting HR's choice, and the decision statement once the decision is possible.
+
+Plain data for `templates/cases/_decision_body.html` and friends; a fixed number of queries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tracker.auth.models import Role, User, UserRole
+from tracker.cases.labels import material_field_label, material_value
+from tracker.cases.models import Case, CaseDecisionMaker, MaterialChange
+from tracker.cases.policy import can_assign_decision_makers, can_edit_case
+from tracker.extensions import db
+from tracker.procedure import queries as pq
+from tracker.procedure.enums import Stage, StageStatus
+from tracker.procedure.models import StageRecord
+from tracker.procedure.policy import can_export_statement
+from tracker.procedure.profiles import ProfileError, get_profile
+from tracker.procedure.statement import Statement
+from tracker.procedure.statement_data import decision_statement
+from tracker.procedure.urgent import UrgentTask, urgent_task
+from tracker.timeutil import local_date
+
+
+@dataclass(frozen=True)
+class DecisionMakerRow:
+    id: int
+    name: str
+    assigned_at: datetime
+    ended_at: datetime | None
+    end_reason: str
+
+    @property
+    def current(self) -> bool:
+        return self.ended_at is None
+
+
+@dataclass(frozen=True)
+class MaterialChangeRow:
+    id: int
+    changed_at: datetime
+    changes: tuple[tuple[str, str, str], ...]  # (label, from, to), translated
+
+
+@dataclass(frozen=True)
+class DecisionExtras:
+    decision_makers: tuple[DecisionMakerRow, ...] = ()
+    may_assign: bool = False
+    candidates: tuple[tuple[int, str], ...] = ()
+    urgent: UrgentTask | None = None
+    urgent_reason: str | None = None
+    material_changes: tuple[MaterialChangeRow, ...] = ()
+    may_resolve_material: bool = False
+    statement: Statement | None = None
+    may_export_statement: bool = False
+
+    @property
+    def current_decision_makers(self) -> tuple[DecisionMakerRow, ...]:
+        return tuple(row for row in self.decision_makers if row.current)
+
+
+def decision_makers_of(case: Case) -> list[CaseDecisionMaker]:
+    """Every assignment of the case, current and ended, oldest first. One query."""
+    return list(db.session.execute(select(CaseDecisionMaker).where(CaseDecisionMaker.case_id == case.id)
+                                   .order_by(CaseDecisionMaker.id)).scalars().unique())
+
+
+def decision_maker_candidates(case: Case, exclude: set[int]) -> list[tuple[int, str]]:
+    """Active users holding the decision-maker role, not currently assigned. One query."""
+    rows = db.session.execute(
+        select(User.id, User.name).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.DECISION_MAKER, User.active.is_(True)).order_by(User.name, User.id)
+    ).all()
+    return [(uid, name) for uid, name in rows if uid not in exclude]
+
+
+def open_material_changes(case: Case) -> list[MaterialChange]:
+    """Material changes after closing still waiting for HR's choice. One query."""
+    return list(db.session.execute(select(MaterialChange).where(
+        MaterialChange.case_id == case.id, MaterialChange.resolution.is_(None)).order_by(MaterialChange.id)).scalars())
+
+
+def _closing_completed(case: Case) -> bool:
+    status = db.session.execute(select(StageRecord.status).where(
+        StageRecord.case_id == case.id, StageRecord.stage_code == Stage.CLOSING,
+        StageRecord.superseded_at.is_(None))).scalar()
+    return status == StageStatus.COMPLETED
+
+
+def case_urgent_task(case: Case) -> UrgentTask | None:
+    """The mandatory negotiation of a case with an urgent decision (None without one)."""
+    if case.urgent_recorded_at is None:
+        return None
+    try:
+        settings = get_profile(case.profile_code).settings
+    except ProfileError:
+        return None
+    return urgent_task(local_date(case.urgent_recorded_at), settings, closing_completed=_closing_completed(case),
+                       today=pq.today())
+
+
+def _decision_possible(case: Case) -> bool:
+    records = pq.current_records(case)
+    if records[Stage.DECISION].status == StageStatus.COMPLETED:
+        return True
+    return not pq.decision_blockers(case)
+
+
+def decision_extras(user: User, case: Case) -> DecisionExtras:
+    """The decision stage's extra data for `user`."""
+    assignments = decision_makers_of(case)
+    rows = tuple(DecisionMakerRow(a.id, a.user.name, a.assigned_at, a.ended_at, a.end_reason) for a in assignments)
+    may_assign = can_assign_decision_makers(user, case)
+    candidates = tuple(decision_maker_candidates(case, {a.user_id for a in assignments if a.is_current})) \
+        if may_assign else ()
+    changes = tuple(MaterialChangeRow(c.id, c.changed_at, tuple(
+        (material_field_label(name), material_value(name, d.get("from")), material_value(name, d.get("to")))
+        for name, d in (c.changes or {}).items())) for c in open_material_changes(case))
+    statement = decision_statement(case) if _decision_possible(case) else None
+    return DecisionExtras(
+        decision_makers=rows, may_assign=may_assign, candidates=candidates,
+        urgent=case_urgent_task(case), urgent_reason=case.urgent_reason,
+        material_changes=changes, may_resolve_material=bool(changes) and can_edit_case(user, case),
+        statement=statement, may_export_statement=statement is not None and can_export_statement(user, case),
+    )
+
+
+def urgent_tasks_for(cases: list[Case]) -> dict[int, UrgentTask]:
+    """The open or done mandatory-negotiation task of each case with an urgent decision (lists,
+    dashboard): one query, none when no case has one."""
+    urgent = [c for c in cases if c.urgent_recorded_at is not None]
+    if not urgent:
+        return {}
+    completed = set(db.session.execute(select(StageRecord.case_id).where(
+        StageRecord.case_id.in_([c.id for c in urgent]), StageRecord.stage_code == Stage.CLOSING,
+        StageRecord.superseded_at.is_(None), StageRecord.status == StageStatus.COMPLETED)).scalars())
+    today = pq.today()
+    out: dict[int, UrgentTask] = {}
+    for case in urgent:
+        try:
+            settings = get_profile(case.profile_code).settings
+        except ProfileError:
+            continue
+        assert case.urgent_recorded_at is not None
+        task = urgent_task(local_date(case.urgent_recorded_at), settings, closing_completed=case.id in completed,
+                           today=today)
+        if task is not None:
+            out[case.id] = task
+    return out
