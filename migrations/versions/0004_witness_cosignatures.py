@@ -1,13 +1,13 @@
 """audit_cosignatures and audit_timestamps: witnesses' cosignatures and TSA tokens on checkpoints (issue 16)
 
-Revision ID: 0002_witness_cosignatures
-Revises: 0001_initial
+Revision ID: 0004_witness_cosignatures
+Revises: 0003_finnish_case_language
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0002_witness_cosignatures"
-down_revision = "0001_initial"
+revision = "0004_witness_cosignatures"
+down_revision = "0003_finnish_case_language"
 branch_labels = None
 depends_on = None
 
