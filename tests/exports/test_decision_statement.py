@@ -188,3 +188,26 @@ def test_decision_statement_helper_composes(decided_world, app):
     with app.test_request_context(), force_locale("sv"):
         statement = decision_statement(decided_world["case"])
     assert statement.paragraphs[0].startswith("Samverkansförfarandet i ärende")
+
+
+def test_the_record_lists_the_decision_body_with_its_history(decided_world):
+    from tests.exports.test_services import validate
+    from tracker.exports.record import build_record
+
+    w = decided_world
+    (first,) = build_record(w["case"], w["hr"])["decision_makers"]
+    assert first["current"] and first["user"]["name"] == "Daniel Ek" and first["assigned_by"]["name"] == "Helena Rask"
+    cs.end_decision_maker(w["hr"], w["case"], first["id"], "Ny nämnd")
+    db.session.commit()
+    record = build_record(w["case"], w["hr"])
+    (ended,) = record["decision_makers"]
+    assert not ended["current"] and ended["end_reason"] == "Ny nämnd" and ended["ended_by"]["name"] == "Helena Rask"
+    validate(record)
+
+
+@pytest.mark.parametrize(("locale", "word"), [("fi", "Yhteistoimintamenettely"), ("sv_FI", "Samarbetsförfarandet"),
+                                               ("sv", "Samverkansförfarandet")])
+def test_the_statement_in_finnish_and_finland_swedish(app, locale, word):
+    with app.test_request_context(), force_locale(locale):
+        text = st.compose(_facts()).text()
+    assert text.splitlines()[2].startswith(word)

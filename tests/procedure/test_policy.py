@@ -26,6 +26,8 @@ MATRIX: dict[str, tuple[tuple[str, Party | None, str], dict[str, bool]]] = {
     "decision_maker_member": (("decision_maker", Party.EMPLOYER, "member"),
                               _row("add_position", "urgent", "override", "register_decision")),
     "decision_maker_non_member": (("decision_maker", None, "member"), _row()),
+    # Assigned by HR to the case (issue 14 item 10): the decision stage without membership.
+    "decision_maker_assigned": (("decision_maker", None, "member"), _row("urgent", "override", "register_decision")),
     "union_rep_member": (("union_rep", Party.PERSONNEL, "member"), _row(*PERSONNEL)),
     "union_rep_chair": (("union_rep", Party.PERSONNEL, "chair"), _row(*PERSONNEL, "approve_evaluation")),
     "safety_rep_member": (("safety_rep", Party.PERSONNEL, "safety_representative"), _row(*PERSONNEL)),
@@ -56,6 +58,10 @@ def _user_in_relation(factory, case, relation: str):
     if relation == "responsible_hr":
         return case.responsible_hr
     user = factory.user(role)
+    if relation == "decision_maker_assigned":
+        from tracker.cases.services import assign_decision_maker
+
+        assign_decision_maker(case.responsible_hr, case, user)
     if party is not None:
         factory.member(case, user, party, role=steering_role)
     return user
@@ -68,7 +74,8 @@ def test_policy_matrix(factory, relation):
     assert _answers(user, case) == MATRIX[relation][1]
 
 
-@pytest.mark.parametrize("relation", ["responsible_hr", "decision_maker_member", "union_rep_chair"])
+@pytest.mark.parametrize("relation", ["responsible_hr", "decision_maker_member", "decision_maker_assigned",
+                                      "union_rep_chair"])
 def test_an_archived_case_permits_nothing(factory, relation):
     case = factory.case(profile="se-mbl")
     user = _user_in_relation(factory, case, relation)

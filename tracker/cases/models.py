@@ -121,6 +121,8 @@ class CaseDecisionMaker(Model):
     end_reason: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    assigned_by: Mapped[User] = relationship(foreign_keys=[assigned_by_id], lazy="joined")
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id], lazy="joined")
 
     @property
     def is_current(self) -> bool:

@@ -22,7 +22,7 @@ from tracker.audit.cosigners import head_cosigners
 from tracker.audit.models import AuditEvent
 from tracker.audit.verify import verify_chain
 from tracker.auth.models import User
-from tracker.cases.models import Case
+from tracker.cases.models import Case, CaseDecisionMaker
 from tracker.exports import sections, sections_meetings
 from tracker.exports.serialise import event_fields, iso, person
 from tracker.extensions import db
@@ -190,6 +190,20 @@ def _audit_section(case: Case, events: Sequence[Any], hidden: set[tuple[str, str
     }
 
 
+def _decision_makers(case: Case) -> list[dict[str, Any]]:
+    """The case's decision body: every assignment, current and ended (one query)."""
+    rows = db.session.execute(select(CaseDecisionMaker).where(CaseDecisionMaker.case_id == case.id)
+                              .order_by(CaseDecisionMaker.id)).scalars().unique().all()
+    return [
+        {
+            "id": r.id, "user": person(r.user), "assigned_at": iso(r.assigned_at), "assigned_by": person(r.assigned_by),
+            "ended_at": iso(r.ended_at), "ended_by": person(r.ended_by),
+            "end_reason": r.end_reason or "", "current": r.ended_at is None,
+        }
+        for r in rows
+    ]
+
+
 # --- the record -----------------------------------------------------------------------------------
 
 def build_record(case: Case, reader: User, *, generated_at: datetime | None = None,
@@ -214,6 +228,7 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
             "legal_basis": _legal_basis(case, locale),
             "steering_group": steering,
             "signatories": _signatories(steering),
+            "decision_makers": _decision_makers(case),
             "stages": sections.stages(case, records),
             "meetings": sections_meetings.meetings(case),
             "counter_proposals": sections.counter_proposals(case),
