@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.audit import policy, queries
+from tracker.audit.cosigners import head_cosigners, trusted_time
 from tracker.audit.forms import AuditFilterForm, verify_form
 from tracker.audit.labels import kind_text
 from tracker.audit.verify import store_result, verify_chain
@@ -34,7 +35,8 @@ def _render_trail(template: str, *, case: Case | None) -> tuple[str, int]:
     filter_args = {k: v for k, v in request.args.items() if k in FILTER_ARGS and v}
     html = render_template(
         template, form=form, page=page, case=case, filter_args={**endpoint_args, **filter_args},
-        badge=queries.verification_badge(), show_address=policy.can_see_client_addresses(user),
+        badge=queries.verification_badge(), cosigners=head_cosigners(), trusted_time=trusted_time(),
+        show_address=policy.can_see_client_addresses(user),
         verify_form=verify_form(blank=True) if policy.can_verify(user) else None,
     )
     return html, 200 if page is not None else 400

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from tracker.audit.canonical import canonical_json, chain_hash
 from tracker.audit.chain import current_head
 from tracker.audit.checkpoints import checkpoint_dict, configured_public_keys, latest_checkpoint, signature_valid
+from tracker.audit.cosigners import head_cosigners
 from tracker.audit.models import AuditEvent
 from tracker.audit.verify import verify_chain
 from tracker.auth.models import User
@@ -174,6 +175,7 @@ def _audit_section(case: Case, events: Sequence[Any], hidden: set[tuple[str, str
         "event_count": len(rows),
         "chain_head": chain_head(),
         "checkpoint": _checkpoint_section(),
+        "witnesses": [c.as_dict() for c in head_cosigners()],
         "verification": {
             "case_events_ok": all(r["hash_ok"] for r in checked),
             "case_events_checked": len(checked),

@@ -39,6 +39,7 @@ SUBJECTS: dict[NotificationKind, LazyString] = {
     NotificationKind.URGENT_NEGOTIATION: _l("Brådskande beslut: förhandlingen ska hållas"),
     NotificationKind.DECISION_MAKER_ASSIGNED: _l("Du har utsetts till beslutsfattare i ett ärende"),
     NotificationKind.ROLE_GRANTED: _l("En roll med åtkomst till ärenden har tilldelats"),
+    NotificationKind.WITNESS_PROBLEM: _l("Ett vittne har inte kontrasignerat granskningsloggen"),
 }
 
 # The kinds as a person names them (the list's filter).

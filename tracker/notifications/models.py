@@ -33,6 +33,7 @@ class NotificationKind(StrEnum):
     URGENT_NEGOTIATION = "urgent_negotiation"  # an urgent decision opened the mandatory negotiation
     DECISION_MAKER_ASSIGNED = "decision_maker_assigned"
     ROLE_GRANTED = "role_granted"  # a content role given to an account (separation of duties)
+    WITNESS_PROBLEM = "witness_problem"  # a witness refused the audit log's checkpoint or was unreachable
 
 
 class MailState(StrEnum):

@@ -178,6 +178,14 @@ def _compact(payload: Any) -> str:
     return json.dumps(worded(payload), ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
 
 
+def _witness_text(witness: dict[str, Any]) -> str:
+    """Which checkpoint a witness cosigned, and when."""
+    if witness["tree_size"] is None:
+        return _("har inte kontrasignerat någon kontrollpunkt")
+    text = _("kontrasignerade %(n)d händelser %(when)s", n=witness["tree_size"], when=when(witness["cosigned_at"]))
+    return text if witness["covers_head"] else text + " " + _("(inte kedjans huvud)")
+
+
 def verification_section(b: Builder) -> None:
     """The verification result, chain head and last checkpoint."""
     audit = b.record["audit"]
@@ -196,5 +204,8 @@ def verification_section(b: Builder) -> None:
         (_("Nyckel"), cp["key_id"] if cp else "–"),
         (_("Signatur (Ed25519)"), cp["signature"] if cp else "–"),
     ]))
+    witnesses = audit.get("witnesses") or []
+    if witnesses:
+        b.add(facts([(_("Vittne %(name)s", name=w["name"]), _witness_text(w)) for w in witnesses]))
     if not v["case_events_ok"]:
         b.flag(_("AVVIKELSE: minst en händelse stämmer inte med sin hash."))
