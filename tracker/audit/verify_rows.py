@@ -59,8 +59,14 @@ def _raw() -> Any:
 
 
 def fast_rows(sqlite: bool, batch_size: int) -> Iterator[tuple[int, bytes | str, str]]:
+    """Every row of `fast_batches`, one at a time."""
+    for batch in fast_batches(sqlite, batch_size):
+        yield from batch
+
+
+def fast_batches(sqlite: bool, batch_size: int) -> Iterator[list[tuple[int, bytes | str, str]]]:
     """(seq, prev_hash ‖ canonical JSON — UTF-8 bytes on SQLite, text on PostgreSQL —, stored hash)
-    of every event in seq order.
+    of every event in seq order, in batches of `batch_size` rows.
 
     The walk is the hot loop, so it bypasses SQLAlchemy's per-row result processing and streams
     through the driver's own cursor (server-side on PostgreSQL: constant memory), on the session's
@@ -79,7 +85,7 @@ def fast_rows(sqlite: bool, batch_size: int) -> Iterator[tuple[int, bytes | str,
             batch = cursor.fetchmany(batch_size)
             if not batch:
                 break
-            yield from batch
+            yield batch
     finally:
         cursor.close()
 
