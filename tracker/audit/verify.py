@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from tracker.audit import merkle, tree
 from tracker.audit import verify_batch as batch_module
 from tracker.audit import verify_ends as ends
+from tracker.audit import verify_parallel as parallel
 from tracker.audit import verify_rows as rows
 from tracker.audit import verify_sources as sources
 from tracker.audit.canonical import _dumps, canonical_text
@@ -194,6 +195,25 @@ class _Walker:
         self.prev_bytes = hashes[-1].encode("ascii")
         return True
 
+    def span(self, first: int | None, last: int | None, batch_size: int) -> bool:
+        """Walk the stored rows `first`..`last` (None: no bound) batch by batch. False: stop here."""
+        return all(self.batch(batch) for batch in rows.fast_batches(self.sqlite, batch_size, first, last))
+
+    def chunks(self, split: tuple[str, int, int], batch_size: int) -> bool:
+        """The first chunks, checked in worker processes; one that does not fit is walked here."""
+        path, count, workers = split
+        for first, last, future in parallel.chunks(path, count, workers):
+            chunk = future.result()
+            at = bisect_left(self.marks, first)
+            marked = at < len(self.marks) and self.marks[at] <= last
+            if chunk is None or marked or self.expected != first or chunk[0] != self.prev_bytes:
+                if not self.span(first, last, batch_size):
+                    return False
+                continue
+            batch_module.push(self.stack, first - 1, parallel.CHUNK, chunk[2])
+            self.prev_bytes, self.expected = chunk[1].encode("ascii"), last + 1
+        return True
+
     def rows(self, batch: list[Any]) -> bool:
         """The batch row by row, as the original walk: stops at the first problem, exactly."""
         sha256 = hashlib.sha256
@@ -220,13 +240,21 @@ def _walk(sqlite: bool, batch_size: int, good: dict[int, list[Any]], tree_check_
     problem. At each checkpoint's size the recomputed root must be the signed one."""
     walker = _Walker(sqlite, good, tree_check_size)
     walk = walker.walk
-    for batch in rows.fast_batches(sqlite, batch_size):
-        if not walker.batch(batch):
-            break
-    else:
+    split = _split() if sqlite else None
+    if (split is None or walker.chunks(split, batch_size)) and walker.span(
+            None if split is None else walker.expected, None, batch_size):
         walk.checked = walker.expected - 1
     walk.verified_head = walker.expected - 1
     return walk
+
+
+def _split() -> tuple[str, int, int] | None:
+    """How to split a large SQLite log across processes (None: walk it in this one)."""
+    configured = int(current_app.config.get("AUDIT_VERIFY_PROCESSES", 0))
+    if configured == 1:
+        return None
+    lowest, head = db.session.execute(select(func.min(AuditEvent.seq), func.max(AuditEvent.seq))).one()
+    return parallel.plan(db.session.get_bind().engine.url.database, head or 0, lowest, configured)
 
 
 def _checkpoints_match(walk: _Walk, checkpoints: list[Any], root: bytes, head: str) -> bool:

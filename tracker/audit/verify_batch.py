@@ -49,11 +49,16 @@ def extend(stack: list[bytes], size: int, entries: Sequence[bytes]) -> int:
         while len(level) > 1:
             pairs = zip(level[::2], level[1::2], strict=True)
             level = [sha256(b"\x01" + left + right).digest() for left, right in pairs]
-        current, index = level[0], size // width
-        while index & 1:
-            current = sha256(b"\x01" + stack.pop() + current).digest()
-            index >>= 1
-        stack.append(current)
+        push(stack, size, width, level[0])
         size += width
         start += width
     return size
+
+
+def push(stack: list[bytes], size: int, width: int, root: bytes) -> None:
+    """Append the perfect subtree `root` of `width` leaves (a power of two dividing `size`)."""
+    current, index = root, size // width
+    while index & 1:
+        current = _sha256(b"\x01" + stack.pop() + current).digest()
+        index >>= 1
+    stack.append(current)
