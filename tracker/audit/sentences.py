@@ -1,6 +1,6 @@
 """The audit trail as sentences in the reader's language: one small function per action.
 
-`sentence(event, names)` turns an event into "Anna Berg godkände version 2 av protokollet från
+`sentence(event, names)` turns an event into "Anna Berg justerade version 2 av protokollet från
 mötet 14 mars 2026". `names` carries the people and meetings the events refer to by id, loaded by
 `tracker.audit.queries.names_for` in a constant number of queries. `ACTION_LABELS` names each
 action for the trail's event select. Nothing here queries the database.
@@ -154,10 +154,10 @@ SENTENCES: dict[str, Sentence] = {
     "user.password_reset": lambda c: _("%(actor)s återställde lösenordet för %(user)s", actor=c.actor,
                                        user=c.target_user()),
     # steering group
-    "steering.member_added": lambda c: _("%(actor)s lade till %(user)s i styrgruppen som %(role)s för %(party)s",
+    "steering.member_added": lambda c: _("%(actor)s lade till %(user)s i styrnings- och uppföljningsgruppen som %(role)s för %(party)s",
                                          actor=c.actor, user=c.user(), role=member_role_label(c.get("role")).lower(),
                                          party=party_label(c.get("party")).lower()),
-    "steering.member_removed": lambda c: _("%(actor)s avslutade medlemskapet i styrgruppen för %(user)s",
+    "steering.member_removed": lambda c: _("%(actor)s avslutade medlemskapet i styrnings- och uppföljningsgruppen för %(user)s",
                                            actor=c.actor, user=c.user()),
     # meetings and minutes
     "meeting.scheduled": lambda c: _("%(actor)s kallade till mötet ”%(title)s”; kallade: %(invitees)s",
@@ -170,14 +170,14 @@ SENTENCES: dict[str, Sentence] = {
                                                absent=c.users("absent")),
     "minutes.drafted": lambda c: _("%(actor)s skrev version %(version)s av protokollet från %(meeting)s",
                                    actor=c.actor, version=c.get("number"), meeting=c.meeting()),
-    "approvals.voided": lambda c: _("Tidigare godkännanden upphävdes av version %(version)s av protokollet",
+    "approvals.voided": lambda c: _("Tidigare justeringar upphävdes av version %(version)s av protokollet",
                                     version=c.get("by_version")),
     "minutes.submitted": lambda c: _("%(actor)s skickade version %(version)s av protokollet för justering till "
                                      "%(signatories)s", actor=c.actor, version=c.get("version"),
                                      signatories=c.users("signatories")),
-    "minutes.approved": lambda c: _("%(actor)s godkände version %(version)s av protokollet från %(meeting)s",
+    "minutes.approved": lambda c: _("%(actor)s justerade version %(version)s av protokollet från %(meeting)s",
                                     actor=c.actor, version=c.get("version"), meeting=c.meeting()),
-    "minutes.refused": lambda c: _("%(actor)s vägrade godkänna version %(version)s av protokollet från %(meeting)s",
+    "minutes.refused": lambda c: _("%(actor)s vägrade justera version %(version)s av protokollet från %(meeting)s",
                                    actor=c.actor, version=c.get("version"), meeting=c.meeting()),
     # procedure
     "stage.started": lambda c: _("Steget %(stage)s påbörjades", stage=c.stage()),
@@ -205,10 +205,10 @@ SENTENCES: dict[str, Sentence] = {
     "counter_proposal.withdrawn": lambda c: _("%(actor)s drog tillbaka motförslaget ”%(title)s”", actor=c.actor,
                                               title=c.get("title")),
     # risk assessment
-    "risk_assessment.created": _simple(_l("%(actor)s skrev en riskbedömning")),
-    "risk_assessment.cosigned": _simple(_l("%(actor)s skrev under riskbedömningen som skyddsombud")),
-    "risk_assessment.objection_added": _simple(_l("%(actor)s lämnade en invändning mot riskbedömningen")),
-    "risk_assessment.waived": _simple(_l("%(actor)s beslutade att riskbedömning inte behövs")),
+    "risk_assessment.created": _simple(_l("%(actor)s lade in en risk- och konsekvensanalys")),
+    "risk_assessment.cosigned": _simple(_l("%(actor)s skrev under risk- och konsekvensanalysen som skyddsombud")),
+    "risk_assessment.objection_added": _simple(_l("%(actor)s lämnade en invändning mot risk- och konsekvensanalysen")),
+    "risk_assessment.waived": _simple(_l("%(actor)s beslutade att ingen risk- och konsekvensanalys behövs")),
     # documents
     "document.uploaded": lambda c: _("%(actor)s laddade upp %(document)s", actor=c.actor, document=c.document()),
     "document.version_added": lambda c: _("%(actor)s laddade upp version %(version)s av %(document)s",
@@ -254,9 +254,9 @@ def sentence(event: AuditEvent, names: Names) -> str:
 # The event select: each action by name, grouped by the first part of its code.
 ACTION_GROUPS: dict[str, LazyString] = {
     "case.": _l("Ärenden (alla)"), "auth.": _l("Inloggning (alla)"), "user.": _l("Konton (alla)"),
-    "steering.": _l("Styrgrupp (alla)"), "meeting.": _l("Möten (alla)"), "minutes.": _l("Protokoll (alla)"),
+    "steering.": _l("Styrnings- och uppföljningsgrupp (alla)"), "meeting.": _l("Möten (alla)"), "minutes.": _l("Protokoll (alla)"),
     "stage.": _l("Steg (alla)"), "comment.": _l("Kommentarer (alla)"),
-    "counter_proposal.": _l("Motförslag (alla)"), "risk_assessment.": _l("Riskbedömning (alla)"),
+    "counter_proposal.": _l("Motförslag (alla)"), "risk_assessment.": _l("Risk- och konsekvensanalys (alla)"),
     "document.": _l("Dokument (alla)"),
 }
 ACTION_LABELS: dict[str, LazyString] = {
@@ -264,15 +264,15 @@ ACTION_LABELS: dict[str, LazyString] = {
     "case.archived": _l("Ärende arkiverat"), "case.decision_maker_assigned": _l("Beslutsfattare utsedd"),
     "auth.logged_in": _l("Inloggning"), "auth.login_failed": _l("Misslyckad inloggning"),
     "user.created": _l("Konto skapat"), "user.roles_changed": _l("Roller ändrade"),
-    "steering.member_added": _l("Styrgruppsmedlem tillagd"), "steering.member_removed": _l("Medlemskap avslutat"),
+    "steering.member_added": _l("Ledamot tillagd i styrnings- och uppföljningsgruppen"), "steering.member_removed": _l("Medlemskap avslutat"),
     "meeting.scheduled": _l("Möte kallat"), "meeting.cancelled": _l("Möte inställt"),
     "minutes.drafted": _l("Protokoll skrivet"), "minutes.submitted": _l("Protokoll skickat för justering"),
-    "minutes.approved": _l("Protokoll godkänt"), "minutes.refused": _l("Protokoll ej godkänt"),
+    "minutes.approved": _l("Protokoll justerat"), "minutes.refused": _l("Justering vägrad"),
     "stage.completed": _l("Steg avslutat"), "stage.reopened": _l("Steg återupptaget"),
     "decision.registered": _l("Beslut registrerat"), "negotiation.ended": _l("Förhandling avslutad"),
     "deadline.overridden": _l("Tidsfrist åsidosatt"),
     "counter_proposal.submitted": _l("Motförslag lämnat"),
-    "risk_assessment.cosigned": _l("Riskbedömning underskriven"),
+    "risk_assessment.cosigned": _l("Risk- och konsekvensanalys underskriven"),
     "document.uploaded": _l("Dokument uppladdat"), "document.downloaded": _l("Dokument nedladdat"),
     "document.access_denied": _l("Åtkomst till dokument nekad"),
     "export.generated": _l("Export skapad"),
