@@ -76,7 +76,7 @@ class _Ctx:
     def actor(self) -> str:
         return self.event.actor_name or _("Systemet")
 
-    def get(self, key: str, default: str = "") -> Any:
+    def get(self, key: str, default: Any = "") -> Any:
         payload = self.event.payload if isinstance(self.event.payload, dict) else {}
         value = payload.get(key)
         return default if value is None else value
@@ -101,8 +101,9 @@ class _Ctx:
 
     def meeting(self) -> str:
         ident = self.get("meeting_id", "")
-        if not isinstance(ident, int) and self.event.target_type == "meetings" and (self.event.target_id or "").isdigit():
-            ident = int(self.event.target_id or 0)
+        target = self.event.target_id or ""
+        if not isinstance(ident, int) and self.event.target_type == "meetings" and target.isdigit():
+            ident = int(target)
         day = self.names.meetings.get(ident) if isinstance(ident, int) else None
         return _("mötet %(date)s", date=format_date(day, "long")) if day else _("ett möte")
 
@@ -154,10 +155,12 @@ SENTENCES: dict[str, Sentence] = {
     "user.password_reset": lambda c: _("%(actor)s återställde lösenordet för %(user)s", actor=c.actor,
                                        user=c.target_user()),
     # steering group
-    "steering.member_added": lambda c: _("%(actor)s lade till %(user)s i styrnings- och uppföljningsgruppen som %(role)s för %(party)s",
+    "steering.member_added": lambda c: _("%(actor)s lade till %(user)s i styrnings- och uppföljningsgruppen "
+                                           "som %(role)s för %(party)s",
                                          actor=c.actor, user=c.user(), role=member_role_label(c.get("role")).lower(),
                                          party=party_label(c.get("party")).lower()),
-    "steering.member_removed": lambda c: _("%(actor)s avslutade medlemskapet i styrnings- och uppföljningsgruppen för %(user)s",
+    "steering.member_removed": lambda c: _("%(actor)s avslutade medlemskapet i styrnings- och "
+                                             "uppföljningsgruppen för %(user)s",
                                            actor=c.actor, user=c.user()),
     # meetings and minutes
     "meeting.scheduled": lambda c: _("%(actor)s kallade till mötet ”%(title)s”; kallade: %(invitees)s",
@@ -254,7 +257,8 @@ def sentence(event: AuditEvent, names: Names) -> str:
 # The event select: each action by name, grouped by the first part of its code.
 ACTION_GROUPS: dict[str, LazyString] = {
     "case.": _l("Ärenden (alla)"), "auth.": _l("Inloggning (alla)"), "user.": _l("Konton (alla)"),
-    "steering.": _l("Styrnings- och uppföljningsgrupp (alla)"), "meeting.": _l("Möten (alla)"), "minutes.": _l("Protokoll (alla)"),
+    "steering.": _l("Styrnings- och uppföljningsgrupp (alla)"), "meeting.": _l("Möten (alla)"),
+    "minutes.": _l("Protokoll (alla)"),
     "stage.": _l("Steg (alla)"), "comment.": _l("Kommentarer (alla)"),
     "counter_proposal.": _l("Motförslag (alla)"), "risk_assessment.": _l("Risk- och konsekvensanalys (alla)"),
     "document.": _l("Dokument (alla)"),
@@ -264,7 +268,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     "case.archived": _l("Ärende arkiverat"), "case.decision_maker_assigned": _l("Beslutsfattare utsedd"),
     "auth.logged_in": _l("Inloggning"), "auth.login_failed": _l("Misslyckad inloggning"),
     "user.created": _l("Konto skapat"), "user.roles_changed": _l("Roller ändrade"),
-    "steering.member_added": _l("Ledamot tillagd i styrnings- och uppföljningsgruppen"), "steering.member_removed": _l("Medlemskap avslutat"),
+    "steering.member_added": _l("Ledamot tillagd i styrnings- och uppföljningsgruppen"),
+    "steering.member_removed": _l("Medlemskap avslutat"),
     "meeting.scheduled": _l("Möte kallat"), "meeting.cancelled": _l("Möte inställt"),
     "minutes.drafted": _l("Protokoll skrivet"), "minutes.submitted": _l("Protokoll skickat för justering"),
     "minutes.approved": _l("Protokoll justerat"), "minutes.refused": _l("Justering vägrad"),
