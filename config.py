@@ -75,6 +75,13 @@ class Config:
 
     AUDIT_SIGNING_KEY_PATH = os.environ.get("AUDIT_SIGNING_KEY_PATH", "")
     AUDIT_CHECKPOINT_EVERY = _int("AUDIT_CHECKPOINT_EVERY", 1000)
+    # No event stays without a signed checkpoint longer than this (the log's maximum merge delay).
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS = _int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 60)
+    # The checkpoint notes' origin line and key name (default: "<PUBLIC_BASE_URL host>/audit").
+    AUDIT_LOG_ORIGIN = os.environ.get("AUDIT_LOG_ORIGIN", "")
+    # Checkpoint notes kept outside the database (e.g. a local witness's state file), comma-separated:
+    # `flask audit verify` checks the database against each one that exists.
+    AUDIT_WITNESS_STATE_FILES = [p for p in os.environ.get("AUDIT_WITNESS_STATE_FILES", "").split(",") if p.strip()]
     # At most one `<kind>.access_denied` per user, kind and case in this many seconds.
     AUDIT_DENIAL_WINDOW_SECONDS = _int("AUDIT_DENIAL_WINDOW_SECONDS", 60)
 

@@ -17,8 +17,9 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, 
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import JSON, TypeDecorator
 
-from tracker.audit.canonical import HASHED_FIELDS, canonical_json, chain_hash
-from tracker.audit.models import GENESIS_HASH, AuditEvent
+from tracker.audit import merkle, tree
+from tracker.audit.canonical import HASHED_FIELDS, canonical_json, chain_hash, storage_dumps
+from tracker.audit.models import GENESIS_HASH, AuditEvent, AuditTreeNode
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
@@ -293,21 +294,32 @@ def audit_events(count: int, *, start_seq: int, prev_hash: str, case_ids: Sequen
 
 
 def append_audit_events(conn: Connection, count: int, *, batch: int = 20000, **kwargs: Any) -> tuple[int, str]:
-    """Append `count` valid chained events after the current head; COPY on PostgreSQL. Returns the new head."""
+    """Append `count` valid chained events after the current head, and their Merkle tree nodes (as
+    record() would); COPY on PostgreSQL. Returns the new head."""
     seq, prev = chain_head(conn)
     events = audit_events(count, start_seq=seq + 1, prev_hash=prev, **kwargs)
     columns = [*HASHED_FIELDS, "prev_hash", "hash"]
     head = (seq, prev)
+    compact = tree.frontier(conn, seq)
+    nodes: list[tuple[int, int, bytes]] = []
     if conn.dialect.name == "postgresql":
-        import json
 
         raw = conn.connection.driver_connection
         with raw.cursor() as cursor:
-            with cursor.copy(f"COPY audit_events ({', '.join(columns)}) FROM STDIN") as copy:
-                for event in events:
-                    event["payload"] = json.dumps(event["payload"], ensure_ascii=False)
-                    copy.write_row([event[c] for c in columns])
-                    head = (event["seq"], event["hash"])
+            while True:  # in chunks: one COPY at a time per connection, and bounded memory
+                chunk = list(itertools.islice(events, 100_000))
+                if not chunk:
+                    break
+                with cursor.copy(f"COPY audit_events ({', '.join(columns)}) FROM STDIN") as copy:
+                    for event in chunk:
+                        event["payload"] = storage_dumps(event["payload"])  # as the app stores it
+                        copy.write_row([event[c] for c in columns])
+                        nodes += compact.append(merkle.leaf_hash(bytes.fromhex(event["hash"])))
+                head = (chunk[-1]["seq"], chunk[-1]["hash"])
+                with cursor.copy("COPY audit_tree_nodes (level, idx, hash) FROM STDIN") as copy:
+                    for node in nodes:
+                        copy.write_row(node)
+                nodes = []
     else:
         table = AuditEvent.__table__
         while True:
@@ -316,6 +328,9 @@ def append_audit_events(conn: Connection, count: int, *, batch: int = 20000, **k
                 break
             conn.execute(table.insert(), chunk)
             head = (chunk[-1]["seq"], chunk[-1]["hash"])
+            nodes = [n for e in chunk for n in compact.append(merkle.leaf_hash(bytes.fromhex(e["hash"])))]
+            conn.execute(AuditTreeNode.__table__.insert(),
+                         [{"level": level, "idx": idx, "hash": value} for level, idx, value in nodes])
     return head
 
 

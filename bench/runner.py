@@ -21,7 +21,7 @@ from typing import Any
 from bench import env
 from bench.result import Result
 
-MEASUREMENTS = ("pages", "queries", "pdf", "verify", "documents", "scale", "concurrency")
+MEASUREMENTS = ("pages", "queries", "pdf", "verify", "documents", "scale", "concurrency", "merkle")
 
 FULL_SIZES: dict[str, int] = {
     # 1. pages under gunicorn
@@ -50,6 +50,9 @@ FULL_SIZES: dict[str, int] = {
     # 7. concurrency
     "writers": 8,
     "writes_per_writer": 200,
+    # 9. the Merkle log
+    "proof_events": 10_000_000,
+    "proof_samples": 1000,
 }
 
 QUICK_SIZES: dict[str, int] = {
@@ -65,6 +68,8 @@ QUICK_SIZES: dict[str, int] = {
     "scale_events": 200_000,
     "scale_requests": 15,
     "writes_per_writer": 25,
+    "proof_events": 200_000,
+    "proof_samples": 200,
 }
 
 TIMEOUT_SECONDS = {"full": 3 * 3600, "quick": 900}

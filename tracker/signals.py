@@ -19,6 +19,8 @@ member_added = _signals.signal("member-added")
 minutes_awaiting_approval = _signals.signal("minutes-awaiting-approval")
 # sender: the Case; kwargs: actor
 decision_registered = _signals.signal("decision-registered")
+# sender: the app; kwargs: checkpoint (AuditCheckpoint, just written in the current transaction)
+checkpoint_written = _signals.signal("checkpoint-written")
 # sender: the Case; kwargs: actor, due (date: the mandatory negotiation's deadline)
 urgent_decision_recorded = _signals.signal("urgent-decision-recorded")
 # sender: the Case; kwargs: actor, user (the decision maker assigned)

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from tracker.audit.canonical import canonical_json, chain_hash
 from tracker.audit.checkpoints import write_checkpoint
-from tracker.audit.models import AuditCheckpoint, AuditEvent
+from tracker.audit.models import AuditCheckpoint, AuditEvent, AuditTreeNode
 from tracker.audit.service import record
 from tracker.extensions import db
 
@@ -67,9 +67,35 @@ def delete_rows(*seqs: int) -> None:
         conn.execute(TABLE.delete().where(TABLE.c.seq.in_(seqs)))
 
 
-def delete_after(seq: int) -> None:
+def delete_after(seq: int, *, tree_too: bool = False) -> None:
     with attacker() as conn:
         conn.execute(TABLE.delete().where(TABLE.c.seq > seq))
+        if tree_too:
+            delete_tree_after(conn, seq)
+
+
+def delete_tree_after(conn, seq: int) -> None:
+    """Remove every stored subtree that covers an event after `seq` (a careful attacker's truncation)."""
+    nodes = AuditTreeNode.__table__
+    for level in range(40):
+        # Subtree (level, idx) covers leaves [idx << level, (idx + 1) << level): it includes leaf >= seq
+        # when (idx + 1) << level > seq.
+        conn.execute(nodes.delete().where(nodes.c.level == level, (nodes.c.idx + 1) * (1 << level) > seq))
+
+
+def delete_checkpoints() -> None:
+    with attacker() as conn:
+        conn.execute(AuditCheckpoint.__table__.delete())
+
+
+def rebuild_tree() -> None:
+    """Recompute the stored Merkle tree from the (tampered) events, as a thorough attacker would."""
+    from tracker.audit import tree
+
+    with attacker() as conn:
+        conn.execute(AuditTreeNode.__table__.delete())
+    tree.backfill(db.session)
+    db.session.commit()
 
 
 def swap(seq: int) -> None:
@@ -123,6 +149,7 @@ def forge_checkpoint_signature(seq: int) -> None:
 def clear_trail() -> None:
     with attacker() as conn:
         conn.execute(AuditCheckpoint.__table__.delete())
+        conn.execute(AuditTreeNode.__table__.delete())
         conn.execute(TABLE.delete())
 
 
@@ -133,3 +160,11 @@ def _verify_ok() -> bool:
     result = verify_chain()
     assert result.ok, result.message
     return True
+
+
+def shift_time(after_seq: int, delta) -> None:
+    """Move the stored time of every event after `after_seq` by `delta` (hashes left as they are)."""
+    with attacker() as conn:
+        rows = conn.execute(select(TABLE.c.seq, TABLE.c.occurred_at).where(TABLE.c.seq > after_seq)).all()
+        for seq, when in rows:
+            conn.execute(TABLE.update().where(TABLE.c.seq == seq).values(occurred_at=when + delta))

@@ -94,9 +94,12 @@ def test_export_bundle_verifies_offline(app):
     (key_entry,) = bundle["public_keys"]
     public = load_pem_public_key(key_entry["pem"].encode())
     (cp,) = bundle["checkpoints"]
-    message = (f"samverkan-audit-checkpoint/v1\nseq={cp['seq']}\nhead={cp['head_hash']}\n"
-               f"signed_at={cp['signed_at']}\nkey_id={cp['key_id']}\n").encode("ascii")
-    public.verify(base64.b64decode(cp["signature"]), message)  # raises if invalid
+    # A C2SP checkpoint note: the Ed25519 signature covers the body (origin, size, root).
+    body, _, signature_line = cp["note"].partition("\n\n")
+    assert body.split("\n")[1:3] == ["4", cp["root"]]
+    raw = base64.b64decode(signature_line.rsplit(" ", 1)[1])
+    public.verify(raw[4:], (body + "\n").encode())  # raises if invalid
+    public.verify(base64.b64decode(cp["signature"]), (body + "\n").encode())
     assert cp["key_id"] == key_entry["key_id"]
 
 
@@ -163,7 +166,7 @@ def test_external_checkpoint_copy_detects_truncation_after_checkpoints_are_delet
     runner.invoke(args=["audit", "checkpoint"])
     bundle = tmp_path / "bundle.json"
     runner.invoke(args=["audit", "export-checkpoints", "--output", str(bundle)])
-    h.delete_after(4)
+    h.delete_after(4, tree_too=True)
     with h.attacker() as conn:
         conn.execute(AuditCheckpoint.__table__.delete())
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # undetectable from the DB alone
@@ -172,7 +175,7 @@ def test_external_checkpoint_copy_detects_truncation_after_checkpoints_are_delet
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]")
     out = runner.invoke(args=["audit", "verify", "--checkpoints", str(bad)])
-    assert out.exit_code != 0 and "not a checkpoint bundle" in out.output
+    assert out.exit_code != 0 and "holds no checkpoint" in out.output
 
 
 def test_key_rotation_keeps_old_checkpoints_verifiable(runner, app):

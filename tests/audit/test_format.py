@@ -49,6 +49,7 @@ def test_golden_events_verify_from_the_database(app, golden):
         rows.append(fields)
     with h.attacker() as conn:
         conn.execute(h.TABLE.insert(), rows)
+    h.checkpoint()  # the events are older than the checkpoint interval: uncovered they would fail
     result = verify_chain()
     assert result.ok and result.head_hash == golden["event2-hash"]
 
@@ -92,3 +93,47 @@ def test_time_spelling():
 ])
 def test_number_normalisation(value, expected):
     assert normalise_value(value) == expected
+
+
+def test_golden_merkle_checkpoint_and_cosignature(golden):
+    from tracker.audit import merkle, notes
+
+    entries = [bytes.fromhex(golden["event1-hash"]), bytes.fromhex(golden["event2-hash"])]
+    leaves = [merkle.leaf_hash(e) for e in entries]
+    assert [x.hex() for x in leaves] == [golden["leaf1"], golden["leaf2"]]
+    root = merkle.root_of(leaves)
+    assert root.hex() == golden["root2"]
+    assert merkle.inclusion_proof_of(leaves, 0) == [leaves[1]] == merkle.consistency_proof_of(leaves, 1)
+    key = Ed25519PrivateKey.from_private_bytes(SEED)
+    origin = "example.org/audit"
+    body = notes.checkpoint_body(origin, 2, root)
+    note = notes.sign_note(body, origin, key)
+    assert note == golden["checkpoint-note"] + "\n"
+    assert notes.note_key_id(origin, key.public_key()).hex() == "1026b77e"
+    assert notes.verifier_key(origin, key.public_key()) == golden["verifier-key"]
+    parsed = notes.parse_note(note)
+    assert (parsed.origin, parsed.size, parsed.root) == (origin, 2, root)
+    assert notes.log_signature_valid(parsed, key.public_key())
+    witness = Ed25519PrivateKey.from_private_bytes(bytes(range(32, 64)))
+    line = notes.cosignature_line(body, "witness.example.net", witness, 1741000000)
+    assert line == golden["cosignature"]
+    cosigned = notes.parse_note(note + line + "\n")
+    name, raw = cosigned.signatures[1]
+    assert notes.cosignature_time(body, name, witness.public_key(), raw) == 1741000000
+    assert notes.log_signature_valid(cosigned, key.public_key())
+    # A flipped bit anywhere in the body breaks the log's signature.
+    forged = notes.parse_note(note.replace("\n2\n", "\n3\n", 1))
+    assert not notes.log_signature_valid(forged, key.public_key())
+
+
+@pytest.mark.parametrize("text", [
+    "", "example.org/audit\n2\nKdBtyzppKpEirKhxo2CGOwyxuvYwtEIJqgbsQ5TSO1o=\n",  # no signature
+    "example.org/audit\n02\nKdBtyzppKpEirKhxo2CGOwyxuvYwtEIJqgbsQ5TSO1o=\n\n\u2014 a AAAAAAAA\n",  # leading zero
+    "example.org/audit\n2\nnot-base64\n\n\u2014 a AAAAAAAA\n",
+    "example.org/audit\r\n2\r\n",
+])
+def test_malformed_notes_are_refused(text):
+    from tracker.audit import notes
+
+    with pytest.raises(notes.NoteError):
+        notes.parse_note(text)

@@ -106,10 +106,18 @@ def test_truncated_after_checkpoint(app):
     assert result.suspect_range == (8, 10)
 
 
-def test_truncated_without_checkpoint_is_not_detectable(app):
-    """Documented limit: only a checkpoint makes a shortened tail visible."""
+def test_truncated_without_checkpoint_is_seen_in_the_stored_tree(app):
     h.build_chain(10)
     h.delete_after(7)
+    result = _verify()
+    assert (result.ok, result.first_bad_seq, result.kind) == (False, 8, "truncated")
+
+
+def test_truncated_with_the_tree_within_the_interval_is_not_detectable(app):
+    """Documented limit: the newest events, younger than the checkpoint interval, can go unnoticed
+    when the attacker also removes their tree nodes; a checkpoint (and a witness) covers them later."""
+    h.build_chain(10)
+    h.delete_after(7, tree_too=True)
     result = _verify()
     assert result.ok and result.warnings
 
@@ -117,9 +125,20 @@ def test_truncated_without_checkpoint_is_not_detectable(app):
 def test_whole_chain_recomputed_without_key_is_rewritten(app):
     h.build_chain(10)
     h.checkpoint()
-    h.rewrite_from(1)
+    h.rewrite_from(3)
     result = _verify()
-    assert (result.first_bad_seq, result.kind) == (10, "rewritten")
+    # The stored tree still matches the signed root, so the first rewritten event is found.
+    assert (result.first_bad_seq, result.kind) == (3, "rewritten")
+    assert result.suspect_range == (1, 10)
+
+
+def test_rewrite_with_a_rebuilt_tree_names_the_start_of_the_suspect_range(app):
+    h.build_chain(10)
+    h.checkpoint()
+    h.rewrite_from(3)
+    h.rebuild_tree()
+    result = _verify()
+    assert (result.first_bad_seq, result.kind) == (1, "rewritten")
     assert result.suspect_range == (1, 10)
 
 
@@ -131,7 +150,7 @@ def test_rewrite_is_narrowed_by_earlier_checkpoints(app):
     h.build_chain(5, start=21)
     h.rewrite_from(14)
     result = _verify()
-    assert (result.first_bad_seq, result.kind) == (20, "rewritten")
+    assert (result.first_bad_seq, result.kind) == (14, "rewritten")
     assert result.suspect_range == (11, 20)
 
 

@@ -32,7 +32,8 @@ def _setup_group_and_risk(case_id: int) -> None:
 
 def _save_stage(page, code: str, values: dict[str, str]) -> None:
     section = page.locator(f"#stage-{code}")
-    section.locator("details.stage-edit > summary").click()
+    if section.locator("details.stage-edit").get_attribute("open") is None:  # open on the current stage
+        section.locator("details.stage-edit > summary").click()
     for name, value in values.items():
         page.fill(f"#{code}-{name}", value)
     with page.expect_navigation():
@@ -41,9 +42,16 @@ def _save_stage(page, code: str, values: dict[str, str]) -> None:
 
 
 def _complete(page, code: str, label: str) -> None:
+    # A legal milestone: the link leads to its confirmation page, which states the consequence.
     with page.expect_navigation():
-        page.get_by_role("button", name=f"Avsluta steget {label}").click()
+        page.locator(f"#stage-{code}").get_by_role("link", name=f"Avsluta steget {label}…").click()
+    assert page.get_by_role("heading", name=f"Avsluta steget {label}?").is_visible()
+    assert page.get_by_text("registreras i granskningsloggen").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ja, avsluta steget").click()
     assert page.get_by_text("Steget är avslutat.").is_visible()
+    # The confirmation has the focus (autofocus on a tabindex=-1 target, no script needed).
+    assert page.evaluate("document.activeElement.id") == "confirmation"
 
 
 def test_hr_walks_a_case_to_closing(page, live_server):
@@ -58,7 +66,9 @@ def test_hr_walks_a_case_to_closing(page, live_server):
         page.get_by_role("button", name="Registrera").click()
     heading = page.locator("h1").inner_text()
     assert "SAM-" in heading and "parkförvaltningen" in heading
-    case_id = int(page.url.rstrip("/").split("/")[-1])
+    assert page.get_by_text("Ärendet är registrerat med diarienummer").is_visible()
+    assert page.evaluate("document.activeElement.id") == "confirmation"
+    case_id = int(page.url.split("#")[0].rstrip("/").split("/")[-1])
 
     # The gate is shown beside the disabled action until both parties are represented.
     assert page.get_by_text("Styrnings- och uppföljningsgruppen saknar en företrädare för personalen.").first.is_visible()
@@ -77,7 +87,7 @@ def test_hr_walks_a_case_to_closing(page, live_server):
     login(page, "union@example.org")
     page.goto(f"/cases/{case_id}")
     section = page.locator("#stage-grounds")
-    section.get_by_text("Lägg till ståndpunkt").click()
+    assert section.locator("#position-grounds-text").is_visible()  # the current stage's forms are open
     page.fill("#position-grounds-text", "Vi anser att grunderna inte är tillräckligt utredda.")
     page.check("#position-grounds-dissent")
     with page.expect_navigation():
@@ -94,17 +104,19 @@ def test_hr_walks_a_case_to_closing(page, live_server):
     _save_stage(page, "alternatives", {"alternatives_considered": "Behålla två enheter"})
     _complete(page, "alternatives", "Alternativ")
 
-    closing = page.locator("#stage-closing")
-    closing.get_by_text("Registrera förhandlingens avslutning").click()
+    with page.expect_navigation():
+        page.locator("#stage-closing").get_by_role("link", name="Registrera förhandlingens avslutning").click()
+    assert page.get_by_text("Registreringen kan inte ångras.").is_visible()
     page.select_option("#end-end_mode", "agreement")
     page.fill("#end-ended_at", (datetime.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
     page.fill("#end-employer_position", "Sammanslagningen genomförs.")
     page.fill("#end-personnel_position", "Vi godtar med stegvis införande.")
     with page.expect_navigation():
-        closing.get_by_role("button", name="Registrera avslutning").click()
+        page.get_by_role("button", name="Registrera avslutning").click()
     assert page.get_by_text("Förhandlingens avslutning är registrerad.").is_visible()
     _complete(page, "closing", "Avslutande")
-    assert "Beslut" in page.locator(".stage-timeline li.current").inner_text()
+    assert "Beslut" in page.locator(".stepper li.step-current").inner_text()
+    assert page.locator('.stepper a[aria-current="step"]').inner_text().endswith("Beslut")
     count, report = axe_violations(page)
     assert count == 0, report
     assert not page.console_errors

@@ -43,7 +43,8 @@ def test_state_changes_show_on_the_next_get(factory, web):
     _get(web, case)
     complete_early_information(case, hr)
     html, _n = _get(web, case)
-    assert re.search(r'stage-completed[^"]*"\s*>\s*<a href="#stage-early_information"', html)
+    # The stepper: the first stage's link, its status in words.
+    assert re.search(rf'step-completed[^"]*"\s*>\s*<a href="/cases/{case.id}/stages/early_information"', html)
 
     ps.add_position(hr, case, "grounds", "Arbetsgivarens ståndpunkt om skälen")
     db.session.commit()
@@ -95,7 +96,7 @@ def test_two_users_each_see_their_own_page(factory, web):
     assert _main(union_html) != _main(hr_html)  # different forms, and each session's own CSRF token
     switch(web, hr, factory.password)  # a new session: a new CSRF token, so a new entry
     again, _n = _get(web, case)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', again)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', again)
     assert token is not None and token.group(1) not in hr_html
 
 

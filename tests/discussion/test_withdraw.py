@@ -74,7 +74,11 @@ def test_withdraw_from_the_case_page_returns_there(web, setup):
     confirm_page = f"/comments/{comment.id}/withdraw?from=case"
     assert web.client.get(confirm_page).status_code == 200
     r = web.post(confirm_page, {"confirm": "y"}, token_from=confirm_page)
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"/cases/{case.id}#comment-{comment.id}")
+    # Back to the stage's view of the case page, the confirmation focused beside the discussion.
+    assert r.status_code == 302 and r.headers["Location"].endswith(
+        f"/cases/{case.id}/stages/{comment.stage_code}#confirmation")
+    html = web.client.get(r.headers["Location"]).get_data(as_text=True)
+    assert 'id="confirmation"' in html and "Kommentaren har dragits tillbaka." in html
 
 
 def test_outsider_gets_404(web, factory, setup):

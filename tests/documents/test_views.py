@@ -241,4 +241,7 @@ def test_case_page_shows_the_documents_panel(web, world, hr):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="documents-panel-heading"' in html and "Organisationsskiss" in html
-    assert f'action="/cases/{world.case.id}/documents"' in html
+    # The upload form is on the documents page; the case page links to it.
+    assert f'href="/cases/{world.case.id}/documents#upload"' in html
+    listing = web.client.get(f"/cases/{world.case.id}/documents").get_data(as_text=True)
+    assert f'action="/cases/{world.case.id}/documents"' in listing and 'id="upload"' in listing

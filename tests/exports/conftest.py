@@ -25,9 +25,10 @@ def setup(factory):
     return {"case": case, "hr": hr, "employer": employer, "union": union, "auditor": auditor}
 
 
-def post_export(web, case_id: int, fmt: str, *, token_from: str | None = None):
-    """Press an export button (the form's fields carry the `exports` prefix)."""
-    token = web.token(token_from or "/account")
+def post_export(web, case_id: int, fmt: str, *, token_from: str | None = None, token: str | None = None):
+    """Press an export button (the form's fields carry the `exports` prefix); the CSRF token is read
+    from `token_from` (a GET) unless given."""
+    token = token or web.token(token_from or "/account")
     return web.client.post(f"/cases/{case_id}/export", data={"exports-format": fmt, "exports-csrf_token": token})
 
 

@@ -16,7 +16,7 @@ from tracker.exports.verify_record import column_code
 from tracker.extensions import db
 
 EXPECTED_FILES = {"record.pdf", "record.json", "audit-events.csv", "checkpoints.json", "audit-public-key.pem",
-                  "manifest.json", "manifest.sig", "verify_record.py", "README.txt"}
+                  "manifest.json", "manifest.sig", "verify_record.py", "README.txt", "inclusion-proofs.json"}
 
 
 @pytest.fixture
@@ -77,6 +77,36 @@ def test_bundle_holds_every_file_and_the_verifier_passes(bundle, setup):
     assert "manifest signature valid" in result.stdout
     assert "each matches its hash" in result.stdout
     assert "is signed" in result.stdout
+    assert "case events are in the signed log" in result.stdout
+
+
+def test_each_case_event_carries_an_inclusion_proof_against_the_signed_note(bundle):
+    import base64
+
+    from tracker.audit import merkle, notes
+
+    proofs = json.loads(read(bundle, "inclusion-proofs.json"))
+    record = json.loads(read(bundle, "record.json"))
+    note = notes.parse_note(proofs["checkpoint"])
+    assert note.size == proofs["tree_size"] and [p["seq"] for p in proofs["proofs"]] == [
+        e["seq"] for e in record["audit"]["events"]]
+    for event, entry in zip(record["audit"]["events"], proofs["proofs"], strict=True):
+        path = [base64.b64decode(x) for x in entry["proof"]]
+        assert merkle.verify_inclusion(merkle.leaf_hash(bytes.fromhex(event["hash"])), event["seq"] - 1,
+                                       note.size, path, note.root)
+
+
+def test_a_tampered_inclusion_proof_fails_offline(bundle, tmp_path):
+    proofs = json.loads(read(bundle, "inclusion-proofs.json"))
+    victim = next(p for p in proofs["proofs"] if p["proof"])
+    first = bytearray(__import__("base64").b64decode(victim["proof"][0]))
+    first[0] ^= 1
+    victim["proof"][0] = __import__("base64").b64encode(bytes(first)).decode()
+    tampered = rewrite(bundle, tmp_path / "t.zip", change={"inclusion-proofs.json": json.dumps(proofs).encode()},
+                       refresh_manifest=True)
+    result = run_verifier(tampered)
+    assert result.returncode == 1
+    assert f"inclusion proofs: events {victim['seq']}" in result.stdout
 
 
 def test_verifier_runs_on_an_extracted_directory(bundle, tmp_path):
@@ -131,7 +161,7 @@ def test_removed_file_fails(bundle, tmp_path):
 
 def test_added_file_and_forged_checkpoint_fail(bundle, tmp_path):
     checkpoints = json.loads(read(bundle, "checkpoints.json"))
-    checkpoints["checkpoints"][-1]["head_hash"] = "f" * 64
+    checkpoints["checkpoints"][-1]["root"] = "/" * 43 + "="  # not the root the note signs
     tampered = rewrite(bundle, tmp_path / "t.zip", change={"checkpoints.json": json.dumps(checkpoints).encode(),
                                                             "extra.txt": b"hello"})
     result = run_verifier(tampered)

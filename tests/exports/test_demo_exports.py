@@ -7,6 +7,7 @@ import zipfile
 
 from sqlalchemy import select
 
+from tests.demo_support import demo_context
 from tests.exports.conftest import post_export
 from tests.exports.test_bundle import run_verifier
 from tests.exports.test_services import validate
@@ -16,9 +17,9 @@ from tracker.extensions import db
 
 
 def test_every_demo_case_exports_from_the_cli_and_the_web(app, runner, web, tmp_path):
-    from tracker.demo import load_demo
-
-    load_demo()
+    # The demo loaded once per database and test run (shared with the access and fuzz tests),
+    # copied back into this test's database.
+    demo_context(app)
     cases = db.session.execute(select(Case).order_by(Case.id)).scalars().all()
     assert cases
     for case in cases:
@@ -35,8 +36,9 @@ def test_every_demo_case_exports_from_the_cli_and_the_web(app, runner, web, tmp_
     for case in cases:
         if case.responsible_hr.email != "hr@example.org":
             continue
+        token = web.token(f"/cases/{case.id}")  # the case page offers the export (its form's token)
         for fmt in ("pdf", "json", "csv", "bundle"):
-            response = post_export(web, case.id, fmt, token_from=f"/cases/{case.id}")
+            response = post_export(web, case.id, fmt, token=token)
             assert response.status_code == 200, (case.diary_number, fmt)
         with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
             validate(json.loads(archive.read("record.json")))

@@ -114,11 +114,14 @@ def test_case_page_shows_steering_and_stage_panels(web, factory):
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert 'id="steering-panel-heading"' in html and union.name in html
-    assert "Synpunkt om <em>grunderna</em>" in html
-    assert 'id="discussion-grounds-heading"' in html
     # A comment box on the stage the walk has reached, none on the stages not started yet.
     assert 'id="comment-early_information-body"' in html and 'id="comment-grounds-body"' not in html
-    assert "Vårt motförslag" in html and "Obesvarat" in html
+    # Each stage's discussion is on that stage's own view.
+    grounds = web.client.get(f"/cases/{case.id}/stages/grounds").get_data(as_text=True)
+    assert "Synpunkt om <em>grunderna</em>" in grounds
+    assert 'id="discussion-grounds-heading"' in grounds and 'id="comment-grounds-body"' not in grounds
+    alternatives = web.client.get(f"/cases/{case.id}/stages/alternatives").get_data(as_text=True)
+    assert "Vårt motförslag" in alternatives and "Obesvarat" in alternatives
 
 
 def test_comment_from_case_page_returns_there(web, factory):
@@ -129,4 +132,5 @@ def test_comment_from_case_page_returns_there(web, factory):
     assert f'action="/cases/{case.id}/stages/early_information/comments?from=case"' in html
     r = web.post(f"/cases/{case.id}/stages/early_information/comments?from=case",
                  {"comment-early_information-body": "Hej"}, token_from=f"/cases/{case.id}")
-    assert r.status_code == 302 and r.headers["Location"].startswith(f"/cases/{case.id}#comment-")
+    assert r.status_code == 302 and r.headers["Location"].startswith(
+        f"/cases/{case.id}/stages/early_information#confirmation")

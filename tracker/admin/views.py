@@ -15,6 +15,7 @@ from tracker.auth import services
 from tracker.auth.models import Organisation, User
 from tracker.errors import DomainError, ValidationFailed
 from tracker.web.access import Permission, current_actor, load_or_404, requires
+from tracker.web.confirm import Confirmation, render_confirmation
 from tracker.web.forms import CsrfForm, apply_domain_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -134,10 +135,24 @@ def _set_active(user_id: int, active: bool) -> Response | Page:
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @requires(Permission.USERS_MANAGE)
 def user_deactivate(user_id: int) -> Response | Page:
-    """Deactivate the account and end its sessions."""
+    """GET: the confirmation page; POST: deactivate the account and end its sessions."""
+    if request.method == "GET":
+        user = _user(user_id)
+        back = url_for("admin.user_detail", user_id=user.id)
+        if not user.active or not can_deactivate(current_actor(), user):
+            return redirect(back)  # the account page says why (inactive already, or oneself)
+        return render_confirmation(Confirmation(
+            title=_("Inaktivera kontot för %(name)s?", name=user.name),
+            consequences=[_("Kontot kan inte längre logga in, och alla dess pågående inloggningar avslutas "
+                            "genast."),
+                          _("Inget i ärendena tas bort: det personen har gjort står kvar i granskningsloggen. "
+                            "Kontot kan aktiveras igen.")],
+            action=url_for("admin.user_deactivate", user_id=user.id), button=_("Inaktivera kontot"),
+            back_url=back, back_text=_("Tillbaka till %(name)s", name=user.name), warning=True,
+            context_title=user.email))
     return _set_active(user_id, False)
 
 

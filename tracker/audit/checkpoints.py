@@ -10,19 +10,22 @@ import base64
 import hashlib
 import logging
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from tracker import signals
+from tracker.audit import notes, tree
 from tracker.audit.canonical import format_time
 from tracker.audit.chain import current_head, lock_chain
-from tracker.audit.models import AuditCheckpoint
+from tracker.audit.models import AuditCheckpoint, AuditEvent
 from tracker.auth.models import User
 from tracker.errors import DomainError
 from tracker.extensions import db
@@ -159,11 +162,45 @@ def sign(key: Ed25519PrivateKey, message: bytes) -> str:
     return base64.b64encode(key.sign(message)).decode("ascii")
 
 
+DEFAULT_INTERVAL_SECONDS = 60
+
+
+def log_origin() -> str:
+    """The checkpoint origin (and note key name): AUDIT_LOG_ORIGIN, else `<PUBLIC_BASE_URL host>/audit`,
+    else `samverkan.local/audit`."""
+    configured = (current_app.config.get("AUDIT_LOG_ORIGIN") or "").strip()
+    if configured:
+        return configured
+    host = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname
+    return f"{host or 'samverkan.local'}/audit"
+
+
+def checkpoint_interval() -> timedelta:
+    """AUDIT_CHECKPOINT_INTERVAL_SECONDS: the longest an event may stay without a checkpoint."""
+    value = current_app.config.get("AUDIT_CHECKPOINT_INTERVAL_SECONDS")
+    return timedelta(seconds=DEFAULT_INTERVAL_SECONDS if value is None else int(value))
+
+
 def signature_valid(checkpoint: Any, keys: dict[str, Ed25519PublicKey]) -> bool:
-    """True when the checkpoint's signature verifies with the public key its key_id names."""
+    """True when the checkpoint's signature verifies with the public key its key_id names.
+
+    A checkpoint with a note: the note's log signature, and the note says the stored size and root.
+    """
     key = keys.get(checkpoint.key_id)
     if key is None:
         return False
+    if getattr(checkpoint, "note", ""):
+        try:
+            parsed = notes.parse_note(checkpoint.note)
+        except notes.NoteError:
+            return False
+        if parsed.size != checkpoint.seq or parsed.root != checkpoint.root:
+            return False
+        try:  # the signature column is the note's own signature, kept for listing
+            key.verify(base64.b64decode(checkpoint.signature, validate=True), parsed.body.encode("utf-8"))
+        except (InvalidSignature, ValueError, TypeError):
+            return False
+        return notes.log_signature_valid(parsed, key)
     try:
         raw = base64.b64decode(checkpoint.signature, validate=True)
         key.verify(raw, checkpoint_message(checkpoint.seq, checkpoint.head_hash, checkpoint.signed_at,
@@ -184,33 +221,102 @@ def write_checkpoint(actor: User | None = None, *, reason: str = "manual") -> Au
     return _store_checkpoint(key, seq, head_hash, reason=reason, actor=actor)
 
 
+def _tree_root(seq: int) -> bytes:
+    try:
+        return tree.root_at(db.session, seq)
+    except tree.TreeIncomplete:
+        tree.backfill(db.session)  # events from before the tree existed
+        return tree.root_at(db.session, seq)
+
+
 def _store_checkpoint(key: Ed25519PrivateKey, seq: int, head_hash: str, *, reason: str,
                       actor: User | None = None) -> AuditCheckpoint:
+    """Sign the tree of `seq` events as a C2SP checkpoint note and store it (the caller holds the lock)."""
     signed_at = utcnow()
-    key_id = key_id_of(key.public_key())
+    root = _tree_root(seq)
+    origin = log_origin()
+    note = notes.sign_note(notes.checkpoint_body(origin, seq, root), origin, key)
+    signature = notes.parse_note(note).signatures[0][1][4:]
     checkpoint = AuditCheckpoint(
-        seq=seq, head_hash=head_hash, signed_at=signed_at, key_id=key_id,
-        signature=sign(key, checkpoint_message(seq, head_hash, signed_at, key_id)),
+        seq=seq, head_hash=head_hash, signed_at=signed_at, key_id=key_id_of(key.public_key()),
+        signature=base64.b64encode(signature).decode("ascii"), root=root, note=note,
         reason=reason, created_by_id=actor.id if actor is not None else None,
     )
     db.session.add(checkpoint)
     db.session.flush()
+    _due_cache()[_cache_key()] = signed_at + checkpoint_interval()
+    signals.checkpoint_written.send(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                    checkpoint=checkpoint)
     return checkpoint
 
 
+def _due_cache() -> dict[str, datetime]:
+    """Per process: when the oldest uncovered event is next worth looking up (saves a query per event)."""
+    return current_app.extensions.setdefault("audit_checkpoint_due", {})
+
+
+def _cache_key() -> str:
+    return str(current_app.config.get("SQLALCHEMY_DATABASE_URI"))
+
+
+def forget_due_time() -> None:
+    """Drop the cached due time (tests, or after a rollback that dropped a checkpoint)."""
+    _due_cache().pop(_cache_key(), None)
+
+
+def _covered_size() -> int:
+    return int(db.session.execute(select(func.coalesce(func.max(AuditCheckpoint.seq), 0))).scalar_one())
+
+
+def checkpoint_due(now: datetime | None = None) -> bool:
+    """True when the oldest event without a checkpoint is at least the interval old."""
+    now = now or utcnow()
+    oldest = db.session.execute(
+        select(AuditEvent.occurred_at).where(AuditEvent.seq == _covered_size() + 1)
+    ).scalar_one_or_none()
+    if oldest is None:
+        _due_cache()[_cache_key()] = now + checkpoint_interval()
+        return False
+    due = oldest + checkpoint_interval()
+    _due_cache()[_cache_key()] = due
+    return due <= now
+
+
+def _interval_due() -> bool:
+    due = _due_cache().get(_cache_key())
+    if due is not None and utcnow() < due:
+        return False
+    return checkpoint_due()
+
+
 def maybe_auto_checkpoint(seq: int, head_hash: str) -> None:
-    """Called by record() after each append: sign every AUDIT_CHECKPOINT_EVERY-th event."""
+    """Called by record() after each append (the chain's lock is held): sign the head when the oldest
+    uncovered event is AUDIT_CHECKPOINT_INTERVAL_SECONDS old, or at every AUDIT_CHECKPOINT_EVERY-th event.
+
+    A quiet log still gets its checkpoint from `flask audit checkpointer` (or a scheduled
+    `flask audit checkpoint --if-due`): this path only serves a log that keeps being written.
+    """
     every = int(current_app.config.get("AUDIT_CHECKPOINT_EVERY") or 0)
-    if every <= 0 or seq % every:
+    by_count = every > 0 and seq % every == 0
+    if not by_count and not _interval_due():
         return
     try:
         key = load_private_key()
     except (SigningKeyMissing, ValueError, OSError):
         # The user's action must not fail because the signer is misconfigured; the gap in
-        # checkpoints shows up in `audit verify` output and the log.
+        # checkpoints shows up in `audit verify` output (a failure after the interval) and the log.
         log.exception("automatic audit checkpoint at seq %s skipped", seq)
         return
-    _store_checkpoint(key, seq, head_hash, reason="automatic")
+    _store_checkpoint(key, seq, head_hash, reason="automatic" if by_count else "interval")
+
+
+def checkpoint_if_due(*, force: bool = False) -> AuditCheckpoint | None:
+    """The scheduler's job: sign the head if any event is uncovered (and, unless forced, due)."""
+    lock_chain()
+    seq, head_hash = current_head()
+    if seq <= _covered_size() or not (force or checkpoint_due()):
+        return None
+    return _store_checkpoint(load_private_key(), seq, head_hash, reason="interval")
 
 
 def checkpoint_dict(checkpoint: Any) -> dict[str, Any]:
@@ -219,10 +325,12 @@ def checkpoint_dict(checkpoint: Any) -> dict[str, Any]:
     return {
         "seq": checkpoint.seq,
         "head_hash": checkpoint.head_hash,
-        "signed_at": signed_at if isinstance(signed_at, str) else format_time(signed_at),
+        "signed_at": signed_at if signed_at is None or isinstance(signed_at, str) else format_time(signed_at),
         "key_id": checkpoint.key_id,
         "signature": checkpoint.signature,
         "reason": checkpoint.reason,
+        "root": base64.b64encode(checkpoint.root).decode("ascii") if getattr(checkpoint, "root", None) else None,
+        "note": getattr(checkpoint, "note", "") or "",
     }
 
 
@@ -237,8 +345,8 @@ def export_bundle() -> dict[str, Any]:
     }
 
 
-def latest_checkpoint() -> AuditCheckpoint | None:
+def latest_checkpoint(session: Any = None) -> AuditCheckpoint | None:
     """The newest stored checkpoint (one query)."""
-    return db.session.execute(
+    return (session or db.session).execute(
         select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc()).limit(1)
     ).scalar_one_or_none()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from tracker.audit import checkpoints as cps
+from tracker.audit import tree
 from tracker.audit.labels import kind_description
-from tracker.audit.verify import VerificationResult, external_checkpoints, store_result, verify_chain
+from tracker.audit.verify import VerificationResult, load_checkpoint_file, store_result, verify_chain
 from tracker.cases.models import Case
 from tracker.errors import DomainError
 from tracker.extensions import db
@@ -44,15 +46,59 @@ def keygen(path: str | None, force: bool) -> None:
 
 
 @audit_cli.command("checkpoint")
+@click.option("--if-due", is_flag=True,
+              help="Only if an event is uncovered for AUDIT_CHECKPOINT_INTERVAL_SECONDS (for a scheduler).")
 @with_appcontext
-def checkpoint() -> None:
-    """Sign the current head of the chain and store the checkpoint."""
+def checkpoint(if_due: bool) -> None:
+    """Sign the current tree of the log as a checkpoint note and store it."""
     try:
         with unit_of_work():
-            row = cps.write_checkpoint(None, reason="manual")
+            row = cps.checkpoint_if_due() if if_due else cps.write_checkpoint(None, reason="manual")
     except DomainError as error:
         raise click.ClickException(error.message) from error
+    if row is None:
+        click.echo("no checkpoint due")
+        return
     click.echo(f"checkpoint: seq {row.seq} head {row.head_hash} key {row.key_id}")
+    click.echo(row.note, nl=False)
+
+
+@audit_cli.command("checkpointer")
+@click.option("--poll", "poll", type=float, default=None,
+              help="Seconds between looks (default: a quarter of AUDIT_CHECKPOINT_INTERVAL_SECONDS, at most 15).")
+@click.option("--once", is_flag=True, help="Look once and exit (what a cron job would run).")
+@with_appcontext
+def checkpointer(poll: float | None, once: bool) -> None:
+    """Run until stopped: sign the head whenever an event is not yet covered by a checkpoint.
+
+    Looking every quarter interval and signing any uncovered head keeps every event covered
+    within AUDIT_CHECKPOINT_INTERVAL_SECONDS even when no further event arrives.
+    """
+    interval = cps.checkpoint_interval().total_seconds()
+    pause = poll if poll is not None else max(0.5, min(15.0, interval / 4))
+    while True:
+        try:
+            with unit_of_work():
+                row = cps.checkpoint_if_due(force=True)
+            if row is not None:
+                click.echo(f"checkpoint: size {row.seq}")
+        except DomainError as error:
+            click.echo(f"checkpoint failed: {error.message}", err=True)
+            if once:
+                sys.exit(1)
+        if once:
+            return
+        time.sleep(pause)
+
+
+@audit_cli.command("tree-backfill")
+@with_appcontext
+def tree_backfill() -> None:
+    """Add the Merkle tree leaves of events that have none (events loaded outside the app)."""
+    with unit_of_work():
+        cps.lock_chain()
+        size = tree.backfill(db.session)
+    click.echo(f"tree size: {size}")
 
 
 @audit_cli.command("export-checkpoints")
@@ -72,12 +118,15 @@ def export_checkpoints(output: str | None) -> None:
 @click.option("--case", "diary", default=None, help="Report this case's events (diary number, e.g. SAM-2025-0001).")
 @click.option("--public-key", "public_keys", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Verify checkpoints with this public key (repeatable; default: the configured key).")
-@click.option("--checkpoints", "bundle_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Also check the checkpoints in this exported bundle (a copy kept outside the database).")
+@click.option("--checkpoint", "--checkpoints", "checkpoint_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="Also check against the checkpoints in FILE, kept outside the database: a signed or cosigned "
+                   "checkpoint note (e.g. a witness state file), an export-checkpoints JSON or a record bundle zip. "
+                   "Repeatable; AUDIT_WITNESS_STATE_FILES are read as well.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--no-store", is_flag=True, help="Do not record this run for the web badge.")
 @with_appcontext
-def verify(diary: str | None, public_keys: tuple[str, ...], bundle_path: str | None, as_json: bool,
+def verify(diary: str | None, public_keys: tuple[str, ...], checkpoint_files: tuple[str, ...], as_json: bool,
            no_store: bool) -> None:
     """Recompute every hash and check every link and checkpoint; exit 1 on any tampering."""
     case_id = None
@@ -92,12 +141,15 @@ def verify(diary: str | None, public_keys: tuple[str, ...], bundle_path: str | N
             key = cps.load_public_key_file(path)
             keys[cps.key_id_of(key)] = key
     extra: list[Any] = []
-    if bundle_path:
+    for path in checkpoint_files:
         try:
-            extra = external_checkpoints(json.loads(Path(bundle_path).read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise click.ClickException(f"{bundle_path} is not a checkpoint bundle: {error}") from error
-    result = verify_chain(public_keys=keys, case_id=case_id, extra_checkpoints=extra)
+            extra += load_checkpoint_file(path)
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
+            raise click.ClickException(f"{path} holds no checkpoint this command can read: {error}") from error
+    try:
+        result = verify_chain(public_keys=keys, case_id=case_id, extra_checkpoints=extra)
+    except (ValueError, KeyError, OSError, UnicodeDecodeError) as error:  # an unreadable witness state file
+        raise click.ClickException(f"a configured witness state file cannot be read: {error}") from error
     rollback()  # end the read transaction before recording the run
     if not no_store:
         with unit_of_work():
@@ -115,7 +167,7 @@ def _print_result(result: VerificationResult, diary: str | None) -> None:
     click.echo(f"head: seq {result.head_seq} hash {result.head_hash}")
     cp = result.last_checkpoint
     if cp:
-        click.echo(f"last checkpoint: seq {cp['seq']} head {cp['head_hash']} signed {cp['signed_at']} "
+        click.echo(f"last checkpoint: seq {cp['seq']} root {cp.get('root') or '-'} signed {cp['signed_at']} "
                    f"key {cp['key_id']} ({result.checkpoints_checked} checkpoints checked)")
     else:
         click.echo("last checkpoint: none")

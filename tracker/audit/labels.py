@@ -17,6 +17,9 @@ KIND_TEXT = {
     TamperKind.TRUNCATED: _l("kedjan avkortad efter en kontrollpunkt"),
     TamperKind.BAD_SIGNATURE: _l("ogiltig signatur på en kontrollpunkt"),
     TamperKind.REWRITTEN: _l("kedjan omräknad (kontrollpunkten stämmer inte)"),
+    TamperKind.UNCOVERED: _l("händelser utan kontrollpunkt längre än tillåtet"),
+    TamperKind.NO_CHECKPOINT: _l("ingen kontrollpunkt finns"),
+    TamperKind.TREE: _l("det lagrade Merkleträdet stämmer inte med händelserna"),
 }
 
 # In English, for `flask audit verify` (operators' output, like the rest of the CLI).
@@ -27,7 +30,10 @@ KIND_DESCRIPTIONS = {
     TamperKind.REORDERED: "reordered events",
     TamperKind.TRUNCATED: "truncated after a checkpoint",
     TamperKind.BAD_SIGNATURE: "bad checkpoint signature",
-    TamperKind.REWRITTEN: "chain rewritten (checkpoint head differs)",
+    TamperKind.REWRITTEN: "chain rewritten (checkpoint root or head differs)",
+    TamperKind.UNCOVERED: "events not covered by a checkpoint within the interval",
+    TamperKind.NO_CHECKPOINT: "no checkpoint exists",
+    TamperKind.TREE: "stored Merkle tree differs from the events",
 }
 
 

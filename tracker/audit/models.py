@@ -5,8 +5,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Index, LargeBinary, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from tracker.db_types import StrEnumType
 from tracker.extensions import Model, db
@@ -25,6 +25,9 @@ class TamperKind(StrEnum):
     TRUNCATED = "truncated"
     BAD_SIGNATURE = "bad_signature"
     REWRITTEN = "rewritten"
+    UNCOVERED = "uncovered"
+    NO_CHECKPOINT = "no_checkpoint"
+    TREE = "tree"
 
 
 class AuditEvent(Model):
@@ -52,8 +55,27 @@ class AuditEvent(Model):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AuditTreeNode(Model):
+    """One perfect subtree of the Merkle tree over the events (docs/audit-format.md, "Merkle tree").
+
+    (level, idx) covers leaves [idx * 2**level, (idx + 1) * 2**level); level 0 holds the leaf
+    hashes. Written with each event, never changed: proofs and roots read O(log n) of these.
+    """
+
+    __tablename__ = "audit_tree_nodes"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
 class AuditCheckpoint(Model):
-    """An Ed25519 signature over (seq, head hash, time), made with a key kept outside the database.
+    """A signed checkpoint of the log, made with a key kept outside the database.
+
+    Current checkpoints are C2SP tlog-checkpoint signed notes (`note`: origin, size, root hash,
+    signature line); `seq`/`size` is the tree size (= the head's seq), `root` the raw root hash,
+    `head_hash` the chain hash of the event at `seq`. Checkpoints from before the Merkle tree have
+    no note and are checked by their `samverkan-audit-checkpoint/v1` signature.
 
     Writing a checkpoint is deliberately not itself an audit event: the event would move the
     head the checkpoint just signed (and recurse). `reason` and `created_by_id` are unsigned
@@ -70,6 +92,9 @@ class AuditCheckpoint(Model):
     signature: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(String(20), default="manual")
     created_by_id: Mapped[int | None] = mapped_column()
+    root: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    size = synonym("seq")
 
 
 class AuditVerification(Model):

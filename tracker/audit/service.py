@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import has_request_context, request
 
+from tracker.audit import tree
 from tracker.audit.canonical import canonical_json, chain_hash, normalise_value
 from tracker.audit.chain import current_head, lock_chain
 from tracker.audit.checkpoints import maybe_auto_checkpoint
@@ -31,6 +32,14 @@ def _json_safe(payload: dict[str, Any] | None) -> dict[str, Any]:
     # Round-trip so what is hashed equals what the database gives back (dates become strings),
     # then normalise numbers so every language spells them the same (docs/audit-format.md).
     return normalise_value(json.loads(json.dumps(payload or {}, default=str, ensure_ascii=False)))
+
+
+def _append_to_tree(event: AuditEvent) -> None:
+    """The event's leaf in the Merkle tree (leaf index seq - 1, entry = the raw chain hash)."""
+    try:
+        tree.append_leaf(db.session, event.seq - 1, bytes.fromhex(event.hash))
+    except tree.TreeIncomplete:
+        tree.backfill(db.session)  # events written before the tree existed (or outside record())
 
 
 def record(
@@ -72,5 +81,6 @@ def record(
     event.hash = chain_hash(prev_hash, canonical_json(fields))
     db.session.add(event)
     db.session.flush()
+    _append_to_tree(event)
     maybe_auto_checkpoint(event.seq, event.hash)
     return event

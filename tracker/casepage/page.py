@@ -1,4 +1,12 @@
-"""`compose(user, case)`: every feature's panel of one case, and the forms they permit."""
+"""`compose(user, case, stage=...)`: the panels of one case as one view shows them, and the forms
+they permit.
+
+The case page shows the summary, the stepper and the current stage; each stage has its own view
+(`/cases/<id>/stages/<stage>`) with that stage's record, discussion, meetings and documents. So
+the per-stage panels (discussion, meetings, documents) are built for the shown stage only, and
+the procedure's per-stage forms only for the shown stage; the case-wide panels (steering group,
+exports, audit) only on the case page itself.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -9,17 +17,17 @@ from typing import Any
 from tracker.audit import forms as audit_forms
 from tracker.audit import queries as audit_queries
 from tracker.auth.models import User
+from tracker.casepage.summary import Summary, summarise
 from tracker.cases.models import Case
 from tracker.discussion import forms as discussion_forms
 from tracker.discussion import queries as discussion_queries
-from tracker.documents import forms as documents_forms
 from tracker.documents import queries as documents_queries
 from tracker.exports import forms as exports_forms
 from tracker.exports import queries as exports_queries
-from tracker.meetings import forms as meetings_forms
 from tracker.meetings import queries as meetings_queries
 from tracker.procedure import panel as procedure_panel
 from tracker.procedure import panel_forms as procedure_panel_forms
+from tracker.procedure.stages import Stage
 from tracker.steering import forms as steering_forms
 from tracker.steering import queries as steering_queries
 
@@ -40,10 +48,13 @@ class PanelForms:
 
 @dataclass(frozen=True)
 class CasePage:
-    """Everything the case page shows, per feature."""
+    """Everything one view of the case shows, per feature."""
 
     case: Case
     procedure: procedure_panel.ProcedurePanel
+    summary: Summary
+    shown: procedure_panel.StageView  # the stage this view shows (the current one on the case page)
+    stage_view: bool = False  # the stage's own view, not the case page
     steering: Any = None
     meetings: Any = None
     documents: Any = None
@@ -54,16 +65,26 @@ class CasePage:
     forms: PanelForms = field(default_factory=PanelForms)
 
 
-# (feature, panel(user, case), panel_forms(panel) or None). The procedure comes first and is
-# required; every other feature adds its line here.
-Builder = tuple[str, Callable[[User, Case], Any], Callable[[Any], Any] | None]
-FEATURE_PANELS: tuple[Builder, ...] = (
-    ("documents", documents_queries.panel, documents_forms.panel_forms),
-    ("exports", exports_queries.panel, exports_forms.panel_forms),
-    ("audit", audit_queries.panel, audit_forms.panel_forms),
-    ("steering", steering_queries.panel, steering_forms.panel_forms),
-    ("meetings", meetings_queries.panel, meetings_forms.panel_forms),
-    ("discussion", discussion_queries.panel, discussion_forms.panel_forms),
+# (feature, panel(user, case, stage), panel_forms(panel) or None). The procedure comes first and is
+# required; every other feature adds its line here. Per-stage panels get the shown stage.
+Builder = tuple[str, Callable[[User, Case, Stage], Any], Callable[[Any], Any] | None]
+# Documents and meetings link to their own forms (upload, schedule): no forms on this page.
+STAGE_PANELS: tuple[Builder, ...] = (
+    ("documents", lambda user, case, stage: documents_queries.panel(user, case, stage=stage), None),
+    ("discussion", lambda user, case, stage: discussion_queries.panel(user, case, stage=stage),
+     discussion_forms.panel_forms),
+)
+# On a stage's view: the meetings of that stage; on the case page: every meeting (a short list, and
+# minutes waiting for approval or disputed matter whatever their stage).
+STAGE_VIEW_PANELS: tuple[Builder, ...] = (
+    ("meetings", lambda user, case, stage: meetings_queries.panel(user, case, stage=stage), None),
+)
+# Case-wide panels: on the case page only.
+CASE_PANELS: tuple[Builder, ...] = (
+    ("meetings", lambda user, case, _stage: meetings_queries.panel(user, case), None),
+    ("exports", lambda user, case, _stage: exports_queries.panel(user, case), exports_forms.panel_forms),
+    ("audit", lambda user, case, _stage: audit_queries.panel(user, case), audit_forms.panel_forms),
+    ("steering", lambda user, case, _stage: steering_queries.panel(user, case), steering_forms.panel_forms),
 )
 
 
@@ -93,15 +114,20 @@ def with_failed(forms: Any, failed: dict[str, Any]) -> Any:
     return dataclasses.replace(forms, **changes) if changes else forms
 
 
-def compose(user: User, case: Case, *, failed: dict[str, Any] | None = None) -> CasePage:
-    """The case page of `case` as `user` sees it."""
+def compose(user: User, case: Case, *, stage: Stage | str | None = None,
+            failed: dict[str, Any] | None = None) -> CasePage:
+    """The view of `case` as `user` sees it: the case page (`stage` None: the current stage shown)
+    or the view of one stage."""
     failed = failed or {}
+    shown = Stage(stage or case.current_stage)
     procedure = procedure_panel.panel(user, case)
     panels: dict[str, Any] = {"procedure": procedure}
-    forms: dict[str, Any] = {
-        "procedure": procedure_panel_forms.panel_forms(procedure, _failed_for("procedure", failed))}
-    for feature, build_panel, build_forms in FEATURE_PANELS:
-        panels[feature] = build_panel(user, case)
+    forms: dict[str, Any] = {"procedure": procedure_panel_forms.panel_forms(
+        procedure, _failed_for("procedure", failed), stage=shown)}
+    builders = STAGE_PANELS + (STAGE_VIEW_PANELS if stage is not None else CASE_PANELS)
+    for feature, build_panel, build_forms in builders:
+        panels[feature] = build_panel(user, case, shown)
         if build_forms is not None:
             forms[feature] = with_failed(build_forms(panels[feature]), _failed_for(feature, failed))
-    return CasePage(case=case, forms=PanelForms(**forms), **panels)
+    return CasePage(case=case, summary=summarise(procedure), shown=procedure.stage(shown),
+                    stage_view=stage is not None, forms=PanelForms(**forms), **panels)

@@ -1,7 +1,8 @@
 """Who may see and act on a case. Views, services and templates all ask these.
 
 Pure predicates: no Flask. `is_member` reads the steering group through the case's own session
-(`object_session`), so this module needs no application context of its own.
+(`tracker.steering.roster`: once per session state, however often a page asks), so this module
+needs no application context of its own.
 """
 from __future__ import annotations
 
@@ -11,21 +12,15 @@ from sqlalchemy.orm import object_session
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.models import Case, CaseDecisionMaker, CaseStatus
+from tracker.steering import roster
 from tracker.steering.models import SteeringMember
 
 
 def is_member(user: User, case: Case) -> bool:
     """A current steering-group member of the case."""
-    session = object_session(case)
-    if session is None or case.id is None or user.id is None:
+    if case.id is None or user.id is None:
         return False
-    return session.execute(
-        select(SteeringMember.id).where(
-            SteeringMember.case_id == case.id,
-            SteeringMember.user_id == user.id,
-            SteeringMember.left_at.is_(None),
-        ).limit(1)
-    ).first() is not None
+    return roster.membership_of(user, case) is not None
 
 
 def is_assigned_decision_maker(user: User, case: Case) -> bool:

@@ -1,7 +1,7 @@
 """Case list, registration, editing and the case page's route. Thin: the boundary commits."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -14,6 +14,7 @@ from tracker.cases.policy import can_edit_case, can_open_case, can_view_case
 from tracker.errors import DomainError, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.procedure import forms as pf
+from tracker.procedure.stages import Stage, stage_label
 from tracker.web.access import Permission, current_actor, load_or_404, requires
 from tracker.web.forms import CsrfForm, apply_domain_error
 
@@ -55,7 +56,9 @@ def new() -> Response | tuple[str, int]:
     except ValidationFailed as error:
         apply_domain_error(form, error)
         return render_template("cases/form.html", form=form, case=None), 400
-    return redirect(url_for("cases.detail", case_id=case.id))
+    flash(_("Ärendet är registrerat med diarienummer %(number)s. Nästa steg: %(stage)s.",
+            number=case.diary_number, stage=stage_label(case.current_stage)), "success:case")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#confirmation")
 
 
 @bp.get("/<int:case_id>")
@@ -63,6 +66,16 @@ def new() -> Response | tuple[str, int]:
 def detail(case_id: int) -> tuple[str, int]:
     case = load_or_404(Case, case_id, can_view_case)
     return render_case_page(current_actor(), case)
+
+
+@bp.get("/<int:case_id>/stages/<code>")
+@requires(Permission.CASE_VIEW)
+def stage(case_id: int, code: str) -> tuple[str, int]:
+    """One stage's own view: its record, discussion, meetings and documents."""
+    case = load_or_404(Case, case_id, can_view_case)
+    if code not in set(Stage):
+        abort(404)
+    return render_case_page(current_actor(), case, stage=Stage(code))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
@@ -91,7 +104,8 @@ def edit(case_id: int) -> Response | tuple[str, int]:
         flash(_("Förhandlingen är avslutad och du har ändrat väsentliga uppgifter. Förfarandet kan behöva "
                 "återupptas: välj nedan."), "warning")
         return redirect(url_for("cases.detail", case_id=case.id) + "#material-changes")
-    return redirect(url_for("cases.detail", case_id=case.id))
+    flash(_("Uppgifterna är sparade."), "success:case")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#confirmation")
 
 
 def _case_failed(case: Case, key: str, form: CsrfForm, error: DomainError | None = None) -> tuple[str, int]:

@@ -83,13 +83,15 @@ def revisions_of(comment: Comment) -> list[CommentRevision]:
     ).scalars())
 
 
-def panel(user: User, case: Case) -> DiscussionPanel:
-    """The discussion of every stage for `user`: the same few queries for all stages together."""
+def panel(user: User, case: Case, stage: str | None = None) -> DiscussionPanel:
+    """The discussion of every stage for `user` (or of `stage` only, as its own view shows it): the
+    same few queries for all stages together."""
+    shown = tuple(STAGES) if stage is None else (Stage(stage),)
     may_comment = policy.can_comment(user, case)
     may_propose = policy.can_submit_counter_proposal(user, case)
     may_answer = policy.can_answer_counter_proposal(user, case)
     by_stage: dict[str, list[CommentRow]] = {code: [] for code in STAGES}
-    for comment in case_comments(case):
+    for comment in case_comments(case, stage):
         by_stage.setdefault(comment.stage_code, []).append(CommentRow(
             comment,
             can_edit=policy.comment_editable(comment, user.id, may_comment=may_comment),
@@ -98,7 +100,7 @@ def panel(user: User, case: Case) -> DiscussionPanel:
     proposals = tuple(
         ProposalRow(p, can_answer=may_answer and p.is_open,
                     can_withdraw=policy.proposal_withdrawable(p, user.id, archived=case.is_archived))
-        for p in case_counter_proposals(case))
+        for p in (case_counter_proposals(case) if COUNTER_PROPOSAL_STAGE in shown else ()))
     stages = {
         code: StageDiscussion(
             case_id=case.id, stage=code, stage_label=stage_label(code), comments=tuple(by_stage[code]),
@@ -106,6 +108,6 @@ def panel(user: User, case: Case) -> DiscussionPanel:
             has_proposals=code == COUNTER_PROPOSAL_STAGE,
             can_comment=may_comment and policy.stage_open_for_comments(case, code),
             can_propose=may_propose and code == COUNTER_PROPOSAL_STAGE)
-        for code in STAGES
+        for code in shown
     }
     return DiscussionPanel(case_id=case.id, stages=stages)

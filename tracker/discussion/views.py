@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,6 +29,7 @@ from tracker.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.procedure.stages import STAGES, Stage, stage_label
 from tracker.web.access import Permission, current_actor, load_or_404, requires
+from tracker.web.confirm import Confirmation, render_confirmation
 from tracker.web.forms import CsrfForm, apply_domain_error
 
 bp = Blueprint("discussion", __name__)
@@ -65,7 +67,7 @@ def _stage_or_404(stage: str) -> str:
 
 def _render_stage(case: Case, stage: str, *, failed: CommentForm | CounterProposalForm | None = None,
                   failed_answer: tuple[int, AnswerForm] | None = None, status: int = 200) -> tuple[str, int]:
-    panel = queries.panel(current_actor(), case)
+    panel = queries.panel(current_actor(), case, stage)
     forms = panel_forms(panel)
     stage_forms = forms.stages[stage]
     if isinstance(failed, CommentForm):
@@ -81,9 +83,10 @@ def _render_stage(case: Case, stage: str, *, failed: CommentForm | CounterPropos
 
 
 def _back(case: Case, stage: str, anchor: str = "") -> Response:
-    """Back where the form was: the case page (?from=case) or the stage's discussion page."""
+    """Back where the form was: the stage's view of the case page (?from=case), with the
+    confirmation beside the stage's actions, or the stage's discussion page."""
     if request.args.get("from") == "case":
-        return redirect(url_for("cases.detail", case_id=case.id) + anchor)
+        return redirect(url_for("cases.stage", case_id=case.id, code=stage) + "#confirmation")
     return redirect(url_for("discussion.stage", case_id=case.id, stage=stage) + anchor)
 
 
@@ -106,7 +109,7 @@ def add_comment(case_id: int, stage: str) -> Response | tuple[str, int]:
         except ValidationFailed as error:
             apply_domain_error(form, error)
         else:
-            flash(_("Kommentaren har sparats."), "success")
+            flash(_("Kommentaren har sparats."), "success:discussion")
             return _back(case, stage, f"#comment-{comment.id}")
     return _render_stage(case, stage, failed=form, status=400)
 
@@ -131,7 +134,7 @@ def edit_comment(comment_id: int) -> Response | tuple[str, int]:
             except ValidationFailed as error:
                 apply_domain_error(form, error)
             else:
-                flash(_("Kommentaren har ändrats."), "success")
+                flash(_("Kommentaren har ändrats."), "success:discussion")
                 return _back(case, comment.stage_code, f"#comment-{comment.id}")
     return render_template("discussion/edit_comment.html", case=case, comment=comment, form=form,
                            stage_label=stage_label(comment.stage_code), markdown_hint=MARKDOWN_HINT,
@@ -155,7 +158,7 @@ def withdraw_comment(comment_id: int) -> Response | tuple[str, int]:
         status = 400
         if form.validate_on_submit():
             services.withdraw_comment(user, comment)
-            flash(_("Kommentaren har dragits tillbaka."), "success")
+            flash(_("Kommentaren har dragits tillbaka."), "success:discussion")
             return _back(case, comment.stage_code, f"#comment-{comment.id}")
     back = {"from": "case"} if request.args.get("from") == "case" else {}
     return render_template("discussion/withdraw_comment.html", case=case, comment=comment, form=form,
@@ -184,7 +187,7 @@ def submit_counter_proposal(case_id: int) -> Response | tuple[str, int]:
         except ValidationFailed as error:
             apply_domain_error(form, error)
         else:
-            flash(_("Motförslaget har lämnats."), "success")
+            flash(_("Motförslaget har lämnats."), "success:discussion")
             return _back(case, stage_code, f"#counter-proposal-{proposal.id}")
     return _render_stage(case, stage_code, failed=form, status=400)
 
@@ -201,17 +204,34 @@ def answer_counter_proposal(proposal_id: int) -> Response | tuple[str, int]:
         except ValidationFailed as error:
             apply_domain_error(form, error)
         else:
-            flash(_("Svaret har sparats."), "success")
+            flash(_("Svaret har sparats."), "success:discussion")
             return _back(case, proposal.stage_code, f"#counter-proposal-{proposal.id}")
     return _render_stage(case, proposal.stage_code, failed_answer=(proposal.id, form), status=400)
 
 
-@bp.post("/counter-proposals/<int:proposal_id>/withdraw")
+@bp.route("/counter-proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
 @requires(Permission.COUNTER_PROPOSAL)
-def withdraw_counter_proposal(proposal_id: int) -> Response:
+def withdraw_counter_proposal(proposal_id: int) -> Response | tuple[str, int]:
+    """GET: the confirmation page (what withdrawing means); POST: withdraw."""
     proposal = load_or_404(CounterProposal, proposal_id, _in_visible_case)
+    case = _case_of(proposal)
+    if request.method == "GET":
+        if not policy.proposal_withdrawable(proposal, current_actor().id, archived=case.is_archived):
+            raise PermissionDenied(_("Bara den som lämnade ett öppet motförslag kan dra tillbaka det."))
+        back: dict[str, Any] = {"from": "case"} if request.args.get("from") == "case" else {}
+        back_url = (url_for("cases.stage", case_id=case.id, code=proposal.stage_code) if back
+                    else url_for("discussion.stage", case_id=case.id, stage=proposal.stage_code))
+        return render_confirmation(Confirmation(
+            title=_("Dra tillbaka motförslaget?"),
+            consequences=[_("Motförslaget markeras som tillbakadraget och arbetsgivaren behöver inte längre "
+                            "svara på det. Texten finns kvar i ärendet; det kan inte lämnas in igen, bara "
+                            "ersättas av ett nytt motförslag.")],
+            action=url_for("discussion.withdraw_counter_proposal", proposal_id=proposal.id, **back),
+            button=_("Dra tillbaka motförslaget"), back_url=back_url + f"#counter-proposal-{proposal.id}",
+            back_text=_("Tillbaka till skedet %(stage)s", stage=stage_label(proposal.stage_code)),
+            warning=True, quote=proposal.title, context_title=f"{case.diary_number} {case.title}"))
     if not CsrfForm().validate_on_submit():
         abort(400)
     services.withdraw_counter_proposal(current_actor(), proposal)
-    flash(_("Motförslaget har dragits tillbaka."), "success")
-    return _back(_case_of(proposal), proposal.stage_code, f"#counter-proposal-{proposal.id}")
+    flash(_("Motförslaget har dragits tillbaka."), "success:discussion")
+    return _back(case, proposal.stage_code, f"#counter-proposal-{proposal.id}")

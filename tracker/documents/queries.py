@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from tracker.auth.models import Role, User, UserRole
@@ -60,16 +60,19 @@ def visible_documents(user: User, case: Case) -> list[Document]:
     return [d for d in case_documents(case) if access.can_read(d)]
 
 
-def case_panel_listing(user: User, case: Case, limit: int | None = PANEL_LIMIT
+def case_panel_listing(user: User, case: Case, limit: int | None = PANEL_LIMIT, stage: str | None = None
                        ) -> tuple[list[DocumentEntry], CaseAccess, int]:
     """The newest `limit` documents `user` may see (oldest first, like `case_listing`), the access
     and how many there are in all. Paged and counted in the database, so the panel costs the same
     number of queries for 10 or 10,000 documents; only what the panel shows is loaded (versions,
-    not people or readers). `limit=None`: every document."""
+    not people or readers). `limit=None`: every document; `stage`: only the documents of that stage
+    and those filed for the whole case (no stage)."""
     access = case_access(user, case)
     if not access.can_view:
         return [], access, 0
     visible = access.visible_clause()
+    if stage is not None:  # the stage's documents and those of the whole case (no stage)
+        visible = and_(visible, or_(Document.stage_code == stage, Document.stage_code.is_(None)))
     query = (select(Document).where(visible)
              .options(lazyload(Document.created_by), lazyload(Document.readers),
                       selectinload(Document.versions).options(lazyload(DocumentVersion.uploaded_by),
@@ -174,10 +177,11 @@ def _row(entry: DocumentEntry) -> DocumentRow:
     )
 
 
-def panel(user: User, case: Case, limit: int | None = PANEL_LIMIT) -> DocumentsPanel:
+def panel(user: User, case: Case, limit: int | None = PANEL_LIMIT, stage: str | None = None) -> DocumentsPanel:
     """The case page's documents panel for `user`: the newest `limit` documents they may see (None:
-    all), what they may do, and the reader choices of the upload form. A fixed number of queries."""
-    entries, access, total = case_panel_listing(user, case, limit)
+    all; `stage`: that stage's and the whole case's only), what they may do, and the reader choices of the upload form.
+    A fixed number of queries."""
+    entries, access, total = case_panel_listing(user, case, limit, stage)
     can_upload = access.can_upload()
     choices = tuple(reader_candidates(case, exclude={user.id})) if can_upload else ()
     return DocumentsPanel(case_id=case.id, rows=tuple(_row(e) for e in entries), total=total,

@@ -1,6 +1,7 @@
 """The verifiable bundle: a zip an auditor can check offline with the enclosed verify_record.py."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -8,8 +9,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from tracker.audit import checkpoints
+from tracker.audit import checkpoints, merkle, tree
 from tracker.exports import keys
+from tracker.extensions import db
 
 FORMAT = "samverkan-procedure-record-bundle/v1"
 MANIFEST_HEADER = b"samverkan-export-manifest/v1\n"
@@ -19,7 +21,8 @@ README = """Samverkan procedure record {diary}
 record.pdf          the procedure record to read
 record.json         the same record as data (schema: docs/procedure-record.schema.json)
 audit-events.csv    the case's audit events, with prev_hash and hash
-checkpoints.json    signed checkpoints of the audit chain head
+checkpoints.json    signed checkpoints of the audit log (C2SP checkpoint notes)
+inclusion-proofs.json each case event's Merkle inclusion proof against the newest checkpoint
 audit-public-key.pem the key that signed them (key id {key_id})
 manifest.json       SHA-256 of every file and of every document version
 manifest.sig        Ed25519 signature over the manifest by the same key
@@ -48,11 +51,13 @@ def build_bundle(record: dict[str, Any], pdf: bytes, record_json: bytes, events_
         "checkpoints": keys.checkpoints_since(first_seq),
     }
     case = record["case"]
+    proofs = inclusion_proofs([e["seq"] for e in events])
     files: dict[str, bytes] = {
         "record.pdf": pdf,
         "record.json": record_json,
         "audit-events.csv": events_csv,
         "checkpoints.json": _json_bytes(checkpoint_file),
+        "inclusion-proofs.json": _json_bytes(proofs),
         "audit-public-key.pem": checkpoints.public_key_pem(public_key).encode("ascii"),
         "verify_record.py": VERIFIER.read_bytes(),
         "README.txt": README.format(diary=case["diary_number"], key_id=key_id).encode("utf-8"),
@@ -80,3 +85,30 @@ def build_bundle(record: dict[str, Any], pdf: bytes, record_json: bytes, events_
                            ("manifest.sig", _json_bytes(signature))):
             archive.writestr(name, data)
     return out.getvalue()
+
+
+PROOF_FORMAT = "samverkan-inclusion-proofs/v1"
+_PROOF_BATCH = 256
+
+
+def inclusion_proofs(seqs: list[int]) -> dict[str, Any]:
+    """Each event's RFC 9162 inclusion proof against the newest checkpoint note (docs/audit-format.md).
+
+    The nodes of a batch of proofs are read in one query; the export wrote that checkpoint just
+    before it read the trail, so it covers every event of the record.
+    """
+    cp = checkpoints.latest_checkpoint()
+    if cp is None or not cp.note:
+        return {"format": PROOF_FORMAT, "checkpoint": None, "proofs": []}
+    size = cp.seq
+    out: list[dict[str, Any]] = []
+    wanted = [s for s in seqs if 1 <= s <= size]
+    for start in range(0, len(wanted), _PROOF_BATCH):
+        batch = wanted[start:start + _PROOF_BATCH]
+        spans = {s: merkle.inclusion_spans(s - 1, size) for s in batch}
+        found = tree.node_hashes(db.session, [n for sp in spans.values() for lo, hi in sp
+                                              for n in merkle.perfect_nodes(lo, hi)])
+        for s in batch:
+            path = merkle.resolve(spans[s], found.__getitem__)
+            out.append({"seq": s, "leaf_index": s - 1, "proof": [base64.b64encode(p).decode("ascii") for p in path]})
+    return {"format": PROOF_FORMAT, "checkpoint": cp.note, "tree_size": size, "proofs": out}

@@ -25,7 +25,7 @@ from tracker.cases.models import Case, CaseDecisionMaker
 from tracker.exports import sections, sections_meetings
 from tracker.exports.serialise import event_fields, iso, person
 from tracker.extensions import db
-from tracker.i18n import default_language, locale_for, offered
+from tracker.i18n import default_language, offered
 from tracker.procedure.profiles import ProfileError, get_profile
 from tracker.steering.models import SteeringMember
 from tracker.timeutil import utcnow
@@ -37,11 +37,6 @@ def record_language(case: Case, language: str | None = None) -> str:
     """The language the record is written in: the exporter's pick when the organisation offers
     it, else the case's language, else the organisation's default."""
     return offered(language) or offered(case.language) or default_language()
-
-
-def reader_locale(reader: User) -> str:
-    """The language for things sent to `reader` (kept for callers; see tracker.i18n.locale_for)."""
-    return locale_for(reader)
 
 
 # --- case header --------------------------------------------------------------------------------

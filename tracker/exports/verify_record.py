@@ -13,7 +13,9 @@ Needs Python 3.9+ and, for the signatures, the `cryptography` package. Checks, a
   4. audit-events.csv holds exactly the same events as record.json;
   5. the document versions in the manifest equal those in record.json;
   6. every checkpoint in checkpoints.json has a valid signature by the key in audit-public-key.pem,
-     the record's chain head is one of them, and it covers the case's last event.
+     the record's chain head is one of them, and it covers the case's last event;
+  7. every case event is in the signed log: its RFC 9162 inclusion proof (inclusion-proofs.json)
+     leads from SHA-256(0x00 || event hash) to the root of the signed checkpoint note.
 Exit 0 when everything holds; exit 1 with the reasons otherwise. See docs/procedure-record.md
 for what this does and does not prove.
 """
@@ -50,6 +52,66 @@ def canonical_json(event: dict) -> bytes:
 def chain_hash(prev_hash: str, canonical: bytes) -> str:
     """hash = SHA-256(prev_hash as 64 ASCII hex digits || canonical JSON)."""
     return hashlib.sha256(prev_hash.encode("ascii") + canonical).hexdigest()
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: list, root: bytes) -> bool:
+    """RFC 9162 section 2.1.3.2."""
+    if not 0 <= index < size or any(len(p) != 32 for p in proof):
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def parse_note(text: str):
+    """(body, origin, size, root, [(name, raw signature)]) of a C2SP checkpoint note, or None."""
+    body, sep, rest = text.partition("\n\n")
+    lines = body.split("\n")
+    if not sep or len(lines) < 3 or not lines[1].isdigit():
+        return None
+    try:
+        root = base64.b64decode(lines[2], validate=True)
+        signatures = [(line[2:].rpartition(" ")[0], base64.b64decode(line.rpartition(" ")[2], validate=True))
+                      for line in rest.split("\n") if line.startswith("\u2014 ")]
+    except ValueError:
+        return None
+    return body + "\n", lines[0], int(lines[1]), root, signatures
+
+
+def note_signature_ok(key, text: str) -> bool:
+    """The log's signature line (key name = origin, key ID = SHA-256(name || LF || 0x01 || key)[:4])."""
+    from cryptography.hazmat.primitives import serialization
+
+    parts = parse_note(text)
+    if parts is None:
+        return False
+    body, origin, _size, _root, signatures = parts
+    raw_key = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    key_id = hashlib.sha256(origin.encode("utf-8") + b"\n\x01" + raw_key).digest()[:4]
+    for name, raw in signatures:
+        if name == origin and raw[:4] == key_id and len(raw) == 68 and \
+                signature_ok(key, base64.b64encode(raw[4:]).decode("ascii"), body.encode("utf-8")):
+            return True
+    return False
 
 
 def checkpoint_message(cp: dict) -> bytes:
@@ -295,7 +357,13 @@ def check_checkpoints(files: dict, record: dict, events: list, key, key_id: str 
         if cp.get("key_id") != key_id:
             report.note(f"checkpoint at seq {cp.get('seq')} is signed by another key ({cp.get('key_id')}); skipped")
             continue
-        if signature_ok(key, cp.get("signature", ""), checkpoint_message(cp)):
+        if cp.get("note"):
+            parts = parse_note(cp["note"])
+            good = (parts is not None and note_signature_ok(key, cp["note"]) and parts[2] == cp.get("seq")
+                    and base64.b64encode(parts[3]).decode("ascii") == cp.get("root"))
+        else:
+            good = signature_ok(key, cp.get("signature", ""), checkpoint_message(cp))
+        if good:
             valid.append(cp)
         else:
             report.fail(f"checkpoint at seq {cp.get('seq')}: the signature does not verify")
@@ -317,6 +385,43 @@ def check_checkpoints(files: dict, record: dict, events: list, key, key_id: str 
     anchored = [cp["seq"] for cp in valid if cp["seq"] in by_seq]
     if anchored:
         report.ok(f"case events anchored directly by a signed checkpoint: seq {', '.join(map(str, anchored))}")
+
+
+def check_inclusion(files: dict, events: list, key, report: Report) -> None:
+    """Every case event's inclusion proof against the signed checkpoint note of the proofs file."""
+    if key is None:
+        return
+    if "inclusion-proofs.json" not in files:
+        report.fail("inclusion-proofs.json is missing: the events' membership in the log cannot be checked")
+        return
+    try:
+        data = json.loads(files["inclusion-proofs.json"])
+    except ValueError:
+        report.fail("inclusion-proofs.json is not valid JSON")
+        return
+    note = data.get("checkpoint") or ""
+    parts = parse_note(note)
+    if parts is None or not note_signature_ok(key, note):
+        report.fail("inclusion proofs: their checkpoint note is missing or not signed by the audit key")
+        return
+    _body, origin, size, root, _sigs = parts
+    proofs = {p.get("seq"): p for p in data.get("proofs", [])}
+    bad = []
+    for event in events:
+        p = proofs.get(event["seq"])
+        try:
+            path = [base64.b64decode(x, validate=True) for x in (p or {}).get("proof", [])]
+            ok = p is not None and verify_inclusion(leaf_hash(bytes.fromhex(event["hash"])), event["seq"] - 1,
+                                                    size, path, root)
+        except (ValueError, TypeError):
+            ok = False
+        if not ok:
+            bad.append(event["seq"])
+    if bad:
+        report.fail(f"inclusion proofs: events {', '.join(map(str, bad[:10]))} are not in the signed log "
+                    f"({origin}, size {size})")
+    else:
+        report.ok(f"inclusion proofs: all {len(events)} case events are in the signed log ({origin}, size {size})")
 
 
 def verify(location: Path) -> int:
@@ -347,6 +452,7 @@ def verify(location: Path) -> int:
         check_csv(files, events, report)
         check_documents(manifest, record, report)
         check_checkpoints(files, record, events, key, key_id, report)
+        check_inclusion(files, events, key, report)
     if report.failures:
         print(f"RESULT: FAILED ({len(report.failures)} problem(s)); first: {report.failures[0]}")
         return 1

@@ -146,9 +146,12 @@ def _row(summary: MeetingSummary) -> MeetingRow:
     )
 
 
-def panel(user: User, case: Case) -> MeetingsPanel:
-    """The case's meetings for `user`: a fixed number of queries, whatever the number of meetings."""
-    return MeetingsPanel(case_id=case.id, meetings=tuple(_row(s) for s in case_meeting_summaries(case)),
+def panel(user: User, case: Case, stage: str | None = None) -> MeetingsPanel:
+    """The case's meetings for `user` (with `stage`: those of that stage and those tied to no stage):
+    a fixed number of queries, whatever the number of meetings."""
+    summaries = [s for s in case_meeting_summaries(case)
+                 if stage is None or not s.meeting.stages or stage in s.meeting.stages]
+    return MeetingsPanel(case_id=case.id, meetings=tuple(_row(s) for s in summaries),
                          can_manage=can_manage_meetings(user, case))
 
 

@@ -25,7 +25,8 @@ from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
 from tracker.procedure.profiles import Profile, get_profile
 from tracker.risk.models import RiskAssessment
-from tracker.steering.models import Party, SteeringMember
+from tracker.steering import roster
+from tracker.steering.models import Party
 from tracker.timeutil import local_date
 
 Records = Mapping[Stage, StageRecord]
@@ -133,10 +134,7 @@ def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
 def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiationRequest] | None = None,
                overrides: list[DeadlineOverride] | None = None) -> GateFacts:
     """Every fact the gates need for one case: six queries (fewer when requests/overrides are given)."""
-    members = db.session.execute(
-        select(SteeringMember.party, SteeringMember.units)
-        .where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))
-    ).all()
+    members = [(m.party, m.units) for m in roster.current(case)]
     risk = db.session.execute(
         select(RiskAssessment.cosigned_at, RiskAssessment.waiver_reason).where(RiskAssessment.case_id == case.id)
     ).all()

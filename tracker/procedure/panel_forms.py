@@ -1,5 +1,9 @@
 """The procedure panel's forms: blank forms for exactly what the panel permits, each with its own
-prefix so ids on the case page are unique. A failed form replaces its blank one by name."""
+prefix so ids on the case page are unique. A failed form replaces its blank one by name.
+
+The forms of legal milestones (reopening a stage, recording the end of negotiations, registering
+the decision, overriding a deadline) are not here: each lives on its own confirmation page
+(`milestone_form`), which states the consequence before the POST performs it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,13 +26,9 @@ class ProcedurePanelForms:
     action: FlaskForm
     content: dict[str, FlaskForm] = field(default_factory=dict)
     position: dict[str, FlaskForm] = field(default_factory=dict)
-    reopen: dict[str, FlaskForm] = field(default_factory=dict)
-    end: FlaskForm | None = None
     central: FlaskForm | None = None
     central_end: FlaskForm | None = None
     urgent: FlaskForm | None = None
-    decision: FlaskForm | None = None
-    override: FlaskForm | None = None
     approve: FlaskForm | None = None
     assign_dm: FlaskForm | None = None
     end_dm: dict[str, FlaskForm] = field(default_factory=dict)
@@ -52,16 +52,29 @@ def _per_stage(failed: dict[str, Any], key: str, wanted: dict[str, bool], build:
     return {code: failed.get(f"{key}:{code}") or build(code) for code, ok in wanted.items() if ok}
 
 
-def panel_forms(panel: ProcedurePanel, failed: dict[str, Any] | None = None) -> ProcedurePanelForms:
-    """Blank forms for what `panel` permits; `failed` maps form names to submitted forms."""
+def milestone_form(name: str, panel: ProcedurePanel, stage: str = "") -> FlaskForm:
+    """The blank form of a milestone's confirmation page ("reopen", "end", "decision", "override")."""
+    if name == "reopen":
+        return pf.ReopenForm(prefix=f"reopen-{stage}", formdata=None)
+    if name == "end":
+        return pf.EndNegotiationForm(prefix="end", formdata=None)
+    if name == "decision":
+        return pf.DecisionForm(prefix="decision", formdata=None, data={"body": panel.case.decision_body})
+    if name == "override":
+        return pf.OverrideForm(prefix="override", formdata=None)
+    raise KeyError(name)
+
+
+def panel_forms(panel: ProcedurePanel, failed: dict[str, Any] | None = None,
+                stage: str | None = None) -> ProcedurePanelForms:
+    """Blank forms for what `panel` permits (the per-stage ones for `stage` only, when given);
+    `failed` maps form names to submitted forms."""
     failed = dict(failed or {})
-    views = {view.code: view for view in panel.stages}
+    views = {view.code: view for view in panel.stages if stage is None or view.code == stage}
     content = _per_stage(failed, "content", {c: v.may_edit_content for c, v in views.items()},
                          lambda code: pf.CONTENT_FORMS[code](data=_content_data(code, views[code].record), prefix=code))
     position = _per_stage(failed, "position", {c: v.may_position for c, v in views.items()},
                           lambda code: pf.PositionForm(prefix=f"position-{code}", formdata=None))
-    reopen = _per_stage(failed, "reopen", {c: v.may_reopen for c, v in views.items()},
-                        lambda code: pf.ReopenForm(prefix=f"reopen-{code}", formdata=None))
 
     def one(name: str, allowed: bool, build: Any) -> FlaskForm | None:
         if not allowed:
@@ -87,14 +100,10 @@ def panel_forms(panel: ProcedurePanel, failed: dict[str, Any] | None = None) -> 
         statement=one("statement", extras.may_export_statement,
                       lambda: pf.StatementExportForm(prefix="statement", formdata=None)),
         action=CsrfForm(),
-        content=content, position=position, reopen=reopen,
-        end=one("end", panel.may_end, lambda: pf.EndNegotiationForm(prefix="end")),
+        content=content, position=position,
         central=one("central", panel.may_request_central, lambda: pf.CentralRequestForm(prefix="central")),
         central_end=one("central_end", panel.may_end_central and panel.pending_request is not None,
                         lambda: pf.CentralEndForm(prefix="central_end")),
         urgent=one("urgent", panel.may_urgent, lambda: pf.UrgentDecisionForm(prefix="urgent")),
-        decision=one("decision", panel.can_decide,
-                     lambda: pf.DecisionForm(prefix="decision", data={"body": panel.case.decision_body})),
-        override=one("override", panel.can_override, lambda: pf.OverrideForm(prefix="override")),
         approve=one("approve", panel.may_approve, lambda: pf.ApproveEvaluationForm(prefix="approve")),
     )

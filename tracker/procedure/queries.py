@@ -43,7 +43,8 @@ from tracker.procedure.facts import (
 )
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StagePosition, StageRecord
 from tracker.procedure.stages import stage_index
-from tracker.steering.models import MemberRole, Party, SteeringMember
+from tracker.steering import roster
+from tracker.steering.models import MemberRole, Party
 from tracker.timeutil import local_date, utcnow
 
 __all__ = [
@@ -191,12 +192,9 @@ def assert_meeting_allowed(case: Case, starts_at: datetime) -> None:
 def position_party(user: User, case: Case) -> Party | None:
     """The party the user speaks for in this case (their steering membership; the runner speaks
     for the employer), or None."""
-    party = db.session.execute(
-        select(SteeringMember.party).where(SteeringMember.case_id == case.id, SteeringMember.user_id == user.id,
-                                           SteeringMember.left_at.is_(None)).limit(1)
-    ).scalar()
-    if party:
-        return Party(party)
+    member = roster.membership_of(user, case)
+    if member is not None and member.party:
+        return Party(member.party)
     if can_run_procedure(user, case):
         return Party.EMPLOYER
     return None
@@ -204,6 +202,5 @@ def position_party(user: User, case: Case) -> Party | None:
 
 def is_chair(user: User, case: Case) -> bool:
     """A current chair of the case's steering group."""
-    return db.session.execute(select(SteeringMember.id).where(
-        SteeringMember.case_id == case.id, SteeringMember.user_id == user.id,
-        SteeringMember.left_at.is_(None), SteeringMember.role == MemberRole.CHAIR).limit(1)).first() is not None
+    member = roster.membership_of(user, case)
+    return member is not None and member.role == MemberRole.CHAIR

@@ -4,23 +4,17 @@ Pure predicates: no Flask. Visibility (can_view_case, can_run_procedure) is the 
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
-from tracker.extensions import db
+from tracker.steering import roster
 from tracker.steering.models import Party, SteeringMember
 
 
 def current_membership(user: User, case: Case) -> SteeringMember | None:
-    """The user's current membership of the case's steering group, if any (one query)."""
-    if getattr(user, "id", None) is None:
-        return None
-    return db.session.execute(
-        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.user_id == user.id,
-                                     SteeringMember.left_at.is_(None)).limit(1)
-    ).scalars().first()
+    """The user's current membership of the case's steering group, if any (the roster: one query
+    per session state)."""
+    return roster.membership_of(user, case)
 
 
 def is_personnel_member(user: User, case: Case) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tracker.audit.service import record
 from tracker.auth.models import Organisation, OrganisationKind, Role, User
@@ -12,6 +11,7 @@ from tracker.cases.models import Case
 from tracker.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.signals import member_added
+from tracker.steering import roster
 from tracker.steering.models import MemberRole, Party, SteeringMember
 from tracker.steering.policy import can_manage_members
 from tracker.steering.policy import current_membership as policy_membership
@@ -28,19 +28,13 @@ def _require_manager(actor: User | None, case: Case) -> None:
 
 
 def current_members(case: Case) -> list[SteeringMember]:
-    """Current members (left_at is null), ordered by party then join time. One query."""
-    return list(db.session.execute(
-        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))
-        .order_by(SteeringMember.party, SteeringMember.joined_at, SteeringMember.id)
-    ).scalars().unique())
+    """Current members (left_at is null), ordered by party then join time (the roster)."""
+    return sorted(roster.current(case), key=lambda m: (str(m.party), m.joined_at, m.id))
 
 
 def all_members(case: Case) -> list[SteeringMember]:
-    """Every membership, past and present (history). One query."""
-    return list(db.session.execute(
-        select(SteeringMember).where(SteeringMember.case_id == case.id)
-        .order_by(SteeringMember.joined_at, SteeringMember.id)
-    ).scalars().unique())
+    """Every membership, past and present (history), by join time (the roster)."""
+    return list(roster.memberships(case))
 
 
 def current_membership(case: Case, user: User | None) -> SteeringMember | None:

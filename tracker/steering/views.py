@@ -1,7 +1,7 @@
 """Steering group pages: members now and over time; HR adds and removes members."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -14,6 +14,7 @@ from tracker.steering import queries, services
 from tracker.steering.forms import EndMembershipForm, MemberForm, member_form, panel_forms
 from tracker.steering.models import SteeringMember
 from tracker.web.access import Permission, current_actor, load_or_404, requires
+from tracker.web.confirm import Confirmation, render_confirmation
 from tracker.web.forms import apply_domain_error
 
 bp = Blueprint("steering", __name__)
@@ -64,14 +65,32 @@ def _member_of_visible_case(user: User, member: SteeringMember) -> bool:
     return case is not None and can_view_case(user, case)
 
 
-@bp.post("/cases/<int:case_id>/steering/members/<int:member_id>/end")
+def _end_confirmation(case: Case, member: SteeringMember, form: EndMembershipForm) -> Confirmation:
+    return Confirmation(
+        title=_("Avsluta medlemskapet för %(name)s?", name=member.user.name),
+        consequences=[_("%(name)s lämnar styrnings- och uppföljningsgruppen i dag och kan inte längre se ärendet "
+                        "som medlem eller godkänna protokoll.", name=member.user.name),
+                      _("Medlemskapet finns kvar under tidigare medlemmar; ett avslutat medlemskap kan inte "
+                        "återupptas, bara ersättas av ett nytt.")],
+        action=url_for("steering.end_member", case_id=case.id, member_id=member.id),
+        button=_("Avsluta medlemskapet"), back_url=url_for("steering.members", case_id=case.id),
+        back_text=_("Tillbaka till styrnings- och uppföljningsgruppen"), form=form, warning=True,
+        context_title=f"{case.diary_number} {case.title}")
+
+
+@bp.route("/cases/<int:case_id>/steering/members/<int:member_id>/end", methods=["GET", "POST"])
 @requires(Permission.PROCEDURE_RUN)
 def end_member(case_id: int, member_id: int) -> Response | tuple[str, int]:
+    """GET: the confirmation page (the consequence, an optional reason); POST: end the membership."""
     member = load_or_404(SteeringMember, member_id, _member_of_visible_case)
     if member.case_id != case_id:
         abort(404)
     case = db.session.get(Case, member.case_id)
     assert case is not None
+    if request.method == "GET":
+        if member.left_at is not None:
+            abort(404)
+        return render_confirmation(_end_confirmation(case, member, EndMembershipForm(formdata=None)))
     form = EndMembershipForm()
     if not form.validate_on_submit():
         flash(" ".join(form.reason.errors) or _("Formuläret kunde inte skickas."), "error")

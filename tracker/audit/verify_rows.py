@@ -1,0 +1,93 @@
+"""How the verifier reads the events: a fast stream of (seq, prev_hash ‖ canonical JSON, hash) with
+the canonical JSON spelled by the database, and the full row of one event when that text does not
+hash to the stored hash (then the row is spelled again in Python, see verify._digest).
+
+The database only *spells* the text; the verifier hashes it itself. SQLite's `json_quote` and
+PostgreSQL's `to_json(text)` escape strings exactly as Python's `json` does with
+`ensure_ascii=False` (tests/audit/test_verify_fast.py checks every ASCII character and more);
+PostgreSQL's `to_json` costs more than the whole walk, so there strings are quoted optimistically
+(`"` ‖ text ‖ `"`, in one `concat()`). Any difference — a string that needs escaping there, an
+unusual stored time — only sends that row down the slow path.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tracker.extensions import db
+
+_FULL_COLUMNS = ("seq, {time}, actor_id, actor_name, actor_role, action, target_type, target_id, "
+                 "case_id, client_address, {payload}, prev_hash, hash FROM audit_events")
+_SQLITE_FULL = "SELECT " + _FULL_COLUMNS.format(time="occurred_at", payload="payload")
+# PostgreSQL spells the time as the hash does and hands the payload over as its stored text (a
+# `json` column keeps the text as written: canonical, see canonical.storage_dumps).
+_PG_TIME = "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+_PG_FULL = "SELECT " + _FULL_COLUMNS.format(time=_PG_TIME, payload="payload::text")
+
+
+def _canonical_parts(quote: str, number: str, time: str, payload: str) -> list[str]:
+    """SQL expressions whose concatenation is prev_hash ‖ the canonical JSON (keys sorted)."""
+    def q(column: str) -> str:
+        return quote.format(column)
+
+    def n(column: str) -> str:
+        return number.format(column)
+
+    return ["prev_hash", "'{\"action\":'", q("action"), "',\"actor_id\":'", n("actor_id"),
+            "',\"actor_name\":'", q("actor_name"), "',\"actor_role\":'", q("actor_role"),
+            "',\"case_id\":'", n("case_id"), "',\"client_address\":'", q("client_address"),
+            "',\"occurred_at\":\"'", time, "'\",\"payload\":'", payload, "',\"seq\":'", n("seq"),
+            "',\"target_id\":'", q("target_id"), "',\"target_type\":'", q("target_type"), "'}'"]
+
+
+# Numbers need no quoting (a number stored as text comes out unquoted, does not fit and takes the
+# slow path); seq is never NULL.
+_SQLITE_FAST = ("SELECT seq, CAST(" + " || ".join(_canonical_parts(
+    "json_quote({})", "ifnull({}, 'null')", "substr(occurred_at, 1, 10) || 'T' || substr(occurred_at, 12) || 'Z'",
+    "coalesce(payload, 'null')")).replace("ifnull(seq, 'null')", "seq") + " AS BLOB), hash FROM audit_events ORDER BY seq")
+# PostgreSQL's own JSON quoting (to_json) costs more than the whole walk; the strings are quoted
+# optimistically instead, in one concat(): a string that needs escaping (a quote, a backslash, a
+# control character) does not hash to the stored hash and sends just that row down the slow path.
+_PG_FAST = ("SELECT seq, concat(" + ", ".join(_canonical_parts(
+    "coalesce('\"' || {} || '\"', 'null')", "coalesce({}::text, 'null')", _PG_TIME, "coalesce(payload::text, 'null')"
+)) + "), hash FROM audit_events ORDER BY seq")
+
+
+def _raw() -> Any:
+    return db.session.connection().connection.driver_connection
+
+
+def fast_rows(sqlite: bool, batch_size: int) -> Iterator[tuple[int, bytes | str, str]]:
+    """(seq, prev_hash ‖ canonical JSON — UTF-8 bytes on SQLite, text on PostgreSQL —, stored hash)
+    of every event in seq order.
+
+    The walk is the hot loop, so it bypasses SQLAlchemy's per-row result processing and streams
+    through the driver's own cursor (server-side on PostgreSQL: constant memory), on the session's
+    connection and transaction.
+    """
+    raw = _raw()
+    if sqlite:
+        cursor = raw.cursor()
+        cursor.arraysize = batch_size
+    else:
+        cursor = raw.cursor(name="audit_verify_walk")
+        cursor.itersize = batch_size
+    try:
+        cursor.execute(_SQLITE_FAST if sqlite else _PG_FAST)
+        while True:
+            batch = cursor.fetchmany(batch_size)
+            if not batch:
+                break
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def full_row(seq: int, sqlite: bool) -> Any:
+    """Every hashed column of event `seq` (the time as stored on SQLite, hash-spelled on PostgreSQL)."""
+    cursor = _raw().cursor()
+    try:
+        cursor.execute((_SQLITE_FULL + " WHERE seq = ?") if sqlite else (_PG_FULL + " WHERE seq = %s"), (seq,))
+        return cursor.fetchone()
+    finally:
+        cursor.close()
