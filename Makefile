@@ -10,6 +10,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
+# The local witness (docs/witness.md): its state under the instance folder, served by `make run`.
+WITNESS_PORT ?= 8470
+WITNESS_DIR ?= $(or $(AUDIT_LOCAL_WITNESS_DIR),$(or $(SAMVERKAN_INSTANCE),instance)/witness)
+run demo: export AUDIT_LOCAL_WITNESS_DIR := $(abspath $(WITNESS_DIR))
+run demo: export AUDIT_LOCAL_WITNESS_URL := http://127.0.0.1:$(WITNESS_PORT)
 
 .PHONY: run test lint install install-test migrate demo translations messages bench clean
 
@@ -44,8 +49,12 @@ migrate: install
 demo: migrate
 	$(BIN)/flask demo --if-empty
 
-run: demo
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+# The local witness runs as its own process next to the app, and stops with it.
+run: migrate
+	$(BIN)/flask audit witness-setup
+	@$(BIN)/python -m tracker.witness_program --dir "$(AUDIT_LOCAL_WITNESS_DIR)" serve --port $(WITNESS_PORT) & \
+	witness=$$!; trap 'kill $$witness 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask demo --if-empty && $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -37,6 +37,10 @@ class Config:
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'samverkan.db'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL role separation (README, "Production"): `flask db upgrade` connects with this URL
+    # (the tables' owner) and then grants DATABASE_APP_ROLE, the role in DATABASE_URL, its rights.
+    MIGRATION_DATABASE_URL = _normalise_db_url(os.environ.get("MIGRATION_DATABASE_URL", ""))
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
     INSTANCE_DIR = str(INSTANCE_DIR)
 
     SESSION_COOKIE_HTTPONLY = True
@@ -82,6 +86,18 @@ class Config:
     # Checkpoint notes kept outside the database (e.g. a local witness's state file), comma-separated:
     # `flask audit verify` checks the database against each one that exists.
     AUDIT_WITNESS_STATE_FILES = [p for p in os.environ.get("AUDIT_WITNESS_STATE_FILES", "").split(",") if p.strip()]
+    # Witnesses that cosign every checkpoint: JSON [{"name", "url", "key"}] or "URL VKEY" entries
+    # separated by ';' or newlines (docs/witness.md). Empty: none (development adds the local one).
+    AUDIT_WITNESSES = os.environ.get("AUDIT_WITNESSES", "")
+    AUDIT_WITNESS_TIMEOUT_SECONDS = _int("AUDIT_WITNESS_TIMEOUT_SECONDS", 5)
+    # Submit to the witnesses in a background thread after the commit (tests: in the committing thread).
+    AUDIT_WITNESS_BACKGROUND = True
+    # Optional RFC 3161 time-stamps on checkpoints: the TSA's URL and its root certificate(s) (PEM).
+    AUDIT_TSA_URL = os.environ.get("AUDIT_TSA_URL", "")
+    AUDIT_TSA_ROOTS = os.environ.get("AUDIT_TSA_ROOTS", "")
+    # The local witness of `make run` and the demo (state outside the database); development only.
+    AUDIT_LOCAL_WITNESS_DIR = os.environ.get("AUDIT_LOCAL_WITNESS_DIR", "")
+    AUDIT_LOCAL_WITNESS_URL = os.environ.get("AUDIT_LOCAL_WITNESS_URL", "http://127.0.0.1:8470")
     # At most one `<kind>.access_denied` per user, kind and case in this many seconds.
     AUDIT_DENIAL_WINDOW_SECONDS = _int("AUDIT_DENIAL_WINDOW_SECONDS", 60)
 
@@ -111,10 +127,33 @@ class Config:
         """Refuse settings that are unsafe for this environment."""
 
 
+def _require_readable_signing_key(path: str) -> None:
+    """Production never creates a signing key: the configured file must be a readable Ed25519 key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as error:
+        raise RuntimeError(f"AUDIT_SIGNING_KEY_PATH {path} is not a readable PEM private key ({error}); "
+                           "create it with `flask audit keygen`") from error
+    if not isinstance(key, Ed25519PrivateKey):
+        raise RuntimeError(f"AUDIT_SIGNING_KEY_PATH {path} is not an Ed25519 private key")
+
+
+def _require_document_keys(value: str) -> None:
+    """DOCUMENT_KEYS is "id:base64key,..." with unique ids and 32-byte keys (the keyring's own parser)."""
+    from tracker.documents.keys import Keyring
+
+    Keyring.parse(value)  # KeyConfigError (a RuntimeError) names what is wrong
+
+
 class DevelopmentConfig(Config):
     """Local use: generates missing secrets under instance/."""
 
     ENV_NAME = "development"
+    # Unset: `<INSTANCE_DIR>/witness` (see tracker/__init__.py).
+    AUDIT_LOCAL_WITNESS_DIR = os.environ.get("AUDIT_LOCAL_WITNESS_DIR", "")
 
 
 class ProductionConfig(Config):
@@ -134,8 +173,10 @@ class ProductionConfig(Config):
             )
         if not self.AUDIT_SIGNING_KEY_PATH:
             raise RuntimeError("AUDIT_SIGNING_KEY_PATH must be set in production")
+        _require_readable_signing_key(self.AUDIT_SIGNING_KEY_PATH)
         if not self.DOCUMENT_KEYS:
             raise RuntimeError("DOCUMENT_KEYS must be set in production")
+        _require_document_keys(self.DOCUMENT_KEYS)
 
 
 class TestConfig(Config):
@@ -145,6 +186,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
     AUDIT_CHECKPOINT_EVERY = 0
+    AUDIT_WITNESS_BACKGROUND = False
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("TEST_DATABASE_URL", os.environ.get("DATABASE_URL", "sqlite://"))
     )

@@ -15,9 +15,36 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+_migration_engine = None
+
+
 def get_engine():
-    # Flask-SQLAlchemy 3: `db.engine` (get_engine() is deprecated).
-    return current_app.extensions['migrate'].db.engine
+    # MIGRATION_DATABASE_URL: migrate as the tables' owner while the app connects as a role with
+    # fewer rights (PostgreSQL role separation, tracker/db_roles.py). Otherwise the app's engine.
+    global _migration_engine
+    url = current_app.config.get("MIGRATION_DATABASE_URL")
+    if not url:
+        # Flask-SQLAlchemy 3: `db.engine` (get_engine() is deprecated).
+        return current_app.extensions['migrate'].db.engine
+    if _migration_engine is None:
+        from sqlalchemy import create_engine
+
+        _migration_engine = create_engine(url)
+    return _migration_engine
+
+
+def grant_app_role(connection):
+    """After migrating on PostgreSQL: give DATABASE_APP_ROLE its (append-only on audit tables) rights."""
+    role = current_app.config.get("DATABASE_APP_ROLE")
+    if not role or connection.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    from tracker.db_roles import TABLES_SQL, grant_statements
+
+    tables = [row[0] for row in connection.execute(text(TABLES_SQL))]
+    for statement in grant_statements(role, tables):
+        connection.execute(text(statement))
 
 
 def get_engine_url():
@@ -120,6 +147,7 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            grant_app_role(connection)
 
 
 if context.is_offline_mode():

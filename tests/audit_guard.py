@@ -15,7 +15,8 @@ from tracker.audit.models import AuditEvent
 # Rows that are bookkeeping rather than state of the procedure.
 UNAUDITED_TABLES = {
     "audit_events", "audit_checkpoints", "login_attempts", "diary_counters",
-    "notifications", "notification_deliveries", "audit_verifications",
+    "notifications", "notification_deliveries", "audit_verifications", "audit_cosignatures",
+    "audit_timestamps",
 }
 
 

@@ -30,15 +30,23 @@ def test_production_refuses_missing_or_default_secret(secret):
         create_app(_production(SECRET_KEY=secret))
 
 
-def test_production_refuses_missing_audit_key_and_document_keys():
+def test_production_refuses_missing_audit_key_and_document_keys(tmp_path):
     with pytest.raises(RuntimeError, match="AUDIT_SIGNING_KEY_PATH"):
         create_app(_production(AUDIT_SIGNING_KEY_PATH=""))
     with pytest.raises(RuntimeError, match="DOCUMENT_KEYS"):
-        create_app(_production(DOCUMENT_KEYS=""))
+        create_app(_production(DOCUMENT_KEYS="", AUDIT_SIGNING_KEY_PATH=_signing_key(tmp_path)))
+
+
+def _signing_key(tmp_path: Path) -> str:
+    from tracker.audit.checkpoints import generate_keypair
+
+    path = tmp_path / "keys" / "audit.pem"
+    generate_keypair(path)
+    return str(path)
 
 
 def test_production_starts_with_every_secret_given(tmp_path):
-    app = create_app(_production(INSTANCE_DIR=str(tmp_path / "instance")))
+    app = create_app(_production(INSTANCE_DIR=str(tmp_path / "instance"), AUDIT_SIGNING_KEY_PATH=_signing_key(tmp_path)))
     assert app.config["SECRET_KEY"] == GOOD_SECRET
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert not (tmp_path / "instance" / "secret_key").exists()
@@ -104,3 +112,32 @@ def test_proxy_count_makes_the_client_address_come_from_the_proxy(tmp_path):
         assert result.returncode == 0, result.stderr
         results[count] = result.stdout.strip().splitlines()[-1]
     assert results == {"0": "10.0.0.1", "1": "203.0.113.9"}
+
+
+def test_production_refuses_a_missing_or_unreadable_signing_key(tmp_path):
+    with pytest.raises(RuntimeError, match="not a readable PEM private key"):
+        create_app(_production(AUDIT_SIGNING_KEY_PATH=str(tmp_path / "missing.pem")))
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a key")
+    with pytest.raises(RuntimeError, match="not a readable PEM private key"):
+        create_app(_production(AUDIT_SIGNING_KEY_PATH=str(garbage)))
+    unreadable = Path(_signing_key(tmp_path))
+    if os.geteuid() != 0:  # root reads any file
+        unreadable.chmod(0)
+        with pytest.raises(RuntimeError, match="AUDIT_SIGNING_KEY_PATH"):
+            create_app(_production(AUDIT_SIGNING_KEY_PATH=str(unreadable)))
+
+
+@pytest.mark.parametrize("keys", [
+    "k1", "k1:", "k1:not-base64!", "k1:AAAA", ":AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+])
+def test_production_refuses_malformed_document_keys(tmp_path, keys):
+    with pytest.raises(RuntimeError, match="DOCUMENT_KEYS"):
+        create_app(_production(DOCUMENT_KEYS=keys, AUDIT_SIGNING_KEY_PATH=_signing_key(tmp_path)))
+
+
+def test_a_malformed_witness_setting_is_refused_at_start(tmp_path):
+    with pytest.raises(RuntimeError, match="AUDIT_WITNESSES"):
+        create_app(_production(AUDIT_WITNESSES="https://w.example/ not-a-key",
+                               AUDIT_SIGNING_KEY_PATH=_signing_key(tmp_path)))

@@ -45,6 +45,7 @@ def _configure(app: Flask, config: type[Config] | Config | dict | None) -> None:
         app.config["AUDIT_SIGNING_KEY_PATH"] = str(Path(app.config["INSTANCE_DIR"]) / "audit_signing_key.pem")
     if not app.config.get("DOCUMENT_STORE_PATH"):
         app.config["DOCUMENT_STORE_PATH"] = str(Path(app.config["INSTANCE_DIR"]) / "documents")
+    _configure_witnesses(app)
     # JSON columns are stored in the audit trail's canonical spelling (see audit/canonical.py).
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     options.setdefault("json_serializer", storage_dumps)
@@ -54,6 +55,24 @@ def _configure(app: Flask, config: type[Config] | Config | dict | None) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _configure_witnesses(app: Flask) -> None:
+    """Refuse a malformed AUDIT_WITNESSES at start; in development add the local witness once set up."""
+    from tracker.audit.witness_config import local_witness_entry, local_witness_state_file, parse_witnesses
+
+    try:
+        parse_witnesses(app.config.get("AUDIT_WITNESSES"))
+    except ValueError as error:
+        raise RuntimeError(f"AUDIT_WITNESSES: {error}") from error
+    if app.config.get("ENV_NAME") == "development" and not app.config.get("AUDIT_LOCAL_WITNESS_DIR"):
+        app.config["AUDIT_LOCAL_WITNESS_DIR"] = str(Path(app.config["INSTANCE_DIR"]) / "witness")
+    local = local_witness_entry(app.config)
+    if local is not None and not app.config.get("AUDIT_WITNESSES"):
+        app.config["AUDIT_WITNESSES"] = [local]
+    state_file = local_witness_state_file(app.config)
+    if state_file is not None and not app.config.get("AUDIT_WITNESS_STATE_FILES"):
+        app.config["AUDIT_WITNESS_STATE_FILES"] = [str(state_file)]
 
 
 def _select_locale() -> str:

@@ -21,6 +21,18 @@ minutes_awaiting_approval = _signals.signal("minutes-awaiting-approval")
 decision_registered = _signals.signal("decision-registered")
 # sender: the app; kwargs: checkpoint (AuditCheckpoint, just written in the current transaction)
 checkpoint_written = _signals.signal("checkpoint-written")
+# sender: the CounterProposal; kwargs: actor, case
+counter_proposal_submitted = _signals.signal("counter-proposal-submitted")
+# sender: the MinutesSignature (a refusal); kwargs: actor, case, version
+minutes_refused = _signals.signal("minutes-refused")
+# sender: the CentralNegotiationRequest; kwargs: actor, case
+central_negotiation_requested = _signals.signal("central-negotiation-requested")
+# sender: the Case; kwargs: actor (the end of the local negotiation was recorded)
+negotiation_ended = _signals.signal("negotiation-ended")
+# sender: the RiskAssessment; kwargs: actor, case
+risk_assessment_created = _signals.signal("risk-assessment-created")
+# sender: the RiskAssessment; kwargs: actor, case
+risk_assessment_cosigned = _signals.signal("risk-assessment-cosigned")
 # sender: the Case; kwargs: actor, due (date: the mandatory negotiation's deadline)
 urgent_decision_recorded = _signals.signal("urgent-decision-recorded")
 # sender: the Case; kwargs: actor, user (the decision maker assigned)

@@ -10,6 +10,7 @@ from tracker.auth import services
 from tracker.auth.models import Organisation, OrganisationKind, Role
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
+from tracker.notifications.labels import message
 from tracker.notifications.models import Notification, NotificationKind
 
 CONTENT_ROLES = ["hr_officer", "decision_maker", "union_rep", "safety_rep", "auditor"]
@@ -97,12 +98,13 @@ def test_every_content_role_grant_notifies_every_auditor_and_admin(app, factory)
     after_create = _grants()[before:]
     assert {n.user_id for n in after_create} == watchers
     assert len(after_create) == len(watchers)
-    assert "Ulla Facklig" in after_create[0].text and "Facklig företrädare" in after_create[0].text
+    assert "Ulla Facklig" in message(after_create[0].kind, after_create[0].params) and "Facklig företrädare" in message(after_create[0].kind, after_create[0].params)
 
     services.set_roles(admin, union, ["union_rep", "auditor"])
     granted = _grants()[before + len(watchers):]
     assert {n.user_id for n in granted} == watchers | {union.id}  # the new auditor is told as well
-    assert all("Adam Admin" in n.text and "Revisor" in n.text and "Facklig företrädare" not in n.text for n in granted)
+    assert all("Adam Admin" in message(n.kind, n.params) and "Revisor" in message(n.kind, n.params)
+               and "Facklig företrädare" not in message(n.kind, n.params) for n in granted)
     assert bystander.id not in {n.user_id for n in _grants()}
 
     # Granting or keeping only non-content roles, or removing one, announces nothing.

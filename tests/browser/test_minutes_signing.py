@@ -52,7 +52,7 @@ def test_union_refuses_then_approves_and_hr_sees_both(page, live_server, submitt
     assert count == 0, report
     with page.expect_navigation():
         item.get_by_role("button", name="Öppna").click()
-    assert page.url.endswith(meeting_path)
+    assert page.url.endswith(meeting_path + "#minutes")  # straight to the minutes and their approval
     assert page.locator(".minutes-status").inner_text() == "Väntar på justering"
     count, report = axe_violations(page)
     assert count == 0, report

@@ -104,6 +104,8 @@ def test_hr_walks_a_case_to_closing(page, live_server):
     _save_stage(page, "alternatives", {"alternatives_considered": "Behålla två enheter"})
     _complete(page, "alternatives", "Alternativ")
 
+    # se-mbl: no negotiation meeting was held in this walk, so the reason is recorded.
+    _save_stage(page, "closing", {"no_meeting_reason": "Facket avböjde förhandling skriftligen."})
     with page.expect_navigation():
         page.locator("#stage-closing").get_by_role("link", name="Registrera förhandlingens avslutning").click()
     assert page.get_by_text("Registreringen kan inte ångras.").is_visible()

@@ -133,7 +133,7 @@ def test_a_new_notification_shows_in_the_header(factory, web):
     web.login(hr.email, factory.password)
     before, _n = _get(web, case)
     assert 'class="badge" aria-label="0 olästa">0<' in before
-    notifications.notify(hr, NotificationKind.STAGE_CHANGED, "Ett nytt meddelande", case_id=case.id)
+    notifications.notify(hr, NotificationKind.MEMBER_ADDED, {"role": "member"}, case=case)
     db.session.commit()
     after, _n = _get(web, case)
     assert 'class="badge" aria-label="1 olästa">1<' in after

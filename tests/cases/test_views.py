@@ -60,7 +60,8 @@ def test_invisible_case_is_404_and_admin_has_no_case_access(factory, web):
     assert case.diary_number not in web.client.get("/cases").get_data(as_text=True)
     admin = factory.user("admin")
     switch(web, admin, factory.password)
-    assert web.client.get(f"/cases/{case.id}").status_code == 403
+    # No case access at all: a case the user cannot see answers 404, not 403 (issue 14 item 13).
+    assert web.client.get(f"/cases/{case.id}").status_code == 404
 
 
 def test_edit_case(factory, web):

@@ -119,6 +119,7 @@ def test_the_case_page_export_form_posts_the_chosen_language(web, finnish_case):
     web.login(finnish_case["hr"].email, "correct-horse-battery")
     case = finnish_case["case"]
     html = web.client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert '<dt>Asian kieli</dt><dd><span lang="fi">Suomeksi</span></dd>' in html
     assert 'name="exports-language"' in html and '<option lang="fi" value="fi">Suomeksi</option>' in html
     token = web.token(f"/cases/{case.id}")
     response = web.client.post(f"/cases/{case.id}/export", data={

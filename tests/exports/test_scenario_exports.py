@@ -12,7 +12,7 @@ import pytest
 from tests.exports.conftest import pdf_text
 from tests.exports.test_bundle import run_verifier
 from tests.exports.test_services import validate
-from tests.procedure.helpers import complete_early_information, walk_to
+from tests.procedure.helpers import complete_early_information, hold_negotiation, walk_to
 from tracker.discussion import services as discussion
 from tracker.exports import services
 from tracker.exports.record import build_record
@@ -97,7 +97,7 @@ def test_s3_record_shows_every_version_approval_refusal_and_objection(people, tm
     assert "skriftligt besked om avslut" in flat
 
 
-def test_full_walk_with_override_is_flagged_everywhere(people, tmp_path):
+def test_full_walk_with_override_is_flagged_everywhere(people, tmp_path, factory):
     p = people
     case = p["case"]
     complete_early_information(case, p["hr"])
@@ -112,6 +112,7 @@ def test_full_walk_with_override_is_flagged_everywhere(people, tmp_path):
     discussion.answer_counter_proposal(p["hr"], proposal, "Avslås: lokalerna uppfyller inte kraven.")
     ps.update_stage(p["hr"], case, "alternatives", alternatives_considered="Samordnad ledning")
     ps.complete_stage(p["hr"], case, "alternatives")
+    hold_negotiation(factory, case, p["hr"], when=utcnow() - timedelta(hours=3))
     ps.end_negotiation(p["hr"], case, end_mode="disagreement", ended_at=utcnow() - timedelta(minutes=1),
                        employer_position="Genomför", personnel_position="Emot")
     ps.complete_stage(p["hr"], case, "closing")

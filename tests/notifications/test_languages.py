@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tracker.auth import services as auth_services
 from tracker.extensions import db
+from tracker.i18n import locale_for
+from tracker.notifications.labels import message
 from tracker.notifications.models import Notification, NotificationKind
 from tracker.notifications.services import due_reminders
 from tracker.steering.models import Party
+
+
+def read_by(user, kind, params) -> str:
+    """The sentence as `user` reads it (notifications store a code and parameters, not text)."""
+    with force_locale(locale_for(user)):
+        return message(kind, params)
 
 
 def _choose(user, locale: str) -> None:
@@ -26,7 +35,8 @@ def test_a_finnish_member_is_told_and_mailed_in_finnish(app, factory, smtp):
     factory.member(case, union, Party.PERSONNEL, role="signatory")
     db.session.commit()
     [n] = db.session.execute(select(Notification).where(Notification.user_id == union.id)).scalars()
-    assert n.text.startswith("Sinut on lisätty asian") and "ohjausryhmään" in n.text
+    text = read_by(union, n.kind, n.params)
+    assert text.startswith("Sinut on lisätty asian") and "ohjausryhmään" in text
     [mail] = smtp.to("paivi@example.org")
     assert mail["Subject"] == "Samverkan: Sinut on lisätty ohjausryhmään"
     assert mail["Content-Language"] == "fi"
@@ -54,8 +64,9 @@ def test_reminders_are_written_for_each_recipient_in_their_language(app, factory
     _choose(safety, "sv_FI")
     [first_meeting] = [d for d in deadlines_for(case) if d.code == "earliest_first_meeting"]
     reminders = {r.user.id: r for r in due_reminders(first_meeting.due - timedelta(days=2)) if r.case_id == case.id}
-    assert reminders[union.id].text.startswith("Aikaisin mahdollinen ensimmäinen kokous asiassa")
-    assert "2 päivän kuluttua" in reminders[union.id].text
-    assert reminders[safety.id].text.startswith("Tidigaste första möte i") and "om 2 dagar" in reminders[safety.id].text
-    assert "om 2 dagar" in reminders[case.responsible_hr_id].text  # no choice: the organisation's default
+    text = {uid: read_by(r.user, r.kind, r.params) for uid, r in reminders.items()}
+    assert text[union.id].startswith("Aikaisin mahdollinen ensimmäinen kokous asiassa")
+    assert "2 päivän kuluttua" in text[union.id]
+    assert text[safety.id].startswith("Tidigaste första möte i") and "om 2 dagar" in text[safety.id]
+    assert "om 2 dagar" in text[case.responsible_hr_id]  # no choice: the organisation's default
     assert {r.kind for r in reminders.values()} == {NotificationKind.DEADLINE_SOON}

@@ -18,14 +18,14 @@ def person(role: Role, ident: int, active: bool = True) -> User:
 def test_only_the_recipient_reads_a_notification(role, relation, expected):
     user = person(role, ident=1)
     recipient_id = user.id if relation == "recipient" else 2
-    notification = Notification(user_id=recipient_id, kind=NotificationKind.STAGE_CHANGED, text="t")
+    notification = Notification(user_id=recipient_id, kind=NotificationKind.MEMBER_ADDED, params={})
     assert can_read_notification(user, notification) is expected
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_an_inactive_recipient_reads_nothing(role):
     user = person(role, ident=1, active=False)
-    notification = Notification(user_id=user.id, kind=NotificationKind.STAGE_CHANGED, text="t")
+    notification = Notification(user_id=user.id, kind=NotificationKind.MEMBER_ADDED, params={})
     assert can_read_notification(user, notification) is False
 
 
@@ -35,7 +35,7 @@ def test_the_service_refuses_someone_elses_notification_as_not_found(app, factor
     from tracker.notifications import services
 
     owner, other = factory.user("union_rep"), factory.user("union_rep")
-    notification = services.notify(owner, NotificationKind.STAGE_CHANGED, "Skedet har påbörjats.")
+    notification = services.notify(owner, NotificationKind.MEMBER_ADDED, {"case": "ÄR-1", "title": "Kök"})
     assert notification is not None
     with pytest.raises(NotFound):
         services.mark_read(other, notification)

@@ -7,6 +7,7 @@ import pytest
 
 _MODULES = (
     "tracker.procedure.queries",
+    "tracker.procedure.facts",
     "tracker.procedure.services.stages",
     "tracker.procedure.services.closing",
     "tracker.procedure.services.decision",

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.procedure.clock import Clock
-from tests.procedure.helpers import risk_cosigned, staff
+from tests.procedure.helpers import record_no_meeting, risk_cosigned, staff
 from tests.procedure.test_rounds import STAGES, walk_round
 from tracker.errors import DomainError, GateClosed
 from tracker.extensions import db
@@ -36,6 +36,7 @@ def closing_case(factory, clock):
 
 def end_and_close(clock, hr, case, mode="disagreement", when=T0):
     clock.set(when)
+    record_no_meeting(case, hr)
     ps.end_negotiation(hr, case, end_mode=mode, ended_at=when, notice_by="employer" if mode == "written_notice" else None)
     ps.complete_stage(hr, case, "closing")
     db.session.flush()
@@ -109,6 +110,7 @@ STEP = st.one_of(
 def _act(step, when, hr, union, dm, case):
     kind = step[0]
     if kind == "end":
+        record_no_meeting(case, hr)
         ps.end_negotiation(hr, case, end_mode=step[1], ended_at=when,
                            notice_by="personnel" if step[1] == "written_notice" else None)
     elif kind == "complete_closing":

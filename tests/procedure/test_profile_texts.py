@@ -93,7 +93,8 @@ def test_the_case_page_names_the_profile_in_the_readers_language(factory, web):
     web.post("/language", {"locale": "fi", "next": "/home"}, token_from="/home")
     html = web.client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert '<span lang="fi">Suomi, kunta (KYNK, laki 449/2007)</span>' in html
-    assert '<p class="hint stage-help"><span lang="fi">Käsitellään valmisteltavan asian perusteet.</span></p>' in html
+    assert ('<p class="hint stage-help"><span lang="fi">Henkilöstölle ja sen edustajille tiedotetaan asiasta niin '
+            'varhain') in html  # the shown stage: early information
     swedish = factory.case(profile="se-mbl")  # Sweden's profile has no stage help: nothing is shown
     other = Browserless(web.client.application.test_client())
     other.login(swedish.responsible_hr.email, factory.password)

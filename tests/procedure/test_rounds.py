@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.procedure.clock import Clock
-from tests.procedure.helpers import risk_cosigned, staff
+from tests.procedure.helpers import negotiation_needed, record_no_meeting, risk_cosigned, staff
 from tracker.errors import DeadlineNotReached, GateClosed
 from tracker.extensions import db
 from tracker.meetings.services import schedule_meeting
@@ -46,6 +46,8 @@ def walk_round(clock, hr, case, *, ended, end_mode="disagreement", proposal=None
         elif code == "alternatives":
             ps.update_stage(hr, case, code, alternatives_considered="Osa-aikaistaminen")
         else:
+            if negotiation_needed(case):
+                record_no_meeting(case, hr)
             ps.end_negotiation(hr, case, end_mode=end_mode, ended_at=ended, employer_position="A",
                                personnel_position="B")
         ps.complete_stage(hr, case, code)

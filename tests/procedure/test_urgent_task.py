@@ -67,12 +67,12 @@ def test_recording_opens_the_task_audits_its_deadline_and_notifies_both_parties(
     assert task is not None and task.due == due and task.open
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "urgent_decision.recorded")).scalar_one()
     assert event.payload["negotiation_due"] == due.isoformat()
-    notified = db.session.execute(select(Notification.user_id, Notification.text).where(
+    notified = db.session.execute(select(Notification.user_id, Notification.params).where(
         Notification.kind == NotificationKind.URGENT_NEGOTIATION)).all()
-    ids = {user_id for user_id, _text in notified}
+    ids = {user_id for user_id, _params in notified}
     # Both parties: the responsible HR officer (employer) and the personnel side; not the actor.
     assert ids == {case.responsible_hr_id, union.id, safety.id}
-    assert all(due.isoformat() in text for _id, text in notified)
+    assert all(params["due"] == due.isoformat() for _id, params in notified)  # code + parameters, not text
 
 
 def test_the_task_shows_on_the_case_and_on_the_dashboards_of_hr_and_the_union(factory, web):

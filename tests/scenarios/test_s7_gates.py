@@ -1,7 +1,7 @@
 """S7 (stage gates, decision, evaluation due and archiving): a large merger with a steering group."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -45,8 +45,10 @@ def test_s7_large_merger_gates_decision_evaluation_archive(factory, web):
     # 3. after the member is added the procedure runs to a decision
     factory.member(case, union_b, Party.PERSONNEL, units=["B"])
     complete_early_information(case, hr)
-    walk_to(case, hr, "decision", safety=safety, password=factory.password)
     decided = _months_back(ps.today(), 6) - timedelta(days=1)
+    # The negotiation ended before the (backdated) decision: a decision cannot be dated earlier.
+    ended = datetime.combine(decided - timedelta(days=1), time(12), tzinfo=UTC)
+    walk_to(case, hr, "decision", safety=safety, password=factory.password, ended_at=ended)
     ps.register_decision(dm, case, body="Kommunstyrelsen", decided_on=decided, reference="§ 12")
     db.session.commit()
     assert case.status == CaseStatus.DECIDED and case.current_stage == "evaluation"

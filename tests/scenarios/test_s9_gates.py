@@ -5,7 +5,7 @@ from datetime import UTC
 
 import pytest
 
-from tests.procedure.helpers import complete_early_information, staff, walk_to
+from tests.procedure.helpers import complete_early_information, hold_negotiation, staff, walk_to
 from tracker.errors import GateClosed
 from tracker.extensions import db
 from tracker.procedure import services as ps
@@ -39,6 +39,8 @@ def test_s9_risk_assessment_gates(factory, web):
     db.session.commit()
     walk_to(case, hr, "closing")
     from datetime import datetime, timedelta
+
+    hold_negotiation(factory, case, hr, when=datetime.now(UTC) - timedelta(hours=3))
 
     ps.end_negotiation(hr, case, end_mode="agreement", ended_at=datetime.now(UTC) - timedelta(hours=1))
     db.session.commit()

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.procedure.helpers import hold_negotiation
 from tracker.audit.models import AuditEvent
 from tracker.discussion import services as discussion
 from tracker.errors import GateClosed
@@ -53,6 +54,7 @@ def test_s9_risk_assessment_gates(factory, web):
     discussion.answer_counter_proposal(hr, proposal, "Avslås: två kök kräver dubbel bemanning.")
     ps.update_stage(hr, case, "alternatives", alternatives_considered="Två kök; ett kök")
     ps.complete_stage(hr, case, "alternatives")
+    hold_negotiation(factory, case, hr, when=utcnow() - timedelta(hours=3))
     ps.end_negotiation(hr, case, end_mode="agreement", ended_at=utcnow() - timedelta(minutes=5),
                        employer_position="Ett kök", personnel_position="Två kök")
     db.session.commit()

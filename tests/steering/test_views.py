@@ -75,8 +75,9 @@ def test_access(web, factory):
         assert web.client.get(page).status_code == 404
         web.client.post("/logout", data={"csrf_token": web.token("/account")})
     web.login(admin.email, PASSWORD)
-    assert web.client.get(page).status_code == 403  # no case access at all
-    assert web.client.get("/cases/999999/steering").status_code == 403
+    # No case access at all: a case the user cannot see is a 404 on every URL (issue 14 item 13).
+    assert web.client.get(page).status_code == 404
+    assert web.client.get("/cases/999999/steering").status_code == 404
 
 
 def test_case_panel_renders(app, web, factory):

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from tracker.db_types import StrEnumType
@@ -95,6 +95,42 @@ class AuditCheckpoint(Model):
     root: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text, default="")
     size = synonym("seq")
+
+
+class AuditCosignature(Model):
+    """A witness's cosignature (C2SP tlog-cosignature v1) on one of the log's checkpoints.
+
+    Bookkeeping like the checkpoint itself: the line verifies with the witness's public key from
+    the configuration (AUDIT_WITNESSES), not with anything in the database.
+    """
+
+    __tablename__ = "audit_cosignatures"
+    __table_args__ = (Index("ix_audit_cosignatures_witness_size", "witness_name", "tree_size"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_checkpoints.id", ondelete="SET NULL"), index=True)
+    witness_name: Mapped[str] = mapped_column(String(200))
+    tree_size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[str] = mapped_column(String(64))  # base64 of the 32-byte root, as in the note
+    cosignature: Mapped[str] = mapped_column(Text)  # the "— name base64" line
+    cosigned_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the witness's own timestamp
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditTimestamp(Model):
+    """An RFC 3161 time-stamp token from the configured TSA over a checkpoint's signed note."""
+
+    __tablename__ = "audit_timestamps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_checkpoints.id", ondelete="SET NULL"), index=True)
+    tree_size: Mapped[int] = mapped_column(BigInteger)
+    tsa_url: Mapped[str] = mapped_column(String(500))
+    response: Mapped[bytes] = mapped_column(LargeBinary)  # the DER TimeStampResp, as the TSA sent it
+    gen_time: Mapped[datetime] = mapped_column(UTCDateTime())  # the TSA's time
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditVerification(Model):

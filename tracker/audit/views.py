@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.audit import policy, queries
+from tracker.audit.cosigners import head_cosigners, trusted_time
 from tracker.audit.forms import AuditFilterForm, verify_form
 from tracker.audit.labels import kind_text
 from tracker.audit.verify import store_result, verify_chain
@@ -36,7 +37,8 @@ def _render_trail(template: str, *, case: Case | None) -> tuple[str, int]:
     html = render_template(
         template, form=form, page=page, case=case, filter_args={**endpoint_args, **filter_args},
         lines=queries.event_lines(page.events) if page is not None else [],
-        badge=queries.verification_badge(), show_address=auditor, show_raw=auditor,
+        badge=queries.verification_badge(), cosigners=head_cosigners(), trusted_time=trusted_time(),
+        show_address=auditor, show_raw=auditor,
         verify_form=verify_form(blank=True) if policy.can_verify(user) else None,
     )
     return html, 200 if page is not None else 400

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -17,7 +16,7 @@ from tracker.auth.policy import can_log_in, can_manage_users, content_roles_in, 
 from tracker.auth.throttle import lock_attempts
 from tracker.errors import PermissionDenied, TooManyAttempts, ValidationFailed
 from tracker.extensions import db
-from tracker.i18n import locale_for, organisation_languages
+from tracker.i18n import organisation_languages
 from tracker.notifications.models import NotificationKind
 from tracker.notifications.services import notify
 from tracker.timeutil import utcnow
@@ -175,12 +174,11 @@ def _notify_content_roles_granted(actor: User | None, user: User, granted: list[
     watchers = db.session.execute(
         select(User).join(UserRole).where(UserRole.role.in_([Role.ADMIN, Role.AUDITOR]), User.active.is_(True))
     ).scalars().unique().all()
+    # Stored as parameters: each watcher reads the sentence in their own language.
+    params = {"actor": actor.name if actor is not None else None, "user": user.name, "email": user.email,
+              "roles": [str(r) for r in granted]}
     for watcher in watchers:
-        with force_locale(locale_for(watcher)):
-            text = _("%(actor)s gav %(user)s (%(email)s) rollen %(roles)s.",
-                     actor=actor.name if actor is not None else _("Kommandoraden"),
-                     user=user.name, email=user.email, roles=role_labels(granted))
-        notify(watcher, NotificationKind.ROLE_GRANTED, text)
+        notify(watcher, NotificationKind.ROLE_GRANTED, params)
 
 
 def create_user(

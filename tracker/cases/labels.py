@@ -35,25 +35,6 @@ def change_kind_label(kind: ChangeKind | str) -> str:
     return str(label) if label is not None else str(kind)
 
 
-# How the lists show a deadline's state (the words of templates/cases/_deadline.html), keyed by
-# tracker.cases.queries.deadline_state.
-DEADLINE_STATE_LABELS: dict[str, LazyString] = {
-    "overridden": _l("Åsidosatt (avsteg)"),
-    "overdue": _l("Försenad"),
-    "met": _l("Uppfylld"),
-    "not_met": _l("Inte uppfylld"),
-    "unknown": _l("Kan inte räknas ännu"),
-    "upcoming": _l("Kommande"),
-    "locked": _l("Låst"),
-}
-
-
-def deadline_state_label(state: str) -> str:
-    """The translated name of a deadline state."""
-    label = DEADLINE_STATE_LABELS.get(state)
-    return str(label) if label is not None else state
-
-
 # The material facts whose change after closing raises the reopening warning.
 MATERIAL_FIELD_LABELS: dict[str, LazyString] = {
     "staff_affected": _l("berörda anställda"),

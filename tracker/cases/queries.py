@@ -16,7 +16,7 @@ from sqlalchemy.orm import defer, lazyload
 
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has_permission
-from tracker.cases.labels import case_status_label, deadline_state_label
+from tracker.cases.labels import case_status_label
 from tracker.cases.models import Case, CaseStatus, CaseUnit, MaterialChange
 from tracker.cases.policy import visible_cases
 from tracker.extensions import db
@@ -25,6 +25,7 @@ from tracker.procedure import services as ps
 from tracker.procedure.blocks import Block, NextAction, blocks, next_action
 from tracker.procedure.decision_panel import urgent_tasks_for
 from tracker.procedure.enums import Stage, StageStatus
+from tracker.procedure.labels import deadline_status_label
 from tracker.procedure.stages import stage_label
 
 PAGE_SIZE = 25
@@ -41,8 +42,8 @@ DASHBOARD_UPCOMING = 10
 
 @dataclass(frozen=True)
 class NextDeadline:
-    """A case's next action: its most pressing deadline or block, with its display state (a key of
-    DEADLINE_STATE_LABELS) and its words; a block also says why and who can lift it."""
+    """A case's next action: its most pressing deadline or block, with its status (a
+    DeadlineStatus value) and its words; a block also says why and who can lift it."""
 
     label: str
     due: date | None
@@ -53,7 +54,7 @@ class NextDeadline:
 
     @property
     def overdue(self) -> bool:
-        return self.state == "overdue"
+        return self.state == "missed"
 
 
 @dataclass(frozen=True)
@@ -132,18 +133,9 @@ class Dashboard:
 
 
 def deadline_state(deadline: dl.Deadline) -> str:
-    """How a deadline is shown (never by colour alone): overridden, overdue, met, not_met, unknown, upcoming."""
-    if deadline.overridden:
-        return "overridden"
-    if deadline.overdue:
-        return "overdue"
-    if deadline.met is True:
-        return "met"
-    if deadline.met is False:
-        return "not_met"
-    if deadline.due is None:
-        return "unknown"
-    return "upcoming"
+    """How a deadline is shown (never by colour alone): its status on the organisation-local date
+    (`tracker.procedure.enums.DeadlineStatus`: upcoming, due_today, met, missed, locked, lifted, awaiting)."""
+    return str(deadline.status)
 
 
 def filtered_cases(user: User, filters: CaseFilters) -> Select[Case]:
@@ -189,14 +181,14 @@ class _Words:
         return word
 
 
-_LABELLERS = {"stage": stage_label, "status": case_status_label, "deadline": deadline_state_label}
+_LABELLERS = {"stage": stage_label, "status": case_status_label, "deadline": deadline_status_label}
 
 
 def _next(action: NextAction | None, words: _Words) -> NextDeadline | None:
     if action is None:
         return None
     if action.block is not None:
-        state = "overdue" if action.block.overdue else "locked"
+        state = "missed" if action.block.overdue else "locked"
         return NextDeadline(action.label, action.due, state, words.get("deadline", state),
                             reason=action.block.reason, lifted_by=action.block.lifted_by)
     assert action.deadline is not None

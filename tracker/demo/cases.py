@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from tracker.cases.models import Case
 from tracker.cases.services import assign_decision_maker, open_case
 from tracker.demo.context import DEMO_PASSWORD, DemoContext
+from tracker.meetings import services as meetings
 from tracker.procedure import deadlines as dl
 from tracker.procedure import services as ps
 from tracker.risk import services as risk
@@ -51,10 +52,36 @@ def _risk(context: DemoContext, case: Case) -> None:
         risk.cosign(context.user("safety@example.org"), assessment, password=DEMO_PASSWORD)
 
 
+NEGOTIATION_MINUTES = """§ 1 Mötet öppnas
+
+§ 2 Grunder, verkningar och alternativ
+Arbetsgivaren redogör för grunderna och verkningarna; parterna går igenom alternativen.
+
+§ 3 Mötet avslutas"""
+
+
+def _negotiation_meeting(context: DemoContext, case: Case, ended_at: datetime) -> None:
+    """The negotiation meeting a closing needs (se-mbl): held the day before the end, covering
+    grounds, effects and alternatives, its minutes approved by both parties' signatories."""
+    hr = case.responsible_hr
+    starts = ended_at - timedelta(days=1)
+    meeting = meetings.schedule_meeting(hr, case, title="Förhandlingsmöte", starts_at=starts,
+                                        ends_at=starts + timedelta(hours=2), place="Stadshuset",
+                                        stages=["grounds", "effects", "alternatives"])
+    meetings.record_attendance(hr, meeting, {a.id: True for a in meeting.attendees})
+    version = meetings.save_minutes(hr, meeting, NEGOTIATION_MINUTES)
+    minutes = meetings.minutes_of(meeting)
+    assert minutes is not None
+    meetings.submit_minutes(hr, minutes)
+    for email in ("decision@example.org", "union@example.org"):
+        meetings.approve_minutes(context.user(email), version, password=DEMO_PASSWORD, sha256=version.sha256)
+
+
 def _walk(context: DemoContext, case: Case, until: str, *, ended_at: datetime | None = None,
           end_mode: str = "agreement") -> None:
     """Complete early information .. the stage before `until` (closing included when until=decision)."""
     hr = case.responsible_hr
+    ended_at = ended_at or _now() - timedelta(days=1)
     ps.complete_stage(hr, case, "early_information")
     steps = {
         "grounds": lambda: ps.update_stage(hr, case, "grounds", reasons="Budgetramen för nästa år minskar och "
@@ -67,7 +94,7 @@ def _walk(context: DemoContext, case: Case, until: str, *, ended_at: datetime | 
                                                 alternatives_considered="Behålla nuvarande organisation; "
                                                 "stegvis införande."),
         "closing": lambda: ps.end_negotiation(hr, case, end_mode=end_mode,
-                                              ended_at=ended_at or _now() - timedelta(days=1),
+                                              ended_at=ended_at,
                                               employer_position="Förändringen genomförs enligt förslaget.",
                                               personnel_position="Personalen vill ha ett stegvis införande."),
     }
@@ -77,6 +104,8 @@ def _walk(context: DemoContext, case: Case, until: str, *, ended_at: datetime | 
         steps[code]()
         if code == "effects":
             _risk(context, case)
+        if code == "closing":
+            _negotiation_meeting(context, case, ended_at)
         ps.complete_stage(hr, case, code)
 
 

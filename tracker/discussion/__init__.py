@@ -11,3 +11,10 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.add_template_filter(comment_markdown, "comment_markdown")
+    from tracker.discussion.models import Comment, CounterProposal
+    from tracker.discussion.views import _in_visible_case
+    from tracker.web.access import load_or_404, register_url_scope
+
+    # A comment or proposal of a case the user cannot see answers 404 even without the permission.
+    register_url_scope(app, "comment_id", lambda ident: load_or_404(Comment, ident, _in_visible_case))
+    register_url_scope(app, "proposal_id", lambda ident: load_or_404(CounterProposal, ident, _in_visible_case))

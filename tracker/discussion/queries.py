@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tracker.auth.models import User
-from tracker.cases.models import Case
+from tracker.auth.models import Role, User
+from tracker.cases.models import Case, CaseStatus
 from tracker.discussion import policy
 from tracker.discussion.models import Comment, CommentRevision, CounterProposal
 from tracker.extensions import db
 from tracker.procedure.stages import STAGES, Stage, stage_label
+from tracker.tasks import Task, TaskKind, app_path
 
 COUNTER_PROPOSAL_STAGE = "alternatives"
 
@@ -111,3 +112,23 @@ def panel(user: User, case: Case, stage: str | None = None) -> DiscussionPanel:
         for code in shown
     }
     return DiscussionPanel(case_id=case.id, stages=stages)
+
+
+def counter_proposals_to_answer_for(user: User) -> list[Task]:
+    """Open counter-proposals (unanswered, not withdrawn) in the cases `user` is the responsible HR
+    officer of: the employer owes each a reasoned answer. One query."""
+    if not user.has_role(Role.HR_OFFICER):
+        return []
+    rows = db.session.execute(
+        select(CounterProposal.id, CounterProposal.title, CounterProposal.created_at, Case.id, Case.diary_number,
+               Case.title)
+        .join(Case, Case.id == CounterProposal.case_id)
+        .where(Case.responsible_hr_id == user.id, Case.status != CaseStatus.ARCHIVED,
+               CounterProposal.answered_at.is_(None), CounterProposal.withdrawn_at.is_(None))
+        .order_by(CounterProposal.created_at, CounterProposal.id)
+    ).all()
+    return [Task(TaskKind.ANSWER_COUNTER_PROPOSAL, f"counter_proposal:{pid}", case_id, diary, case_title,
+                 app_path("discussion.stage", f"counter-proposal-{pid}", case_id=case_id,
+                          stage=COUNTER_PROPOSAL_STAGE),
+                 since=created, params={"proposal": title})
+            for pid, title, created, case_id, diary, case_title in rows]

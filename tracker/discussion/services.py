@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from tracker import signals
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.models import Case
@@ -11,6 +12,7 @@ from tracker.discussion.models import Comment, CommentRevision, CounterProposal
 from tracker.discussion.queries import COUNTER_PROPOSAL_STAGE
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.procedure.services import assert_stage_item_not_frozen
 from tracker.procedure.stages import STAGES, stage_index
 from tracker.timeutil import utcnow
 
@@ -67,6 +69,7 @@ def edit_comment(actor: User, comment: Comment, body: str) -> Comment:
     _check_open(_case_of(comment))
     if comment.is_deleted:
         raise Conflict(_("Kommentaren är borttagen."))
+    assert_stage_item_not_frozen(_case_of(comment), comment.stage_code, comment.created_at)
     if not policy.can_edit_comment(actor, comment):
         raise PermissionDenied(_("Endast den som skrev kommentaren kan ändra den."))
     body = _clean_body(body)
@@ -89,6 +92,7 @@ def withdraw_comment(actor: User, comment: Comment) -> Comment:
     _check_open(_case_of(comment))
     if comment.is_deleted:
         raise Conflict(_("Kommentaren är redan tillbakadragen."))
+    assert_stage_item_not_frozen(_case_of(comment), comment.stage_code, comment.created_at)
     if not policy.can_withdraw_comment(actor, comment):
         raise PermissionDenied(_("Endast den som skrev kommentaren kan dra tillbaka den."))
     now = utcnow()
@@ -123,6 +127,7 @@ def submit_counter_proposal(actor: User, case: Case, *, title: str, body: str) -
     db.session.add(proposal)
     db.session.flush()
     record(actor, "counter_proposal.submitted", proposal, {"title": title}, case_id=case.id)
+    signals.counter_proposal_submitted.send(proposal, actor=actor, case=case)
     return proposal
 
 

@@ -17,3 +17,11 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     blobs.install()
     storage.check_backend(app)
+    from tracker.cases.models import Case
+    from tracker.cases.policy import can_view_case
+    from tracker.documents.models import Document
+    from tracker.web.access import load_or_404, register_url_scope
+
+    # A document of a case the user cannot see answers 404 even without the permission.
+    register_url_scope(app, "document_id", lambda ident: load_or_404(
+        Case, load_or_404(Document, ident).case_id, can_view_case))

@@ -37,6 +37,8 @@ def _tables() -> dict[str, dict[str, str]]:
         "end_mode": {"agreement": _("enighet"), "disagreement": _("oenighet"),
                      "written_notice": _("skriftligt besked om avslut")},
         "signature": {"approved": _("justerat"), "refused": _("vägrat")},
+        "flag": {"override": _("åsidosatt tidsfrist"), "not_met": _("tidsfrist inte uppfylld"),
+                 "overdue": _("försenad tidsfrist")},
         # The CSV's header row: "<name> (<code>)", so people read it and the verifier finds the code.
         "csv": {"seq": _("Nr"), "occurred_at": _("Tid (UTC)"), "actor_id": _("Aktörens id"),
                 "actor_name": _("Aktör"), "actor_role": _("Roll"), "action": _("Händelse"),
@@ -69,6 +71,31 @@ def label(kind: str, code: Any) -> str:
     if code is None or code == "":
         return "–"
     return _tables_for(str(get_locale()))[kind].get(str(code), str(code))
+
+
+@lru_cache(maxsize=8)
+def _code_words(locale: str) -> dict[str, str]:  # noqa: ARG001 - the cache key; gettext reads it
+    from tracker.procedure import labels as pl
+
+    words: dict[str, str] = {str(k): str(v) for table in (
+        pl.STAGE_LABELS, pl.END_MODE_LABELS, pl.DEADLINE_LABELS, pl.DEADLINE_STATUS_LABELS,
+        pl.CONTENT_FIELD_LABELS) for k, v in table.items()}
+    words.update(_tables()["content"])
+    # Only the snake_case codes: one-word ones ("grounds", "reasons") read as words already.
+    return {code: word for code, word in words.items() if "_" in code}
+
+
+def worded(value: Any) -> Any:
+    """`value` (an audit payload) with the procedure's codes among its keys and strings replaced
+    by their words, for the human-readable record; the JSON and CSV keep the codes."""
+    words = _code_words(str(get_locale()))
+    if isinstance(value, dict):
+        return {words.get(str(k), str(k)): worded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [worded(v) for v in value]
+    if isinstance(value, str):
+        return words.get(value, value)
+    return value
 
 
 def case_status_label(code: Any) -> str:

@@ -18,11 +18,12 @@ from sqlalchemy import select
 from tracker.audit.canonical import canonical_json, chain_hash
 from tracker.audit.chain import current_head
 from tracker.audit.checkpoints import checkpoint_dict, configured_public_keys, latest_checkpoint, signature_valid
+from tracker.audit.cosigners import head_cosigners
 from tracker.audit.models import AuditEvent
 from tracker.audit.verify import verify_chain
 from tracker.auth.models import User
 from tracker.cases.models import Case, CaseDecisionMaker
-from tracker.exports import sections, sections_meetings
+from tracker.exports import sections, sections_meetings, sections_rounds
 from tracker.exports.serialise import event_fields, iso, person
 from tracker.extensions import db
 from tracker.i18n import default_language, offered
@@ -174,6 +175,7 @@ def _audit_section(case: Case, events: Sequence[Any], hidden: set[tuple[str, str
         "event_count": len(rows),
         "chain_head": chain_head(),
         "checkpoint": _checkpoint_section(),
+        "witnesses": [c.as_dict() for c in head_cosigners()],
         "verification": {
             "case_events_ok": all(r["hash_ok"] for r in checked),
             "case_events_checked": len(checked),
@@ -233,6 +235,7 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
             "decision": sections.decision(case, records, flags),
             "evaluation": sections.evaluation(case, records, deadlines),
             "reopenings": sections.reopenings(case, records, events),
+            "rounds": sections_rounds.rounds(case),
             "documents": documents,
             "audit": _audit_section(case, events, hidden),
         }

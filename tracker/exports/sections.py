@@ -19,7 +19,9 @@ from tracker.documents.policy import case_access, case_documents
 from tracker.exports.serialise import event_actor, iso, person, plain
 from tracker.extensions import db
 from tracker.procedure import services as procedure_services
+from tracker.procedure.labels import deadline_label
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
+from tracker.procedure.rounds import case_round
 from tracker.procedure.stages import STAGES, stage_label
 from tracker.risk.models import RiskAssessment
 
@@ -111,6 +113,8 @@ def deadlines(case: Case) -> list[dict[str, Any]]:
             "met": d.met,
             "overdue": bool(d.overdue),
             "overridden": bool(getattr(d, "overridden", False)),
+            "status": str(d.status),
+            "status_label": d.status_label,
         })
     return rows
 
@@ -137,20 +141,22 @@ def _actual_dates(case: Case) -> dict[str, date]:
 def non_compliance(case: Case, deadline_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every non-compliance: audited overrides, and deadlines that were not met or are overdue."""
     flags: list[dict[str, Any]] = []
+    current_round = case_round(case)
     for o in db.session.execute(
         select(DeadlineOverride).where(DeadlineOverride.case_id == case.id).order_by(DeadlineOverride.at)
     ).scalars().unique():
-        label = next((d["label"] for d in deadline_rows if d["code"] == o.deadline_code), o.deadline_code)
+        label = next((d["label"] for d in deadline_rows if d["code"] == o.deadline_code),
+                     deadline_label(o.deadline_code))
         flags.append({"kind": "override", "deadline": o.deadline_code, "description": label,
                       "reason": o.reason, "earliest": iso(o.earliest), "actor": person(o.by),
-                      "at": iso(o.at)})
+                      "at": iso(o.at), "round": o.round})
     for d in deadline_rows:
         if d["overridden"]:
             continue
         if d["met"] is False or d["overdue"]:
             flags.append({"kind": "overdue" if d["overdue"] else "not_met", "deadline": d["code"],
                           "description": d["label"], "reason": d["basis"], "earliest": d["due"],
-                          "actor": None, "at": None})
+                          "actor": None, "at": None, "round": current_round})
     return flags
 
 

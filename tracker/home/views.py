@@ -1,4 +1,4 @@
-"""The start page: each role lands on what it works with."""
+"""The start page: each role lands on what it works with, its to-do list first."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
@@ -7,7 +7,10 @@ from werkzeug.wrappers import Response
 
 from tracker.auth.models import Role
 from tracker.cases.queries import dashboard
+from tracker.home.labels import due_text, task_text
+from tracker.home.queries import todo_for
 from tracker.home.sections import sections_for
+from tracker.notifications.services import resolve_done
 from tracker.web.access import Permission, authenticated, current_actor, has_permission, public
 
 bp = Blueprint("home", __name__)
@@ -25,12 +28,17 @@ def root() -> Response:
 @authenticated
 def index() -> str:
     user = current_actor()
-    # Admins run the system and see no case content, so no case dashboard for them.
-    show_dashboard = has_permission(user, Permission.CASE_VIEW)
+    # Admins run the system and see no case content, so no case dashboard and no to-do for them.
+    show_cases = has_permission(user, Permission.CASE_VIEW)
+    todo = todo_for(user) if show_cases else None
+    if todo is not None:
+        # What is done is no longer news: its notifications are marked done (and read) here too.
+        resolve_done(user, todo.keys)
     return render_template(
         "home/index.html",
         role=user.primary_role,
         roles=sorted(user.roles, key=list(Role).index),
         sections=sections_for(user),
-        dash=dashboard(user) if show_dashboard else None,
+        todo=[(task, task_text(task), due_text(task)) for task in todo.tasks] if todo is not None else None,
+        dash=dashboard(user) if show_cases else None,
     )

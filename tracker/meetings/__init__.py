@@ -13,3 +13,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(minutes_status_label, "minutes_status_label")
     app.add_template_filter(signature_decision_label, "signature_decision_label")
     app.add_template_filter(signatory_state_label, "signatory_state_label")
+    from tracker.meetings.views import _load, _load_version
+    from tracker.web.access import register_url_scope
+
+    register_url_scope(app, "meeting_id", _load)
+    register_url_scope(app, "version_id", _load_version)

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from tracker.auth.models import User
-from tracker.cases.models import Case
+from tracker.auth.models import Role, User
+from tracker.auth.permissions import Permission, has_permission
+from tracker.cases.models import Case, CaseStatus
 from tracker.extensions import db
 from tracker.meetings.labels import minutes_status_label
 from tracker.meetings.models import (
@@ -21,6 +22,7 @@ from tracker.meetings.models import (
 from tracker.meetings.policy import can_draft_minutes, can_manage_meetings, can_sign_minutes
 from tracker.procedure.stages import stage_label
 from tracker.steering.models import MemberRole, Party, SteeringMember
+from tracker.tasks import Task, TaskKind, app_path
 
 
 def meetings_of(case: Case) -> list[Meeting]:
@@ -234,3 +236,55 @@ def meeting_view(user: User, meeting: Meeting, case: Case) -> MeetingView:
         and minutes.status == MinutesStatus.DRAFT,
         may_sign=awaiting and current is not None and not signed_current and can_sign_minutes(user, case),
     )
+
+
+# --- the to-do list (tracker.home.queries.todo_for) ---------------------------------------------
+
+_AWAITING = (MinutesStatus.AWAITING_APPROVAL, MinutesStatus.DISPUTED)
+
+
+def pending_approvals_for(user: User) -> list[Task]:
+    """Minutes whose current version waits for `user`'s approval: sent for approval (or disputed
+    by someone else), `user` a current signatory of the case, and no live signature of theirs on
+    that version. A new version or the approval ends the task. One query."""
+    if not has_permission(user, Permission.MINUTES_SIGN):
+        return []
+    mine = (select(MinutesSignature.id).where(MinutesSignature.version_id == Minutes.current_version_id,
+                                              MinutesSignature.signer_id == user.id,
+                                              MinutesSignature.voided_at.is_(None)).exists())
+    rows = db.session.execute(
+        select(Minutes.current_version_id, Minutes.submitted_at, MinutesVersion.number, Meeting.id, Meeting.title,
+               Case.id, Case.diary_number, Case.title)
+        .join(MinutesVersion, MinutesVersion.id == Minutes.current_version_id)
+        .join(Meeting, Meeting.id == Minutes.meeting_id)
+        .join(Case, Case.id == Minutes.case_id)
+        .join(SteeringMember, (SteeringMember.case_id == Case.id) & (SteeringMember.user_id == user.id)
+              & SteeringMember.left_at.is_(None) & (SteeringMember.role == MemberRole.SIGNATORY))
+        .where(Minutes.status.in_(_AWAITING), Case.status != CaseStatus.ARCHIVED, ~mine)
+        .order_by(Minutes.submitted_at, Minutes.id)
+    ).all()
+    return [Task(TaskKind.APPROVE_MINUTES, f"minutes:{version_id}", case_id, diary, title,
+                 app_path("meetings.detail", "minutes", meeting_id=meeting_id), since=submitted,
+                 params={"meeting": meeting_title, "n": number})
+            for version_id, submitted, number, meeting_id, meeting_title, case_id, diary, title in rows]
+
+
+def refused_minutes_for(user: User) -> list[Task]:
+    """Disputed minutes of the cases `user` is the responsible HR officer of: revise them (a new
+    version ends the task). One query."""
+    if not user.has_role(Role.HR_OFFICER):
+        return []
+    rows = db.session.execute(
+        select(Minutes.current_version_id, Minutes.submitted_at, MinutesVersion.number, Meeting.id, Meeting.title,
+               Case.id, Case.diary_number, Case.title)
+        .join(MinutesVersion, MinutesVersion.id == Minutes.current_version_id)
+        .join(Meeting, Meeting.id == Minutes.meeting_id)
+        .join(Case, Case.id == Minutes.case_id)
+        .where(Minutes.status == MinutesStatus.DISPUTED, Case.responsible_hr_id == user.id,
+               Case.status != CaseStatus.ARCHIVED)
+        .order_by(Minutes.submitted_at, Minutes.id)
+    ).all()
+    return [Task(TaskKind.REVISE_MINUTES, f"minutes_refused:{version_id}", case_id, diary, title,
+                 app_path("meetings.detail", "minutes", meeting_id=meeting_id), since=submitted,
+                 params={"meeting": meeting_title, "n": number})
+            for version_id, submitted, number, meeting_id, meeting_title, case_id, diary, title in rows]

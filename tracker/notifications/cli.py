@@ -1,4 +1,5 @@
-"""`flask notify due`: deadline reminders for cron or a systemd timer; `flask notify send`: retry mail."""
+"""`flask notify due`: deadline reminders for cron or a systemd timer; `flask notify send`: retry mail;
+`flask notifications digest`: the daily digest."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,7 +7,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from tracker.notifications import mail, services
+from tracker.notifications import digest, mail, services
 from tracker.unit_of_work import unit_of_work
 
 notify = AppGroup("notify", help="Notifications and e-mail reminders.")
@@ -38,4 +39,17 @@ def send_command() -> None:
     click.echo(f"notify send: {mail.send_pending()} mailed")
 
 
-commands = [notify]
+notifications = AppGroup("notifications", help="Notification mail: the daily digest.")
+
+
+@notifications.command("digest", help="Mail each user who chose the daily digest what waited for it. Run once a day.")
+def digest_command() -> None:
+    """Prepare the digests in one unit of work (finished tasks are marked done), then mail them."""
+    if not mail.mail_enabled():
+        raise click.ClickException("e-mail is off: set SMTP_HOST")
+    with unit_of_work():
+        prepared = digest.prepare()
+    click.echo(f"notifications digest: {digest.send(prepared)} of {len(prepared)} mailed")
+
+
+commands = [notify, notifications]

@@ -23,8 +23,8 @@ from sqlalchemy.engine import Connection
 
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.i18n import html_lang, locale_for
-from tracker.notifications.labels import subject
+from tracker.i18n import html_lang
+from tracker.notifications.labels import message, recipient_locale, subject
 from tracker.notifications.models import MailState, Notification
 from tracker.timeutil import utcnow
 from tracker.unit_of_work import after_commit
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 MAX_MAIL_ATTEMPTS = 5
 _BATCH_KEY = "notifications.mail_batch"
 # Senders work on the tables directly, on a connection of their own.
-_NOTIFICATIONS = cast(Table, Notification.__table__)
+MAIL_TABLE = cast(Table, Notification.__table__)
 _USERS = cast(Table, User.__table__)
 
 
@@ -67,24 +67,38 @@ def queue_mail(notification_id: int) -> None:
     batch.ids.append(notification_id)
 
 
+def absolute(url: str) -> str:
+    """An app path as the recipient's mail client needs it (PUBLIC_BASE_URL + path)."""
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    return base + url if base and url else url
+
+
+def footer() -> str:
+    """The last lines of every mail (in the current language)."""
+    return "\n\n-- \n" + _("Meddelandet skickades av Samverkan. Alla aviseringar finns under Aviseringar i "
+                             "tjänsten.")
+
+
+def envelope(to: str, subject_line: str, body: str) -> EmailMessage:
+    """A mail from the configured sender."""
+    mail = EmailMessage()
+    mail["From"] = current_app.config.get("MAIL_FROM") or "samverkan@localhost"
+    mail["To"] = to
+    mail["Subject"] = subject_line
+    mail.set_content(body)
+    return mail
+
+
 def _message(row: Any) -> EmailMessage:
-    """The mail of one notification, its subject and footer in the recipient's language."""
-    config = current_app.config
-    message = EmailMessage()
-    message["From"] = config.get("MAIL_FROM") or "samverkan@localhost"
-    message["To"] = row.email
-    locale = locale_for(row)  # the row carries the recipient's `locale`
+    """The notification's mail, written in the recipient's language (their own, else the default)."""
+    locale = recipient_locale(row)  # the row carries the recipient's `locale`
     with force_locale(locale):
-        message["Subject"] = subject(row.kind)
-        footer = _("Meddelandet skickades av Samverkan. Alla aviseringar finns under Aviseringar i tjänsten.")
-    body = row.text
-    base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    if row.url:
-        body += "\n\n" + (base + row.url if base else row.url)
-    body += "\n\n-- \n" + footer
-    message.set_content(body)
-    message["Content-Language"] = html_lang(locale)  # after set_content, which replaces Content-* headers
-    return message
+        body = message(row.kind, row.params)
+        if row.url:
+            body += "\n\n" + absolute(row.url)
+        mail = envelope(row.email, subject(row.kind), body + footer())
+    mail["Content-Language"] = html_lang(locale)  # after set_content, which replaces Content-* headers
+    return mail
 
 
 def _smtp() -> smtplib.SMTP:
@@ -98,7 +112,7 @@ def _smtp() -> smtplib.SMTP:
     return client
 
 
-class _Sender:
+class Sender:
     """One SMTP connection for a run of mails, reopened after a failure."""
 
     def __init__(self) -> None:
@@ -124,9 +138,9 @@ class _Sender:
                 self.client.close()
 
 
-def _deliver(conn: Connection, sender: _Sender, row: Any) -> bool:
+def _deliver(conn: Connection, sender: Sender, row: Any) -> bool:
     """Claim the row (pending -> sending), mail it, record the outcome; True when it was sent."""
-    table = _NOTIFICATIONS
+    table = MAIL_TABLE
     claimed = conn.execute(
         update(table).where(table.c.id == row.id, table.c.mail_state == MailState.PENDING)
         .values(mail_state=MailState.SENDING, mail_attempts=table.c.mail_attempts + 1))
@@ -154,8 +168,8 @@ def send_pending(ids: Iterable[int] | None = None, *, limit: int = 500) -> int:
     notification. Runs on its own connection, outside the caller's session (after its commit)."""
     if not mail_enabled():
         return 0
-    table, users = _NOTIFICATIONS, _USERS
-    query = (select(table.c.id, table.c.kind, table.c.text, table.c.url, table.c.mail_attempts, users.c.email,
+    table, users = MAIL_TABLE, _USERS
+    query = (select(table.c.id, table.c.kind, table.c.params, table.c.url, table.c.mail_attempts, users.c.email,
                     users.c.locale)
              .join(users, users.c.id == table.c.user_id)
              .where(table.c.mail_state == MailState.PENDING).order_by(table.c.id).limit(limit))
@@ -164,7 +178,7 @@ def send_pending(ids: Iterable[int] | None = None, *, limit: int = 500) -> int:
         if not wanted:
             return 0
         query = query.where(table.c.id.in_(wanted))
-    sender = _Sender()
+    sender = Sender()
     sent = 0
     with db.engine.connect() as conn:
         rows = conn.execute(query).all()

@@ -1,35 +1,40 @@
-"""Signal receivers: domain events become notifications inside the sender's transaction.
+"""Signal receivers: each event that gives someone a task becomes a notification for them,
+inside the sender's transaction.
 
-They add rows and queue mail; they never commit (the sender's unit of work does). Connected by
-`tracker.notifications.init_app`.
+A notification stores its kind and parameters (never a sentence: each reader reads it in their
+own language) and, when it announces a task, the task's key (`tracker.tasks.Task.key`), so it is
+marked done once the task leaves the recipient's to-do list. They add rows and queue mail; they
+never commit. Connected by `tracker.notifications.init_app`.
+
+Stage changes no longer make a card each (issue 17): they create no task, 50-70 of them buried the
+few that did, and the case page and the audit trail already show every stage's state. Only the
+end of the negotiation that leaves the decision free tells the decision makers.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker import signals
-from tracker.auth.models import User
+from tracker.auth.models import Role, User
+from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.models import Case
+from tracker.discussion.models import CounterProposal
 from tracker.extensions import db
-from tracker.i18n import locale_for
-from tracker.meetings.models import Meeting, Minutes, MinutesVersion
-from tracker.notifications.labels import member_role_word, stage_change_word
+from tracker.meetings.models import Meeting, Minutes, MinutesSignature, MinutesVersion
 from tracker.notifications.models import NotificationKind
-from tracker.notifications.services import app_path, case_path, notify
-from tracker.procedure.stages import stage_label
-from tracker.steering.models import SteeringMember
-
-
-def _in_locale(user: User, build: Callable[[], str]) -> str:
-    """The text in the recipient's language, whoever triggered it."""
-    with force_locale(locale_for(user)):
-        return build()
+from tracker.notifications.services import case_path, decision_makers_of, notify
+from tracker.procedure import deadlines as dl
+from tracker.procedure.enums import Stage
+from tracker.procedure.models import CentralNegotiationRequest
+from tracker.procedure.queries import current_records, facts_for, today
+from tracker.procedure.todo import decision_possible
+from tracker.risk.models import RiskAssessment
+from tracker.steering.models import Party, SteeringMember
+from tracker.tasks import app_path
 
 
 def _each(users: Iterable[User | None], actor: User | None) -> list[User]:
@@ -43,49 +48,126 @@ def _each(users: Iterable[User | None], actor: User | None) -> list[User]:
     return out
 
 
+def _owner(case: Case, actor: User | None) -> User | None:
+    """The case's responsible HR officer, unless they did it themselves."""
+    hr = case.responsible_hr
+    return None if hr is None or (actor is not None and actor.id == hr.id) else hr
+
+
+def _personnel(case: Case) -> list[User]:
+    return [m.user for m in db.session.execute(
+        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None),
+                                     SteeringMember.party == Party.PERSONNEL).order_by(SteeringMember.id)
+    ).scalars().unique()]
+
+
 def on_member_added(member: SteeringMember, actor: User | None = None, case: Case | None = None,
                     **_kw: Any) -> None:
     """The new member learns of it (unless they added themselves)."""
     if case is None or member.user is None or (actor is not None and actor.id == member.user_id):
         return
-    user = member.user
-
-    def text() -> str:
-        return _("Du har lagts till i styrnings- och uppföljningsgruppen för %(case)s (%(title)s) som %(role)s.",
-                 case=case.diary_number, title=case.title, role=member_role_word(member.role))
-
-    notify(user, NotificationKind.MEMBER_ADDED, _in_locale(user, text), case_id=case.id, url=case_path(case.id))
-
-
-def on_stage_changed(case: Case, actor: User | None = None, stage: str | None = None, change: str | None = None,
-                     **_kw: Any) -> None:
-    """The responsible HR officer and the current members, except whoever changed it."""
-    members = db.session.execute(
-        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))
-    ).scalars().unique().all()
-    for user in _each([case.responsible_hr, *(m.user for m in members)], actor):
-        def text() -> str:
-            return _("Skedet %(stage)s i %(case)s (%(title)s) har %(change)s.", stage=stage_label(stage or ""),
-                     case=case.diary_number, title=case.title, change=stage_change_word(change))
-
-        notify(user, NotificationKind.STAGE_CHANGED, _in_locale(user, text), case_id=case.id, url=case_path(case.id))
+    notify(member.user, NotificationKind.MEMBER_ADDED, {"role": str(member.role)}, case=case,
+           url=case_path(case.id))
 
 
 def on_minutes_awaiting_approval(version: MinutesVersion, actor: User | None = None, case: Case | None = None,
                                  signatories: Iterable[User] = (), **_kw: Any) -> None:
-    """Each signatory, once per minutes version."""
+    """Each signatory, once per minutes version: done when they sign it or a new version replaces it."""
     if case is None:
         return
     minutes = db.session.get_one(Minutes, version.minutes_id)
     meeting = db.session.get_one(Meeting, minutes.meeting_id)
     for user in _each(signatories, None):
-        def text() -> str:
-            return _("Protokollet från mötet %(meeting)s i %(case)s, version %(n)d, väntar på din justering.",
-                     meeting=meeting.title, case=case.diary_number, n=version.number)
+        notify(user, NotificationKind.MINUTES_AWAITING_APPROVAL, {"meeting": meeting.title, "n": version.number},
+               case=case, url=app_path("meetings.detail", "minutes", meeting_id=meeting.id),
+               dedup_key=f"minutes:{version.id}:{user.id}", task_key=f"minutes:{version.id}")
 
-        notify(user, NotificationKind.MINUTES_AWAITING_APPROVAL, _in_locale(user, text), case_id=case.id,
-               url=app_path("meetings.detail", meeting_id=meeting.id),
-               dedup_key=f"minutes:{version.id}:{user.id}")
+
+def on_minutes_refused(signature: MinutesSignature, actor: User | None = None, case: Case | None = None,
+                       version: MinutesVersion | None = None, **_kw: Any) -> None:
+    """The HR officer who owns the case: revise the minutes (done with the next version)."""
+    if case is None or version is None:
+        return
+    minutes = db.session.get_one(Minutes, version.minutes_id)
+    meeting = db.session.get_one(Meeting, minutes.meeting_id)
+    notify(_owner(case, actor), NotificationKind.MINUTES_REFUSED,
+           {"meeting": meeting.title, "n": version.number, "name": actor.name if actor else ""}, case=case,
+           url=app_path("meetings.detail", "minutes", meeting_id=meeting.id), task_key=f"minutes_refused:{version.id}")
+
+
+def on_counter_proposal_submitted(proposal: CounterProposal, actor: User | None = None, case: Case | None = None,
+                                  **_kw: Any) -> None:
+    """The HR officer who owns the case owes a reasoned answer."""
+    if case is None:
+        return
+    notify(_owner(case, actor), NotificationKind.COUNTER_PROPOSAL_SUBMITTED,
+           {"proposal": proposal.title, "name": actor.name if actor else ""}, case=case,
+           url=app_path("discussion.stage", f"counter-proposal-{proposal.id}", case_id=case.id,
+                        stage=proposal.stage_code),
+           task_key=f"counter_proposal:{proposal.id}")
+
+
+def on_central_negotiation_requested(request: CentralNegotiationRequest, actor: User | None = None,
+                                     case: Case | None = None, **_kw: Any) -> None:
+    """The HR officer who owns the case: a timely request locks the decision until its end is recorded."""
+    if case is None:
+        return
+    notify(_owner(case, actor), NotificationKind.CENTRAL_NEGOTIATION_REQUESTED,
+           {"name": actor.name if actor else "", "timely": request.timely}, case=case,
+           url=app_path("cases.stage", "stage-actions", case_id=case.id, code="closing"),
+           task_key=f"central:{request.id}" if request.timely else None)
+
+
+def on_negotiation_ended(case: Case, actor: User | None = None, **_kw: Any) -> None:
+    """An end without agreement opens the window: the personnel's representatives may ask for
+    central negotiation until its last day."""
+    facts = facts_for(case)
+    end = dl.central_window_ends(facts)
+    if end is None or not dl.window_unused(facts):
+        return
+    for user in _each(_personnel(case), actor):
+        if not has_permission(user, Permission.CENTRAL_NEGOTIATION_REQUEST):
+            continue
+        key = f"central_window:{case.id}:{end.isoformat()}"
+        notify(user, NotificationKind.CENTRAL_WINDOW_OPEN, {"due": end.isoformat()}, case=case,
+               url=app_path("cases.stage", "stage-actions", case_id=case.id, code="closing"),
+               dedup_key=f"{key}:{user.id}", task_key=key)
+
+
+def on_stage_changed(case: Case, actor: User | None = None, stage: str | None = None, change: str | None = None,
+                     **_kw: Any) -> None:
+    """Not a card per stage change: only when the negotiation's end leaves nothing blocking the
+    decision, its decision makers are told (once per case, the same key as `notify due` uses)."""
+    if stage != Stage.CLOSING or change != "completed":
+        return
+    records = current_records(case)
+    if not decision_possible(case, records, facts_for(case, records), today()):
+        return
+    for user in _each(decision_makers_of([case.id])[case.id], actor):
+        notify(user, NotificationKind.DECISION_POSSIBLE, case=case,
+               url=app_path("cases.stage", "stage-actions", case_id=case.id, code="decision"),
+               dedup_key=f"decision:{user.id}:{case.id}", task_key=f"decision:{case.id}")
+
+
+def on_risk_assessment_created(assessment: RiskAssessment, actor: User | None = None, case: Case | None = None,
+                               **_kw: Any) -> None:
+    """Each safety representative on the personnel side: the assessment waits for a co-signature."""
+    if case is None:
+        return
+    for user in _each(_personnel(case), actor):
+        if user.has_role(Role.SAFETY_REP) and has_permission(user, Permission.RISK_COSIGN):
+            notify(user, NotificationKind.RISK_AWAITING_COSIGN, case=case,
+                   url=app_path("risk.page", "cosign", case_id=case.id),
+                   dedup_key=f"risk:{assessment.id}:{user.id}", task_key=f"risk:{assessment.id}")
+
+
+def on_risk_assessment_cosigned(assessment: RiskAssessment, actor: User | None = None, case: Case | None = None,
+                                **_kw: Any) -> None:
+    """The HR officer who owns the case learns that the assessment is signed (no task)."""
+    if case is None:
+        return
+    notify(_owner(case, actor), NotificationKind.RISK_COSIGNED, {"name": actor.name if actor else ""}, case=case,
+           url=app_path("risk.page", case_id=case.id))
 
 
 def on_urgent_decision_recorded(case: Case, actor: User | None = None, due: date | None = None,
@@ -96,13 +178,10 @@ def on_urgent_decision_recorded(case: Case, actor: User | None = None, due: date
         select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))
     ).scalars().unique().all()
     for user in _each([case.responsible_hr, *(m.user for m in members)], actor):
-        def text() -> str:
-            return _("Synnerliga skäl har registrerats i %(case)s (%(title)s): beslutet får fattas före förhandling, "
-                     "men förhandlingen måste hållas och avslutas senast %(due)s.",
-                     case=case.diary_number, title=case.title, due=due.isoformat() if due else "–")
-
-        notify(user, NotificationKind.URGENT_NEGOTIATION, _in_locale(user, text), case_id=case.id,
-               url=case_path(case.id), dedup_key=f"urgent:{case.id}:{user.id}")
+        # The negotiation is the responsible HR officer's task; for the others it is news.
+        task_key = f"urgent:{case.id}" if user.id == case.responsible_hr_id else None
+        notify(user, NotificationKind.URGENT_NEGOTIATION, {"due": due.isoformat() if due else None}, case=case,
+               url=case_path(case.id), dedup_key=f"urgent:{case.id}:{user.id}", task_key=task_key)
 
 
 def on_decision_maker_assigned(case: Case, actor: User | None = None, user: User | None = None,
@@ -110,14 +189,7 @@ def on_decision_maker_assigned(case: Case, actor: User | None = None, user: User
     """The assigned decision maker learns of it (unless they assigned themselves)."""
     if user is None or (actor is not None and actor.id == user.id):
         return
-    recipient = user
-
-    def text() -> str:
-        return _("Du har utsetts till beslutsfattare i %(case)s (%(title)s).", case=case.diary_number,
-                 title=case.title)
-
-    notify(recipient, NotificationKind.DECISION_MAKER_ASSIGNED, _in_locale(recipient, text), case_id=case.id,
-           url=case_path(case.id))
+    notify(user, NotificationKind.DECISION_MAKER_ASSIGNED, case=case, url=case_path(case.id))
 
 
 def connect() -> None:
@@ -125,5 +197,11 @@ def connect() -> None:
     signals.member_added.connect(on_member_added, weak=False)
     signals.stage_changed.connect(on_stage_changed, weak=False)
     signals.minutes_awaiting_approval.connect(on_minutes_awaiting_approval, weak=False)
+    signals.minutes_refused.connect(on_minutes_refused, weak=False)
+    signals.counter_proposal_submitted.connect(on_counter_proposal_submitted, weak=False)
+    signals.central_negotiation_requested.connect(on_central_negotiation_requested, weak=False)
+    signals.negotiation_ended.connect(on_negotiation_ended, weak=False)
+    signals.risk_assessment_created.connect(on_risk_assessment_created, weak=False)
+    signals.risk_assessment_cosigned.connect(on_risk_assessment_cosigned, weak=False)
     signals.urgent_decision_recorded.connect(on_urgent_decision_recorded, weak=False)
     signals.decision_maker_assigned.connect(on_decision_maker_assigned, weak=False)

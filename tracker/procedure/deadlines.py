@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from tracker.procedure.enums import DeadlineCode, EndMode
+from tracker.procedure.enums import DeadlineCode, DeadlineStatus, EndMode
+from tracker.procedure.labels import deadline_status_label
 
 # Codes of the deadlines; overrides name one of these.
 EARLIEST_FIRST_MEETING = DeadlineCode.EARLIEST_FIRST_MEETING
@@ -68,6 +69,13 @@ class Deadline:
     overdue: bool = False
     overridden: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Where it stands on the day it was computed for (see `status_of`); set by `compute`.
+    status: DeadlineStatus = field(default=DeadlineStatus.AWAITING, compare=False)
+
+    @property
+    def status_label(self) -> str:
+        """The status as words (never colour alone)."""
+        return deadline_status_label(self.status)
 
 
 def _d(value: date | None) -> str:
@@ -159,7 +167,9 @@ def decision_locks(facts: Facts, day: date) -> list[tuple[DeadlineCode, date | N
     if window_end is not None and day <= window_end and window_unused(facts) \
             and CENTRAL_WINDOW not in facts.overridden:
         locks.append((CENTRAL_WINDOW, window_end + timedelta(days=1)))
-    if central_negotiation_pending(facts) and not {CENTRAL_PENDING, CENTRAL_WINDOW} & facts.overridden:
+    # Each lock is passed only by its own override: overriding the open window (before any
+    # request) does not pass a timely request made after it.
+    if central_negotiation_pending(facts) and CENTRAL_PENDING not in facts.overridden:
         locks.append((CENTRAL_PENDING, None))
     return locks
 
@@ -201,8 +211,9 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
         else:
             basis = _("Första mötet %(day)s; minst %(days)d dagar (första mötesdagen räknas som dag 1).",
                       day=_d(facts.first_meeting_on), days=days)
+            # Not reached yet is not "not met": the period cannot fail, it only runs.
             out.append(Deadline(MIN_NEGOTIATION, _("Minsta förhandlingstid uppfylld"), met_on, basis,
-                                met=today >= met_on))
+                                met=True if today >= met_on else None))
             decision_from = met_on + timedelta(days=1)  # = earliest_decision(facts)
             met = None if facts.decision_on is None else facts.decision_on >= decision_from
             out.append(Deadline(EARLIEST_DECISION, _("Beslut möjligt från"), decision_from,
@@ -224,13 +235,14 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
             met = any(r.timely for r in requests)
         pending = central_negotiation_pending(facts)
         out.append(Deadline(CENTRAL_WINDOW, _("Sista dag att begära central förhandling"), window_end, basis, met,
+                            overridden=CENTRAL_WINDOW in facts.overridden,
                             extra={"open": today <= window_end and not requests, "pending": pending,
                                    "late": any(not r.timely for r in requests)}))
         if pending and facts.decision_on is None:
             out.append(Deadline(CENTRAL_PENDING, _("Central förhandling pågår: beslut låst"), None,
                                 _("Begäran i rätt tid; beslutet får inte fattas innan den centrala "
                                   "förhandlingen är avslutad."),
-                                overridden=bool({CENTRAL_PENDING, CENTRAL_WINDOW} & facts.overridden)))
+                                overridden=CENTRAL_PENDING in facts.overridden))
 
     due = evaluation_due(facts)
     if due is not None:
@@ -240,7 +252,43 @@ def compute(facts: Facts, today: date) -> list[Deadline]:
         out.append(Deadline(EVALUATION_DUE, _("Utvärdering senast"), due, basis,
                             met=None if approved is None else approved <= due,
                             overdue=approved is None and today > due))
-    return out
+    return [replace(d, status=status_of(d, today)) for d in out]
+
+
+# Deadlines whose date is the first day something becomes allowed: once passed, they are met.
+_FROM_DATES = (EARLIEST_FIRST_MEETING, MIN_NEGOTIATION, EARLIEST_DECISION)
+
+
+def _window_status(d: Deadline) -> DeadlineStatus:
+    if d.met is True:
+        return DeadlineStatus.MET  # a timely request was made
+    if d.extra.get("open"):
+        return DeadlineStatus.LIFTED if d.overridden else DeadlineStatus.LOCKED
+    # Closed without a timely request: a late one missed it; unused, the lock it set has lifted.
+    return DeadlineStatus.MISSED if d.extra.get("late") else DeadlineStatus.LIFTED
+
+
+def status_of(d: Deadline, today: date) -> DeadlineStatus:
+    """The deadline's status on `today` (an organisation-local date): upcoming, due today, met,
+    missed, locked (a central-negotiation lock in force), lifted (a lock over, or overridden),
+    or awaiting (no date yet)."""
+    if d.code == CENTRAL_PENDING:
+        return DeadlineStatus.LIFTED if d.overridden else DeadlineStatus.LOCKED
+    if d.code == CENTRAL_WINDOW:
+        return _window_status(d)
+    if d.overridden and d.met is not True:
+        return DeadlineStatus.LIFTED
+    if d.met is True:
+        return DeadlineStatus.MET
+    if d.met is False or d.overdue:
+        return DeadlineStatus.MISSED
+    if d.due is None:
+        return DeadlineStatus.AWAITING
+    if d.due > today:
+        return DeadlineStatus.UPCOMING
+    if d.due == today:
+        return DeadlineStatus.DUE_TODAY
+    return DeadlineStatus.MET if d.code in _FROM_DATES else DeadlineStatus.MISSED
 
 
 def next_deadline(deadlines: Iterable[Deadline], today: date) -> Deadline | None:

@@ -42,3 +42,16 @@ class DeadlineCode(StrEnum):
     CENTRAL_PENDING = "central_negotiation_pending"
     EVALUATION_DUE = "evaluation_due"
     CLOSING_NOT_ENDED = "closing_not_ended"
+
+
+class DeadlineStatus(StrEnum):
+    """Where a deadline stands on a given organisation-local date (each has a text label)."""
+
+    UPCOMING = "upcoming"
+    DUE_TODAY = "due_today"
+    MET = "met"
+    MISSED = "missed"
+    LOCKED = "locked"
+    LIFTED = "lifted"
+    # No date yet: the record it counts from is not there (e.g. no meeting held).
+    AWAITING = "awaiting"

@@ -12,14 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Subquery, func, or_, select
 from sqlalchemy.orm import defaultload
 
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.discussion.models import CounterProposal
 from tracker.extensions import db
-from tracker.meetings.models import Meeting
+from tracker.meetings.models import Meeting, Minutes, MinutesStatus
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
@@ -27,7 +27,7 @@ from tracker.procedure.profiles import Profile, get_profile
 from tracker.risk.models import RiskAssessment
 from tracker.steering import roster
 from tracker.steering.models import Party
-from tracker.timeutil import local_date
+from tracker.timeutil import local_date, utcnow
 
 Records = Mapping[Stage, StageRecord]
 
@@ -44,6 +44,13 @@ class GateFacts:
     risk_cosigned: bool = False
     risk_waiver_recorded: bool = False
     open_counter_proposals: int = 0
+    # Negotiation meetings of the current round that have been held (not cancelled, started):
+    # how many, the stages they discussed, and how many have minutes approved by both parties.
+    held_meetings: int = 0
+    held_meeting_stages: frozenset[str] = frozenset()
+    approved_minutes: int = 0
+    # The negotiated stages walked in the current round (what its meetings must cover).
+    round_stages: tuple[Stage, ...] = ()
 
 
 def overrides_of(case: Case) -> list[DeadlineOverride]:
@@ -68,6 +75,21 @@ def central_requests_of(case: Case) -> list[CentralNegotiationRequest]:
 NEGOTIATION_STAGES = (Stage.EARLY_INFORMATION, Stage.GROUNDS, Stage.EFFECTS, Stage.ALTERNATIVES, Stage.CLOSING)
 
 
+# The stages a negotiation meeting must have covered before closing (se-mbl).
+NEGOTIATED_STAGES = (Stage.GROUNDS, Stage.EFFECTS, Stage.ALTERNATIVES)
+
+
+def _round_starts(case_ids: list[int]) -> Subquery:
+    """Subquery (case_id, began): the instant each case's current negotiation round began, for the
+    cases that have had a reopening of a negotiation stage."""
+    return (
+        select(StageRecord.case_id.label("case_id"), func.max(StageRecord.superseded_at).label("began"))
+        .where(StageRecord.case_id.in_(case_ids), StageRecord.superseded_at.is_not(None),
+               StageRecord.stage_code.in_(NEGOTIATION_STAGES))
+        .group_by(StageRecord.case_id).subquery()
+    )
+
+
 def first_meetings(case_ids: list[int]) -> dict[int, datetime]:
     """The first (not cancelled) meeting of the current negotiation round per case. One query.
 
@@ -77,12 +99,7 @@ def first_meetings(case_ids: list[int]) -> dict[int, datetime]:
     """
     if not case_ids:
         return {}
-    round_start = (
-        select(StageRecord.case_id.label("case_id"), func.max(StageRecord.superseded_at).label("began"))
-        .where(StageRecord.case_id.in_(case_ids), StageRecord.superseded_at.is_not(None),
-               StageRecord.stage_code.in_(NEGOTIATION_STAGES))
-        .group_by(StageRecord.case_id).subquery()
-    )
+    round_start = _round_starts(case_ids)
     rows = db.session.execute(
         select(Meeting.case_id, func.min(Meeting.starts_at))
         .outerjoin(round_start, round_start.c.case_id == Meeting.case_id)
@@ -91,6 +108,35 @@ def first_meetings(case_ids: list[int]) -> dict[int, datetime]:
         .group_by(Meeting.case_id)
     ).all()
     return {case_id: _aware(value) for case_id, value in rows if value is not None}
+
+
+def negotiation_round_start(case: Case) -> datetime | None:
+    """The instant the current negotiation round began (None: round 1). One query."""
+    began = db.session.execute(
+        select(func.max(StageRecord.superseded_at)).where(
+            StageRecord.case_id == case.id, StageRecord.superseded_at.is_not(None),
+            StageRecord.stage_code.in_(NEGOTIATION_STAGES))
+    ).scalar()
+    return _aware(began) if began is not None else None
+
+
+def held_meetings(case: Case, began: datetime | None) -> list[tuple[list[str], bool]]:
+    """(stages discussed, minutes approved by both) of each meeting of the negotiation round that
+    began at `began` that has been held: not cancelled and already started. One query."""
+    query = (select(Meeting.stages, Minutes.status)
+             .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+             .where(Meeting.case_id == case.id, Meeting.cancelled_at.is_(None), Meeting.starts_at <= utcnow()))
+    if began is not None:
+        query = query.where(Meeting.starts_at >= began)
+    return [(list(stages or ()), status == MinutesStatus.APPROVED) for stages, status in db.session.execute(query)]
+
+
+def round_stages(records: Records, began: datetime | None) -> tuple[Stage, ...]:
+    """The negotiated stages walked in the negotiation round that began at `began`: all of them in
+    round 1; after a reopening, those whose current record started at or after it (not yet started
+    counts: it will be walked in this round)."""
+    return tuple(code for code in NEGOTIATED_STAGES if began is None or (
+        (rec := records.get(code)) is not None and (rec.started_at is None or _aware(rec.started_at) >= began)))
 
 
 def _aware(value: datetime | str) -> datetime:
@@ -133,7 +179,7 @@ def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
 
 def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiationRequest] | None = None,
                overrides: list[DeadlineOverride] | None = None) -> GateFacts:
-    """Every fact the gates need for one case: six queries (fewer when requests/overrides are given)."""
+    """Every fact the gates need for one case: seven queries (fewer when requests/overrides are given)."""
     members = [(m.party, m.units) for m in roster.current(case)]
     risk = db.session.execute(
         select(RiskAssessment.cosigned_at, RiskAssessment.waiver_reason).where(RiskAssessment.case_id == case.id)
@@ -145,6 +191,8 @@ def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiatio
     ).scalar_one()
     requests = central_requests_of(case) if requests is None else requests
     overrides = overrides_of(case) if overrides is None else overrides
+    began = negotiation_round_start(case)
+    held = held_meetings(case, began)
     units: set[str] = set()
     for party, member_units in members:
         if party == Party.PERSONNEL:
@@ -159,4 +207,8 @@ def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiatio
         risk_cosigned=any(row.cosigned_at is not None for row in risk),
         risk_waiver_recorded=any(row.waiver_reason for row in risk),
         open_counter_proposals=int(open_proposals),
+        held_meetings=len(held),
+        held_meeting_stages=frozenset(stage for stages, _approved in held for stage in stages),
+        approved_minutes=sum(1 for _stages, approved in held if approved),
+        round_stages=round_stages(records, began),
     )

@@ -61,6 +61,7 @@ class AlternativesForm(FlaskForm):
 
 class ClosingNotesForm(FlaskForm):
     notes = TextAreaField(CONTENT_FIELD_LABELS["notes"], validators=LONG)
+    no_meeting_reason = TextAreaField(CONTENT_FIELD_LABELS["no_meeting_reason"], validators=LONG)
 
 
 class EvaluationForm(FlaskForm):

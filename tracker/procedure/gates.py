@@ -7,6 +7,7 @@ when pending, complete when active) is refused; empty = the gate is open.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
@@ -73,8 +74,30 @@ def _early_information_reasons(case: Case, rec: StageRecord | None, facts: GateF
     return reasons + steering_reasons(case, facts)
 
 
-def _closing_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
+def negotiation_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
+    """se-mbl: a negotiation was held (a meeting of this round covering the negotiated stages, with
+    minutes approved by both parties where the profile asks for it), or the reason none was held
+    is recorded (e.g. the union declined to negotiate)."""
+    rules = facts.profile.settings
+    if _text((rec.content or {}) if rec else {}, "no_meeting_reason"):
+        return []
     reasons = []
+    if rules.requires_negotiation_meeting:
+        if not facts.held_meetings:
+            reasons.append(_("Inget förhandlingsmöte är hållet i den här omgången. Håll ett möte, eller ange "
+                             "varför inget hölls (till exempel att facket avböjt förhandling)."))
+        else:
+            missing = [code for code in facts.round_stages if code not in facts.held_meeting_stages]
+            if missing:
+                reasons.append(_("Förhandlingsmötena har inte behandlat: %(stages)s.",
+                                 stages=", ".join(stage_label(code) for code in missing)))
+    if rules.minutes_approved_by_both and not facts.approved_minutes:
+        reasons.append(_("Inget protokoll från ett hållet förhandlingsmöte är justerat av båda parter."))
+    return reasons
+
+
+def _closing_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
+    reasons = negotiation_reasons(rec, facts)
     if not (rec and rec.negotiation_ended_at and rec.end_mode):
         reasons.append(_("Förhandlingens avslutning (tid och sätt) är inte registrerad."))
     engine = facts.deadlines
@@ -163,4 +186,38 @@ def archive_reasons(case: Case, records: Records) -> list[str]:
     closing = records.get(Stage.CLOSING)
     if case.urgent_reason and not (closing and closing.status == StageStatus.COMPLETED):
         out.append(_("Efter ett brådskande beslut måste förhandlingen genomföras innan ärendet arkiveras."))
+    return out
+
+
+Blocker = tuple[DeadlineCode, str, date | None]
+
+
+def decision_blockers(case: Case, records: Records, facts: dl.Facts, day: date) -> list[Blocker]:
+    """(deadline code, reason, earliest date) for everything that blocks a decision on `day`
+    (pure: the current records and the deadline engine's facts in, no query)."""
+    out: list[Blocker] = [(code, reason, None) for code, reason in decision_reasons(case, records)
+                          if code not in facts.overridden]
+    ended = facts.negotiation_ended_on
+    if not out and not case.urgent_reason and ended is not None and day < ended \
+            and DeadlineCode.CLOSING_NOT_ENDED not in facts.overridden:
+        # A decision registered afterwards cannot be dated before the negotiation ended.
+        out.append((DeadlineCode.CLOSING_NOT_ENDED,
+                    _("Beslutsdatumet ligger före förhandlingens slut (%(day)s).", day=ended.isoformat()), ended))
+    earliest = dl.earliest_decision(facts)
+    if dl.min_negotiation_days(facts) and dl.EARLIEST_DECISION not in facts.overridden:
+        if earliest is None:
+            out.append((dl.EARLIEST_DECISION, _("Minsta förhandlingstid kan inte räknas: inget möte är hållet."), None))
+        elif day < earliest:
+            out.append((dl.EARLIEST_DECISION, _("Beslut kan fattas tidigast %(day)s.", day=earliest.isoformat()),
+                        earliest))
+    for code, possible_from in dl.decision_locks(facts, day):
+        if code == dl.CENTRAL_WINDOW:
+            assert possible_from is not None
+            out.append((code, _("Personalen kan begära central förhandling till och med %(last)s: beslut kan "
+                                "fattas tidigast %(day)s.",
+                                last=(possible_from - timedelta(days=1)).isoformat(), day=possible_from.isoformat()),
+                        possible_from))
+        else:
+            out.append((code, _("En central förhandling pågår: beslutet kan fattas först när den centrala "
+                                "förhandlingen är avslutad."), None))
     return out

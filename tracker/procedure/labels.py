@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from tracker.procedure.enums import DeadlineCode, EndMode, Stage, StageStatus
+from tracker.procedure.enums import DeadlineCode, DeadlineStatus, EndMode, Stage, StageStatus
 
 STAGE_LABELS: dict[Stage, LazyString] = {
     Stage.EARLY_INFORMATION: _l("Tidig information"),
@@ -43,6 +43,7 @@ CONTENT_FIELD_LABELS: dict[str, LazyString] = {
     "effects_conditions": _l("Verkningar för arbetsförhållandena"),
     "alternatives_considered": _l("Alternativ som övervägts"),
     "notes": _l("Anteckningar om avslutandet"),
+    "no_meeting_reason": _l("Skäl till att inget förhandlingsmöte hölls"),
     "plan": _l("Utvärderingsplan"),
     "indicators": _l("Indikatorer"),
     "report": _l("Utvärderingsrapport"),
@@ -61,6 +62,17 @@ DEADLINE_LABELS: dict[DeadlineCode, LazyString] = {
     DeadlineCode.CENTRAL_PENDING: _l("Central förhandling pågår"),
     DeadlineCode.EVALUATION_DUE: _l("Utvärdering senast"),
     DeadlineCode.CLOSING_NOT_ENDED: _l("Förhandlingarna är inte avslutade"),
+}
+
+
+DEADLINE_STATUS_LABELS: dict[DeadlineStatus, LazyString] = {
+    DeadlineStatus.UPCOMING: _l("Kommande"),
+    DeadlineStatus.DUE_TODAY: _l("I dag"),
+    DeadlineStatus.MET: _l("Uppfylld"),
+    DeadlineStatus.MISSED: _l("Missad"),
+    DeadlineStatus.LOCKED: _l("Låst"),
+    DeadlineStatus.LIFTED: _l("Hävd"),
+    DeadlineStatus.AWAITING: _l("Kan inte räknas ännu"),
 }
 
 
@@ -87,6 +99,11 @@ def end_mode_label(mode: str | None) -> str:
 def deadline_label(code: str) -> str:
     """The translated name of a deadline code."""
     return _label(DEADLINE_LABELS, code)
+
+
+def deadline_status_label(status: str | None) -> str:
+    """The translated word of a deadline status."""
+    return _label(DEADLINE_STATUS_LABELS, status)
 
 
 # The audit events the decision statement cites as evidence, by action.

@@ -91,6 +91,9 @@ class DeadlineOverride(Model):
     deadline_code: Mapped[DeadlineCode] = mapped_column(StrEnumType(DeadlineCode, 50))
     reason: Mapped[str] = mapped_column(Text)
     earliest: Mapped[date | None] = mapped_column(Date)
+    # The case round (1 + reopenings before it) the override belongs to; None on rows from before
+    # rounds were recorded (their round follows from `at`).
+    round: Mapped[int | None] = mapped_column()
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

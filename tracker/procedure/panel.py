@@ -23,6 +23,7 @@ from tracker.procedure.models import (
     StageStatus,
 )
 from tracker.procedure.profiles import Profile, ProfileError, get_profile
+from tracker.procedure.rounds import RoundView, round_history
 from tracker.procedure.stages import STAGES, Stage, stage_label
 
 # Content fields per stage and their labels (the forms' labels, so page and form agree).
@@ -55,6 +56,16 @@ class StageView:
 
 
 @dataclass(frozen=True)
+class NegotiationView:
+    """Whether the negotiation happened in the current round, as the closing stage shows it."""
+
+    meeting_required: bool
+    minutes_required: bool
+    held_meetings: int
+    approved_minutes: int
+
+
+@dataclass(frozen=True)
 class ProcedurePanel:
     """What the procedure shows on the case page."""
 
@@ -84,6 +95,9 @@ class ProcedurePanel:
     end_mode_labels: dict[str, str]
     party_labels: dict[str, str]
     deadline_labels: dict[str, str]
+    negotiation: NegotiationView | None = None
+    # Every round, oldest first, when the case has been reopened (else empty): frozen deadlines.
+    rounds: tuple[RoundView, ...] = ()
     # The decision stage's extras: decision body, urgent negotiation task, material changes, statement.
     extras: DecisionExtras = field(default_factory=DecisionExtras)
 
@@ -185,5 +199,11 @@ def panel(user: User, case: Case) -> ProcedurePanel:
         may_archive=runner and evaluation.status == StageStatus.COMPLETED and not case.is_archived,
         archive_reasons=tuple(pq.archive_reasons(case, current)) if runner else (),
         field_labels=fields, end_mode_labels=end_modes, party_labels=parties, deadline_labels=deadline_names,
+        negotiation=NegotiationView(
+            meeting_required=gate_facts.profile.settings.requires_negotiation_meeting,
+            minutes_required=gate_facts.profile.settings.minutes_approved_by_both,
+            held_meetings=gate_facts.held_meetings, approved_minutes=gate_facts.approved_minutes),
+        rounds=tuple(round_history(case, rounds, requests=requests, overrides=overrides, current=deadlines))
+        if any(r.superseded_at is not None for r in rounds) else (),
         extras=decision_extras(user, case),
     )

@@ -42,6 +42,7 @@ class ProfileSettings(Mapping[str, int | bool]):
     requires_risk_assessment_cosigned: bool = False
     allows_risk_assessment_waiver: bool = False
     allows_urgent_decision: bool = False
+    requires_negotiation_meeting: bool = False
     urgent_negotiation_days: int = 14
     minutes_approved_by_both: bool = False
     evaluation_due_months: int = 6

@@ -19,41 +19,45 @@ fixed number of queries, independent of the number of rows:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
-from tracker.errors import DeadlineNotReached
+from tracker.errors import Conflict, DeadlineNotReached
 from tracker.extensions import db
 from tracker.procedure import deadlines as dl
 from tracker.procedure import gates
-from tracker.procedure.enums import DeadlineCode, Stage
+from tracker.procedure.enums import Stage
 from tracker.procedure.facts import (
     GateFacts,
+    _aware,
     central_requests_of,
     deadline_facts,
     first_meetings,
     gate_facts,
+    negotiation_round_start,
     overrides_of,
 )
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StagePosition, StageRecord
 from tracker.procedure.stages import stage_index
 from tracker.steering import roster
 from tracker.steering.models import MemberRole, Party
-from tracker.timeutil import local_date, utcnow
+from tracker.timeutil import local_date, to_local, utcnow
 
 __all__ = [
-    "GateFacts", "all_records", "archive_reasons", "assert_meeting_allowed", "central_requests_of",
+    "GateFacts", "all_records", "archive_reasons", "assert_meeting_allowed", "assert_meeting_not_frozen",
+    "assert_stage_item_not_frozen", "blockers_from", "central_requests_of",
     "current_records", "deadlines_for", "decision_blockers", "facts_for", "facts_for_cases", "gate_facts",
-    "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "today",
+    "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "records_and_facts_for_cases",
+    "today",
 ]
 
-Blocker = tuple[DeadlineCode, str, date | None]
+Blocker = gates.Blocker
 
 
 def current_records(case: Case) -> dict[Stage, StageRecord]:
@@ -91,9 +95,15 @@ def facts_for(case: Case, records: dict[Stage, StageRecord] | None = None) -> dl
 
 def facts_for_cases(cases: Sequence[Case]) -> dict[int, dl.Facts]:
     """Facts for many cases in four queries (lists, dashboard): no N+1."""
+    return records_and_facts_for_cases(cases)[1]
+
+
+def records_and_facts_for_cases(
+        cases: Sequence[Case]) -> tuple[dict[int, dict[Stage, StageRecord]], dict[int, dl.Facts]]:
+    """The current records and the facts of many cases in four queries (the to-do list needs both)."""
     ids = [c.id for c in cases]
     if not ids:
-        return {}
+        return {}, {}
     records: dict[int, dict[Stage, StageRecord]] = {i: {} for i in ids}
     # Only the fields the deadline engine reads: no positions, no people.
     for r in db.session.execute(select(StageRecord).where(
@@ -111,8 +121,8 @@ def facts_for_cases(cases: Sequence[Case]) -> dict[int, dl.Facts]:
                                             .where(DeadlineOverride.case_id.in_(ids))):
         overridden[case_id].add(code)
     meetings = first_meetings(ids)
-    return {c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id])
-            for c in cases}
+    return records, {c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id])
+                     for c in cases}
 
 
 def today() -> date:
@@ -147,28 +157,12 @@ def reasons_closed(case: Case, stage_code: str) -> list[str]:
 def decision_blockers(case: Case, decided_on: date | None = None) -> list[Blocker]:
     """(deadline code, reason, earliest date) for everything that blocks a decision now."""
     records = current_records(case)
-    facts = facts_for(case, records)
-    out: list[Blocker] = [(code, reason, None) for code, reason in gates.decision_reasons(case, records)
-                          if code not in facts.overridden]
-    earliest = dl.earliest_decision(facts)
-    day = decided_on or today()
-    if dl.min_negotiation_days(facts) and dl.EARLIEST_DECISION not in facts.overridden:
-        if earliest is None:
-            out.append((dl.EARLIEST_DECISION, _("Minsta förhandlingstid kan inte räknas: inget möte är hållet."), None))
-        elif day < earliest:
-            out.append((dl.EARLIEST_DECISION, _("Beslut kan fattas tidigast %(day)s.", day=earliest.isoformat()),
-                        earliest))
-    for code, possible_from in dl.decision_locks(facts, day):
-        if code == dl.CENTRAL_WINDOW:
-            assert possible_from is not None
-            out.append((code, _("Personalen kan begära central förhandling till och med %(last)s: beslut kan "
-                                "fattas tidigast %(day)s.",
-                                last=(possible_from - timedelta(days=1)).isoformat(), day=possible_from.isoformat()),
-                        possible_from))
-        else:
-            out.append((code, _("En central förhandling pågår: beslutet kan fattas först när den centrala "
-                                "förhandlingen är avslutad."), None))
-    return out
+    return blockers_from(case, records, facts_for(case, records), decided_on or today())
+
+
+def blockers_from(case: Case, records: dict[Stage, StageRecord], facts: dl.Facts, day: date) -> list[Blocker]:
+    """What blocks a decision on `day`, from records and facts already read (no query)."""
+    return gates.decision_blockers(case, records, facts, day)
 
 
 def assert_meeting_allowed(case: Case, starts_at: datetime) -> None:
@@ -187,6 +181,28 @@ def assert_meeting_allowed(case: Case, starts_at: datetime) -> None:
             _("Första mötet kan hållas tidigast %(day)s (förhandlingsframställan + %(days)d dagar).",
               day=earliest.isoformat(), days=lead),
             earliest=earliest, code=dl.EARLIEST_FIRST_MEETING)
+
+
+def assert_meeting_not_frozen(case: Case, starts_at: datetime) -> None:
+    """A meeting that starts before the current negotiation round began belongs to a frozen round:
+    it and its minutes refuse every change (Conflict with the reason). One query."""
+    began = negotiation_round_start(case)
+    if began is not None and _aware(starts_at) < began:
+        raise Conflict(_("Mötet hör till en tidigare omgång, som frystes när förhandlingen återupptogs %(when)s; "
+                         "det och dess protokoll kan inte ändras.", when=to_local(began).strftime("%Y-%m-%d %H:%M")))
+
+
+def assert_stage_item_not_frozen(case: Case, stage_code: str, created_at: datetime) -> None:
+    """A comment (or another per-stage item) made before a round of its stage was frozen belongs to
+    that frozen round and refuses changes. One query."""
+    frozen = db.session.execute(
+        select(func.max(StageRecord.superseded_at)).where(
+            StageRecord.case_id == case.id, StageRecord.stage_code == stage_code,
+            StageRecord.superseded_at.is_not(None))
+    ).scalar()
+    if frozen is not None and _aware(created_at) <= _aware(frozen):
+        raise Conflict(_("Det här hör till en tidigare omgång av steget, som frystes %(when)s, och kan inte "
+                         "ändras.", when=to_local(_aware(frozen)).strftime("%Y-%m-%d %H:%M")))
 
 
 def position_party(user: User, case: Case) -> Party | None:

@@ -22,8 +22,8 @@ from tracker.procedure import forms as pf
 from tracker.procedure import panel as procedure_panel
 from tracker.procedure import services as ps
 from tracker.procedure.enums import Stage
-from tracker.procedure.panel_forms import milestone_form
 from tracker.procedure.labels import deadline_label, stage_label
+from tracker.procedure.panel_forms import milestone_form
 from tracker.procedure.profiles import SETTING_NAMES, all_profiles
 from tracker.procedure.stages import STAGES
 from tracker.web.access import Permission, current_actor, load_or_404, requires

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tracker.auth.models import User
-from tracker.cases.models import Case
+from tracker.auth.models import Role, User
+from tracker.auth.permissions import Permission, has_permission
+from tracker.cases.models import Case, CaseStatus
 from tracker.documents.models import DocumentVersion
 from tracker.extensions import db
 from tracker.risk import policy
 from tracker.risk.models import RiskAssessment
+from tracker.steering.models import Party, SteeringMember
+from tracker.tasks import Task, TaskKind, app_path
 
 
 def assessment_for(case: Case) -> RiskAssessment | None:
@@ -74,3 +77,22 @@ def risk_view(user: User, case: Case) -> RiskView:
         can_waive=pending and assessment is not None and not assessment.is_waived and policy.can_waive(user, case),
         signed=signed_content(assessment) if assessment is not None else None,
     )
+
+
+def cosignatures_pending_for(user: User) -> list[Task]:
+    """Risk assessments waiting for a co-signature that `user` may give: a safety representative
+    on the personnel side of the case; neither signed nor waived. One query."""
+    if not (user.has_role(Role.SAFETY_REP) and has_permission(user, Permission.RISK_COSIGN)):
+        return []
+    rows = db.session.execute(
+        select(RiskAssessment.id, RiskAssessment.created_at, Case.id, Case.diary_number, Case.title)
+        .join(Case, Case.id == RiskAssessment.case_id)
+        .join(SteeringMember, (SteeringMember.case_id == Case.id) & (SteeringMember.user_id == user.id)
+              & SteeringMember.left_at.is_(None) & (SteeringMember.party == Party.PERSONNEL))
+        .where(RiskAssessment.cosigned_at.is_(None), RiskAssessment.waiver_reason.is_(None),
+               Case.status != CaseStatus.ARCHIVED)
+        .order_by(RiskAssessment.created_at, RiskAssessment.id)
+    ).all()
+    return [Task(TaskKind.COSIGN_RISK, f"risk:{aid}", case_id, diary, title,
+                 app_path("risk.page", "cosign", case_id=case_id), since=created)
+            for aid, created, case_id, diary, title in rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from tracker import signals
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.auth.services import confirm_password
@@ -68,6 +69,7 @@ def create_assessment(actor: User, case: Case, *, summary: str, document_id: int
     db.session.flush()
     record(actor, "risk_assessment.created", assessment,
            {"document_id": document_id, "length": len(summary)}, case_id=case.id)
+    signals.risk_assessment_created.send(assessment, actor=actor, case=case)
     return assessment
 
 
@@ -95,6 +97,7 @@ def cosign(actor: User, assessment: RiskAssessment, *, password: str, sha256: st
         "summary_length": len(assessment.summary), "summary_sha256": content.summary_sha256,
         "document_id": content.document_id, "document_version": content.document_version,
         "document_sha256": content.document_sha256, "sha256": content.sha256}, case_id=case.id)
+    signals.risk_assessment_cosigned.send(assessment, actor=actor, case=case)
     return assessment
 
 

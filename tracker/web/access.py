@@ -19,12 +19,13 @@ from tracker.extensions import db, login_manager
 from tracker.web.transaction import persist_on_failure
 
 __all__ = ["Permission", "authenticated", "current_actor", "has_permission", "load_or_404", "public",
-           "register_denial_recorder", "requires"]
+           "register_denial_recorder", "register_url_scope", "requires"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 _DENIAL_RECORDER = "tracker.denial_recorder"
+_URL_SCOPES = "tracker.url_scopes"
 
 # (user, refused row, kind or None) -> whether an event was recorded (the audit feature's recorder).
 DenialRecorder = Callable[[Any, Any, "str | None"], bool]
@@ -33,6 +34,21 @@ DenialRecorder = Callable[[Any, Any, "str | None"], bool]
 def register_denial_recorder(app: Flask, recorder: DenialRecorder) -> None:
     """Have `load_or_404` hand every refused row to `recorder` (the audit feature registers one)."""
     app.extensions[_DENIAL_RECORDER] = recorder
+
+
+def register_url_scope(app: Flask, argument: str, guard: Callable[[Any], object]) -> None:
+    """`guard(value)` loads the object a URL argument (`case_id`, `meeting_id`, ...) names with
+    `load_or_404` and the feature's visibility predicate. `requires` runs it before refusing a
+    missing permission, so a case the user cannot see answers 404 on every URL, not 403."""
+    app.extensions.setdefault(_URL_SCOPES, {})[argument] = guard
+
+
+def _guard_scopes(kwargs: dict[str, Any]) -> None:
+    guards: dict[str, Callable[[Any], object]] = current_app.extensions.get(_URL_SCOPES, {})
+    for name, value in kwargs.items():
+        guard = guards.get(name)
+        if guard is not None:
+            guard(value)  # aborts 404 when the user may not see it
 
 
 def _declare(view: F, rule: str) -> F:
@@ -67,9 +83,9 @@ def requires(*needed: Permission, any_of: Iterable[Permission] = ()) -> Callable
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             granted = permissions_of(current_user)
-            if not all(p in granted for p in needed):
-                abort(403)
-            if alternatives and not any(p in granted for p in alternatives):
+            if not all(p in granted for p in needed) or (
+                    alternatives and not any(p in granted for p in alternatives)):
+                _guard_scopes(kwargs)  # a case the user cannot see is a 404 whatever the permission
                 abort(403)
             return view(*args, **kwargs)
 

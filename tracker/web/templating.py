@@ -54,6 +54,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["timetag"] = time_tag
     app.jinja_env.filters["isodate"] = iso_date
     app.jinja_env.filters["longdate"] = long_date
+    app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["html_lang"] = html_lang
     app.jinja_env.globals["Permission"] = Permission
 
     @app.context_processor

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from tracker.exports.labels import label
+from tracker.exports.labels import label, worded
 from tracker.exports.pdf.cells import Builder, facts, name_of, table, when
 from tracker.exports.pdf.sections import positions
 
@@ -17,10 +17,7 @@ def deadline_section(b: Builder) -> None:
     b.heading(_("Tidsfrister och avvikelser"))
     rows = []
     for d in b.record["deadlines"]:
-        state = _("uppfylld") if d["met"] else (_("ej uppfylld") if d["met"] is False else _("ej avgjord"))
-        if d["overdue"]:
-            state += " · " + _("försenad")
-        rows.append([d["label"], d["due"] or "–", d.get("actual") or "–", state, d["basis"]])
+        rows.append([d["label"], d["due"] or "–", d.get("actual") or "–", _state(d), d["basis"]])
     if rows:
         b.add(table([_("Frist"), _("Beräknad"), _("Faktisk"), _("Läge"), _("Grund")], rows,
                     [0.22, 0.12, 0.14, 0.16, 0.36]))
@@ -31,7 +28,10 @@ def deadline_section(b: Builder) -> None:
     if not flags:
         b.empty(_("Inga avvikelser registrerade."))
     for f in flags:
-        b.flag(_("AVVIKELSE: %(what)s", what=f.get("description") or f.get("kind")))
+        what = f.get("description") or label("flag", f.get("kind"))
+        if f.get("round"):
+            what = _("%(what)s (omgång %(n)d)", what=what, n=f["round"])
+        b.flag(_("AVVIKELSE: %(what)s", what=what))
         b.p(_("Skäl: %(reason)s · %(who)s · %(at)s", reason=f.get("reason") or "–", who=name_of(f.get("actor")),
               at=when(f.get("at"))), "small")
 
@@ -108,6 +108,33 @@ def reopen_section(b: Builder) -> None:
         b.empty()
         return
     b.add(table([_("Skede"), _("När"), _("Av"), _("Skäl")], rows, [0.18, 0.16, 0.18, 0.48]))
+    rounds_section(b)
+
+
+def _state(d: dict[str, Any]) -> str:
+    state = d.get("status_label") or (_("uppfylld") if d["met"] else _("ej avgjord"))
+    if d.get("overridden"):
+        state += " · " + _("åsidosatt")
+    return str(state)
+
+
+def rounds_section(b: Builder) -> None:
+    """Every round with the dates its deadlines count from and its deadlines (earlier ones frozen)."""
+    for r in b.record.get("rounds") or ():
+        frozen = _("fryst %(at)s", at=when(r["frozen_at"])) if r["frozen_at"] else _("pågår")
+        b.heading(_("Omgång %(n)d (%(state)s)", n=r["round"], state=frozen), 2)
+        b.add(facts([
+            (_("Började"), (when(r["began_at"]) + (f' · {r["reopened_stage_label"]}: {r["reason"] or "–"}'
+                                                  if r["reopened_stage_label"] else "")) if r["began_at"] else "–"),
+            (_("Förhandlingsframställan lämnad"), when(r["proposal_delivered_at"])),
+            (_("Första mötet"), when(r["first_meeting_at"])),
+            (_("Förhandlingen avslutad"), when(r["negotiation_ended_at"])
+             + (f' · {r["end_mode_label"]}' if r["end_mode_label"] else "")),
+            (_("Beslut"), r["decision_on"] or "–"),
+        ]))
+        rows = [[d["label"], d["due"] or "–", _state(d), d["basis"]] for d in r["deadlines"]]
+        if rows:
+            b.add(table([_("Frist"), _("Beräknad"), _("Läge"), _("Grund")], rows, [0.26, 0.14, 0.18, 0.42]))
 
 
 def documents_section(b: Builder) -> None:
@@ -148,7 +175,15 @@ def audit_section(b: Builder) -> None:
 
 
 def _compact(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    return json.dumps(worded(payload), ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+
+
+def _witness_text(witness: dict[str, Any]) -> str:
+    """Which checkpoint a witness cosigned, and when."""
+    if witness["tree_size"] is None:
+        return _("har inte kontrasignerat någon kontrollpunkt")
+    text = _("kontrasignerade %(n)d händelser %(when)s", n=witness["tree_size"], when=when(witness["cosigned_at"]))
+    return text if witness["covers_head"] else text + " " + _("(inte kedjans huvud)")
 
 
 def verification_section(b: Builder) -> None:
@@ -169,5 +204,8 @@ def verification_section(b: Builder) -> None:
         (_("Nyckel"), cp["key_id"] if cp else "–"),
         (_("Signatur (Ed25519)"), cp["signature"] if cp else "–"),
     ]))
+    witnesses = audit.get("witnesses") or []
+    if witnesses:
+        b.add(facts([(_("Vittne %(name)s", name=w["name"]), _witness_text(w)) for w in witnesses]))
     if not v["case_events_ok"]:
         b.flag(_("AVVIKELSE: minst en händelse stämmer inte med sin hash."))

@@ -17,7 +17,10 @@ from tracker.meetings.links import invalid_link_message, is_safe_meeting_link
 from tracker.meetings.models import Meeting, MeetingAttendee, MinutesStatus
 from tracker.meetings.policy import can_manage_meetings
 from tracker.meetings.queries import minutes_of
-from tracker.procedure.services import assert_meeting_allowed  # the procedure owns the timing rule
+from tracker.procedure.services import (  # the procedure owns the timing rules and the rounds
+    assert_meeting_allowed,
+    assert_meeting_not_frozen,
+)
 from tracker.procedure.stages import STAGES
 from tracker.steering.models import SteeringMember
 from tracker.timeutil import utcnow
@@ -65,6 +68,7 @@ def schedule_meeting(actor: User, case: Case, *, title: str, starts_at: datetime
     place, link, title = (place or "").strip(), (link or "").strip(), (title or "").strip()
     _validate_meeting(title, starts_at, ends_at, place, link)
     codes = _clean_stages(stages)
+    assert_meeting_not_frozen(case, starts_at)  # no meeting added to a frozen round
     assert_meeting_allowed(case, starts_at)
     meeting = Meeting(case_id=case.id, title=title, starts_at=starts_at, ends_at=ends_at, place=place,
                       link=link, stages=codes, created_by_id=actor.id)
@@ -89,6 +93,8 @@ def update_meeting(actor: User, meeting: Meeting, *, title: str, starts_at: date
     _require_manager(actor, case)
     if meeting.is_cancelled:
         raise Conflict(_("Mötet är inställt och kan inte ändras."))
+    assert_meeting_not_frozen(case, meeting.starts_at)
+    assert_meeting_not_frozen(case, starts_at)
     _require_minutes_open(meeting)
     place, link, title = (place or "").strip(), (link or "").strip(), (title or "").strip()
     _validate_meeting(title, starts_at, ends_at, place, link)
@@ -125,6 +131,7 @@ def cancel_meeting(actor: User, meeting: Meeting, reason: str = "") -> Meeting:
     _require_manager(actor, case)
     if meeting.is_cancelled:
         raise Conflict(_("Mötet är redan inställt."))
+    assert_meeting_not_frozen(case, meeting.starts_at)
     minutes = minutes_of(meeting)
     if minutes is not None and minutes.status == MinutesStatus.APPROVED:
         raise Conflict(_("Mötet har justerat protokoll och kan inte ställas in."))
@@ -144,6 +151,7 @@ def record_attendance(actor: User, meeting: Meeting, present: Mapping[int, bool]
     _require_manager(actor, case)
     if meeting.is_cancelled:
         raise Conflict(_("Mötet är inställt."))
+    assert_meeting_not_frozen(case, meeting.starts_at)
     _require_minutes_open(meeting)
     if meeting.starts_at > utcnow():
         raise ValidationFailed(_("Närvaro registreras när mötet har börjat."), field="attendance")

@@ -24,7 +24,8 @@ from tracker.meetings.models import (
 )
 from tracker.meetings.policy import can_draft_minutes, signing_membership
 from tracker.meetings.queries import minutes_of, minutes_signatories
-from tracker.signals import minutes_awaiting_approval
+from tracker.procedure.services import assert_meeting_not_frozen  # the procedure owns the rounds
+from tracker.signals import minutes_awaiting_approval, minutes_refused
 from tracker.steering.models import Party, SteeringMember
 from tracker.timeutil import utcnow
 
@@ -62,6 +63,7 @@ def save_minutes(actor: User, meeting: Meeting, body: str) -> MinutesVersion:
         raise PermissionDenied(_("Endast ärendets HR-handläggare eller sekreteraren kan skriva protokollet."))
     if meeting.is_cancelled:
         raise Conflict(_("Mötet är inställt."))
+    assert_meeting_not_frozen(case, meeting.starts_at)
     body = (body or "").replace("\r\n", "\n")
     if not body.strip():
         raise ValidationFailed(_("Protokollet får inte vara tomt."), field="body")
@@ -119,6 +121,7 @@ def submit_minutes(actor: User, minutes: Minutes) -> Minutes:
         raise PermissionDenied(_("Endast ärendets HR-handläggare eller sekreteraren kan skicka protokollet."))
     _lock_minutes_row(minutes)
     _require_unlocked(minutes)
+    assert_meeting_not_frozen(case, minutes.meeting.starts_at)
     if minutes.current_version is None:
         raise ValidationFailed(_("Spara protokollet innan det skickas för justering."))
     if minutes.status != MinutesStatus.DRAFT:
@@ -156,6 +159,7 @@ def _check_signing(actor: User, version: MinutesVersion, sha256: str | None,
         raise PermissionDenied(_("Endast partens justerare kan justera protokollet."))
     _lock_minutes_row(minutes)
     _require_unlocked(minutes)
+    assert_meeting_not_frozen(case, minutes.meeting.starts_at)
     if minutes.status not in (MinutesStatus.AWAITING_APPROVAL, MinutesStatus.DISPUTED):
         raise Conflict(_("Protokollet är inte skickat för justering."))
     if minutes.current_version_id != version.id:
@@ -231,4 +235,5 @@ def refuse_minutes(actor: User, version: MinutesVersion, *, password: str, objec
         "minutes_id": minutes.id, "meeting_id": minutes.meeting_id, "version": version.number,
         "version_id": version.id, "sha256": version.sha256, "party": member.party, "objection": objection,
     }, case_id=minutes.case_id)
+    minutes_refused.send(signature, actor=actor, case=case, version=version)
     return signature

@@ -14,6 +14,8 @@ from __future__ import annotations
 from tracker.procedure.queries import (
     all_records,
     assert_meeting_allowed,
+    assert_meeting_not_frozen,
+    assert_stage_item_not_frozen,
     central_requests_of,
     current_records,
     deadlines_for,
@@ -43,6 +45,7 @@ from tracker.procedure.services.stages import (
 
 __all__ = [
     "CONTENT_FIELDS", "add_position", "all_records", "approve_evaluation", "archive_case", "assert_meeting_allowed",
+    "assert_meeting_not_frozen", "assert_stage_item_not_frozen",
     "central_requests_of", "complete_stage", "current_records", "deadlines_for", "decision_blockers",
     "end_central_negotiation", "end_negotiation", "facts_for", "facts_for_cases", "initialise_stages",
     "override_deadline", "overrides_of", "position_party", "record_urgent_decision", "register_decision",

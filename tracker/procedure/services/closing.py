@@ -71,6 +71,7 @@ def end_negotiation(actor: User, case: Case, *, end_mode: str, ended_at: datetim
     record(actor, "negotiation.ended", rec, {"end_mode": mode, "ended_at": ended_at.isoformat(),
                                              "notice_by": content.get("notice_by"),
                                              "final_positions": content["final_positions"]}, case_id=case.id)
+    signals.negotiation_ended.send(case, actor=actor)
     return rec
 
 
@@ -108,6 +109,7 @@ def request_central_negotiation(actor: User, case: Case, *, note: str = "",
     record(actor, "central_negotiation.requested", req, {"timely": timely, "window_ends_on": window_end.isoformat(),
                                                          "requested_at": requested_at.isoformat(),
                                                          "closed_as_late": not timely}, case_id=case.id)
+    signals.central_negotiation_requested.send(req, actor=actor, case=case)
     return req
 
 

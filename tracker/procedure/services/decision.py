@@ -16,6 +16,7 @@ from tracker.procedure.enums import DeadlineCode, Stage, StageStatus
 from tracker.procedure.models import DeadlineOverride, StageRecord
 from tracker.procedure.policy import can_override, can_register_decision
 from tracker.procedure.queries import Blocker, current_records, decision_blockers, today
+from tracker.procedure.rounds import case_round
 from tracker.procedure.services._guards import clean_text, ensure_visible, raise_field_errors, record_of
 from tracker.procedure.services.stages import advance
 from tracker.timeutil import utcnow
@@ -33,12 +34,13 @@ def override_deadline(actor: User, case: Case, deadline_code: str, reason: str,
     if len(reason) < 10:
         raise ValidationFailed(_("Motivera åsidosättandet skriftligt (minst 10 tecken)."), field="reason")
     code = DeadlineCode(deadline_code)
+    round_number = case_round(case)
     row = DeadlineOverride(case_id=case.id, deadline_code=code, reason=reason, earliest=earliest,
-                           by_id=actor.id, at=utcnow())
+                           round=round_number, by_id=actor.id, at=utcnow())
     db.session.add(row)
     case.non_compliance = True
     db.session.flush()
-    record(actor, "deadline.overridden", row, {"deadline": code, "reason": reason,
+    record(actor, "deadline.overridden", row, {"deadline": code, "reason": reason, "round": round_number,
                                                "earliest": earliest.isoformat() if earliest else None},
            case_id=case.id)
     return row

@@ -34,7 +34,7 @@ CONTENT_FIELDS: dict[Stage, dict[str, str]] = {
     Stage.GROUNDS: {"reasons": "text", "documents_tabled": "lines"},
     Stage.EFFECTS: {"effects_staff": "text", "effects_units": "text", "effects_conditions": "text"},
     Stage.ALTERNATIVES: {"alternatives_considered": "text"},
-    Stage.CLOSING: {"notes": "text"},
+    Stage.CLOSING: {"notes": "text", "no_meeting_reason": "text"},
     Stage.DECISION: {},
     Stage.EVALUATION: {"plan": "text", "indicators": "text", "report": "text"},
 }

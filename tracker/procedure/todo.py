@@ -1,0 +1,157 @@
+"""What the procedure asks of a user now (the home page's to-do list): register the decision,
+request or end a central negotiation, the deadlines of the coming week.
+
+Computed from the records on every call (never stored), over the user's open cases, with a fixed
+number of queries: the cases, their records and facts (four), the user's memberships and the
+pending central negotiations.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select, union
+
+from tracker.auth.models import Role, User
+from tracker.auth.permissions import Permission, has_permission
+from tracker.cases.models import Case, CaseDecisionMaker, CaseStatus
+from tracker.extensions import db
+from tracker.procedure import deadlines as dl
+from tracker.procedure.decision_panel import urgent_tasks_for
+from tracker.procedure.enums import Stage, StageStatus
+from tracker.procedure.models import CentralNegotiationRequest, StageRecord
+from tracker.procedure.queries import blockers_from, records_and_facts_for_cases, today
+from tracker.steering.models import Party, SteeringMember
+from tracker.tasks import Task, TaskKind, app_path
+
+MAX_CASES = 200
+WEEK = 7
+# "Not before" dates and the minimum period are no one's task; the rest must be met by a day.
+_NOT_TASKS = {dl.MIN_NEGOTIATION, dl.EARLIEST_FIRST_MEETING, dl.EARLIEST_DECISION}
+
+
+def _my_open_cases(user: User) -> list[Case]:
+    """The open cases the user takes part in: responsible HR officer or current member (an
+    auditor reads every case but acts in none, so not all of them)."""
+    parts: list[Select[Any]] = [select(SteeringMember.case_id).where(SteeringMember.user_id == user.id,
+                                                                     SteeringMember.left_at.is_(None))]
+    if user.has_role(Role.DECISION_MAKER):  # assigned to the case by HR, member or not
+        parts.append(select(CaseDecisionMaker.case_id).where(CaseDecisionMaker.user_id == user.id,
+                                                             CaseDecisionMaker.ended_at.is_(None)))
+    if user.has_role(Role.HR_OFFICER):
+        parts.append(select(Case.id).where(Case.responsible_hr_id == user.id))
+    ids = union(*parts) if len(parts) > 1 else parts[0]
+    return list(db.session.execute(
+        select(Case).where(Case.id.in_(ids), Case.status != CaseStatus.ARCHIVED)
+        .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_CASES)).scalars().unique())
+
+
+def _parties(user: User, cases: Sequence[Case]) -> dict[int, Party]:
+    if not cases:
+        return {}
+    return {case_id: Party(party) for case_id, party in db.session.execute(
+        select(SteeringMember.case_id, SteeringMember.party).where(
+            SteeringMember.user_id == user.id, SteeringMember.left_at.is_(None),
+            SteeringMember.case_id.in_([c.id for c in cases])))}
+
+
+def _task(kind: TaskKind, key: str, case: Case, url: str, *, due: date | None = None,
+          since: datetime | None = None, params: dict[str, Any] | None = None) -> Task:
+    return Task(kind, key, case.id, case.diary_number, case.title, url, due=due, since=since, params=params or {})
+
+
+def registers_decisions(user: User) -> bool:
+    """A decision maker who may register decisions."""
+    return user.has_role(Role.DECISION_MAKER) and has_permission(user, Permission.DECISION_REGISTER)
+
+
+def decision_possible(case: Case, records: dict[Stage, StageRecord], facts: dl.Facts, day: date) -> bool:
+    """Nothing blocks registering the case's decision on `day`, and it is not registered yet (no query)."""
+    decision = records.get(Stage.DECISION)
+    if case.status != CaseStatus.ACTIVE or (decision is not None and decision.status == StageStatus.COMPLETED):
+        return False
+    return not blockers_from(case, records, facts, day)
+
+
+def _decision_task(user: User, case: Case, records: dict[Stage, StageRecord], facts: dl.Facts,
+                   day: date) -> Task | None:
+    """The decision maker's task once nothing blocks the decision."""
+    if not registers_decisions(user) or not decision_possible(case, records, facts, day):
+        return None
+    return _task(TaskKind.REGISTER_DECISION, f"decision:{case.id}", case,
+                 app_path("cases.stage", "stage-actions", case_id=case.id, code="decision"),
+                 due=case.planned_decision_date)
+
+
+def _window_task(user: User, case: Case, party: Party | None, facts: dl.Facts, day: date) -> Task | None:
+    """A personnel representative may ask for central negotiation while the window is open and unused."""
+    if party != Party.PERSONNEL or not has_permission(user, Permission.CENTRAL_NEGOTIATION_REQUEST):
+        return None
+    end = dl.central_window_ends(facts)
+    if end is None or day > end or not dl.window_unused(facts) or facts.decision_on is not None:
+        return None
+    return _task(TaskKind.REQUEST_CENTRAL_NEGOTIATION, f"central_window:{case.id}:{end.isoformat()}", case,
+                 app_path("cases.stage", "stage-actions", case_id=case.id, code="closing"), due=end)
+
+
+def _deadline_tasks(case: Case, facts: dl.Facts, day: date, skip: set[str]) -> list[Task]:
+    out = []
+    for d in dl.compute(facts, day):
+        if d.due is None or d.code in _NOT_TASKS or d.code in skip or d.overridden or d.met is not None:
+            continue
+        if d.overdue or day <= d.due < day + timedelta(days=WEEK):
+            out.append(_task(TaskKind.DEADLINE, f"deadline:{case.id}:{d.code}:{d.due.isoformat()}", case,
+                             app_path("cases.detail", "deadlines", case_id=case.id), due=d.due,
+                             params={"deadline": str(d.code), "overdue": d.overdue}))
+    return out
+
+
+def _central_pending(user: User, cases: Sequence[Case]) -> list[Task]:
+    """Timely central negotiations still running in the cases the user is responsible for."""
+    mine = {c.id: c for c in cases if c.responsible_hr_id == user.id}
+    if not mine or not user.has_role(Role.HR_OFFICER):
+        return []
+    rows = db.session.execute(
+        select(CentralNegotiationRequest.id, CentralNegotiationRequest.case_id, CentralNegotiationRequest.requested_at)
+        .where(CentralNegotiationRequest.case_id.in_(list(mine)), CentralNegotiationRequest.ended_at.is_(None),
+               CentralNegotiationRequest.timely.is_(True))).all()
+    return [_task(TaskKind.END_CENTRAL_NEGOTIATION, f"central:{rid}", mine[case_id],
+                  app_path("cases.stage", "stage-actions", case_id=case_id, code="closing"), since=requested)
+            for rid, case_id, requested in rows]
+
+
+def _urgent_negotiations(user: User, cases: Sequence[Case]) -> list[Task]:
+    """After an urgent decision the responsible HR officer must hold and end the negotiation by its day."""
+    mine = [c for c in cases if c.responsible_hr_id == user.id and c.urgent_recorded_at is not None]
+    if not mine or not user.has_role(Role.HR_OFFICER):
+        return []
+    by_id = {c.id: c for c in mine}
+    return [_task(TaskKind.HOLD_URGENT_NEGOTIATION, f"urgent:{case_id}", by_id[case_id],
+                  app_path("cases.stage", "stage-actions", case_id=case_id, code="closing"), due=task.due,
+                  params={"overdue": task.overdue})
+            for case_id, task in urgent_tasks_for(mine).items() if not task.done]
+
+
+def procedure_tasks_for(user: User) -> list[Task]:
+    """The procedure's tasks for `user` across their open cases (a fixed number of queries)."""
+    if not has_permission(user, Permission.CASE_VIEW):
+        return []
+    cases = _my_open_cases(user)
+    if not cases:
+        return []
+    records, facts = records_and_facts_for_cases(cases)
+    parties = _parties(user, cases)
+    day = today()
+    out: list[Task] = []
+    for case in cases:
+        found = [_decision_task(user, case, records[case.id], facts[case.id], day),
+                 _window_task(user, case, parties.get(case.id), facts[case.id], day)]
+        tasks = [t for t in found if t is not None]
+        # The open window is already the personnel's own task; no second line for its last day.
+        skip = {str(dl.CENTRAL_WINDOW)} if any(t.kind == TaskKind.REQUEST_CENTRAL_NEGOTIATION for t in tasks) else set()
+        out.extend(tasks)
+        out.extend(_deadline_tasks(case, facts[case.id], day, skip))
+    out.extend(_central_pending(user, cases))
+    out.extend(_urgent_negotiations(user, cases))
+    return out
