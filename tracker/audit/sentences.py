@@ -154,6 +154,9 @@ SENTENCES: dict[str, Sentence] = {
     "user.activated": lambda c: _("%(actor)s aktiverade kontot för %(user)s", actor=c.actor, user=c.target_user()),
     "user.password_reset": lambda c: _("%(actor)s återställde lösenordet för %(user)s", actor=c.actor,
                                        user=c.target_user()),
+    "notification_preference.changed": lambda c: _("%(actor)s slog på den dagliga sammanfattningen av aviseringar",
+                                                   actor=c.actor) if c.get("daily_digest", False) else
+    _("%(actor)s slog av den dagliga sammanfattningen av aviseringar", actor=c.actor),
     # steering group
     "steering.member_added": lambda c: _("%(actor)s lade till %(user)s i styrnings- och uppföljningsgruppen "
                                            "som %(role)s för %(party)s",
