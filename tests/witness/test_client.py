@@ -15,6 +15,7 @@ from tracker.audit.models import AuditCheckpoint, AuditCosignature
 from tracker.audit.witness_client import submit_checkpoint
 from tracker.audit.witness_config import log_origin, parse_witnesses
 from tracker.extensions import db
+from tracker.notifications.labels import message
 from tracker.notifications.models import Notification, NotificationKind
 from tracker.signals import checkpoint_written
 from tracker.timeutil import utcnow
@@ -98,7 +99,8 @@ def test_an_unreachable_or_refusing_witness_alerts_auditors_and_admins(app, tmp_
     alerts = db.session.execute(select(Notification).where(Notification.kind == NotificationKind.WITNESS_PROBLEM)
                                 ).scalars().all()
     assert sorted(n.user_id for n in alerts) == sorted([auditor.id, admin.id])
-    assert "witness.example/union" in alerts[0].text
+    assert "witness.example/union" in message(alerts[0].kind, alerts[0].params)
+    assert alerts[0].params["problem"] == "unreachable"
 
     # A witness that does not trust this log's key refuses (403); the fork evidence is the witness's.
     other = new_witness(tmp_path / "other", "unrelated.example/log", name="witness.example/auditor")

@@ -20,6 +20,7 @@ from tracker.audit.timestamps import TimestampFailed, timestamp_checkpoint, veri
 from tracker.audit.witness_client import certify_checkpoint
 from tracker.audit.witness_config import log_origin
 from tracker.extensions import db
+from tracker.notifications.labels import message
 from tracker.notifications.models import Notification, NotificationKind
 from tracker.unit_of_work import unit_of_work
 
@@ -133,7 +134,7 @@ def test_a_timestamp_from_an_untrusted_tsa_is_refused_and_alerted(app, tsa, monk
     assert db.session.execute(select(AuditTimestamp)).first() is None
     [alert] = db.session.execute(select(Notification).where(
         Notification.kind == NotificationKind.WITNESS_PROBLEM)).scalars().all()
-    assert alert.text.startswith("Tidsstämpeltjänsten")
+    assert message(alert.kind, alert.params).startswith("Tidsstämpeltjänsten")
 
 
 def test_the_audit_page_shows_the_newest_timestamp(app, tsa, monkeypatch, web, factory):

@@ -22,8 +22,6 @@ from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, has_request_context
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.audit.models import AuditCosignature, AuditEvent
@@ -146,18 +144,6 @@ def submit_to(witness: WitnessConfig, note: str, checkpoint_id: int | None = Non
     return Outcome(witness.name, False, "refused", "the witness kept answering 409 Conflict")
 
 
-def _problem_text(outcome: Outcome) -> str:
-    words = {
-        "unreachable": _("Vittnet %(name)s kunde inte nås: %(detail)s"),
-        "refused": _("Vittnet %(name)s vägrade kontrasignera granskningsloggens kontrollpunkt: %(detail)s"),
-        "bad_cosignature": _("Vittnet %(name)s svarade utan en giltig kontrasignatur: %(detail)s"),
-        "tsa": _("Tidsstämpeltjänsten %(name)s gav ingen giltig tidsstämpel: %(detail)s"),
-        "ahead": _("Vittnet %(name)s har kontrasignerat en längre logg än databasen har (%(detail)s): "
-                   "händelser kan ha tagits bort"),
-    }
-    return words.get(outcome.problem, words["refused"]) % {"name": outcome.witness, "detail": outcome.detail}
-
-
 def alert(outcome: Outcome) -> None:
     """Log the problem and notify every active auditor and administrator (once a day per problem)."""
     log.warning("witness %s: %s (%s)", outcome.witness, outcome.problem, outcome.detail)
@@ -165,10 +151,9 @@ def alert(outcome: Outcome) -> None:
         select(User).join(UserRole).where(UserRole.role.in_([Role.ADMIN, Role.AUDITOR]), User.active.is_(True))
     ).scalars().unique().all()
     day = local_date(utcnow()).isoformat()
+    params = {"witness": outcome.witness, "problem": outcome.problem, "detail": outcome.detail}
     for watcher in watchers:
-        with force_locale(watcher.locale or "sv"):
-            text = _problem_text(outcome)
-        notify(watcher, NotificationKind.WITNESS_PROBLEM, text, url=app_path("audit.index"),
+        notify(watcher, NotificationKind.WITNESS_PROBLEM, params, url=app_path("audit.index"),
                dedup_key=f"witness:{outcome.witness}:{outcome.problem}:{day}:{watcher.id}")
 
 

@@ -59,6 +59,7 @@ KIND_LABELS: dict[NotificationKind, LazyString] = {
     NotificationKind.URGENT_NEGOTIATION: _l("Brådskande beslut: förhandling krävs"),
     NotificationKind.DECISION_MAKER_ASSIGNED: _l("Utsedd till beslutsfattare"),
     NotificationKind.ROLE_GRANTED: _l("Roll tilldelad"),
+    NotificationKind.WITNESS_PROBLEM: _l("Vittne"),
 }
 
 # A steering-group role as it reads inside a sentence ("... som justerare").
@@ -218,6 +219,22 @@ def _role_granted(p: Mapping[str, Any]) -> str:
     return _("En roll med åtkomst till ärenden har tilldelats.")
 
 
+def _witness_problem(p: Mapping[str, Any]) -> str:
+    name, detail = p.get("witness", ""), p.get("detail", "")
+    problem = p.get("problem")
+    if problem == "unreachable":
+        return _("Vittnet %(name)s kunde inte nås: %(detail)s", name=name, detail=detail)
+    if problem == "bad_cosignature":
+        return _("Vittnet %(name)s svarade utan en giltig kontrasignatur: %(detail)s", name=name, detail=detail)
+    if problem == "tsa":
+        return _("Tidsstämpeltjänsten %(name)s gav ingen giltig tidsstämpel: %(detail)s", name=name, detail=detail)
+    if problem == "ahead":
+        return _("Vittnet %(name)s har kontrasignerat en längre logg än databasen har (%(detail)s): "
+                 "händelser kan ha tagits bort", name=name, detail=detail)
+    return _("Vittnet %(name)s vägrade kontrasignera granskningsloggens kontrollpunkt: %(detail)s",
+             name=name, detail=detail)
+
+
 _MESSAGES: dict[NotificationKind, Callable[[Mapping[str, Any]], str]] = {
     NotificationKind.MEMBER_ADDED: _member_added,
     NotificationKind.STAGE_CHANGED: _stage_changed,
@@ -234,6 +251,7 @@ _MESSAGES: dict[NotificationKind, Callable[[Mapping[str, Any]], str]] = {
     NotificationKind.DECISION_MAKER_ASSIGNED: _decision_maker_assigned,
     NotificationKind.EVALUATION_OVERDUE: _evaluation_overdue,
     NotificationKind.ROLE_GRANTED: _role_granted,
+    NotificationKind.WITNESS_PROBLEM: _witness_problem,
 }
 
 
