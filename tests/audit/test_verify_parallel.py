@@ -8,7 +8,7 @@ from tracker.audit import verify_parallel
 from tracker.audit.verify import verify_chain
 from tracker.extensions import db
 
-pytestmark = pytest.mark.commits
+pytestmark = [pytest.mark.commits, pytest.mark.sqlite]  # the split is made on SQLite only
 
 TAMPERS = {
     "intact": lambda: None,
@@ -30,8 +30,6 @@ def _outcome(app, processes: int) -> tuple:
 
 @pytest.mark.parametrize("tamper", list(TAMPERS))
 def test_split_walk_agrees_with_one_process(app, monkeypatch, tamper: str) -> None:
-    if h.is_pg():
-        pytest.skip("the walk is split across processes on SQLite only")
     monkeypatch.setattr(verify_parallel, "CHUNK", 4)
     monkeypatch.setattr(verify_parallel, "MIN_CHUNKS", 1)
     h.build_chain(30)
