@@ -88,7 +88,7 @@ def test_reasons_closed_by_status_and_the_active_stages_gate_reasons():
     records = _records(Stage.GROUNDS)
     facts = _facts()
     assert gates.reasons_closed(_case(), Stage.GROUNDS, records, facts) == ["Ange grunderna för förändringen."]
-    assert gates.reasons_closed(_case(), Stage.EFFECTS, records, facts) == ["Steget Grunder är inte avslutat."]
+    assert gates.reasons_closed(_case(), Stage.EFFECTS, records, facts) == ["Skedet Grunder är inte avslutat."]
     assert gates.reasons_closed(_case(), Stage.EARLY_INFORMATION, records, facts) == []
     assert gates.reasons_closed(_case(is_archived=True), Stage.GROUNDS, records, facts) == ["Ärendet är arkiverat."]
     assert gates.gate_reasons(_case(), records, facts) == {Stage.GROUNDS: ["Ange grunderna för förändringen."]}

@@ -139,7 +139,7 @@ def start_reasons(case: Case, stage_code: Stage, records: Records, facts: GateFa
     for code in STAGES[:stage_index(stage_code)]:
         rec = records.get(code)
         if rec is None or rec.status != StageStatus.COMPLETED:
-            reasons.append(_("Steget %(stage)s är inte avslutat.", stage=stage_label(code)))
+            reasons.append(_("Skedet %(stage)s är inte avslutat.", stage=stage_label(code)))
             break
     if stage_code == Stage.GROUNDS:
         reasons.extend(steering_reasons(case, facts))
@@ -173,7 +173,7 @@ def decision_reasons(case: Case, records: Records) -> list[tuple[DeadlineCode, s
     closing = records.get(Stage.CLOSING)
     if not (closing and closing.status == StageStatus.COMPLETED) and not case.urgent_reason:
         return [(DeadlineCode.CLOSING_NOT_ENDED,
-                 _("Förhandlingarna är inte avslutade (steget Avslutande är inte klart)."))]
+                 _("Förhandlingarna är inte avslutade (skedet Avslutande är inte klart)."))]
     return []
 
 
