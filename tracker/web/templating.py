@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -48,12 +48,33 @@ def long_date(value: date | None) -> str:
     return format_date(value, "long")
 
 
+_SIZE_UNITS = ("kB", "MB", "GB", "TB")
+
+
+def file_size(value: int | None) -> str:
+    """A size in bytes in the reader's language: '96 byte' and '1,7 kB' in Swedish, '96 bytes' and '1.7 kB'
+    in English (decimal units, as Jinja's filesizeformat, with the locale's decimal sign)."""
+    if value is None:
+        return ""
+    size = int(value)
+    if size < 1000:
+        return ngettext("%(size)s byte", "%(size)s byte", size, size=format_decimal(size))
+    amount = float(size)
+    unit = _SIZE_UNITS[0]
+    for unit in _SIZE_UNITS:
+        amount /= 1000
+        if amount < 1000:
+            break
+    return f"{format_decimal(amount, '#,##0.#')}\u00a0{unit}"
+
+
 def init_app(app: Flask) -> None:
     """Register the filters, and `can(permission)` and `current_locale` for every template."""
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["timetag"] = time_tag
     app.jinja_env.filters["isodate"] = iso_date
     app.jinja_env.filters["longdate"] = long_date
+    app.jinja_env.filters["filesizeformat"] = file_size
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["html_lang"] = html_lang
     app.jinja_env.globals["Permission"] = Permission
