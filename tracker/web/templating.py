@@ -59,13 +59,12 @@ def file_size(value: int | None) -> str:
     size = int(value)
     if size < 1000:
         return ngettext("%(size)s byte", "%(size)s byte", size, size=format_decimal(size))
-    amount = float(size)
-    unit = _SIZE_UNITS[0]
-    for unit in _SIZE_UNITS:
+    amount = size / 1000
+    index = 0
+    while amount >= 1000 and index < len(_SIZE_UNITS) - 1:
         amount /= 1000
-        if amount < 1000:
-            break
-    return f"{format_decimal(amount, '#,##0.#')}\u00a0{unit}"
+        index += 1
+    return f"{format_decimal(amount, '#,##0.#')}\u00a0{_SIZE_UNITS[index]}"
 
 
 def init_app(app: Flask) -> None:
