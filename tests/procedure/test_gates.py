@@ -77,7 +77,7 @@ def test_closing_needs_the_end_the_minimum_period_and_no_pending_central_negotia
                      negotiation_ended_on=date(2026, 3, 15))
     reasons = gates.completion_reasons(_case(may_reduce_staff=True), Stage.CLOSING, records,
                                        _facts("fi-municipal", deadlines=early))
-    assert reasons == ["Minsta förhandlingstid är uppfylld först 2026-03-20."]
+    assert reasons == ["Minsta förhandlingstid är uppfylld först 20 mars 2026."]
     pending = dl.Facts(settings=get_profile("se-mbl").settings,
                        central_requests=(dl.CentralRequestFact(date(2026, 3, 16), True, True),))
     assert "En central förhandling pågår." in gates.completion_reasons(

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -15,11 +15,15 @@ from tracker.i18n import SOURCE_LOCALE, html_lang, language_name, organisation_l
 from tracker.timeutil import to_local
 
 
-def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    """A UTC instant shown in the organisation's time zone."""
+def local_datetime(value: datetime | None, fmt: str | None = None) -> str:
+    """A UTC instant shown in the organisation's time zone. By default in the one format each locale uses on
+    every page: the long date and the short time ('15 januari 2025 11:00', 'January 15, 2025 11:00 AM')."""
     if value is None:
         return ""
-    return format_datetime(to_local(value), fmt, rebase=False)
+    local = to_local(value)
+    if fmt is not None:
+        return format_datetime(local, fmt, rebase=False)
+    return f"{format_date(local.date(), 'long')} {format_time(local, 'short', rebase=False)}"
 
 
 def time_tag(value: datetime | None) -> Markup:
