@@ -91,7 +91,8 @@ def test_case_trail_shows_only_that_case(web, factory):
     case = factory.case(hr)
     other = factory.case(hr)
     html = _html(web.client.get(f"/cases/{case.id}/audit"))
-    assert "case.opened" in html
+    assert f"{hr.name} registrerade ärendet {case.diary_number}" in html
+    assert "<code>case.opened</code>" not in html  # codes and raw payloads are for auditors
     events = db.session.execute(select(AuditEvent).where(AuditEvent.case_id == other.id)).scalars().all()
     assert events
     for e in events:

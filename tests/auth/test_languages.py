@@ -52,14 +52,26 @@ def test_posting_locale_fi_switches_to_finnish_over_the_browsers_language(web):
 
 def test_the_switch_offers_each_organisation_language_by_its_own_name(client):
     html = client.get("/login").get_data(as_text=True)
-    assert '<option value="fi"' in html and '>Suomeksi</option>' in html and 'lang="fi"' in html
-    assert '<option value="sv_FI"' in html and 'lang="sv-FI"' in html and "Svenska (Finland)" in html
+    assert 'name="locale" value="fi" class="link-button" lang="fi">Suomeksi</button>' in html
+    assert 'name="locale" value="sv_FI" class="link-button" lang="sv-FI">På finlandssvenska</button>' in html
+    assert 'name="locale" value="en" class="link-button" lang="en">In English</button>' in html
+    # The current language is text, not a button; the switch comes after the main content.
+    assert '<span lang="sv" aria-current="true">På svenska</span>' in html
+    assert html.index("</main>") < html.index('class="language-switch"')
+
+
+def test_each_language_link_switches_the_page(web):
+    for code, lang, word in (("en", "en", "Log in"), ("fi", "fi", "Kirjaudu sisään"), ("sv", "sv", "Logga in")):
+        web.post("/language", {"locale": code, "next": "/login"}, token_from="/login")
+        html = web.client.get("/login").get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html and word in html
+        assert f'<span lang="{lang}" aria-current="true">' in html
 
 
 def test_a_language_the_organisation_does_not_offer_is_refused_and_not_offered(app, web, monkeypatch):
     monkeypatch.setitem(app.config, "ORGANISATION_LANGUAGES", ("sv", "en"))
     html = web.client.get("/login", headers={"Accept-Language": "fi"}).get_data(as_text=True)
-    assert '<html lang="sv">' in html and '<option value="fi"' not in html
+    assert '<html lang="sv">' in html and 'value="fi"' not in html and "Suomeksi" not in html
     web.post("/language", {"locale": "fi", "next": "/login"}, token_from="/login")
     html = web.client.get("/login").get_data(as_text=True)
     assert '<html lang="sv">' in html and "Språket kunde inte ändras." in html

@@ -81,7 +81,7 @@ def test_s1_in_finnish_end_to_end(page, live_server, tmp_path):
     # The switch offers Finnish by its own name; the HR officer chooses it (kept on the account).
     login(page, "hr@example.org")
     # (a select or links: either way the choice is named "Suomeksi", marked lang="fi")
-    assert page.locator('header [lang="fi"]', has_text="Suomeksi").count() == 1
+    assert page.locator('.language-switch [lang="fi"]', has_text="Suomeksi").count() == 1
     switch_language(page, "fi")
     assert page.locator("html").get_attribute("lang") == "fi"
 

@@ -75,3 +75,33 @@ def test_waiver_over_http_and_access(web, factory, setup):
     web.login(outsider.email, PASSWORD)
     assert web.client.get(page).status_code == 404
     assert web.post(f"{page}/cosign", {"cosign-password": PASSWORD}).status_code == 404
+
+
+def test_cosign_shows_what_is_signed_and_needs_the_password(web, setup):
+    import hashlib
+
+    from tracker.audit.models import AuditEvent
+
+    hr, case, _union, safety = setup
+    summary = "Risk för ökad arbetsbelastning."
+    services.create_assessment(hr, case, summary=summary, document_id=None)
+    db.session.commit()
+    page = f"/cases/{case.id}/risk"
+    web.login(safety.email, PASSWORD)
+    html = web.client.get(page).get_data(as_text=True)
+    digest = hashlib.sha256(summary.encode()).hexdigest()
+    content = queries.signed_content(queries.assessment_for(case))
+    assert "Det som skrivs under" in html and digest in html and content.sha256 in html
+    assert f'name="cosign-sha256" type="hidden" value="{content.sha256}"' in html
+    assert 'name="cosign-password"' in html and 'autocomplete="current-password"' in html
+    r = web.post(f"{page}/cosign", {"cosign-password": "", "cosign-sha256": content.sha256}, token_from=page)
+    assert r.status_code == 400 and queries.assessment_for(case).cosigned_at is None
+    # Signed content that changed since it was shown is refused, even with the right password.
+    r = web.post(f"{page}/cosign", {"cosign-password": PASSWORD, "cosign-sha256": "0" * 64}, token_from=page)
+    assert r.status_code == 409 and queries.assessment_for(case).cosigned_at is None
+    r = web.post(f"{page}/cosign", {"cosign-password": PASSWORD, "cosign-sha256": content.sha256}, token_from=page)
+    assert r.status_code == 302
+    html = web.client.get(page).get_data(as_text=True)
+    assert "Det som skrevs under" in html and content.sha256 in html
+    event = db.session.query(AuditEvent).filter_by(action="risk_assessment.cosigned").one()
+    assert event.payload["sha256"] == content.sha256 and event.payload["summary_sha256"] == digest

@@ -7,10 +7,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, Form, IntegerField, StringField
+from wtforms import DateField, Field, Form, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from tracker.audit.queries import AuditPanel
+from tracker.audit.sentences import action_choices
 from tracker.web.forms import CsrfForm
 
 ACTION_RE = re.compile(r"^[a-z0-9_.]*$")
@@ -42,8 +43,8 @@ class AuditFilterForm(FlaskForm):
 
     actor = StringField(_l("Aktör"), validators=[Optional(), Length(max=200)],
                         description=_l("Hela eller delar av namnet."))
-    action = StringField(_l("Händelse"), validators=[Optional(), Length(max=80)],
-                         description=_l("Händelsekod eller början av den, t.ex. case. eller document.downloaded."))
+    action = SelectField(_l("Händelse"), validators=[Optional()], validate_choice=False,
+                         description=_l("En sorts händelse, eller alla inom ett område."))
     date_from = DateField(_l("Från och med datum"), validators=[Optional(), supported_date],
                           render_kw={"type": "date"})
     date_to = DateField(_l("Till och med datum"), validators=[Optional(), supported_date],
@@ -52,9 +53,16 @@ class AuditFilterForm(FlaskForm):
     before = _cursor("before")
     after = _cursor("after")
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.action.choices = action_choices()
+
     def validate_action(self, field: Field) -> None:
-        if field.data and not ACTION_RE.match(field.data.strip()):
-            raise ValidationError(_l("Händelsekoden får bara innehålla små bokstäver, siffror, punkt och understreck."))
+        # Any code is accepted (a link may name an action the select does not list), but only a code.
+        if field.data and (len(field.data) > 80 or not ACTION_RE.match(field.data.strip())):
+            raise ValidationError(_l("Välj en händelse i listan."))
+        if field.data and field.data not in dict(field.choices or []):
+            field.choices = [*(field.choices or []), (field.data, field.data)]
 
     def validate_date_to(self, field: Field) -> None:
         start: date | None = self.date_from.data

@@ -9,10 +9,12 @@ from sqlalchemy import Select, func, select
 from tracker.audit import policy
 from tracker.audit.labels import kind_text
 from tracker.audit.models import AuditEvent, AuditVerification
+from tracker.audit.sentences import Names, meeting_ids, sentence, user_ids
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.extensions import db
-from tracker.timeutil import org_tz
+from tracker.meetings.models import Meeting
+from tracker.timeutil import local_date, org_tz
 
 PAGE_SIZE = 50
 
@@ -96,6 +98,29 @@ def event_page(filters: AuditFilters, *, before: int | None = None, after: int |
     rows = rows[:size]
     newer = rows[0].seq if rows and before is not None else None
     return EventPage(rows, newer, rows[-1].seq if rows and more_older else None)
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One event as the trail shows it: the sentence, and the raw event for auditors."""
+
+    event: AuditEvent
+    sentence: str
+
+
+def names_for(events: list[AuditEvent]) -> Names:
+    """The names of the people and meetings the events refer to: always two queries, whatever the page."""
+    users, meetings = user_ids(events), meeting_ids(events)
+    user_rows = db.session.execute(select(User.id, User.name).where(User.id.in_(users))).all()
+    meeting_rows = db.session.execute(select(Meeting.id, Meeting.starts_at).where(Meeting.id.in_(meetings))).all()
+    return Names(users={ident: name for ident, name in user_rows},
+                 meetings={ident: local_date(starts) for ident, starts in meeting_rows})
+
+
+def event_lines(events: list[AuditEvent]) -> list[EventLine]:
+    """The events as sentences in the reader's language, names instead of ids (two queries)."""
+    names = names_for(events)
+    return [EventLine(e, sentence(e, names)) for e in events]
 
 
 @dataclass(frozen=True)

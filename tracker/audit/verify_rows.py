@@ -44,7 +44,8 @@ def _canonical_parts(quote: str, number: str, time: str, payload: str) -> list[s
 # slow path); seq is never NULL.
 _SQLITE_FAST = ("SELECT seq, CAST(" + " || ".join(_canonical_parts(
     "json_quote({})", "ifnull({}, 'null')", "substr(occurred_at, 1, 10) || 'T' || substr(occurred_at, 12) || 'Z'",
-    "coalesce(payload, 'null')")).replace("ifnull(seq, 'null')", "seq") + " AS BLOB), hash FROM audit_events ORDER BY seq")
+    "coalesce(payload, 'null')")).replace("ifnull(seq, 'null')", "seq")
+    + " AS BLOB), hash FROM audit_events ORDER BY seq")
 # PostgreSQL's own JSON quoting (to_json) costs more than the whole walk; the strings are quoted
 # optimistically instead, in one concat(): a string that needs escaping (a quote, a backslash, a
 # control character) does not hash to the stored hash and sends just that row down the slow path.

@@ -33,10 +33,12 @@ def _render_trail(template: str, *, case: Case | None) -> tuple[str, int]:
         page = queries.event_page(filters, before=form.before.data, after=form.after.data)
     endpoint_args: dict[str, Any] = {"case_id": case.id} if case is not None else {}
     filter_args = {k: v for k, v in request.args.items() if k in FILTER_ARGS and v}
+    auditor = policy.can_see_client_addresses(user)  # auditors: addresses, codes and raw payloads
     html = render_template(
         template, form=form, page=page, case=case, filter_args={**endpoint_args, **filter_args},
+        lines=queries.event_lines(page.events) if page is not None else [],
         badge=queries.verification_badge(), cosigners=head_cosigners(), trusted_time=trusted_time(),
-        show_address=policy.can_see_client_addresses(user),
+        show_address=auditor, show_raw=auditor,
         verify_form=verify_form(blank=True) if policy.can_verify(user) else None,
     )
     return html, 200 if page is not None else 400

@@ -30,3 +30,20 @@ def signature_decision_label(decision: str | None) -> str:
     """A signatory's decision in the reader's language."""
     label = SIGNATURE_DECISION_LABELS.get(decision) if decision else None  # type: ignore[call-overload]
     return str(label) if label is not None else (decision or "")
+
+
+# A signatory's standing on the current version, as the chip says it (text, not colour alone).
+SIGNATORY_STATE_LABELS: dict[str, LazyString] = {
+    "approved": _l("Har justerat version %(n)s"),
+    "refused": _l("Har vägrat justera version %(n)s"),
+    "pending": _l("Har inte svarat på version %(n)s"),
+    "draft": _l("Inte skickat för justering"),
+}
+
+
+def signatory_state_label(state: str, version: int | None) -> str:
+    """'Har justerat version 2', in the reader's language."""
+    label = SIGNATORY_STATE_LABELS.get(state)
+    if label is None:
+        return state
+    return str(label) % {"n": version if version is not None else "–"}

@@ -160,6 +160,36 @@ def panel(user: User, case: Case, stage: str | None = None) -> MeetingsPanel:
 # --- one meeting's page ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class SignatoryState:
+    """One signatory's standing on the current version: `state` is "approved", "refused",
+    "pending" (sent for approval, no answer yet) or "draft" (not sent yet); `version` the number
+    the answer concerns."""
+
+    member: SteeringMember
+    state: str
+    version: int | None
+    signed_at: datetime | None = None
+
+
+def signatory_states(signatories: dict[str, list[SteeringMember]], current: MinutesVersion | None,
+                     minutes: Minutes | None, signatures: list[MinutesSignature]) -> tuple[SignatoryState, ...]:
+    """Each signatory's state on the current version (no query: from what the page loaded)."""
+    live = {s.signer_id: s for s in signatures
+            if current is not None and s.version_id == current.id and s.voided_at is None}
+    sent = minutes is not None and minutes.status != MinutesStatus.DRAFT and current is not None
+    number = current.number if current is not None else None
+    states = []
+    for party in ("employer", "personnel"):
+        for member in signatories.get(party, []):
+            signature = live.get(member.user_id)
+            if signature is not None:
+                states.append(SignatoryState(member, str(signature.decision), number, signature.signed_at))
+            else:
+                states.append(SignatoryState(member, "pending" if sent else "draft", number))
+    return tuple(states)
+
+
+@dataclass(frozen=True)
 class MeetingView:
     """A meeting with its minutes, their history, and what the user may do now."""
 
@@ -173,6 +203,8 @@ class MeetingView:
     can_write_minutes: bool
     can_submit_minutes: bool
     may_sign: bool
+    signatory_states: tuple[SignatoryState, ...] = ()
+    my_state: SignatoryState | None = None  # the user's own line, when they are a signatory
 
     @property
     def version_numbers(self) -> dict[int, int]:
@@ -192,9 +224,12 @@ def meeting_view(user: User, meeting: Meeting, case: Case) -> MeetingView:
         s.signer_id == user.id and s.version_id == current.id and s.voided_at is None for s in signatures)
     awaiting = minutes is not None and minutes.status in (MinutesStatus.AWAITING_APPROVAL, MinutesStatus.DISPUTED)
     can_write = open_meeting and can_draft_minutes(user, case)
+    signatories = minutes_signatories(case)
+    states = signatory_states(signatories, current, minutes, signatures)
     return MeetingView(
+        signatory_states=states, my_state=next((st for st in states if st.member.user_id == user.id), None),
         minutes=minutes, current=current, versions=tuple(versions), signatures=tuple(signatures),
-        signatories=minutes_signatories(case), is_approved=approved,
+        signatories=signatories, is_approved=approved,
         can_change_meeting=open_meeting and can_manage_meetings(user, case),
         can_write_minutes=can_write,
         can_submit_minutes=can_write and current is not None and minutes is not None

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, TextAreaField
+from wtforms import HiddenField, IntegerField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.risk.queries import RiskView
@@ -22,6 +22,7 @@ class AssessmentForm(FlaskForm):
 class CosignForm(FlaskForm):
     password = PasswordField(_l("Ditt lösenord"), validators=[DataRequired(_l("Ange ditt lösenord."))],
                              render_kw={"autocomplete": "current-password"})
+    sha256 = HiddenField()  # the hash of what the signer was shown
 
 
 class ObjectionForm(FlaskForm):
@@ -54,11 +55,17 @@ class RiskForms:
         return _FORMS[name](prefix=name)
 
 
+def _cosign_form(view: RiskView) -> CosignForm:
+    form = CosignForm(formdata=None, prefix="cosign")
+    form.sha256.data = view.signed.sha256 if view.signed else ""
+    return form
+
+
 def risk_forms(view: RiskView) -> RiskForms:
     """Blank forms for exactly what `view` permits."""
     return RiskForms(
         create=AssessmentForm(formdata=None, prefix="create") if view.can_create else None,
-        cosign=CosignForm(formdata=None, prefix="cosign") if view.can_cosign else None,
+        cosign=_cosign_form(view) if view.can_cosign else None,
         objection=ObjectionForm(formdata=None, prefix="objection") if view.can_object else None,
         waiver=WaiverForm(formdata=None, prefix="waiver") if view.can_waive else None,
     )

@@ -14,7 +14,7 @@ from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFaile
 from tracker.extensions import db
 from tracker.risk import policy
 from tracker.risk.models import RiskAssessment, RiskAssessmentObjection
-from tracker.risk.queries import assessment_for
+from tracker.risk.queries import assessment_for, signed_content
 from tracker.timeutil import utcnow
 
 SUMMARY_MAX = 20_000
@@ -73,8 +73,11 @@ def create_assessment(actor: User, case: Case, *, summary: str, document_id: int
     return assessment
 
 
-def cosign(actor: User, assessment: RiskAssessment, *, password: str) -> RiskAssessment:
-    """A safety representative on the personnel side co-signs after re-entering their password."""
+def cosign(actor: User, assessment: RiskAssessment, *, password: str, sha256: str | None = None) -> RiskAssessment:
+    """A safety representative on the personnel side co-signs after re-entering their password.
+
+    `sha256` is the hash of the content the signer was shown (`queries.signed_content`); a
+    mismatch (the summary or the attached document changed meanwhile) is refused."""
     case = _case_of(assessment)
     _check_open(case)
     if not policy.can_cosign_risk(actor, case):
@@ -82,13 +85,18 @@ def cosign(actor: User, assessment: RiskAssessment, *, password: str) -> RiskAss
                                  "risk- och konsekvensanalysen."))
     if assessment.cosigned_at is not None:
         raise Conflict(_("Risk- och konsekvensanalysen är redan underskriven."))
+    content = signed_content(assessment)
+    if sha256 and sha256 != content.sha256:
+        raise Conflict(_("Risk- och konsekvensanalysen har ändrats sedan du läste den. Läs den igen."))
     confirm_password(actor, password or "")
     assessment.cosigned_by_id = actor.id
     assessment.cosigned_by = actor
     assessment.cosigned_at = utcnow()
     db.session.flush()
-    record(actor, "risk_assessment.cosigned", assessment, {"summary_length": len(assessment.summary)},
-           case_id=case.id)
+    record(actor, "risk_assessment.cosigned", assessment, {
+        "summary_length": len(assessment.summary), "summary_sha256": content.summary_sha256,
+        "document_id": content.document_id, "document_version": content.document_version,
+        "document_sha256": content.document_sha256, "sha256": content.sha256}, case_id=case.id)
     signals.risk_assessment_cosigned.send(assessment, actor=actor, case=case)
     return assessment
 

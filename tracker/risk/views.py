@@ -70,7 +70,8 @@ def create(case_id: int) -> Response | tuple[str, int]:
 @requires(Permission.RISK_COSIGN)
 def cosign(case_id: int) -> Response | tuple[str, int]:
     def action(case: Case, form: FlaskForm) -> str:
-        services.cosign(current_actor(), _assessment_or_conflict(case), password=form.password.data)
+        services.cosign(current_actor(), _assessment_or_conflict(case), password=form.password.data,
+                        sha256=form.sha256.data or None)
         return _("Du har skrivit under risk- och konsekvensanalysen.")
     return _handle(case_id, "cosign", action)
 

@@ -10,8 +10,11 @@ from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.steering.labels import MEMBER_ROLE_LABELS, PARTY_LABELS
+from tracker.auth.labels import role_labels
+from tracker.auth.models import User
+from tracker.steering.labels import MEMBER_ROLE_LABELS, PARTY_LABELS, party_label
 from tracker.steering.models import MemberRole
+from tracker.steering.policy import inferred_party
 from tracker.steering.queries import MemberChoices, SteeringPanel
 from tracker.web.forms import choices
 
@@ -21,9 +24,19 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+AUTO_PARTY = "auto"
+
+
+def person_label(user: User) -> str:
+    """'Anna Berg – Kommunal, Facklig företrädare (personalen)': who, from where, which side."""
+    roles = role_labels(user.roles)
+    return f"{user.name} – {user.organisation.name}, {roles} ({party_label(inferred_party(user)).lower()})"
+
+
 class MemberForm(FlaskForm):
     user_id = SelectField(_l("Person"), coerce=int, validators=[DataRequired(_l("Välj en person."))])
-    party = SelectField(_l("Part"), choices=choices(PARTY_LABELS.items()))
+    party = SelectField(_l("Part"), choices=choices([(AUTO_PARTY, _l("Utifrån personens organisation och roll")),
+                                                     *PARTY_LABELS.items()]), default=AUTO_PARTY)
     role = SelectField(_l("Roll i gruppen"), choices=choices(MEMBER_ROLE_LABELS.items()),
                        default=MemberRole.MEMBER.value)
     union_id = SelectField(_l("Facklig organisation"), coerce=int, default=0, validators=[Optional()])
@@ -32,11 +45,17 @@ class MemberForm(FlaskForm):
     def __init__(self, *args: Any, offer: MemberChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user_id.choices = choices(
-            [(0, _l("– välj –")), *((u.id, f"{u.name} ({u.email})") for u in offer.users)])
+            [(0, _l("– välj –")), *((u.id, person_label(u)) for u in offer.users)])
         self.union_id.choices = choices(
             [(0, _l("Personens egen organisation")), *((o.id, o.name) for o in offer.unions)])
         self.units.choices = choices((name, name) for name in offer.units)
         self.units.render_kw = {"class": "checkbox-list"}
+
+
+    def party_for(self, user: User) -> str:
+        """The chosen party, or the one inferred from the person when left to the organisation."""
+        chosen = self.party.data or AUTO_PARTY
+        return str(inferred_party(user)) if chosen == AUTO_PARTY else chosen
 
 
 class EndMembershipForm(FlaskForm):
@@ -62,6 +81,6 @@ def panel_forms(panel: SteeringPanel) -> SteeringPanelForms:
     """The add-member and end-membership forms, for whoever may manage the group."""
     if not panel.can_manage or panel.choices is None:
         return SteeringPanelForms(add_member=None, end_membership=None)
-    return SteeringPanelForms(add_member=member_form(panel.choices),
+    return SteeringPanelForms(add_member=member_form(panel.choices) if panel.can_add else None,
                               end_membership=EndMembershipForm(formdata=None))
 

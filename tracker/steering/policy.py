@@ -4,8 +4,8 @@ Pure predicates: no Flask. Visibility (can_view_case, can_run_procedure) is the 
 """
 from __future__ import annotations
 
-from tracker.auth.models import User
-from tracker.cases.models import Case
+from tracker.auth.models import OrganisationKind, Role, User
+from tracker.cases.models import Case, CaseStatus
 from tracker.cases.policy import can_run_procedure
 from tracker.steering import roster
 from tracker.steering.models import Party, SteeringMember
@@ -26,3 +26,17 @@ def is_personnel_member(user: User, case: Case) -> bool:
 def can_manage_members(user: User, case: Case) -> bool:
     """Add and end memberships: whoever runs the case's procedure (its HR officer), while the case is open."""
     return can_run_procedure(user, case)
+
+
+def can_add_members(user: User, case: Case) -> bool:
+    """The add-member form: the group's managers while the case is active (not once it is decided)."""
+    return can_manage_members(user, case) and case.status == CaseStatus.ACTIVE
+
+
+def inferred_party(user: User) -> Party:
+    """The side a person most likely represents: personnel for union and safety representatives and
+    for people of a union, otherwise the employer. Only a suggestion; HR may choose the other."""
+    if user.organisation.kind == OrganisationKind.UNION or user.has_role(Role.UNION_REP) \
+            or user.has_role(Role.SAFETY_REP):
+        return Party.PERSONNEL
+    return Party.EMPLOYER

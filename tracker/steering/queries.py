@@ -9,7 +9,7 @@ from tracker.auth.models import Organisation, OrganisationKind, Role, User, User
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.steering.models import SteeringMember
-from tracker.steering.policy import can_manage_members
+from tracker.steering.policy import can_add_members, can_manage_members
 from tracker.steering.services import all_members
 
 # Who may be proposed in the add-member form (the service decides which party each may represent).
@@ -33,6 +33,7 @@ class SteeringPanel:
     current: tuple[SteeringMember, ...]
     former: tuple[SteeringMember, ...]
     can_manage: bool
+    can_add: bool  # the add-member form (active cases only)
     # Only when the user may manage the group (two more queries).
     choices: MemberChoices | None
 
@@ -59,5 +60,6 @@ def panel(user: User, case: Case, *, with_choices: bool = False) -> SteeringPane
         current=tuple(m for m in members if m.left_at is None),
         former=tuple(m for m in members if m.left_at is not None),
         can_manage=manage,
+        can_add=manage and can_add_members(user, case),
         choices=member_choices(case) if manage and with_choices else None,
     )

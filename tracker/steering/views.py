@@ -48,7 +48,7 @@ def add_member(case_id: int) -> Response | tuple[str, int]:
     try:
         if user is None:
             raise ValidationFailed(_("Användaren finns inte eller är inte aktiv."), field="user")
-        member = services.add_member(current_actor(), case, user, party=form.party.data, role=form.role.data,
+        member = services.add_member(current_actor(), case, user, party=form.party_for(user), role=form.role.data,
                                      union=union, units=form.units.data or [])
     except ValidationFailed as error:
         field = str(error.details.get("field") or "")
