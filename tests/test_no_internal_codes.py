@@ -121,12 +121,14 @@ def test_no_code_in_notifications_and_reminder_mails(demo):
 
     from sqlalchemy import select
 
+    from tracker.notifications.labels import message, subject
     from tracker.notifications.models import Notification
     from tracker.notifications.services import due_reminders
 
-    texts = list(db.session.execute(select(Notification.text)).scalars())
+    stored = db.session.execute(select(Notification.kind, Notification.params)).all()
+    texts = [message(kind, params) for kind, params in stored] + [str(subject(kind)) for kind, _ in stored]
     today = ps.today()
     for days in range(-200, 200, 3):
-        texts.extend(r.text for r in due_reminders(today + timedelta(days=days)))
+        texts.extend(message(r.kind, r.params) for r in due_reminders(today + timedelta(days=days)))
     assert len(texts) > 10
     assert {t: leaks(t) for t in texts if leaks(t)} == {}

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import DEMO_LOGINS, axe_violations, login
-from tracker.cases.models import Case
+from tracker.cases.models import Case, CaseStatus
 from tracker.documents.models import Classification, Document
 from tracker.extensions import db
 from tracker.meetings.models import Minutes
@@ -16,7 +16,9 @@ from tracker.meetings.models import Minutes
 
 def _demo_ids() -> dict[str, int]:
     """The demo case with approved minutes (a meeting) and an open document, as the pages' ids."""
-    minutes = db.session.execute(select(Minutes).order_by(Minutes.id).limit(1)).scalars().first()
+    minutes = db.session.execute(
+        select(Minutes).join(Case, Case.id == Minutes.case_id).where(Case.status == CaseStatus.ACTIVE)
+        .order_by(Minutes.id).limit(1)).scalars().first()
     assert minutes is not None, "the demo data has minutes"
     case = db.session.get(Case, minutes.case_id)
     document = db.session.execute(

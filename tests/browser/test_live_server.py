@@ -27,7 +27,7 @@ def test_unaudited_commit_in_a_server_view_is_caught(app, browser, demo_data):
     logging.getLogger("tracker.web.errors").addHandler(collector)
     try:
         with LiveServer(app) as server:
-            context = browser.new_context(base_url=server.url)
+            context = browser.new_context(base_url=server.url, locale="sv-SE")
             page = context.new_page()
             response = page.goto("/__test__/unaudited")
             assert response.status == 500

@@ -12,6 +12,9 @@ from tests.procedure.helpers import staff
 from tests.procedure.model_engine import reason_code
 from tracker.errors import DeadlineNotReached, DomainError
 from tracker.extensions import db
+from tracker.meetings import services as ms
+from tracker.meetings.models import MinutesStatus
+from tracker.meetings.queries import minutes_signatories
 from tracker.meetings.services import schedule_meeting
 from tracker.procedure import queries
 from tracker.procedure import services as ps
@@ -43,6 +46,7 @@ class DbEngine:
         factory.member(self.case, self.dm, Party.EMPLOYER)
         db.session.flush()
         self._records: dict[Stage, Any] | None = None
+        self.meetings: list[Any] = []
 
     # ---------------------------------------------------------------- verdicts
     @property
@@ -86,10 +90,12 @@ class DbEngine:
     def try_meeting(self, at: datetime) -> tuple[bool, date | None]:
         self._records = None
         try:
-            schedule_meeting(self.hr, self.case, title="Förhandling", starts_at=at, ends_at=at + timedelta(hours=1),
-                             place="Rådhuset", stages=["grounds"])
+            meeting = schedule_meeting(self.hr, self.case, title="Förhandling", starts_at=at,
+                                       ends_at=at + timedelta(hours=1), place="Rådhuset",
+                                       stages=["grounds", "effects", "alternatives"])
         except DeadlineNotReached as refused:
             return True, refused.earliest
+        self.meetings.append(meeting)
         return False, None
 
     def record_risk(self, cosigned: bool) -> None:
@@ -145,12 +151,32 @@ class DbEngine:
         self._records = None
         ps.reopen_stage(self.hr, self.case, stage, "Planen ändrades väsentligt")
 
-    # ---------------------------------------------------------------- rules the engine lacks (issue #14)
+    # ---------------------------------------------------------------- item 4: the negotiation happened
     def approve_minutes(self) -> None:
-        """Item 4: the engine reads no minutes yet; implement with the switch `negotiation_happened`."""
+        """Minutes of the latest meeting, submitted and approved by a signatory of each party."""
+        self._records = None
+        meeting = self.meetings[-1]
+        minutes = ms.minutes_of(meeting)
+        if minutes is not None and minutes.status == MinutesStatus.APPROVED:
+            return
+        version = ms.save_minutes(self.hr, meeting, f"§ 1 Förhandling {meeting.id}")
+        db.session.flush()
+        signing = minutes_signatories(self.case)
+        signers = []
+        for party in (Party.EMPLOYER, Party.PERSONNEL):
+            members = signing.get(str(party)) or [self.factory.member(
+                self.case, self.factory.user("hr_officer" if party == Party.EMPLOYER else "union_rep"), party,
+                role="signatory")]
+            signers.extend(m.user for m in members)
+        ms.submit_minutes(self.hr, ms.minutes_of(meeting))
+        for signer in signers:
+            ms.approve_minutes(signer, version, password=self.factory.password, sha256=version.sha256)
+        db.session.flush()
 
     def record_no_negotiation(self) -> None:
-        """Item 4: the engine records no "the union declined to negotiate" reason yet."""
+        """The reason no negotiation meeting was held, through the closing stage's content."""
+        self._records = None
+        ps.update_stage(self.hr, self.case, "closing", no_meeting_reason="Facket avböjde att förhandla (brev).")
 
     def urgent_task_due(self, today: date) -> date | None:
         """Item 6: the open urgent-negotiation task's due date, as the case page shows it."""

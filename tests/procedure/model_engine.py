@@ -19,7 +19,7 @@ from tests.procedure import reference_model as rm
 from tracker.procedure import deadlines as dl
 from tracker.procedure import gates
 from tracker.procedure.enums import Stage, StageStatus
-from tracker.procedure.facts import NEGOTIATION_STAGES, GateFacts, deadline_facts
+from tracker.procedure.facts import NEGOTIATED_STAGES, NEGOTIATION_STAGES, GateFacts, deadline_facts, round_stages
 from tracker.procedure.profiles import ProfileSettings, get_profile
 from tracker.procedure.stages import STAGES, next_stage, stage_index
 from tracker.procedure.urgent import urgent_task
@@ -40,6 +40,9 @@ REASON_CODES = (
     ("Ingen risk- och konsekvensanalys", rm.RISK_MISSING),
     ("inte medundertecknad", rm.RISK_NOT_COSIGNED),
     ("förhandlingsframställan är inte lämnad", rm.PROPOSAL_MISSING),
+    ("Inget förhandlingsmöte är hållet", rm.NEGOTIATION_NOT_HELD),
+    ("Förhandlingsmötena har inte behandlat", rm.NEGOTIATION_NOT_HELD),
+    ("Inget protokoll från ett hållet förhandlingsmöte", rm.MINUTES_NOT_APPROVED),
 )
 
 
@@ -50,7 +53,7 @@ def reason_code(text: str) -> str:
 def _record(stage: Stage, round_: int, status: StageStatus) -> SimpleNamespace:
     return SimpleNamespace(stage_code=stage, round=round_, status=status, content=dict(CONTENT.get(stage, {})),
                            proposal_delivered_at=None, negotiation_ended_at=None, end_mode=None,
-                           decision_date=None, approved_on=None, superseded_at=None)
+                           decision_date=None, approved_on=None, superseded_at=None, started_at=None)
 
 
 class PureEngine:
@@ -65,17 +68,29 @@ class PureEngine:
         self.current = Stage.EARLY_INFORMATION
         self.frozen: list[SimpleNamespace] = []
         self.meetings: list[datetime] = []
+        self.approved: set[datetime] = set()  # meetings whose minutes both parties approved
         self.requests: list[SimpleNamespace] = []
-        self.overrides: list[str] = []
+        self.overrides: list[tuple[str, int]] = []  # (code, round): item 1, an override belongs to its round
+        self.round = 1  # the case's round: 1 + the number of reopenings
+        self.now: datetime | None = None
         self.risk_assessed = self.risk_cosigned = False
         self._facts: dl.Facts | None = None
         self.urgent_at: datetime | None = None
 
     # ---------------------------------------------------------------- the engine's verdicts
+    def round_began(self) -> datetime | None:
+        """As `facts.negotiation_round_start`: the latest reopening of a negotiation stage."""
+        return max((r.superseded_at for r in self.frozen if r.stage_code in NEGOTIATION_STAGES), default=None)
+
     def first_meeting(self) -> datetime | None:
         """As `facts.first_meetings`: meetings at or after the latest reopening of a negotiation stage."""
-        began = max((r.superseded_at for r in self.frozen if r.stage_code in NEGOTIATION_STAGES), default=None)
+        began = self.round_began()
         return min((m for m in self.meetings if began is None or m >= began), default=None)
+
+    def held(self) -> list[datetime]:
+        """As `facts.held_meetings`: the round's meetings that have started (each covers every negotiated stage)."""
+        began = self.round_began()
+        return [m for m in self.meetings if (began is None or m >= began) and (self.now is None or m <= self.now)]
 
     def facts(self) -> dl.Facts:
         """The deadline engine's input, computed once per state (every change below clears it)."""
@@ -86,13 +101,19 @@ class PureEngine:
     def _derive_facts(self) -> dl.Facts:
         requests = [SimpleNamespace(requested_at=r.requested_at, timely=r.timely, is_pending=r.ended_at is None)
                     for r in self.requests]
-        facts = deadline_facts(self.case, self.records, self.first_meeting(), requests, self.overrides)  # type: ignore[arg-type]
+        overridden = [code for code, round_ in self.overrides if round_ == self.round]
+        facts = deadline_facts(self.case, self.records, self.first_meeting(), requests, overridden)  # type: ignore[arg-type]
         return dataclasses.replace(facts, settings=self.settings)
 
     def gate_facts(self) -> GateFacts:
+        held = self.held()
         return GateFacts(profile=self.profile, deadlines=self.facts(),
                          parties_present=frozenset({Party.EMPLOYER, Party.PERSONNEL}),
-                         risk_assessed=self.risk_assessed, risk_cosigned=self.risk_cosigned)
+                         risk_assessed=self.risk_assessed, risk_cosigned=self.risk_cosigned,
+                         held_meetings=len(held),
+                         held_meeting_stages=frozenset(str(code) for code in NEGOTIATED_STAGES) if held else frozenset(),
+                         approved_minutes=sum(1 for m in held if m in self.approved),
+                         round_stages=round_stages(self.records, self.round_began()))  # type: ignore[arg-type]
 
     def deadlines(self, today: date) -> dict[str, date | None]:
         return {str(d.code): d.due for d in dl.compute(self.facts(), today)}
@@ -122,7 +143,8 @@ class PureEngine:
         return True, local_date(at) <= window_end
 
     def at(self, now: datetime) -> None:
-        """The services' clock (the pure engine takes its dates as arguments)."""
+        """The services' clock (the pure engine takes its dates as arguments; "held" reads it)."""
+        self.now = now
 
     def try_meeting(self, at: datetime) -> tuple[bool, date | None]:
         refused, earliest = self.meeting_refusal(at)
@@ -163,6 +185,7 @@ class PureEngine:
         if code is not None:
             if self.records[code].status == StageStatus.PENDING:
                 self.records[code].status = StageStatus.ACTIVE
+                self.records[code].started_at = self.now
             self.current = code
 
     def add_meeting(self, at: datetime) -> None:
@@ -195,19 +218,20 @@ class PureEngine:
 
     def override(self, code: str) -> None:
         self._facts = None
-        self.overrides.append(code)
+        self.overrides.append((code, self.round))
 
     def decide(self, day: date, codes: list[str]) -> None:
         self._facts = None
-        self.overrides.extend(codes)
+        self.overrides.extend((code, self.round) for code in codes)
         rec = self.records[Stage.DECISION]
         rec.status, rec.decision_date = StageStatus.COMPLETED, day
         if self.current == Stage.DECISION:
             self._advance(Stage.DECISION)
 
     def reopen(self, stage: Stage, at: datetime) -> None:
-        self._facts = None
         """As `services.reopen_stage`: a new round of the stage and of every later stage that had started."""
+        self._facts = None
+        self.round += 1
         for code in STAGES[stage_index(stage):]:
             old = self.records[code]
             if code != stage and old.status == StageStatus.PENDING:
@@ -217,17 +241,23 @@ class PureEngine:
             fresh = _record(code, old.round + 1, StageStatus.ACTIVE if code == stage else StageStatus.PENDING)
             if code == stage:
                 fresh.content = dict(old.content)
+                fresh.started_at = at
             self.records[code] = fresh
         self.current = stage
 
     def attrs(self) -> dict[str, Any]:  # for failure messages
         return {"current": self.current, "records": {str(k): (str(v.status), v.round) for k, v in self.records.items()},
-                "meetings": self.meetings, "requests": self.requests, "overrides": self.overrides}
+                "meetings": self.meetings, "requests": self.requests, "overrides": self.overrides,
+                "approved": self.approved}
 
-    # ---------------------------------------------------------------- rules the engine lacks (issue #14)
+    # ---------------------------------------------------------------- item 4: the negotiation happened
     def approve_minutes(self) -> None:
-        """Item 4: the engine reads no minutes yet; implement with the switch `negotiation_happened`."""
+        """Both parties approve the minutes of the round's latest held meeting."""
+        held = self.held()
+        if held:
+            self.approved.add(max(held))
 
     def record_no_negotiation(self) -> None:
-        """Item 4: the engine records no "the union declined to negotiate" reason yet."""
+        """The closing stage records why no negotiation meeting was held (as the closing form does)."""
+        self.records[Stage.CLOSING].content["no_meeting_reason"] = "Facket avböjde att förhandla."
 

@@ -20,8 +20,8 @@ first + N); "earliest decision" is the minimum period's date, the window is its 
 the window's last day is end + N; closing needs the end on or after the day the period is met;
 a reopening of a negotiation stage starts a new round (meetings from then on, the end again, the
 proposal again only when early information is reopened), a reopening of the decision does not;
-a pending timely request keeps locking across a reopening; overrides are case-wide (switch
-`overrides_per_round`); the proposal rule applies whenever the lead days are set and the change may
+a pending timely request keeps locking across a reopening; an override belongs to the round it
+was given in, and every reopening (the decision's too) starts a new round (DESIGN.md §2); the proposal rule applies whenever the lead days are set and the change may
 reduce staff; evaluation due = decision + months, clamped to the month's end.
 """
 from __future__ import annotations
@@ -72,10 +72,10 @@ class Switches:
     """Rules of issue #14 the engine does not implement yet; turn one on when it does."""
 
     # Item 1: an override belongs to the round it was given in; a reopening needs new overrides.
-    overrides_per_round: bool = False
+    overrides_per_round: bool = True
     # Item 4: se-mbl closing needs a held negotiation meeting (or a recorded reason), and
     # "minutes approved by both" holds only when minutes exist and both approved them.
-    negotiation_happened: bool = False
+    negotiation_happened: bool = True
     # Item 6: an urgent decision opens the mandatory negotiation as a task due in 14 days
     # (on since the engine has `tracker.procedure.urgent`).
     urgent_task: bool = True
@@ -137,6 +137,8 @@ class Model:
         self.status["early_information"] = "active"
         self.current = "early_information"
         self.negotiation_round = 1
+        # DESIGN.md §2: "each reopening starts a new round" (any stage): an override is a record of it.
+        self.round = 1
         self.round_began: datetime | None = None
         self.proposal_at: datetime | None = None
         self.meetings: list[Meeting] = []
@@ -198,7 +200,7 @@ class Model:
 
     def overridden(self) -> set[str]:
         if self.sw.overrides_per_round:
-            return {code for code, rnd in self.overrides if rnd == self.negotiation_round}
+            return {code for code, rnd in self.overrides if rnd == self.round}
         return {code for code, _rnd in self.overrides}
 
     # ---------------------------------------------------------------- deadlines
@@ -267,9 +269,12 @@ class Model:
             reasons.add(CENTRAL_PENDING)
         if self.s["requires_risk_assessment_cosigned"] and not self.risk_cosigned:
             reasons.add(RISK_NOT_COSIGNED if self.risk_assessed else RISK_MISSING)
-        if self.sw.negotiation_happened and self.s["central_negotiation_enabled"]:
+        # The profile says which of the two se-mbl asks for (data: `requires_negotiation_meeting`,
+        # `minutes_approved_by_both`; fi-municipal asks for neither).
+        if self.sw.negotiation_happened:
             ms = self.round_meetings()
-            if not (self.no_negotiation_reason or any(m.negotiation for m in ms)):
+            if self.s["requires_negotiation_meeting"] and not (
+                    self.no_negotiation_reason or any(m.negotiation for m in ms)):
                 reasons.add(NEGOTIATION_NOT_HELD)
             with_minutes = [m for m in ms if m.minutes != "none"]
             if self.s["minutes_approved_by_both"] and not self.no_negotiation_reason and (
@@ -365,7 +370,7 @@ class Model:
                 r.pending = False
 
     def override(self, code: str) -> None:
-        self.overrides.append((code, self.negotiation_round))
+        self.overrides.append((code, self.round))
 
     def record_urgent(self, at: datetime) -> None:
         self.urgent_at = at
@@ -387,6 +392,12 @@ class Model:
                 self.status[code] = "pending"
         self.status[stage] = "active"
         self.current = stage
+        self.round += 1
+        # The reason no meeting was held is part of the closing record: a new round of the
+        # closing starts from its text (the reopened stage keeps its text as a starting point),
+        # a closing that goes back to pending starts empty.
+        if stage in NEGOTIATION[:-1]:
+            self.no_negotiation_reason = False
         if stage in NEGOTIATION:
             self.negotiation_round += 1
             self.round_began = at

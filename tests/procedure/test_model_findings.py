@@ -69,3 +69,24 @@ def test_an_urgent_decision_may_be_dated_before_the_negotiation_ended(factory, m
     end_and_close(clock, hr, case, mode="agreement")
     clock.set(T0 + timedelta(days=8))
     assert ps.decision_blockers(case, date(2026, 3, 1)) == []
+
+
+def test_an_override_given_in_round_1_does_not_pass_the_same_gate_in_round_2(factory, monkeypatch):
+    """Issue 14 item 1, found with the switch `overrides_per_round` on: decided on 3 March over the
+    open window (round 1, override), the decision stage reopened on 4 March (round 2). The window
+    still runs to 9 March and the round-1 override no longer passes it; the new round needs its own."""
+    clock = Clock(monkeypatch)
+    hr, _union, dm, case = closing_case(factory, clock)
+    end_and_close(clock, hr, case)  # 2 March, disagreement: the window runs to 9 March
+    decide(clock, dm, case, date(2026, 3, 3), override_reason="Akut budgetläge kräver beslut nu")
+    clock.set(T0 + timedelta(days=2))
+    ps.reopen_stage(hr, case, "decision", "Beslutet måste fattas om")
+    blockers = [(code, day) for code, _reason, day in ps.decision_blockers(case, date(2026, 3, 4))]
+    assert blockers == [(dl.CENTRAL_WINDOW, date(2026, 3, 10))]
+    window = next(d for d in ps.deadlines_for(case) if d.code == dl.CENTRAL_WINDOW)
+    assert not window.overridden
+    with pytest.raises(GateClosed):
+        decide(clock, dm, case, date(2026, 3, 5))
+    ps.override_deadline(dm, case, dl.CENTRAL_WINDOW, "Akut budgetläge kräver beslut nu igen")
+    assert ps.decision_blockers(case, date(2026, 3, 5)) == []
+    assert {o.round for o in ps.overrides_of(case)} == {1, 2}

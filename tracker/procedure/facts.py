@@ -61,6 +61,24 @@ def overrides_of(case: Case) -> list[DeadlineOverride]:
     ).scalars().unique())
 
 
+def case_rounds(case_ids: list[int]) -> dict[int, int]:
+    """Each case's current round (1 + the number of reopenings; one reopening freezes several
+    records at the same instant). One query."""
+    rows = db.session.execute(
+        select(StageRecord.case_id, func.count(func.distinct(StageRecord.superseded_at)))
+        .where(StageRecord.case_id.in_(case_ids), StageRecord.superseded_at.is_not(None))
+        .group_by(StageRecord.case_id)
+    ).all()
+    counts = {case_id: int(n) for case_id, n in rows}
+    return {case_id: 1 + counts.get(case_id, 0) for case_id in case_ids}
+
+
+def current_round_codes(overrides: Iterable[DeadlineOverride], round_: int) -> list[str]:
+    """Item 1 of issue 14: an override passes only the gates of the round it was given in (a row
+    from before rounds were recorded, `round` None, keeps counting as it did)."""
+    return [o.deadline_code for o in overrides if o.round is None or o.round == round_]
+
+
 def central_requests_of(case: Case) -> list[CentralNegotiationRequest]:
     """The case's central-negotiation requests, oldest first. One query."""
     return list(db.session.execute(
@@ -200,7 +218,7 @@ def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiatio
     return GateFacts(
         profile=get_profile(case.profile_code),
         deadlines=deadline_facts(case, records, first_meetings([case.id]).get(case.id), requests,
-                                 (o.deadline_code for o in overrides)),
+                                 current_round_codes(overrides, case_rounds([case.id])[case.id])),
         parties_present=frozenset(Party(party) for party, _units in members),
         personnel_units=frozenset(units),
         risk_assessed=bool(risk),

@@ -36,7 +36,9 @@ from tracker.procedure.enums import Stage
 from tracker.procedure.facts import (
     GateFacts,
     _aware,
+    case_rounds,
     central_requests_of,
+    current_round_codes,
     deadline_facts,
     first_meetings,
     gate_facts,
@@ -90,7 +92,7 @@ def facts_for(case: Case, records: dict[Stage, StageRecord] | None = None) -> dl
     """The deadline engine's input for one case (a fixed number of queries)."""
     records = records if records is not None else current_records(case)
     return deadline_facts(case, records, first_meetings([case.id]).get(case.id), central_requests_of(case),
-                          (o.deadline_code for o in overrides_of(case)))
+                          current_round_codes(overrides_of(case), case_rounds([case.id])[case.id]))
 
 
 def facts_for_cases(cases: Sequence[Case]) -> dict[int, dl.Facts]:
@@ -117,9 +119,12 @@ def records_and_facts_for_cases(
             .options(lazyload(CentralNegotiationRequest.requested_by))).scalars().unique():
         requests[req.case_id].append(req)
     overridden: dict[int, set[str]] = {i: set() for i in ids}
-    for case_id, code in db.session.execute(select(DeadlineOverride.case_id, DeadlineOverride.deadline_code)
-                                            .where(DeadlineOverride.case_id.in_(ids))):
-        overridden[case_id].add(code)
+    rounds = case_rounds(ids)
+    for case_id, code, round_ in db.session.execute(
+            select(DeadlineOverride.case_id, DeadlineOverride.deadline_code, DeadlineOverride.round)
+            .where(DeadlineOverride.case_id.in_(ids))):
+        if round_ is None or round_ == rounds[case_id]:  # item 1: an override belongs to its round
+            overridden[case_id].add(code)
     meetings = first_meetings(ids)
     return records, {c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id])
                      for c in cases}

@@ -16,14 +16,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.meetings.models import Meeting
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import EndMode, Stage, StageStatus
-from tracker.procedure.facts import NEGOTIATION_STAGES, _aware, central_requests_of, deadline_facts, overrides_of
+from tracker.procedure.facts import (
+    NEGOTIATION_STAGES,
+    _aware,
+    case_rounds,
+    central_requests_of,
+    deadline_facts,
+    overrides_of,
+)
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
 from tracker.timeutil import local_date
 
@@ -52,11 +59,7 @@ class RoundView:
 
 def case_round(case: Case) -> int:
     """The number of the case's current round (1 + the number of reopenings). One query."""
-    reopenings = db.session.execute(
-        select(func.count(func.distinct(StageRecord.superseded_at)))
-        .where(StageRecord.case_id == case.id, StageRecord.superseded_at.is_not(None))
-    ).scalar_one()
-    return 1 + int(reopenings)
+    return case_rounds([case.id])[case.id]
 
 
 def _boundaries(records: Sequence[StageRecord]) -> list[datetime]:
