@@ -134,7 +134,7 @@ def test_ending_a_membership_is_confirmed(factory, web):
     web.login(hr.email, factory.password)
     members_page = web.client.get(f"/cases/{case.id}/steering").get_data(as_text=True)
     path = f"/cases/{case.id}/steering/members/{member.id}/end"
-    assert f'class="button-warning" href="{path}"' in members_page
+    assert f'class="button-warning button-compact" href="{path}"' in members_page
     assert not re.search(r'<form[^>]*action="[^"]*/end"', members_page)
     html = _confirm_page(web, path)
     assert _warning(html) and union.name in html
