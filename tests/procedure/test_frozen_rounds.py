@@ -280,3 +280,26 @@ def test_frozen_counter_proposal_answer_through_the_page_is_a_clear_409(factory,
     assert "tidigare omgång" in response.get_data(as_text=True)
     db.session.refresh(theirs)
     assert theirs.answered_at is None
+
+
+def test_a_frozen_round_shows_a_central_request_as_it_stood_at_the_freeze(factory, monkeypatch):
+    """A timely request pending when the round was frozen stays pending in that round's deadlines,
+    even after the central negotiation ends in a later round."""
+    from tests.procedure.test_central_lock import T0, closing_case, end_and_close
+
+    clock = Clock(monkeypatch)
+    hr, union, _dm, case = closing_case(factory, clock)
+    end_and_close(clock, hr, case)
+    clock.set(T0 + timedelta(days=3))
+    request = ps.request_central_negotiation(union, case, requested_at=T0 + timedelta(days=3))
+    clock.set(T0 + timedelta(days=5))
+    at_freeze = snapshot(case)
+    ps.reopen_stage(hr, case, "closing", "Nya uppgifter om bemanningen")
+    db.session.flush()
+    assert frozen_view(round_history(case)[0]) == at_freeze
+    clock.set(T0 + timedelta(days=12))
+    ps.end_central_negotiation(hr, case, request.id, outcome="Ingen enighet centralt",
+                               ended_at=T0 + timedelta(days=12))
+    db.session.flush()
+    assert not request.is_pending
+    assert frozen_view(round_history(case)[0]) == at_freeze
