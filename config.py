@@ -79,6 +79,7 @@ class Config:
 
     AUDIT_SIGNING_KEY_PATH = os.environ.get("AUDIT_SIGNING_KEY_PATH", "")
     AUDIT_CHECKPOINT_EVERY = _int("AUDIT_CHECKPOINT_EVERY", 1000)
+    AUDIT_VERIFY_PROCESSES = _int("AUDIT_VERIFY_PROCESSES", 0)  # verify in N processes (0: the CPUs, at most 4; 1: one)
     # No event stays without a signed checkpoint longer than this (the log's maximum merge delay).
     AUDIT_CHECKPOINT_INTERVAL_SECONDS = _int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 60)
     # The checkpoint notes' origin line and key name (default: "<PUBLIC_BASE_URL host>/audit").

@@ -42,3 +42,21 @@
     update();
   }
 })();
+// Issue 17: filters fold into a <details> on phone widths unless a filter is in use or has an error.
+(function () {
+  "use strict";
+  function fold() {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 37.5rem)").matches) { return; }
+    var boxes = document.querySelectorAll("details.filter-details[open]");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.querySelector(".has-error, .error-summary") || /[?&](q|stage|unit|profile|status|non_compliance|case|kind|state)=[^&]/.test(window.location.search)) { continue; }
+      box.removeAttribute("open");
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", fold);
+  } else {
+    fold();
+  }
+})();

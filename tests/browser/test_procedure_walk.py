@@ -44,12 +44,12 @@ def _save_stage(page, code: str, values: dict[str, str]) -> None:
 def _complete(page, code: str, label: str) -> None:
     # A legal milestone: the link leads to its confirmation page, which states the consequence.
     with page.expect_navigation():
-        page.locator(f"#stage-{code}").get_by_role("link", name=f"Avsluta steget {label}…").click()
-    assert page.get_by_role("heading", name=f"Avsluta steget {label}?").is_visible()
+        page.locator(f"#stage-{code}").get_by_role("link", name=f"Avsluta skedet {label}…").click()
+    assert page.get_by_role("heading", name=f"Avsluta skedet {label}?").is_visible()
     assert page.get_by_text("registreras i granskningsloggen").is_visible()
     with page.expect_navigation():
-        page.get_by_role("button", name="Ja, avsluta steget").click()
-    assert page.get_by_text("Steget är avslutat.").is_visible()
+        page.get_by_role("button", name="Ja, avsluta skedet").click()
+    assert page.get_by_text("Skedet är avslutat.").is_visible()
     # The confirmation has the focus (autofocus on a tabindex=-1 target, no script needed).
     assert page.evaluate("document.activeElement.id") == "confirmation"
 
@@ -72,7 +72,7 @@ def test_hr_walks_a_case_to_closing(page, live_server):
 
     # The gate is shown beside the disabled action until both parties are represented.
     assert page.get_by_text("Styrnings- och uppföljningsgruppen saknar en företrädare för personalen.").first.is_visible()
-    assert page.get_by_role("button", name="Avsluta steget Tidig information").is_disabled()
+    assert page.get_by_role("button", name="Avsluta skedet Tidig information").is_disabled()
     _setup_group_and_risk(case_id)
     page.reload()
 

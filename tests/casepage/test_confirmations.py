@@ -42,8 +42,8 @@ def test_completing_a_stage_is_confirmed_first(factory, web):
     web.login(hr.email, factory.password)
     path = f"/cases/{case.id}/stages/grounds/complete"
     html = _confirm_page(web, path)
-    assert "Avsluta steget Skäl" in html or "Avsluta steget" in html
-    assert "Nästa steg" in html
+    assert "Avsluta skedet Skäl" in html or "Avsluta skedet" in html
+    assert "Nästa skede" in html
     db.session.expire_all()
     assert ps.current_records(case)["grounds"].status == StageStatus.ACTIVE  # GET changed nothing
     response = web.post(path, {}, token_from=path)
@@ -77,7 +77,7 @@ def test_reopening_is_confirmed_with_its_reason_and_a_warning_button(factory, we
     html = _confirm_page(web, path)
     assert _warning(html) and 'name="reopen-early_information-reason"' in html
     bad = web.post(path, {"reopen-early_information-reason": ""}, token_from=path)
-    assert bad.status_code == 400 and "Ange varför steget återupptas." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Ange varför skedet återupptas." in bad.get_data(as_text=True)
     assert "<title>Fel: " in bad.get_data(as_text=True)
     ok = web.post(path, {"reopen-early_information-reason": "Ny information om budgeten"}, token_from=path)
     assert ok.status_code == 302

@@ -38,6 +38,9 @@ def test_bad_registration_input_is_400_with_field_error_and_input_kept(factory, 
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Ange en rubrik." in html and "Behåll mig" in html and 'aria-invalid="true"' in html
+    # Every form page with errors says so first in its title (base.html), as the case page does.
+    assert "<title>Fel: " in html
+    assert "<title>Fel: " not in web.client.get("/cases/new").get_data(as_text=True)
     response = web.post("/cases/new", {"title": "Stort", "is_large": "y", "change_kind": "merger",
                                        "profile_code": "se-mbl"}, token_from="/cases/new")
     assert response.status_code == 400 and "minst en berörd enhet" in response.get_data(as_text=True)

@@ -94,11 +94,13 @@ def test_dates_and_numbers_are_written_per_language(app):
     with app.test_request_context():
         with force_locale("fi"):
             assert when("2026-03-07") == "7. maaliskuuta 2026"
-            assert when("2026-03-07T09:05:00.000000Z") == "7. maaliskuuta 2026 9.05 UTC"
+            # Local time in the organisation's zone (Europe/Stockholm here) with its abbreviation, as on the pages.
+            assert when("2026-03-07T09:05:00.000000Z") == "7. maaliskuuta 2026 10.05 CET"
             assert number(1234) == "1\xa0234"
         with force_locale("sv"):
             assert when("2026-03-07") == "7 mars 2026"
-            assert when("2026-03-07T09:05:00.000000Z") == "7 mars 2026 09:05 UTC"
+            assert when("2026-03-07T09:05:00.000000Z") == "7 mars 2026 10:05 CET"
+            assert when("2026-07-07T09:05:00.000000Z") == "7 juli 2026 11:05 CEST"
             assert number(1234) == "1\xa0234"
         with force_locale("en"):
             assert when("2026-03-07") == "March 7, 2026"

@@ -77,7 +77,7 @@ def test_closing_needs_the_end_the_minimum_period_and_no_pending_central_negotia
                      negotiation_ended_on=date(2026, 3, 15))
     reasons = gates.completion_reasons(_case(may_reduce_staff=True), Stage.CLOSING, records,
                                        _facts("fi-municipal", deadlines=early))
-    assert reasons == ["Minsta förhandlingstid är uppfylld först 2026-03-20."]
+    assert reasons == ["Minsta förhandlingstid är uppfylld först 20 mars 2026."]
     pending = dl.Facts(settings=get_profile("se-mbl").settings,
                        central_requests=(dl.CentralRequestFact(date(2026, 3, 16), True, True),))
     assert "En central förhandling pågår." in gates.completion_reasons(
@@ -88,7 +88,7 @@ def test_reasons_closed_by_status_and_the_active_stages_gate_reasons():
     records = _records(Stage.GROUNDS)
     facts = _facts()
     assert gates.reasons_closed(_case(), Stage.GROUNDS, records, facts) == ["Ange grunderna för förändringen."]
-    assert gates.reasons_closed(_case(), Stage.EFFECTS, records, facts) == ["Steget Grunder är inte avslutat."]
+    assert gates.reasons_closed(_case(), Stage.EFFECTS, records, facts) == ["Skedet Grunder är inte avslutat."]
     assert gates.reasons_closed(_case(), Stage.EARLY_INFORMATION, records, facts) == []
     assert gates.reasons_closed(_case(is_archived=True), Stage.GROUNDS, records, facts) == ["Ärendet är arkiverat."]
     assert gates.gate_reasons(_case(), records, facts) == {Stage.GROUNDS: ["Ange grunderna för förändringen."]}

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -31,7 +32,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from tracker.audit import merkle, tree
+from tracker.audit import verify_batch as batch_module
 from tracker.audit import verify_ends as ends
+from tracker.audit import verify_parallel as parallel
 from tracker.audit import verify_rows as rows
 from tracker.audit import verify_sources as sources
 from tracker.audit.canonical import _dumps, canonical_text
@@ -147,40 +150,111 @@ def _slow_problem(seq: int, expected: int, prev_bytes: bytes, sqlite: bool) -> t
     return None, bytes.fromhex(digest)
 
 
+class _Walker:
+    """The walk's position: the next expected seq, the verified hash before it and the compact
+    range of the recomputed tree over everything verified so far (its size is expected - 1)."""
+
+    def __init__(self, sqlite: bool, good: dict[int, list[Any]], tree_check_size: int) -> None:
+        self.walk = _Walk()
+        self.sqlite, self.good, self.tree_check_size = sqlite, good, tree_check_size
+        self.marks = sorted(set(good) | {tree_check_size})
+        self.expected, self.prev_bytes = 1, GENESIS_HASH.encode("ascii")
+        self.stack: list[bytes] = []
+
+    def mark(self, seq: int, stored: str) -> bool:
+        """At a checkpoint's size (or the stored tree's): check or keep the recomputed tree."""
+        if seq == self.tree_check_size:
+            self.walk.tree_edge = list(self.stack)
+        if seq in self.good and not _checkpoints_match(self.walk, self.good[seq], merkle.fold(self.stack), stored):
+            self.walk.checked = seq
+            return False
+        return True
+
+    def batch(self, batch: list[Any]) -> bool:
+        """Check a batch at once; walk it row by row when it does not fit. False: stop here."""
+        seqs, texts, hashes = zip(*batch, strict=True)
+        if not self.sqlite or type(texts[0]) is not bytes:
+            texts = tuple(t if type(t) is bytes else t.encode("utf-8") for t in texts)
+        try:
+            raws = batch_module.chain_digests(seqs, texts, hashes, self.expected, self.prev_bytes)
+        except TypeError:  # a text that is neither bytes nor str
+            raws = None
+        if raws is None:
+            return self.rows(batch)
+        first = self.expected
+        lo, hi = bisect_left(self.marks, first), bisect_right(self.marks, first + len(raws) - 1)
+        done = first
+        for seq in self.marks[lo:hi]:
+            batch_module.extend(self.stack, done - 1, raws[done - first:seq - first + 1])
+            done = seq + 1
+            if not self.mark(seq, hashes[seq - first]):
+                self.expected = seq
+                return False
+        batch_module.extend(self.stack, done - 1, raws[done - first:])
+        self.expected = first + len(raws)
+        self.prev_bytes = hashes[-1].encode("ascii")
+        return True
+
+    def span(self, first: int | None, last: int | None, batch_size: int) -> bool:
+        """Walk the stored rows `first`..`last` (None: no bound) batch by batch. False: stop here."""
+        return all(self.batch(batch) for batch in rows.fast_batches(self.sqlite, batch_size, first, last))
+
+    def chunks(self, split: tuple[str, int, int], batch_size: int) -> bool:
+        """The first chunks, checked in worker processes; one that does not fit is walked here."""
+        path, count, workers = split
+        for first, last, future in parallel.chunks(path, count, workers):
+            chunk = future.result()
+            at = bisect_left(self.marks, first)
+            marked = at < len(self.marks) and self.marks[at] <= last
+            if chunk is None or marked or self.expected != first or chunk[0] != self.prev_bytes:
+                if not self.span(first, last, batch_size):
+                    return False
+                continue
+            batch_module.push(self.stack, first - 1, parallel.CHUNK, chunk[2])
+            self.prev_bytes, self.expected = chunk[1].encode("ascii"), last + 1
+        return True
+
+    def rows(self, batch: list[Any]) -> bool:
+        """The batch row by row, as the original walk: stops at the first problem, exactly."""
+        sha256 = hashlib.sha256
+        for seq, spelled, stored in batch:
+            text = spelled if type(spelled) is bytes else spelled.encode("utf-8")
+            raw = sha256(text).digest()
+            if seq != self.expected or not text.startswith(self.prev_bytes) or raw.hex() != stored:
+                problem, raw = _slow_problem(seq, self.expected, self.prev_bytes, self.sqlite)
+                if problem is not None:
+                    self.walk.problem = problem
+                    self.walk.checked = self.expected
+                    return False
+            self.prev_bytes = stored.encode("ascii")
+            batch_module.extend(self.stack, seq - 1, (raw,))
+            if seq in self.good or seq == self.tree_check_size:
+                if not self.mark(seq, stored):
+                    return False
+            self.expected += 1
+        return True
+
+
 def _walk(sqlite: bool, batch_size: int, good: dict[int, list[Any]], tree_check_size: int) -> _Walk:
     """Stream every event in seq order, recompute its hash, link and Merkle leaf; stop at the first
     problem. At each checkpoint's size the recomputed root must be the signed one."""
-    walk = _Walk()
-    expected, prev_bytes = 1, GENESIS_HASH.encode("ascii")
-    stack: list[bytes] = []  # the compact range of the recomputed tree
-    sha256 = hashlib.sha256
-    marks = set(good) | {tree_check_size}
-    for seq, spelled, stored in rows.fast_rows(sqlite, batch_size):
-        text = spelled if type(spelled) is bytes else spelled.encode("utf-8")  # type: ignore[union-attr]
-        raw = sha256(text).digest()
-        if seq != expected or not text.startswith(prev_bytes) or raw.hex() != stored:
-            problem, raw = _slow_problem(seq, expected, prev_bytes, sqlite)
-            if problem is not None:
-                walk.problem = problem
-                walk.checked = expected
-                break
-        prev_bytes = stored.encode("ascii")
-        current, i = sha256(b"\x00" + raw).digest(), seq - 1
-        while i & 1:
-            current = sha256(b"\x01" + stack.pop() + current).digest()
-            i >>= 1
-        stack.append(current)
-        if seq in marks:
-            if seq == tree_check_size:
-                walk.tree_edge = list(stack)
-            if seq in good and not _checkpoints_match(walk, good[seq], merkle.fold(stack), stored):
-                walk.checked = expected
-                break
-        expected += 1
-    else:
-        walk.checked = expected - 1
-    walk.verified_head = expected - 1
+    walker = _Walker(sqlite, good, tree_check_size)
+    walk = walker.walk
+    split = _split() if sqlite else None
+    if (split is None or walker.chunks(split, batch_size)) and walker.span(
+            None if split is None else walker.expected, None, batch_size):
+        walk.checked = walker.expected - 1
+    walk.verified_head = walker.expected - 1
     return walk
+
+
+def _split() -> tuple[str, int, int] | None:
+    """How to split a large SQLite log across processes (None: walk it in this one)."""
+    configured = int(current_app.config.get("AUDIT_VERIFY_PROCESSES", 0))
+    if configured == 1:
+        return None
+    lowest, head = db.session.execute(select(func.min(AuditEvent.seq), func.max(AuditEvent.seq))).one()
+    return parallel.plan(db.session.get_bind().engine.url.database, head or 0, lowest, configured)
 
 
 def _checkpoints_match(walk: _Walk, checkpoints: list[Any], root: bytes, head: str) -> bool:

@@ -54,13 +54,26 @@ _PG_FAST = ("SELECT seq, concat(" + ", ".join(_canonical_parts(
 )) + "), hash FROM audit_events ORDER BY seq")
 
 
+def range_query(sqlite: bool) -> str:
+    """The fast query over `seq BETWEEN ? AND ?` (two parameters)."""
+    query, mark = (_SQLITE_FAST, "?") if sqlite else (_PG_FAST, "%s")
+    return query.replace(" ORDER BY seq", f" WHERE seq BETWEEN {mark} AND {mark} ORDER BY seq")
+
+
 def _raw() -> Any:
     return db.session.connection().connection.driver_connection
 
 
 def fast_rows(sqlite: bool, batch_size: int) -> Iterator[tuple[int, bytes | str, str]]:
+    """Every row of `fast_batches`, one at a time."""
+    for batch in fast_batches(sqlite, batch_size):
+        yield from batch
+
+
+def fast_batches(sqlite: bool, batch_size: int, first: int | None = None,
+                 last: int | None = None) -> Iterator[list[tuple[int, bytes | str, str]]]:
     """(seq, prev_hash ‖ canonical JSON — UTF-8 bytes on SQLite, text on PostgreSQL —, stored hash)
-    of every event in seq order.
+    of every event in seq order (from `first` to `last` when given), in batches of `batch_size` rows.
 
     The walk is the hot loop, so it bypasses SQLAlchemy's per-row result processing and streams
     through the driver's own cursor (server-side on PostgreSQL: constant memory), on the session's
@@ -74,12 +87,16 @@ def fast_rows(sqlite: bool, batch_size: int) -> Iterator[tuple[int, bytes | str,
         cursor = raw.cursor(name="audit_verify_walk")
         cursor.itersize = batch_size
     try:
-        cursor.execute(_SQLITE_FAST if sqlite else _PG_FAST)
+        if first is None and last is None:
+            cursor.execute(_SQLITE_FAST if sqlite else _PG_FAST)
+        else:
+            bounds = (-(2**62) if first is None else first, 2**62 if last is None else last)
+            cursor.execute(range_query(sqlite), bounds)
         while True:
             batch = cursor.fetchmany(batch_size)
             if not batch:
                 break
-            yield from batch
+            yield batch
     finally:
         cursor.close()
 

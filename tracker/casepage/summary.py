@@ -75,15 +75,15 @@ def next_action(proc: ProcedurePanel) -> NextAction:
         return NextAction(_("Registrera förhandlingens avslutning"),
                           url_for("procedure.end_negotiation", case_id=case.id))
     if current.may_complete and current.gate_reasons:
-        return NextAction(_("Åtgärda det som spärrar steget %(stage)s", stage=here),
+        return NextAction(_("Åtgärda det som spärrar skedet %(stage)s", stage=here),
                           _stage_url(case.id, current.code, "#stage-actions"))
     if current.may_complete:
-        return NextAction(_("Avsluta steget %(stage)s", stage=here),
+        return NextAction(_("Avsluta skedet %(stage)s", stage=here),
                           url_for("procedure.complete", case_id=case.id, code=current.code))
     if current.may_position:
-        return NextAction(_("Lägg till er ståndpunkt i steget %(stage)s", stage=here),
+        return NextAction(_("Lägg till er ståndpunkt i skedet %(stage)s", stage=here),
                           _stage_url(case.id, current.code, "#stage-actions"))
-    return NextAction(_("Ingen åtgärd väntar på dig i steget %(stage)s.", stage=here))
+    return NextAction(_("Ingen åtgärd väntar på dig i skedet %(stage)s.", stage=here))
 
 
 def locks(proc: ProcedurePanel) -> tuple[str, ...]:

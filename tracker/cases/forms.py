@@ -68,7 +68,7 @@ class CaseFilterForm(FlaskForm):
     # The selects default to "" ("Alla"): an absent filter is then a valid choice, and WTForms
     # does not load its message catalogue on every request to word an error nobody sees.
     q = StringField(_l("Sök (diarienummer, rubrik, beskrivning)"), validators=[Optional(), Length(max=200)])
-    stage = SelectField(_l("Steg"), default="", validators=[Optional()])
+    stage = SelectField(_l("Skede"), default="", validators=[Optional()])
     unit = StringField(_l("Enhet"), validators=[Optional(), Length(max=200)])
     profile = SelectField(_l("Profil"), default="", validators=[Optional()])
     status = SelectField(_l("Status"), default="", validators=[Optional()])

@@ -56,7 +56,7 @@ def new() -> Response | tuple[str, int]:
     except ValidationFailed as error:
         apply_domain_error(form, error)
         return render_template("cases/form.html", form=form, case=None), 400
-    flash(_("Ärendet är registrerat med diarienummer %(number)s. Nästa steg: %(stage)s.",
+    flash(_("Ärendet är registrerat med diarienummer %(number)s. Nästa skede: %(stage)s.",
             number=case.diary_number, stage=stage_label(case.current_stage)), "success:case")
     return redirect(url_for("cases.detail", case_id=case.id) + "#confirmation")
 

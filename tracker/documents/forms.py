@@ -36,7 +36,7 @@ def classification_choices() -> list[SelectChoice]:
 
 
 def stage_choices() -> list[SelectChoice]:
-    return choices([("", _l("Hela ärendet (inget särskilt steg)"))] + [(code, stage_label(code)) for code in STAGES])
+    return choices([("", _l("Hela ärendet (inget särskilt skede)"))] + [(code, stage_label(code)) for code in STAGES])
 
 
 class VersionForm(FlaskForm):
@@ -47,7 +47,7 @@ class UploadForm(VersionForm):
     title = StringField(_l("Rubrik"), validators=[DataRequired(_l("Ange en rubrik.")), Length(max=300)])
     classification = SelectField(_l("Informationsklass"), choices=classification_choices,
                                  default=str(Classification.INTERNAL))
-    stage_code = SelectField(_l("Steg"), choices=stage_choices, default="")
+    stage_code = SelectField(_l("Skede"), choices=stage_choices, default="")
     legal_basis = StringField(_l("Lagrum för sekretessen"), validators=[Optional(), Length(max=200)],
                               render_kw={"list": LEGAL_BASIS_LIST_ID, "autocomplete": "off"})
     secrecy_ends_on = DateField(_l("Sekretessen upphör"), validators=[Optional()],

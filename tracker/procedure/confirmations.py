@@ -17,7 +17,7 @@ def _back(case: Case, stage: str | None = None) -> tuple[str, str]:
     if stage is None:
         return url_for("cases.detail", case_id=case.id), _("Tillbaka till ärendet %(number)s", number=case.diary_number)
     return (url_for("cases.stage", case_id=case.id, code=stage),
-            _("Tillbaka till steget %(stage)s", stage=stage_label(stage)))
+            _("Tillbaka till skedet %(stage)s", stage=stage_label(stage)))
 
 
 def _context(case: Case) -> str:
@@ -26,27 +26,27 @@ def _context(case: Case) -> str:
 
 def complete(case: Case, stage: Stage, panel: ProcedurePanel) -> Confirmation:
     following = next_stage(stage)
-    consequences = [_("Steget %(stage)s avslutas med dagens datum och tid, och avslutandet registreras i "
+    consequences = [_("Skedet %(stage)s avslutas med dagens datum och tid, och avslutandet registreras i "
                       "granskningsloggen.", stage=stage_label(stage))]
     if following is not None:
-        consequences.append(_("Nästa steg, %(next)s, börjar.", next=stage_label(following)))
-    consequences.append(_("Ett avslutat steg ändras bara genom att det återupptas i en ny omgång."))
+        consequences.append(_("Nästa skede, %(next)s, börjar.", next=stage_label(following)))
+    consequences.append(_("Ett avslutat skede ändras bara genom att det återupptas i en ny omgång."))
     back_url, back_text = _back(case, stage)
     return Confirmation(
-        title=_("Avsluta steget %(stage)s?", stage=stage_label(stage)), consequences=consequences,
-        action=url_for("procedure.complete", case_id=case.id, code=stage), button=_("Ja, avsluta steget"),
+        title=_("Avsluta skedet %(stage)s?", stage=stage_label(stage)), consequences=consequences,
+        action=url_for("procedure.complete", case_id=case.id, code=stage), button=_("Ja, avsluta skedet"),
         back_url=back_url, back_text=back_text, blockers=panel.stage(stage).gate_reasons,
-        blockers_intro=_("Steget kan inte avslutas ännu:"), context_title=_context(case))
+        blockers_intro=_("Skedet kan inte avslutas ännu:"), context_title=_context(case))
 
 
 def reopen(case: Case, stage: Stage, form: FlaskForm) -> Confirmation:
     back_url, back_text = _back(case, stage)
     return Confirmation(
-        title=_("Återuppta steget %(stage)s?", stage=stage_label(stage)),
-        consequences=[_("Steget öppnas igen i en ny omgång. Den tidigare omgången sparas oförändrad och visas "
+        title=_("Återuppta skedet %(stage)s?", stage=stage_label(stage)),
+        consequences=[_("Skedet öppnas igen i en ny omgång. Den tidigare omgången sparas oförändrad och visas "
                         "under tidigare omgångar."),
-                      _("Senare steg börjar om; det som registrerats i dem sparas i deras tidigare omgångar.")],
-        action=url_for("procedure.reopen", case_id=case.id, code=stage), button=_("Ja, återuppta steget"),
+                      _("Senare skeden börjar om; det som registrerats i dem sparas i deras tidigare omgångar.")],
+        action=url_for("procedure.reopen", case_id=case.id, code=stage), button=_("Ja, återuppta skedet"),
         back_url=back_url, back_text=back_text, form=form, warning=True, context_title=_context(case),
         hints={"reason": _("Skälet sparas med omgången och visas för alla i ärendet.")})
 
@@ -72,7 +72,7 @@ def decision(case: Case, form: FlaskForm, panel: ProcedurePanel) -> Confirmation
         fields.append("override_reason")
     return Confirmation(
         title=_("Registrera beslutet?"),
-        consequences=[_("Beslutet registreras med organ, datum och paragraf, och steget Beslut avslutas; "
+        consequences=[_("Beslutet registreras med organ, datum och paragraf, och skedet Beslut avslutas; "
                         "utvärderingen börjar."),
                       _("Ett registrerat beslut kan inte ändras. Ett beslut trots spärr markeras som avsteg och "
                         "visas för revisorer.")],

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from babel.dates import format_date as babel_format_date
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -83,8 +84,11 @@ def _d(value: date | None) -> str:
         return "–"
     try:
         return format_date(value, "long")
-    except Exception:  # outside an app context (pure use): ISO
-        return value.isoformat()
+    except Exception:  # outside an app context (pure use): in the source language
+        return babel_format_date(value, "long", locale="sv")
+
+
+day_text = _d  # a day as every page writes it in the reader's language ('20 mars 2026')
 
 
 def add_months(day: date, months: int) -> date:

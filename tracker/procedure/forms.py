@@ -81,8 +81,8 @@ CONTENT_FORMS: dict[Stage, type[FlaskForm]] = {
 
 
 class ReopenForm(FlaskForm):
-    reason = TextAreaField(_l("Varför steget återupptas"),
-                           validators=[DataRequired(_l("Ange varför steget återupptas.")), Length(min=5, max=5000)])
+    reason = TextAreaField(_l("Varför skedet återupptas"),
+                           validators=[DataRequired(_l("Ange varför skedet återupptas.")), Length(min=5, max=5000)])
 
 
 class PositionForm(FlaskForm):

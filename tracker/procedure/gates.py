@@ -105,7 +105,7 @@ def _closing_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
     if dl.min_negotiation_days(engine) and met_on is None:
         reasons.append(_("Minsta förhandlingstid kan inte räknas: inget möte är hållet."))
     elif met_on is not None and (engine.negotiation_ended_on is None or engine.negotiation_ended_on < met_on):
-        reasons.append(_("Minsta förhandlingstid är uppfylld först %(day)s.", day=met_on.isoformat()))
+        reasons.append(_("Minsta förhandlingstid är uppfylld först %(day)s.", day=dl.day_text(met_on)))
     if dl.central_negotiation_pending(engine):
         reasons.append(_("En central förhandling pågår."))
     return reasons + risk_reasons(Stage.CLOSING, facts)
@@ -139,7 +139,7 @@ def start_reasons(case: Case, stage_code: Stage, records: Records, facts: GateFa
     for code in STAGES[:stage_index(stage_code)]:
         rec = records.get(code)
         if rec is None or rec.status != StageStatus.COMPLETED:
-            reasons.append(_("Steget %(stage)s är inte avslutat.", stage=stage_label(code)))
+            reasons.append(_("Skedet %(stage)s är inte avslutat.", stage=stage_label(code)))
             break
     if stage_code == Stage.GROUNDS:
         reasons.extend(steering_reasons(case, facts))
@@ -173,7 +173,7 @@ def decision_reasons(case: Case, records: Records) -> list[tuple[DeadlineCode, s
     closing = records.get(Stage.CLOSING)
     if not (closing and closing.status == StageStatus.COMPLETED) and not case.urgent_reason:
         return [(DeadlineCode.CLOSING_NOT_ENDED,
-                 _("Förhandlingarna är inte avslutade (steget Avslutande är inte klart)."))]
+                 _("Förhandlingarna är inte avslutade (skedet Avslutande är inte klart)."))]
     return []
 
 
@@ -202,20 +202,20 @@ def decision_blockers(case: Case, records: Records, facts: dl.Facts, day: date) 
             and DeadlineCode.CLOSING_NOT_ENDED not in facts.overridden:
         # A decision registered afterwards cannot be dated before the negotiation ended.
         out.append((DeadlineCode.CLOSING_NOT_ENDED,
-                    _("Beslutsdatumet ligger före förhandlingens slut (%(day)s).", day=ended.isoformat()), ended))
+                    _("Beslutsdatumet ligger före förhandlingens slut (%(day)s).", day=dl.day_text(ended)), ended))
     earliest = dl.earliest_decision(facts)
     if dl.min_negotiation_days(facts) and dl.EARLIEST_DECISION not in facts.overridden:
         if earliest is None:
             out.append((dl.EARLIEST_DECISION, _("Minsta förhandlingstid kan inte räknas: inget möte är hållet."), None))
         elif day < earliest:
-            out.append((dl.EARLIEST_DECISION, _("Beslut kan fattas tidigast %(day)s.", day=earliest.isoformat()),
+            out.append((dl.EARLIEST_DECISION, _("Beslut kan fattas tidigast %(day)s.", day=dl.day_text(earliest)),
                         earliest))
     for code, possible_from in dl.decision_locks(facts, day):
         if code == dl.CENTRAL_WINDOW:
             assert possible_from is not None
             out.append((code, _("Personalen kan begära central förhandling till och med %(last)s: beslut kan "
                                 "fattas tidigast %(day)s.",
-                                last=(possible_from - timedelta(days=1)).isoformat(), day=possible_from.isoformat()),
+                                last=dl.day_text(possible_from - timedelta(days=1)), day=dl.day_text(possible_from)),
                         possible_from))
         else:
             out.append((code, _("En central förhandling pågår: beslutet kan fattas först när den centrala "

@@ -114,7 +114,7 @@ STATEMENT_EVENT_LABELS: dict[str, LazyString] = {
     "central_negotiation.ended": _l("central förhandling avslutad"),
     "deadline.overridden": _l("tidsfrist åsidosatt"),
     "urgent_decision.recorded": _l("synnerliga skäl registrerade"),
-    "stage.reopened": _l("steg återupptaget"),
+    "stage.reopened": _l("skede återupptaget"),
 }
 
 

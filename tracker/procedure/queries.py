@@ -206,7 +206,7 @@ def assert_stage_item_not_frozen(case: Case, stage_code: str, created_at: dateti
             StageRecord.superseded_at.is_not(None))
     ).scalar()
     if frozen is not None and _aware(created_at) <= _aware(frozen):
-        raise Conflict(_("Det här hör till en tidigare omgång av steget, som frystes %(when)s, och kan inte "
+        raise Conflict(_("Det här hör till en tidigare omgång av skedet, som frystes %(when)s, och kan inte "
                          "ändras.", when=to_local(_aware(frozen)).strftime("%Y-%m-%d %H:%M")))
 
 

@@ -130,7 +130,7 @@ def complete(case_id: int, code: str) -> ResponseReturnValue:
     except DomainError as error:
         return _refused(case, error, stage)
     # To the case page: it now shows the next stage, the confirmation at the top of it.
-    return _done(case, _("Steget är avslutat."))
+    return _done(case, _("Skedet är avslutat."))
 
 
 @bp.route("/cases/<int:case_id>/stages/<code>/reopen", methods=["GET", "POST"])
@@ -147,7 +147,7 @@ def reopen(case_id: int, code: str) -> ResponseReturnValue:
         ps.reopen_stage(_actor(), case, stage, form.reason.data)
     except DomainError as error:
         return _unconfirmed(confirm.reopen(case, stage, form), error)
-    return _done(case, _("Steget är återupptaget."), stage)
+    return _done(case, _("Skedet är återupptaget."), stage)
 
 
 @bp.post("/cases/<int:case_id>/stages/<code>/positions")

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -15,11 +15,15 @@ from tracker.i18n import SOURCE_LOCALE, html_lang, language_name, organisation_l
 from tracker.timeutil import to_local
 
 
-def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    """A UTC instant shown in the organisation's time zone."""
+def local_datetime(value: datetime | None, fmt: str | None = None) -> str:
+    """A UTC instant shown in the organisation's time zone. By default in the one format each locale uses on
+    every page: the long date and the short time ('15 januari 2025 11:00', 'January 15, 2025 11:00 AM')."""
     if value is None:
         return ""
-    return format_datetime(to_local(value), fmt, rebase=False)
+    local = to_local(value)
+    if fmt is not None:
+        return format_datetime(local, fmt, rebase=False)
+    return f"{format_date(local.date(), 'long')} {format_time(local, 'short', rebase=False)}"
 
 
 def time_tag(value: datetime | None) -> Markup:
@@ -48,12 +52,32 @@ def long_date(value: date | None) -> str:
     return format_date(value, "long")
 
 
+_SIZE_UNITS = ("kB", "MB", "GB", "TB")
+
+
+def file_size(value: int | None) -> str:
+    """A size in bytes in the reader's language: '96 byte' and '1,7 kB' in Swedish, '96 bytes' and '1.7 kB'
+    in English (decimal units, as Jinja's filesizeformat, with the locale's decimal sign)."""
+    if value is None:
+        return ""
+    size = int(value)
+    if size < 1000:
+        return ngettext("%(size)s byte", "%(size)s byte", size, size=format_decimal(size))
+    amount = size / 1000
+    index = 0
+    while amount >= 1000 and index < len(_SIZE_UNITS) - 1:
+        amount /= 1000
+        index += 1
+    return f"{format_decimal(amount, '#,##0.#')}\u00a0{_SIZE_UNITS[index]}"
+
+
 def init_app(app: Flask) -> None:
     """Register the filters, and `can(permission)` and `current_locale` for every template."""
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["timetag"] = time_tag
     app.jinja_env.filters["isodate"] = iso_date
     app.jinja_env.filters["longdate"] = long_date
+    app.jinja_env.filters["filesizeformat"] = file_size
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["html_lang"] = html_lang
     app.jinja_env.globals["Permission"] = Permission

@@ -77,7 +77,7 @@ def _valid_stage(stage_code: str | None) -> str | None:
     if not stage_code:
         return None
     if stage_code not in STAGES:
-        message = _("Välj ett steg i förfarandet.")
+        message = _("Välj ett skede i förfarandet.")
         raise ValidationFailed(message, errors={"stage_code": message})
     return stage_code
 

@@ -33,6 +33,7 @@ from tracker.exports.pdf.document import (
     styles,
 )
 from tracker.exports.pdf.grid import GridTable
+from tracker.timeutil import to_local
 
 
 def wrap(text: Any, width: float, *, bold: bool = False, max_lines: int = 0) -> str:
@@ -143,7 +144,7 @@ def content_text(content: Any) -> str:
 
 def when(value: str | None) -> str:
     """An ISO date or timestamp written as the record's language writes it ('7. maaliskuuta 2026',
-    '7 mars 2026 09:00 UTC'); the JSON keeps the ISO form at full precision."""
+    '7 mars 2026 10:00 CET', in the organisation's time zone); the JSON keeps the ISO form in UTC."""
     if not value:
         return "–"
     try:
@@ -151,12 +152,24 @@ def when(value: str | None) -> str:
             instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if instant.tzinfo is None:
                 instant = instant.replace(tzinfo=UTC)
-            day = format_date(instant.astimezone(UTC).date(), "long", locale=_locale())
-            clock = format_time(instant, "short", tzinfo=UTC, locale=_locale())
-            return f"{day} {clock} UTC"
+            return local_instant(instant, long=True)
         return format_date(date.fromisoformat(value), "long", locale=_locale())
     except ValueError:
         return value
+
+
+def local_instant(instant: datetime, long: bool = False) -> str:
+    """An instant in the organisation's time zone with the zone's abbreviation ('10:05 CET', 'CEST' in summer),
+    as the pages show it; `long` writes the day in words, else as YYYY-MM-DD with seconds."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    local = to_local(instant)
+    zone = local.tzname() or ""
+    if long:
+        day = format_date(local.date(), "long", locale=_locale())
+        clock = format_time(local, "short", tzinfo=local.tzinfo, locale=_locale())
+        return f"{day} {clock} {zone}".rstrip()
+    return f"{local:%Y-%m-%d %H:%M:%S} {zone}".rstrip()
 
 
 def number(value: int | float) -> str:

@@ -63,7 +63,7 @@ def case_section(b: Builder) -> None:
         (_("Typ av förändring"), label("change_kind", case["change_kind"])),
         (_("Berörd personal"), number(case["staff_affected"])),
         (_("Kan leda till minskad personal"), case["may_reduce_staff"]),
-        (_("Stort projekt"), case["is_large"]),
+        (_("Stort ärende"), case["is_large"]),
         (_("Berörda enheter"), case["units"]),
         (_("Planerat beslutsdatum"), when(case["planned_decision_date"])),
         (_("Beslutsorgan"), case["decision_body"]),

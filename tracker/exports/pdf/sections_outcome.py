@@ -3,12 +3,13 @@ negotiations, the decision, the evaluation, reopenings, documents, verification,
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 
 from tracker.exports.labels import label, worded
-from tracker.exports.pdf.cells import Builder, facts, name_of, table, when
+from tracker.exports.pdf.cells import Builder, facts, local_instant, name_of, table, when
 from tracker.exports.pdf.sections import positions
 
 
@@ -164,13 +165,14 @@ def audit_section(b: Builder) -> None:
     for e in audit["events"]:
         payload = _("[dold]") if e["payload_redacted"] else _compact(e["payload"])
         actor = e["actor_name"] or "–"
-        rows.append([e["seq"], e["occurred_at"][:19].replace("T", " "), actor, e["action"],
+        at = local_instant(datetime.fromisoformat(e["occurred_at"].replace("Z", "+00:00")))
+        rows.append([e["seq"], at, actor, e["action"],
                      f'{e["target_type"] or ""} {e["target_id"] or ""}', payload,
                      e["hash"][:16] + ("" if e["hash_ok"] else " !")])
     # Two lines a row at most: 10,000 events stay a few hundred pages and lay out in seconds. The
     # number, the time (to the second) and the short hash each fit on one line; the payload keeps
     # enough width for its first keys.
-    b.tail.extend(table([_("Nr"), _("Tid (UTC)"), _("Aktör"), _("Händelse"), _("Mål"), _("Data"), _("Hash")], rows,
+    b.tail.extend(table([_("Nr"), _("Tid"), _("Aktör"), _("Händelse"), _("Mål"), _("Data"), _("Hash")], rows,
                 [0.065, 0.175, 0.12, 0.15, 0.09, 0.23, 0.17], max_lines=2))
 
 

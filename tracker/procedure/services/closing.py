@@ -53,7 +53,7 @@ def end_negotiation(actor: User, case: Case, *, end_mode: str, ended_at: datetim
     ensure_runner(actor, case)
     rec = record_of(case, Stage.CLOSING)
     if rec.status != StageStatus.ACTIVE:
-        raise Conflict(_("Förhandlingen kan avslutas när steget Avslutande pågår."))
+        raise Conflict(_("Förhandlingen kan avslutas när skedet Avslutande pågår."))
     raise_field_errors(_end_errors(end_mode, ended_at, notice_by))
     assert ended_at is not None  # _end_errors refused a missing time
     mode = EndMode(end_mode)

@@ -92,7 +92,7 @@ def update_stage(actor: User, case: Case, stage_code: str, *, proposal_delivered
     stage = stage_of(stage_code)
     rec = record_of(case, stage)
     if rec.status != StageStatus.ACTIVE:
-        raise Conflict(_("Bara ett pågående steg kan ändras."))
+        raise Conflict(_("Bara ett pågående skede kan ändras."))
     allowed = CONTENT_FIELDS[stage]
     unknown = set(fields) - set(allowed)
     if unknown:
@@ -120,12 +120,12 @@ def complete_stage(actor: User, case: Case, stage_code: str) -> StageRecord:
     records = current_records(case)
     rec = records[stage]
     if stage in (Stage.DECISION, Stage.EVALUATION):
-        raise Conflict(_("Det här steget avslutas genom sin egen åtgärd (beslut respektive godkännande)."))
+        raise Conflict(_("Det här skedet avslutas genom sin egen åtgärd (beslut respektive godkännande)."))
     if rec.status != StageStatus.ACTIVE:
-        raise Conflict(_("Steget pågår inte."))
+        raise Conflict(_("Skedet pågår inte."))
     reasons = gates.completion_reasons(case, stage, records, gate_facts(case, records))
     if reasons:
-        raise GateClosed(_("Steget kan inte avslutas."), reasons=reasons)
+        raise GateClosed(_("Skedet kan inte avslutas."), reasons=reasons)
     now = utcnow()
     rec.status = StageStatus.COMPLETED
     rec.completed_at = now
@@ -189,14 +189,14 @@ def reopen_stage(actor: User, case: Case, stage_code: str, reason: str) -> Stage
     (their earlier rounds are frozen and stay visible); deadlines follow the new records."""
     ensure_runner(actor, case)
     if not can_reopen(actor, case):
-        raise PermissionDenied(_("Bara HR kan återuppta ett steg."))
+        raise PermissionDenied(_("Bara HR kan återuppta ett skede."))
     reason = clean_text(reason, "reason")
     if len(reason) < 5:
-        raise ValidationFailed(_("Ange varför steget återupptas."), field="reason")
+        raise ValidationFailed(_("Ange varför skedet återupptas."), field="reason")
     stage = stage_of(stage_code)
     records = current_records(case)
     if records[stage].status != StageStatus.COMPLETED:
-        raise Conflict(_("Bara ett avslutat steg kan återupptas."))
+        raise Conflict(_("Bara ett avslutat skede kan återupptas."))
     new_rounds, reset = _new_rounds(actor, records, stage, reason, utcnow())
     # Freeze the old rounds first: the (case, stage, round) key stays unique at every flush.
     db.session.flush()
@@ -223,7 +223,7 @@ def add_position(actor: User, case: Case, stage_code: str, text: str, *, dissent
     stage = stage_of(stage_code)
     rec = record_of(case, stage)
     if rec.status == StageStatus.PENDING:
-        raise Conflict(_("Steget har inte börjat."))
+        raise Conflict(_("Skedet har inte börjat."))
     text = clean_text(text, "text")
     if not text:
         raise ValidationFailed(_("Skriv ståndpunkten."), field="text")
