@@ -183,3 +183,14 @@ def test_bulk_export_is_for_auditors_and_audits_each_bundle(setup):
         assert archive.namelist() == [f"{case.diary_number}-procedure-record.zip"]
     (event,) = export_events(case)
     assert event.payload["format"] == "bundle" and event.payload["bulk"] is True
+
+
+def test_csv_names_each_action_in_words_after_the_evidence_columns(setup):
+    case = setup["case"]
+    rows = csv_rows(services.export_csv(case, setup["auditor"]).data.decode("utf-8"))
+    assert list(rows[0])[-1] == "action_text" and set(services.CSV_COLUMNS) <= set(rows[0])
+    opened = next(r for r in rows if r["action"] == "case.opened")
+    assert opened["action_text"] == "Ärende registrerat"
+    assert all(r["action_text"] and r["action_text"] != r["action"] for r in rows)
+    english = csv_rows(services.export_csv(case, setup["auditor"], language="en").data.decode("utf-8"))
+    assert next(r for r in english if r["action"] == "case.opened")["action_text"] == "Case registered"

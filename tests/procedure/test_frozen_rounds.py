@@ -206,3 +206,100 @@ def case_members(case):
     from tracker.steering.models import SteeringMember
 
     return db.session.query(SteeringMember).filter_by(case_id=case.id).all()
+
+
+def _round_one_proposals(case, members):
+    """Two counter-proposals written in round 1 (while the alternatives stage was open)."""
+    stage, case.current_stage = case.current_stage, "alternatives"
+    union, safety = members
+    mine = discussion.submit_counter_proposal(union, case, title="Behåll enheten", body="Vi föreslår ...")
+    theirs = discussion.submit_counter_proposal(safety, case, title="Annat schema", body="Skift")
+    mine.created_at = theirs.created_at = at(3, 15)
+    case.current_stage = stage
+    db.session.flush()
+    return mine, theirs
+
+
+def _personnel(case):
+    personnel = [m for m in case_members(case) if m.party == "personnel"]
+    union = next(m.user for m in personnel if m.role != "safety_representative")
+    safety = next(m.user for m in personnel if m.role == "safety_representative")
+    return union, safety
+
+
+@pytest.mark.parametrize("stage", ["early_information", "grounds", "alternatives"])
+def test_a_frozen_rounds_counter_proposals_refuse_withdrawal_and_answers(factory, monkeypatch, stage):
+    clock = Clock(monkeypatch)
+    hr, _dm, case = fi_case(factory, clock)
+    union, safety = _personnel(case)
+    mine, theirs = _round_one_proposals(case, (union, safety))
+    clock.set(at(6, 1))
+    ps.reopen_stage(hr, case, stage, "Planen ändrades väsentligt")
+    db.session.flush()
+    refusals = [
+        lambda: discussion.withdraw_counter_proposal(union, mine),
+        lambda: discussion.answer_counter_proposal(hr, theirs, "Ett svar som är tillräckligt långt."),
+    ]
+    for refuse in refusals:
+        with pytest.raises(Conflict) as info:
+            refuse()
+        assert "tidigare omgång" in info.value.message
+    assert mine.withdrawn_at is None and theirs.answered_at is None and theirs.answer is None
+    # The new round's counter-proposals are answered as usual.
+    case.current_stage = "alternatives"
+    new = discussion.submit_counter_proposal(union, case, title="Behåll enheten igen", body="Som förut")
+    discussion.answer_counter_proposal(hr, new, "Ett svar som är tillräckligt långt.")
+    assert new.answered_at is not None
+
+
+def test_counter_proposals_stay_open_when_the_alternatives_stage_was_not_reopened(factory, monkeypatch):
+    clock = Clock(monkeypatch)
+    hr, _dm, case = fi_case(factory, clock)
+    union, safety = _personnel(case)
+    mine, theirs = _round_one_proposals(case, (union, safety))
+    clock.set(at(6, 1))
+    ps.reopen_stage(hr, case, "closing", "Förhandlingen återupptas")
+    db.session.flush()
+    discussion.withdraw_counter_proposal(union, mine)
+    discussion.answer_counter_proposal(hr, theirs, "Ett svar som är tillräckligt långt.")
+    assert mine.withdrawn_at is not None and theirs.answered_at is not None
+
+
+def test_frozen_counter_proposal_answer_through_the_page_is_a_clear_409(factory, monkeypatch, web):
+    clock = Clock(monkeypatch)
+    hr, _dm, case = fi_case(factory, clock)
+    _mine, theirs = _round_one_proposals(case, _personnel(case))
+    clock.set(at(6, 1))
+    ps.reopen_stage(hr, case, "alternatives", "Planen ändrades väsentligt")
+    db.session.commit()
+    web.login(hr.email, factory.password)
+    response = web.post(f"/counter-proposals/{theirs.id}/answer",
+                        {f"answer-{theirs.id}-answer": "Ett svar som är tillräckligt långt."},
+                        token_from=f"/cases/{case.id}/stages/alternatives/discussion")
+    assert response.status_code == 409
+    assert "tidigare omgång" in response.get_data(as_text=True)
+    db.session.refresh(theirs)
+    assert theirs.answered_at is None
+
+
+def test_a_frozen_round_shows_a_central_request_as_it_stood_at_the_freeze(factory, monkeypatch):
+    """A timely request pending when the round was frozen stays pending in that round's deadlines,
+    even after the central negotiation ends in a later round."""
+    from tests.procedure.test_central_lock import T0, closing_case, end_and_close
+
+    clock = Clock(monkeypatch)
+    hr, union, _dm, case = closing_case(factory, clock)
+    end_and_close(clock, hr, case)
+    clock.set(T0 + timedelta(days=3))
+    request = ps.request_central_negotiation(union, case, requested_at=T0 + timedelta(days=3))
+    clock.set(T0 + timedelta(days=5))
+    at_freeze = snapshot(case)
+    ps.reopen_stage(hr, case, "closing", "Nya uppgifter om bemanningen")
+    db.session.flush()
+    assert frozen_view(round_history(case)[0]) == at_freeze
+    clock.set(T0 + timedelta(days=12))
+    ps.end_central_negotiation(hr, case, request.id, outcome="Ingen enighet centralt",
+                               ended_at=T0 + timedelta(days=12))
+    db.session.flush()
+    assert not request.is_pending
+    assert frozen_view(round_history(case)[0]) == at_freeze

@@ -287,6 +287,12 @@ ACTION_LABELS: dict[str, LazyString] = {
 }
 
 
+def action_text(event: AuditEvent, names: Names | None = None) -> str:
+    """What happened, for a person: the action's label, or its sentence when it has no label."""
+    label = ACTION_LABELS.get(event.action)
+    return str(label) if label is not None else sentence(event, names or Names())
+
+
 def action_choices() -> list[tuple[str, str]]:
     """(value, label) pairs for the event select, in the reader's language, groups first."""
     groups = sorted(((code, str(label)) for code, label in ACTION_GROUPS.items()), key=lambda p: p[1])

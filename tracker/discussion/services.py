@@ -137,6 +137,7 @@ def answer_counter_proposal(actor: User, proposal: CounterProposal, answer: str)
     _check_open(case)
     if not policy.can_answer_counter_proposal(actor, case):
         raise PermissionDenied(_("Endast ärendets HR-handläggare kan besvara motförslag."))
+    assert_stage_item_not_frozen(case, proposal.stage_code, proposal.created_at)
     if proposal.withdrawn_at is not None:
         raise Conflict(_("Motförslaget har dragits tillbaka."))
     if proposal.answered_at is not None:
@@ -160,6 +161,7 @@ def withdraw_counter_proposal(actor: User, proposal: CounterProposal) -> Counter
     """The author withdraws an unanswered proposal."""
     case = _case_of(proposal)
     _check_open(case)
+    assert_stage_item_not_frozen(case, proposal.stage_code, proposal.created_at)
     if proposal.withdrawn_at is not None:
         raise Conflict(_("Motförslaget har redan dragits tillbaka."))
     if proposal.answered_at is not None:

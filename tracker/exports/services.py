@@ -13,11 +13,14 @@ import json
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from tracker.audit.models import AuditEvent
+from tracker.audit.sentences import action_text
 from tracker.audit.service import record as audit_record
 from tracker.auth.models import User
 from tracker.cases.models import Case
@@ -42,6 +45,8 @@ MIMETYPES = {
 }
 EXTENSIONS = {"pdf": "pdf", "json": "json", "csv": "csv", "bundle": "zip"}
 CSV_COLUMNS = (*EVENT_FIELDS, "prev_hash", "hash", "payload_redacted")
+# Read by people, not hashed: after the evidence columns, so the verifier's columns keep their place.
+CSV_TEXT_COLUMN = "action_text"
 
 
 @dataclass(frozen=True)
@@ -106,14 +111,24 @@ def csv_header(column: str) -> str:
 
 def render_csv(events: Iterable[dict[str, Any]], language: str = "sv") -> bytes:
     """The audit events as CSV (UTF-8 with a header row in `language`, each header naming its
-    column's code; every hashed field, prev_hash and hash)."""
+    column's code; every hashed field, prev_hash and hash, then the action in words)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     with force_locale(language):
-        writer.writerow([csv_safety.neutralise(csv_header(column)) for column in CSV_COLUMNS])
-    for event in events:
-        writer.writerow([csv_cell(event.get(column)) for column in CSV_COLUMNS])
+        writer.writerow([csv_safety.neutralise(csv_header(column)) for column in (*CSV_COLUMNS, CSV_TEXT_COLUMN)])
+        for event in events:
+            writer.writerow([*(csv_cell(event.get(column)) for column in CSV_COLUMNS),
+                             csv_cell(_action_text(event))])
     return out.getvalue().encode("utf-8")
+
+
+def _action_text(event: dict[str, Any]) -> str:
+    """The event's action in words (its label, else its trail sentence) in the current language."""
+    payload = event.get("payload")
+    row = SimpleNamespace(action=str(event.get("action") or ""), actor_name=event.get("actor_name"),
+                          payload=payload if isinstance(payload, dict) else {},
+                          target_type=event.get("target_type"), target_id=event.get("target_id"))
+    return action_text(cast(AuditEvent, row))
 
 
 def render_pdf(record: dict[str, Any]) -> bytes:

@@ -171,8 +171,10 @@ def _of_current_round(request: CentralNegotiationRequest, ended: datetime | None
 
 
 def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
-                   requests: Iterable[CentralNegotiationRequest], overridden: Iterable[str]) -> dl.Facts:
-    """The deadline engine's input from records already read (pure: no query)."""
+                   requests: Iterable[CentralNegotiationRequest], overridden: Iterable[str], *,
+                   as_of: datetime | None = None) -> dl.Facts:
+    """The deadline engine's input from records already read (pure: no query). `as_of` (a frozen
+    round's end): a request counts as pending when it had not ended by then."""
     early = records.get(Stage.EARLY_INFORMATION)
     closing = records.get(Stage.CLOSING)
     decision = records.get(Stage.DECISION)
@@ -187,12 +189,19 @@ def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
         first_meeting_on=local_date(first_meeting) if first_meeting else None,
         negotiation_ended_on=local_date(ended) if ended else None,
         end_mode=closing.end_mode if closing else None,
-        central_requests=tuple(dl.CentralRequestFact(local_date(r.requested_at), r.timely, r.is_pending)
+        central_requests=tuple(dl.CentralRequestFact(local_date(r.requested_at), r.timely,
+                                                       _pending_at(r, as_of))
                                for r in requests if _of_current_round(r, ended)),
         decision_on=decision.decision_date if decision and decision.status == StageStatus.COMPLETED else None,
         evaluation_approved_on=evaluation.approved_on if evaluation else None,
         overridden=frozenset(overridden),
     )
+
+
+def _pending_at(request: CentralNegotiationRequest, as_of: datetime | None) -> bool:
+    if as_of is None or request.ended_at is None:
+        return request.is_pending
+    return _aware(request.ended_at) >= as_of
 
 
 def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiationRequest] | None = None,

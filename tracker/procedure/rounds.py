@@ -5,8 +5,9 @@ A round is the time between two reopenings. Round k ends at the k-th distinct `s
 the case's stage records (one reopening freezes several records at the same instant). Within a
 frozen round, each stage's record in force is the one frozen at or after the round's end with the
 lowest round number; its deadlines are computed from those records, the meetings held in its
-negotiation round before it ended, its central-negotiation requests and its overrides, on the day
-it was frozen. The current round's deadlines are the engine's usual ones.
+negotiation round before it ended, its central-negotiation requests (pending when not ended by the
+freeze, even if ended since) and its overrides, on the day it was frozen. The current round's
+deadlines are the engine's usual ones.
 
 `round_history(case)` reads everything in four queries, whatever the number of rounds.
 """
@@ -135,7 +136,7 @@ def round_history(case: Case, records: Sequence[StageRecord] | None = None, *,
             deadlines = list(current) if current is not None else dl.compute(facts_for(case, in_force), today())
         else:
             facts = deadline_facts(case, in_force, first, _requests_before(requests, end),
-                                   (o.deadline_code for o in mine))
+                                   (o.deadline_code for o in mine), as_of=end)
             deadlines = dl.compute(facts, local_date(end))
         stage, reason = _reopened_stage(records, began) if began is not None else (None, None)
         early, closing, decision = (in_force.get(s) for s in (Stage.EARLY_INFORMATION, Stage.CLOSING, Stage.DECISION))
