@@ -155,15 +155,34 @@ def test_text_and_pdf_exports_are_audited_with_their_hash(decided_world, web, tm
     assert events[0].payload["sha256"] == hashlib.sha256(text.data).hexdigest()
 
 
-def test_the_export_is_in_the_readers_language(decided_world, web):
+def test_the_export_is_in_the_cases_language_unless_another_is_picked(decided_world, web):
     from tracker.auth import services as auth_services
 
     w = decided_world
-    auth_services.set_locale(w["decider"], "en")
+    auth_services.set_locale(w["decider"], "en")  # the reader's own language does not decide the record's
     db.session.commit()
     web.login(w["decider"].email, PASSWORD)
-    body = _export(web, w["case"].id, "txt", f"/cases/{w['case'].id}").get_data(as_text=True)
-    assert "cooperation procedure" in body and "Redovisning" not in body
+    page = f"/cases/{w['case'].id}"
+    assert w["case"].language == "sv"
+    body = _export(web, w["case"].id, "txt", page).get_data(as_text=True)
+    assert "Redovisning" in body and "cooperation procedure" not in body
+    english = web.post(f"/cases/{w['case'].id}/decision-statement",
+                       {"statement-format": "txt", "statement-language": "en"}, token_from=page)
+    assert "cooperation procedure" in english.get_data(as_text=True)
+    finnish = web.post(f"/cases/{w['case'].id}/decision-statement",
+                       {"statement-format": "txt", "statement-language": "fi"}, token_from=page)
+    assert "Yhteistoimintamenettely" in finnish.get_data(as_text=True)
+
+
+def test_an_unknown_statement_language_is_a_clear_400(decided_world, web):
+    w = decided_world
+    web.login(w["decider"].email, PASSWORD)
+    page = f"/cases/{w['case'].id}"
+    response = web.post(f"/cases/{w['case'].id}/decision-statement",
+                        {"statement-format": "txt", "statement-language": "xx"}, token_from=page)
+    assert response.status_code == 400
+    assert "Choose one of the languages" in response.get_data(as_text=True) or \
+        "Välj ett av språken i listan." in response.get_data(as_text=True)
 
 
 def test_bad_format_missing_csrf_forbidden_and_invisible(decided_world, factory, web):

@@ -31,7 +31,7 @@ from tracker.exports.bundle import build_bundle
 from tracker.exports.labels import label
 from tracker.exports.pdf.statement import render_statement
 from tracker.exports.policy import can_export, can_export_all
-from tracker.exports.record import build_record, record_json
+from tracker.exports.record import build_record, record_json, record_language
 from tracker.exports.serialise import EVENT_FIELDS
 from tracker.procedure.decision_panel import decision_extras
 from tracker.procedure.policy import can_export_statement
@@ -193,7 +193,7 @@ def export(case: Case, reader: User, fmt: str, language: str | None = None) -> E
 STATEMENT_MIMETYPES = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8"}
 
 
-def export_statement(case: Case, reader: User, fmt: str) -> Export:
+def export_statement(case: Case, reader: User, fmt: str, language: str | None = None) -> Export:
     """The decision statement as PDF or plain text, once the decision is possible; audited as
     `decision_statement.exported` with the SHA-256 of what was handed out."""
     if not can_view_case(reader, case):
@@ -202,10 +202,11 @@ def export_statement(case: Case, reader: User, fmt: str) -> Export:
         raise PermissionDenied(_("Du får inte exportera beslutstexten."))
     if fmt not in STATEMENT_MIMETYPES:
         raise ValidationFailed(_("Välj PDF eller text."), field="format")
-    statement = decision_extras(reader, case).statement
-    if statement is None:
-        raise Conflict(_("Beslutstexten kan tas fram när beslutet är möjligt."))
-    data = render_statement(statement, author=reader.name) if fmt == "pdf" else statement.text().encode("utf-8")
+    with force_locale(record_language(case, language)):
+        statement = decision_extras(reader, case).statement
+        if statement is None:
+            raise Conflict(_("Beslutstexten kan tas fram när beslutet är möjligt."))
+        data = render_statement(statement, author=reader.name) if fmt == "pdf" else statement.text().encode("utf-8")
     digest = sha256_hex(data)
     audit_record(reader, "decision_statement.exported", case, {"format": fmt, "sha256": digest, "bytes": len(data)},
                  case_id=case.id)

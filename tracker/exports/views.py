@@ -50,9 +50,12 @@ def decision_statement(case_id: int) -> Response | tuple[str, int]:
     case = load_or_404(Case, case_id, can_view_case, kind="export")
     form = StatementExportForm(prefix="statement")
     if not form.validate_on_submit():
+        if "language" in form.errors:
+            return render_error(400, _("Välj ett av språken i listan."))
         return render_error(400, _("Välj PDF eller text."))
     try:
-        export = services.export_statement(case, current_actor(), form.format.data)
+        export = services.export_statement(case, current_actor(), form.format.data,
+                                           language=form.language.data or None)
     except DomainError as error:
         if error.status_code in (403, 404):
             raise

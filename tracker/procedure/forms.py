@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.i18n import html_lang, language_name, organisation_languages
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import Stage
 from tracker.procedure.labels import CONTENT_FIELD_LABELS, DEADLINE_LABELS, END_MODE_LABELS, PARTY_LABELS
@@ -167,4 +170,14 @@ STATEMENT_FORMATS = (("pdf", "PDF"), ("txt", _l("Text")))
 
 
 class StatementExportForm(FlaskForm):
+    """The decision statement's download: the format from the button pressed; the language from the
+    select (blank: the case's language, like the procedure record)."""
+
     format = SelectField(_l("Format"), choices=choices(STATEMENT_FORMATS))
+    language = SelectField(_l("Språk"), choices=[], default="")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = [SelectChoice("", str(_l("Ärendets språk"))),
+                                 *(SelectChoice(code, language_name(code), render_kw={"lang": html_lang(code)})
+                                   for code in organisation_languages())]
