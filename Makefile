@@ -49,12 +49,15 @@ migrate: install
 demo: migrate
 	$(BIN)/flask demo --if-empty
 
-# The local witness runs as its own process next to the app, and stops with it.
+# The local witness and the checkpointer (which signs a quiet log's head within the interval) run as
+# their own processes next to the app, and stop with it.
 run: migrate
 	$(BIN)/flask audit witness-setup
 	@$(BIN)/python -m tracker.witness_program --dir "$(AUDIT_LOCAL_WITNESS_DIR)" serve --port $(WITNESS_PORT) & \
-	witness=$$!; trap 'kill $$witness 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask demo --if-empty && $(BIN)/flask run --host $(HOST) --port $(PORT)
+	witness=$$!; trap 'kill $$witness $$checkpointer 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask demo --if-empty && \
+	{ $(BIN)/flask audit checkpointer & checkpointer=$$!; } && \
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
