@@ -120,7 +120,7 @@ def compose(user: User, case: Case, *, stage: Stage | str | None = None,
     or the view of one stage."""
     failed = failed or {}
     shown = Stage(stage or case.current_stage)
-    procedure = procedure_panel.panel(user, case)
+    procedure = procedure_panel.panel(user, case, shown=shown)
     panels: dict[str, Any] = {"procedure": procedure}
     forms: dict[str, Any] = {"procedure": procedure_panel_forms.panel_forms(
         procedure, _failed_for("procedure", failed), stage=shown)}

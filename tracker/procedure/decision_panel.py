@@ -111,8 +111,10 @@ def _decision_possible(case: Case) -> bool:
     return not pq.decision_blockers(case)
 
 
-def decision_extras(user: User, case: Case) -> DecisionExtras:
-    """The decision stage's extra data for `user`."""
+def decision_extras(user: User, case: Case, *, with_statement: bool = True) -> DecisionExtras:
+    """The decision stage's extra data for `user`; the decision statement (the costliest part: it
+    reads the meetings, minutes, documents and cited events) only `with_statement`, i.e. when the
+    decision stage is shown."""
     assignments = decision_makers_of(case)
     rows = tuple(DecisionMakerRow(a.id, a.user.name, a.assigned_at, a.ended_at, a.end_reason) for a in assignments)
     may_assign = can_assign_decision_makers(user, case)
@@ -121,7 +123,7 @@ def decision_extras(user: User, case: Case) -> DecisionExtras:
     changes = tuple(MaterialChangeRow(c.id, c.changed_at, tuple(
         (material_field_label(name), material_value(name, d.get("from")), material_value(name, d.get("to")))
         for name, d in (c.changes or {}).items())) for c in open_material_changes(case))
-    statement = decision_statement(case) if _decision_possible(case) else None
+    statement = decision_statement(case) if with_statement and _decision_possible(case) else None
     return DecisionExtras(
         decision_makers=rows, may_assign=may_assign, candidates=candidates,
         urgent=case_urgent_task(case), urgent_reason=case.urgent_reason,

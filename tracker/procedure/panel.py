@@ -151,8 +151,9 @@ def _may_request_central(user: User, case: Case, profile: Profile | None, facts:
                 and dl.central_window_ends(facts) is not None and pending is None)
 
 
-def panel(user: User, case: Case) -> ProcedurePanel:
-    """The procedure panel of `case` as `user` may see and act on it."""
+def panel(user: User, case: Case, *, shown: Stage | None = None) -> ProcedurePanel:
+    """The procedure panel of `case` as `user` may see and act on it, for a view that shows stage
+    `shown` (None: every stage; the decision statement is built only where the decision stage is)."""
     rounds = pq.all_records(case)
     current = {Stage(r.stage_code): r for r in rounds if r.superseded_at is None}
     frozen: dict[str, list[StageRecord]] = {code: [] for code in STAGES}
@@ -205,5 +206,5 @@ def panel(user: User, case: Case) -> ProcedurePanel:
             held_meetings=gate_facts.held_meetings, approved_minutes=gate_facts.approved_minutes),
         rounds=tuple(round_history(case, rounds, requests=requests, overrides=overrides, current=deadlines))
         if any(r.superseded_at is not None for r in rounds) else (),
-        extras=decision_extras(user, case),
+        extras=decision_extras(user, case, with_statement=shown in (None, Stage.DECISION)),
     )
