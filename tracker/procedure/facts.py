@@ -138,17 +138,6 @@ def negotiation_round_start(case: Case) -> datetime | None:
     return _aware(began) if began is not None else None
 
 
-def held_meetings(case: Case, began: datetime | None) -> list[tuple[list[str], bool]]:
-    """(stages discussed, minutes approved by both) of each meeting of the negotiation round that
-    began at `began` that has been held: not cancelled and already started. One query."""
-    query = (select(Meeting.stages, Minutes.status)
-             .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
-             .where(Meeting.case_id == case.id, Meeting.cancelled_at.is_(None), Meeting.starts_at <= utcnow()))
-    if began is not None:
-        query = query.where(Meeting.starts_at >= began)
-    return [(list(stages or ()), status == MinutesStatus.APPROVED) for stages, status in db.session.execute(query)]
-
-
 def round_stages(records: Records, began: datetime | None) -> tuple[Stage, ...]:
     """The negotiated stages walked in the negotiation round that began at `began`: all of them in
     round 1; after a reopening, those whose current record started at or after it (not yet started
@@ -204,9 +193,35 @@ def _pending_at(request: CentralNegotiationRequest, as_of: datetime | None) -> b
     return _aware(request.ended_at) >= as_of
 
 
+def round_start_of(rounds: Iterable[StageRecord]) -> datetime | None:
+    """`negotiation_round_start` from every round of the case's records, already read (pure)."""
+    ends = [_aware(r.superseded_at) for r in rounds
+            if r.superseded_at is not None and r.stage_code in NEGOTIATION_STAGES]
+    return max(ends) if ends else None
+
+
+def round_number_of(rounds: Iterable[StageRecord]) -> int:
+    """`case_rounds` of one case from every round of its records, already read (pure)."""
+    return 1 + len({_aware(r.superseded_at) for r in rounds if r.superseded_at is not None})
+
+
+def round_meetings(case: Case, began: datetime | None) -> list[tuple[datetime, list[str], bool]]:
+    """(start, stages discussed, minutes approved by both) of each meeting of the negotiation round
+    that began at `began` that is not cancelled, held or still to come. One query."""
+    query = (select(Meeting.starts_at, Meeting.stages, Minutes.status)
+             .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+             .where(Meeting.case_id == case.id, Meeting.cancelled_at.is_(None)))
+    if began is not None:
+        query = query.where(Meeting.starts_at >= began)
+    return [(_aware(starts), list(stages or ()), status == MinutesStatus.APPROVED)
+            for starts, stages, status in db.session.execute(query)]
+
+
 def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiationRequest] | None = None,
-               overrides: list[DeadlineOverride] | None = None) -> GateFacts:
-    """Every fact the gates need for one case: seven queries (fewer when requests/overrides are given)."""
+               overrides: list[DeadlineOverride] | None = None,
+               rounds: Iterable[StageRecord] | None = None) -> GateFacts:
+    """Every fact the gates need for one case: a fixed number of queries, fewer when the requests,
+    the overrides or every round of the records (`rounds`, frozen ones too) are given."""
     members = [(m.party, m.units) for m in roster.current(case)]
     risk = db.session.execute(
         select(RiskAssessment.cosigned_at, RiskAssessment.waiver_reason).where(RiskAssessment.case_id == case.id)
@@ -218,16 +233,22 @@ def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiatio
     ).scalar_one()
     requests = central_requests_of(case) if requests is None else requests
     overrides = overrides_of(case) if overrides is None else overrides
-    began = negotiation_round_start(case)
-    held = held_meetings(case, began)
+    if rounds is None:
+        began, round_number = negotiation_round_start(case), case_rounds([case.id])[case.id]
+    else:
+        rounds = list(rounds)
+        began, round_number = round_start_of(rounds), round_number_of(rounds)
+    meetings = round_meetings(case, began)
+    now = utcnow()
+    held = [(stages, approved) for starts, stages, approved in meetings if starts <= now]
     units: set[str] = set()
     for party, member_units in members:
         if party == Party.PERSONNEL:
             units.update(member_units or ())
     return GateFacts(
         profile=get_profile(case.profile_code),
-        deadlines=deadline_facts(case, records, first_meetings([case.id]).get(case.id), requests,
-                                 current_round_codes(overrides, case_rounds([case.id])[case.id])),
+        deadlines=deadline_facts(case, records, min((starts for starts, *_rest in meetings), default=None),
+                                 requests, current_round_codes(overrides, round_number)),
         parties_present=frozenset(Party(party) for party, _units in members),
         personnel_units=frozenset(units),
         risk_assessed=bool(risk),

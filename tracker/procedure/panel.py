@@ -162,7 +162,7 @@ def panel(user: User, case: Case, *, shown: Stage | None = None) -> ProcedurePan
             frozen[r.stage_code].append(r)
     overrides = pq.overrides_of(case)
     requests = pq.central_requests_of(case)
-    gate_facts = pq.gate_facts(case, current, requests=requests, overrides=overrides)
+    gate_facts = pq.gate_facts(case, current, requests=requests, overrides=overrides, rounds=rounds)
     facts = gate_facts.deadlines
     today = pq.today()
     deadlines = dl.compute(facts, today)
