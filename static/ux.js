@@ -60,3 +60,19 @@
     fold();
   }
 })();
+// Issue 17: a link in the error summary puts the focus in its field (the label stays in view),
+// as GOV.UK's summary does; without JavaScript the link still scrolls to the field.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    if (!link) { return; }
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) { return; }
+    event.preventDefault();
+    var label = document.querySelector("label[for='" + target.id + "']") || target;
+    var input = target.tagName === "FIELDSET" ? target.querySelector("input, select, textarea") : target;
+    label.scrollIntoView();
+    (input || target).focus({ preventScroll: true });
+  });
+})();

@@ -33,6 +33,15 @@ class Factory:
         db.session.flush()
         return user
 
+    def units(self, *names: str) -> list[str]:
+        """The employer's unit register holds `names` (added by the system, audited)."""
+        from tracker.units.services import add_unit
+
+        for name in names:
+            add_unit(None, name)
+        db.session.flush()
+        return list(names)
+
     def member(self, case, user, party, role: str = "member", units=(), union=None):
         """A steering-group member added by the case's HR officer (through the real service)."""
         from tracker.steering import services as steering_services

@@ -108,10 +108,11 @@ def _features() -> tuple[ModuleType, ...]:
         procedure,
         risk,
         steering,
+        units,
     )
 
     return (auth, admin, home, audit, cases, procedure, steering, discussion, risk, meetings, documents,
-            notifications, exports)
+            notifications, exports, units)
 
 
 def create_app(config: type[Config] | Config | dict | None = None) -> Flask:

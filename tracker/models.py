@@ -14,3 +14,4 @@ def import_all() -> None:
     from tracker.procedure import models as _procedure  # noqa: F401
     from tracker.risk import models as _risk  # noqa: F401
     from tracker.steering import models as _steering  # noqa: F401
+    from tracker.units import models as _units  # noqa: F401

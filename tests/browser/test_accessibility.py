@@ -48,7 +48,7 @@ PAGES = {
     "auditor": ["/home", "/cases", "/cases/{case}", "/audit", "/exports", "/cases/{case}/audit",
                 "/documents/{document}"],
     "admin": ["/home", "/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/users/{user}/deactivate",
-              "/admin/organisations",
+              "/admin/organisations", "/admin/units",
               "/admin/profiles", "/account"],
 }
 
@@ -97,6 +97,26 @@ def test_error_page_has_no_axe_violations(page):
     assert response.status == 404
     count, report = axe_violations(page)
     assert count == 0, report
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_failed_form_opens_with_a_focused_error_summary_and_no_axe_violations(page, width):
+    """The case form sent empty: "Fel:" in the title, the summary focused, each link to its field."""
+    login(page, DEMO_LOGINS["hr_officer"])
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/cases/new")
+    page.fill("#staff_affected", "-3")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Registrera", exact=True).click()
+    assert page.title().startswith("Fel: ")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    count, report = axe_violations(page)
+    assert count == 0, report
+    links = page.locator("#error-summary a")
+    assert links.count() >= 2  # the title and the number of staff
+    links.first.click()
+    assert page.evaluate("document.activeElement.id") == "title"
 
 
 def _tab(page) -> dict:

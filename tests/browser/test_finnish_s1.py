@@ -91,7 +91,7 @@ def test_s1_in_finnish_end_to_end(page, live_server, tmp_path):
     page.get_by_label("Kuvaus").fill("Kotihoidon henkilöstön lomauttaminen talouden tasapainottamiseksi.")
     page.select_option("#change_kind", "cuts")
     page.fill("#staff_affected", "8")
-    page.get_by_label("Muutoksen koskemat yksiköt (yksi riviä kohden)").fill("Kotihoito")
+    page.get_by_role("group", name="Muutoksen koskemat yksiköt").get_by_label("Kotihoito").check()  # the register
     page.get_by_label("Voi johtaa irtisanomisiin, lomautuksiin tai osa-aikaistamisiin").check()
     page.select_option("#profile_code", "fi-municipal")
     assert "Suomi, kunta (KYNK, laki 449/2007)" in page.locator("#profile_code").inner_text()

@@ -52,7 +52,20 @@ def test_each_demo_role_logs_in_sees_its_home_and_logs_out(page, role):
 def test_wrong_password_shows_the_error_on_the_login_page(page):
     login(page, "hr@example.org", "not-the-password")
     assert page.url.endswith("/login")
-    assert page.get_by_role("alert").inner_text() == "Fel e-postadress eller lösenord."
+    alert = page.get_by_role("alert")  # one alert: the error summary, which takes the focus
+    assert "Fel e-postadress eller lösenord." in alert.inner_text()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.title().startswith("Fel: ")
+
+
+def test_error_summary_links_move_to_the_field(page):
+    page.goto("/login")
+    page.fill("#email", "hr@example.org")
+    page.click("button[type=submit] >> nth=0")
+    summary = page.locator("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "password"
 
 
 def test_switch_language_before_and_after_login(page):

@@ -60,7 +60,7 @@ def test_hr_walks_a_case_to_closing(page, live_server):
     page.get_by_label("Rubrik").fill("Ny organisation för parkförvaltningen")
     page.get_by_label("Beskrivning").fill("Parkförvaltningen och gatuenheten slås ihop.")
     page.select_option("#change_kind", "merger")
-    page.get_by_label("Berörda enheter (en per rad)").fill("Parkförvaltningen")
+    page.get_by_role("group", name="Berörda enheter").get_by_label("Parkförvaltningen").check()  # the register
     page.select_option("#profile_code", "se-mbl")
     with page.expect_navigation():
         page.get_by_role("button", name="Registrera").click()

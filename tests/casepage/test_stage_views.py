@@ -80,9 +80,10 @@ def test_stage_view_answers_404_for_an_unknown_stage_or_an_invisible_case(factor
 
 def test_registering_a_case_shows_a_focused_confirmation(factory, web):
     hr = factory.user("hr_officer")
+    factory.units("Kök")
     web.login(hr.email, factory.password)
     response = web.post("/cases/new", {"title": "Ny kökorganisation", "change_kind": "reorganisation",
-                                       "staff_affected": "4", "units": "Kök", "profile_code": "se-mbl"},
+                                       "staff_affected": "4", "units": ["Kök"], "profile_code": "se-mbl"},
                         token_from="/cases/new")
     assert response.status_code == 302 and response.headers["Location"].endswith("#confirmation")
     case = db.session.query(Case).one()

@@ -54,12 +54,13 @@ def test_state_changes_show_on_the_next_get(factory, web):
 
 def test_change_over_http_shows_immediately(factory, web):
     case = factory.case()
+    factory.units("Städ")
     hr = case.responsible_hr
     web.login(hr.email, factory.password)
     _get(web, case)
     response = web.post(f"/cases/{case.id}/edit", {
         "title": "Ny rubrik via formuläret", "change_kind": case.change_kind, "staff_affected": "3",
-        "units": "Städ", "profile_code": case.profile_code}, token_from=f"/cases/{case.id}/edit")
+        "units": ["Städ"], "profile_code": case.profile_code}, token_from=f"/cases/{case.id}/edit")
     assert response.status_code == 302
     html = web.client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Ny rubrik via formuläret" in html

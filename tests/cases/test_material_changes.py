@@ -106,7 +106,7 @@ def test_only_the_cases_hr_chooses(factory):
 
 def _edit_data(case, **overrides) -> dict:
     data = {"title": case.title, "description": case.description, "change_kind": str(case.change_kind),
-            "staff_affected": str(case.staff_affected), "units": "\n".join(case.unit_names),
+            "staff_affected": str(case.staff_affected), "units": list(case.unit_names),
             "planned_decision_date": "", "decision_body": case.decision_body}
     data.update(overrides)
     return data

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -19,9 +20,13 @@ def switch(web, user, password):
 
 def test_hr_registers_a_case_over_http(factory, web):
     hr = factory.user("hr_officer")
+    factory.units("Städ", "Kök", "Växeln")
     web.login(hr.email, factory.password)
+    form = web.client.get("/cases/new").get_data(as_text=True)
+    assert form.index('name="profile_code"') < form.index('name="title"')  # the governing choice first
+    assert re.findall(r'name="units"[^>]*value="([^"]+)"', form) == ["Kök", "Städ", "Växeln"]  # the register
     response = web.post("/cases/new", {"title": "Ny städorganisation", "change_kind": "reorganisation",
-                                       "staff_affected": "12", "units": "Städ\nKök", "profile_code": "fi-municipal",
+                                       "staff_affected": "12", "units": ["Städ", "Kök"], "profile_code": "fi-municipal",
                                        "may_reduce_staff": "y"}, token_from="/cases/new")
     assert response.status_code == 302
     case = db.session.query(Case).one()
@@ -68,9 +73,10 @@ def test_invisible_case_is_404_and_admin_has_no_case_access(factory, web):
 
 
 def test_edit_case(factory, web):
-    case = factory.case(units=["A"])
+    case = factory.case(units=["A"])  # A was named before the register held it: the case keeps it on offer
+    factory.units("B")
     web.login(case.responsible_hr.email, factory.password)
-    response = web.post(f"/cases/{case.id}/edit", {"title": "Ändrad", "change_kind": "merger", "units": "A\nB",
+    response = web.post(f"/cases/{case.id}/edit", {"title": "Ändrad", "change_kind": "merger", "units": ["A", "B"],
                                                    "staff_affected": "3"}, token_from=f"/cases/{case.id}/edit")
     assert response.status_code == 302
     db.session.refresh(case)

@@ -1,6 +1,7 @@
 """The case registration/edit form and the case list's filters."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import get_locale
@@ -14,15 +15,21 @@ from tracker.cases.labels import CASE_STATUS_LABELS, CHANGE_KIND_LABELS
 from tracker.cases.queries import CaseFilters
 from tracker.procedure.profiles import all_profiles
 from tracker.procedure.stages import STAGES, stage_label
-from tracker.web.forms import choices
+from tracker.units.queries import unit_choices
+from tracker.web.forms import CheckboxListField, choices
 
 CHANGE_KIND_CHOICES = choices(CHANGE_KIND_LABELS.items())
 
 
-def profile_choices() -> list[SelectChoice]:
-    """Every procedure profile, by code, named in the page's language (a fallback marked)."""
+def profile_names() -> dict[str, str]:
+    """Every procedure profile's name in the page's language (a fallback marked), by code."""
     locale = str(get_locale() or "sv")
-    return choices((code, p.name_in(locale).plain()) for code, p in sorted(all_profiles().items()))
+    return {code: p.name_in(locale).plain() for code, p in sorted(all_profiles().items())}
+
+
+def profile_choices() -> list[SelectChoice]:
+    """Every procedure profile, by code, named in the page's language."""
+    return choices(profile_names().items())
 
 
 def _any_or(pairs: list[SelectChoice]) -> list[SelectChoice]:
@@ -35,20 +42,22 @@ class CaseForm(FlaskForm):
     change_kind = SelectField(_l("Typ av förändring"), choices=CHANGE_KIND_CHOICES)
     staff_affected = IntegerField(_l("Antal berörda anställda"), default=0,
                                   validators=[Optional(), NumberRange(min=0, message=_l("Ange 0 eller fler."))])
-    units = TextAreaField(_l("Berörda enheter (en per rad)"), validators=[Length(max=5000)])
+    units = CheckboxListField(_l("Berörda enheter"), validators=[Optional()])
     may_reduce_staff = BooleanField(_l("Kan leda till uppsägningar, permitteringar eller minskad arbetstid"))
     is_large = BooleanField(_l("Stort ärende (varje enhet ska vara företrädd i styrnings- och uppföljningsgruppen)"))
     planned_decision_date = DateField(_l("Planerat beslutsdatum"), validators=[Optional()])
     decision_body = StringField(_l("Beslutande organ"), validators=[Length(max=200)])
     profile_code = SelectField(_l("Förfarandeprofil"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case_units: Iterable[str] = (), **kwargs: Any) -> None:
+        """`case_units`: the case's own units, offered even when the register no longer lists them."""
         super().__init__(*args, **kwargs)
         self.profile_code.choices = profile_choices()
+        self.units.choices = choices((name, name) for name in unit_choices(case_units))
 
     def unit_list(self) -> list[str]:
-        """The units, one per non-blank line."""
-        return [line.strip() for line in (self.units.data or "").splitlines() if line.strip()]
+        """The units ticked."""
+        return list(self.units.data or [])
 
     def case_fields(self) -> dict[str, Any]:
         """The editable facts as keyword arguments for `open_case`/`update_case`."""

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from tracker.auth.models import User
 from tracker.casepage import render_case_page
 from tracker.cases import queries, services
-from tracker.cases.forms import CaseFilterForm, CaseForm
+from tracker.cases.forms import CaseFilterForm, CaseForm, profile_names
 from tracker.cases.models import Case
 from tracker.cases.policy import can_edit_case, can_open_case, can_view_case
 from tracker.errors import DomainError, PermissionDenied, ValidationFailed
@@ -33,7 +33,7 @@ def _wanted_page() -> int:
 def index() -> tuple[str, int]:
     user = current_actor()
     form = CaseFilterForm(request.args)
-    common = dict(form=form, can_open_case=can_open_case(user))
+    common = dict(form=form, can_open_case=can_open_case(user), profile_names=profile_names())
     if not form.validate():
         empty = queries.CaseListPage(rows=(), page=1, pages=1, total=0, total_capped=False)
         return render_template("cases/list.html", listing=empty, args={}, **common), 400
@@ -78,6 +78,11 @@ def stage(case_id: int, code: str) -> tuple[str, int]:
     return render_case_page(current_actor(), case, stage=Stage(code))
 
 
+def _form_page(form: CaseForm, case: Case, negotiation_closed: bool) -> str:
+    return render_template("cases/form.html", form=form, case=case, profile_names=profile_names(),
+                           negotiation_closed=negotiation_closed)
+
+
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def edit(case_id: int) -> Response | tuple[str, int]:
@@ -86,20 +91,19 @@ def edit(case_id: int) -> Response | tuple[str, int]:
     if not can_edit_case(user, case):
         raise PermissionDenied(_("Du kan inte ändra det här ärendet."))
     if request.method == "GET":
-        form = CaseForm(obj=case)
-        form.units.data = "\n".join(case.unit_names)
-        return render_template("cases/form.html", form=form, case=case,
-                               negotiation_closed=queries.negotiation_closed(case)), 200
-    form = CaseForm()
+        form = CaseForm(obj=case, case_units=case.unit_names)
+        form.units.data = case.unit_names
+        return _form_page(form, case, queries.negotiation_closed(case)), 200
+    form = CaseForm(case_units=case.unit_names)
     form.profile_code.data = case.profile_code  # the profile is fixed at registration
     closed = queries.negotiation_closed(case)
     if not form.validate_on_submit():
-        return render_template("cases/form.html", form=form, case=case, negotiation_closed=closed), 400
+        return _form_page(form, case, closed), 400
     try:
         services.update_case(user, case, **form.case_fields())
     except ValidationFailed as error:
         apply_domain_error(form, error)
-        return render_template("cases/form.html", form=form, case=case, negotiation_closed=closed), 400
+        return _form_page(form, case, closed), 400
     if queries.has_open_material_change(case):
         flash(_("Förhandlingen är avslutad och du har ändrat väsentliga uppgifter. Förfarandet kan behöva "
                 "återupptas: välj nedan."), "warning")

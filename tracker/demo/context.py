@@ -9,6 +9,10 @@ from tracker.cases.models import Case
 
 DEMO_PASSWORD = "samverkan-demo"
 
+# The employer's unit register: the demo cases' units and a few more to choose from.
+UNITS = ["Biblioteket", "Centralköket", "Fritidsgårdarna", "Hemtjänst Norr", "Hemtjänst Söder", "IT-support",
+         "Kotihoito", "Kulturskolan", "Parkförvaltningen", "Skolköken", "Skolstäd", "Växeln"]
+
 ORGANISATIONS = [
     ("Exempelstads kommun", OrganisationKind.EMPLOYER),
     ("Kommunal", OrganisationKind.UNION),

@@ -6,9 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.auth.labels import role_labels
 from tracker.auth.models import User
@@ -16,13 +15,7 @@ from tracker.steering.labels import MEMBER_ROLE_LABELS, PARTY_LABELS, party_labe
 from tracker.steering.models import MemberRole
 from tracker.steering.policy import inferred_party
 from tracker.steering.queries import MemberChoices, SteeringPanel
-from tracker.web.forms import choices
-
-
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False, html_tag="ul")
-    option_widget = CheckboxInput()
-
+from tracker.web.forms import CheckboxListField, choices
 
 AUTO_PARTY = "auto"
 

@@ -7,9 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Install the error pages, the template filters and the transaction boundary's hooks."""
-    from tracker.web import errors, malformed, security, templating, transaction
+    from tracker.web import error_summary, errors, malformed, security, templating, transaction
 
     errors.init_app(app)
+    error_summary.init_app(app)
     malformed.init_app(app)
     security.init_app(app)
     templating.init_app(app)

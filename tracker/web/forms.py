@@ -6,14 +6,21 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Form
+from wtforms import Form, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.errors import DomainError, GateClosed
 
 
 class CsrfForm(FlaskForm):
     """A form with no fields but its CSRF token: buttons that act (complete, archive, mark read)."""
+
+
+class CheckboxListField(SelectMultipleField):
+    """A choice of several as a list of checkboxes (the `checkboxes` macro puts it in a fieldset)."""
+    widget = ListWidget(prefix_label=False, html_tag="ul")
+    option_widget = CheckboxInput()
 
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
