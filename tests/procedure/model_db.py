@@ -44,6 +44,12 @@ class DbEngine:
         self.union, self.safety = staff(factory, self.case)
         self.dm = factory.user("decision_maker")
         factory.member(self.case, self.dm, Party.EMPLOYER)
+        # The minutes' signatories join now: the group takes no new members once the case is decided.
+        signing = minutes_signatories(self.case)
+        for party in (Party.EMPLOYER, Party.PERSONNEL):
+            if not signing.get(str(party)):
+                factory.member(self.case, factory.user("hr_officer" if party == Party.EMPLOYER else "union_rep"),
+                               party, role="signatory")
         db.session.flush()
         self._records: dict[Stage, Any] | None = None
         self.meetings: list[Any] = []
@@ -164,10 +170,7 @@ class DbEngine:
         signing = minutes_signatories(self.case)
         signers = []
         for party in (Party.EMPLOYER, Party.PERSONNEL):
-            members = signing.get(str(party)) or [self.factory.member(
-                self.case, self.factory.user("hr_officer" if party == Party.EMPLOYER else "union_rep"), party,
-                role="signatory")]
-            signers.extend(m.user for m in members)
+            signers.extend(m.user for m in signing[str(party)])
         ms.submit_minutes(self.hr, ms.minutes_of(meeting))
         for signer in signers:
             ms.approve_minutes(signer, version, password=self.factory.password, sha256=version.sha256)

@@ -62,3 +62,15 @@ def test_add_form_hidden_once_decided(web, factory):
     web.login(hr.email, PASSWORD)
     html = web.client.get(f"/cases/{case.id}/steering").get_data(as_text=True)
     assert 'id="add-member"' not in html and "Beslutet är fattat" in html
+    # The service refuses too, for the web, the shell and the demo alike, and nothing is added.
+    import pytest
+
+    from tracker.errors import Conflict
+    for actor in (hr, None):
+        with pytest.raises(Conflict, match="tar inte emot nya ledamöter"):
+            services.add_member(actor, case, _union, party=Party.PERSONNEL)
+    r = web.post(f"/cases/{case.id}/steering/members", {
+        "member-user_id": _union.id, "member-party": "auto", "member-role": "member", "member-union_id": 0},
+        token_from=f"/cases/{case.id}/steering")
+    assert r.status_code in (400, 403, 409)
+    assert services.current_members(case) == []

@@ -12,6 +12,7 @@ from tracker.procedure.stages import STAGES, stage_index
 from tracker.risk import services as risk
 from tracker.steering import services as steering
 from tracker.steering.models import MemberRole, Party
+from tracker.steering.policy import group_takes_new_members
 
 COMMENTS = [
     ("union@example.org", "Vi vill se **underlaget** för bemanningen innan nästa möte.\n\n"
@@ -22,7 +23,8 @@ COMMENTS = [
 
 
 def _ensure_member(case: Case, user: User | None, party: str, role: str, units: Sequence[str] = ()) -> None:
-    if user is None or steering.current_membership(case, user) is not None:
+    # A decided case's group was formed before its decision (cases.py); it takes no one new.
+    if user is None or not group_takes_new_members(case) or steering.current_membership(case, user) is not None:
         return
     steering.add_member(case.responsible_hr, case, user, party=party, role=role, units=list(units))
 

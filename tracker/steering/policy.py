@@ -28,9 +28,15 @@ def can_manage_members(user: User, case: Case) -> bool:
     return can_run_procedure(user, case)
 
 
+def group_takes_new_members(case: Case) -> bool:
+    """The group is formed for the procedure: new members join while the case is active, not once
+    it is decided (the members who follow the decision up are those who negotiated it)."""
+    return case.status == CaseStatus.ACTIVE
+
+
 def can_add_members(user: User, case: Case) -> bool:
-    """The add-member form: the group's managers while the case is active (not once it is decided)."""
-    return can_manage_members(user, case) and case.status == CaseStatus.ACTIVE
+    """The add-member form: the group's managers while the group takes new members."""
+    return can_manage_members(user, case) and group_takes_new_members(case)
 
 
 def inferred_party(user: User) -> Party:

@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.signals import member_added
 from tracker.steering import roster
 from tracker.steering.models import MemberRole, Party, SteeringMember
-from tracker.steering.policy import can_manage_members
+from tracker.steering.policy import can_manage_members, group_takes_new_members
 from tracker.steering.policy import current_membership as policy_membership
 from tracker.timeutil import utcnow
 
@@ -105,6 +105,8 @@ def add_member(actor: User | None, case: Case, user: User, *, party: Party | str
     _require_manager(actor, case)
     if case.is_archived:
         raise Conflict(_("Ärendet är arkiverat."))
+    if not group_takes_new_members(case):
+        raise Conflict(_("Beslutet är fattat: styrnings- och uppföljningsgruppen tar inte emot nya ledamöter."))
     units = sorted({(u or "").strip() for u in units if (u or "").strip()})
     _validate(case, user, str(party), str(role), union, units)
     if union is None and str(party) == Party.PERSONNEL and user.organisation.kind == OrganisationKind.UNION:
