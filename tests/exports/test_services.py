@@ -188,9 +188,27 @@ def test_bulk_export_is_for_auditors_and_audits_each_bundle(setup):
 def test_csv_names_each_action_in_words_after_the_evidence_columns(setup):
     case = setup["case"]
     rows = csv_rows(services.export_csv(case, setup["auditor"]).data.decode("utf-8"))
-    assert list(rows[0])[-1] == "action_text" and set(services.CSV_COLUMNS) <= set(rows[0])
+    assert list(rows[0])[-2:] == ["action_text", "occurred_local"] and set(services.CSV_COLUMNS) <= set(rows[0])
     opened = next(r for r in rows if r["action"] == "case.opened")
     assert opened["action_text"] == "Ärende registrerat"
     assert all(r["action_text"] and r["action_text"] != r["action"] for r in rows)
     english = csv_rows(services.export_csv(case, setup["auditor"], language="en").data.decode("utf-8"))
     assert next(r for r in english if r["action"] == "case.opened")["action_text"] == "Case registered"
+
+
+def test_csv_gives_each_event_its_local_time_with_the_offset_beside_the_hashed_utc(setup):
+    """The pages and the PDF show local time; the CSV keeps the hashed UTC instant and adds the same
+    instant in the organisation's zone with its offset, so nobody has to convert."""
+    from datetime import datetime
+
+    from tracker.timeutil import org_tz
+
+    rows = csv_rows(services.export_csv(setup["case"], setup["auditor"]).data.decode("utf-8"))
+    for row in rows:
+        utc = datetime.fromisoformat(row["occurred_at"].replace("Z", "+00:00"))
+        local = datetime.fromisoformat(row["occurred_local"])
+        assert local == utc.replace(microsecond=0) and local.utcoffset() == utc.astimezone(org_tz()).utcoffset()
+        assert row["occurred_local"][-6] in "+-" and "." not in row["occurred_local"]
+    assert services.local_time_cell("2026-07-01T10:00:00.000000Z") == "2026-07-01T12:00:00+02:00"  # summer time
+    assert services.local_time_cell("2026-01-15T10:00:00.500000Z") == "2026-01-15T11:00:00+01:00"
+    assert services.local_time_cell(None) == ""

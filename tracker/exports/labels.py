@@ -45,7 +45,7 @@ def _tables() -> dict[str, dict[str, str]]:
                 "target_type": _("Objekttyp"), "target_id": _("Objektets id"), "case_id": _("Ärendets id"),
                 "client_address": _("Klientadress"), "payload": _("Data"), "prev_hash": _("Föregående hash"),
                 "hash": _("Hash"), "payload_redacted": _("Data dold för läsaren"),
-                "action_text": _("Händelse i klartext")},
+                "action_text": _("Händelse i klartext"), "occurred_local": _("Lokal tid")},
         "content": {
             "information_given": _("Information som getts"), "information_to": _("Till vem"),
             "information_given_on": _("Datum då informationen gavs"),

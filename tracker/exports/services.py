@@ -13,6 +13,7 @@ import json
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -35,6 +36,7 @@ from tracker.exports.record import build_record, record_json, record_language
 from tracker.exports.serialise import EVENT_FIELDS
 from tracker.procedure.decision_panel import decision_extras
 from tracker.procedure.policy import can_export_statement
+from tracker.timeutil import to_local
 
 FORMATS = ("pdf", "json", "csv", "bundle")
 MIMETYPES = {
@@ -47,6 +49,7 @@ EXTENSIONS = {"pdf": "pdf", "json": "json", "csv": "csv", "bundle": "zip"}
 CSV_COLUMNS = (*EVENT_FIELDS, "prev_hash", "hash", "payload_redacted")
 # Read by people, not hashed: after the evidence columns, so the verifier's columns keep their place.
 CSV_TEXT_COLUMN = "action_text"
+CSV_LOCAL_TIME_COLUMN = "occurred_local"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,15 @@ def csv_cell(value: Any) -> str:
     return csv_safety.neutralise(str(value))
 
 
+def local_time_cell(occurred_at: str | None) -> str:
+    """The hashed UTC instant in the organisation's time zone, with its offset, to the second
+    ('2026-03-14T10:00:00+01:00'): what a reader compares with the pages and the PDF."""
+    if not occurred_at:
+        return ""
+    instant = datetime.fromisoformat(occurred_at.replace("Z", "+00:00"))
+    return to_local(instant).replace(microsecond=0).isoformat()
+
+
 def csv_header(column: str) -> str:
     """A column's header in the current language with its code: 'Tapahtuma (action)'."""
     return f"{label('csv', column)} ({column})"
@@ -111,14 +123,16 @@ def csv_header(column: str) -> str:
 
 def render_csv(events: Iterable[dict[str, Any]], language: str = "sv") -> bytes:
     """The audit events as CSV (UTF-8 with a header row in `language`, each header naming its
-    column's code; every hashed field, prev_hash and hash, then the action in words)."""
+    column's code; every hashed field, prev_hash and hash, then the action in words and the time
+    in the organisation's zone)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     with force_locale(language):
-        writer.writerow([csv_safety.neutralise(csv_header(column)) for column in (*CSV_COLUMNS, CSV_TEXT_COLUMN)])
+        writer.writerow([csv_safety.neutralise(csv_header(column))
+                         for column in (*CSV_COLUMNS, CSV_TEXT_COLUMN, CSV_LOCAL_TIME_COLUMN)])
         for event in events:
             writer.writerow([*(csv_cell(event.get(column)) for column in CSV_COLUMNS),
-                             csv_cell(_action_text(event))])
+                             csv_cell(_action_text(event)), local_time_cell(event.get("occurred_at"))])
     return out.getvalue().encode("utf-8")
 
 
