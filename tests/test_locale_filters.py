@@ -26,3 +26,18 @@ def test_file_size_follows_the_locale(app, locale, size, expected):
 def test_templates_use_the_locale_aware_filter(app):
     with app.test_request_context("/"), force_locale("sv"):
         assert app.jinja_env.from_string("{{ 1700|filesizeformat }}").render() == "1,7\u00a0kB"
+
+
+def test_template_texts_follow_a_forced_locale_and_return_to_the_pages_own(app):
+    """The catalogue a template's `_()` uses is found once per request and locale: a mail rendered
+    in its reader's language inside a Swedish request is in that language, and the page after it
+    is Swedish again."""
+    template = app.jinja_env.from_string("{{ _('Avbryt') }}")
+    with app.test_request_context("/"):
+        assert template.render() == "Avbryt"
+        with force_locale("en"):
+            assert template.render() == "Cancel"
+            with force_locale("fi"):
+                assert template.render() == "Peruuta"
+            assert template.render() == "Cancel"
+        assert template.render() == "Avbryt"

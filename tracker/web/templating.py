@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, ngettext
+from flask import Flask, g
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    get_translations,
+    ngettext,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -71,6 +79,26 @@ def file_size(value: int | None) -> str:
     return f"{format_decimal(amount, '#,##0.#')}\u00a0{_SIZE_UNITS[index]}"
 
 
+_BOUND = "samverkan_translations"
+
+
+def request_translations() -> Any:
+    """The translations of the locale in force, found once per request and locale. Flask-Babel's
+    own lookup walks the app context, the locale and its catalogue cache on every `_()`: a page
+    makes some two hundred such calls. The locale's identity is the key, so a `force_locale` block
+    (a mail in its reader's language) gets its own catalogue and the page's is found again after."""
+    babel_ctx = g.get("_flask_babel") if g else None
+    if babel_ctx is None:
+        return get_translations()
+    locale = getattr(babel_ctx, "babel_locale", None)
+    bound = babel_ctx.__dict__.get(_BOUND)
+    if bound is not None and locale is not None and bound[0] is locale:
+        return bound[1]
+    translations = get_translations()
+    babel_ctx.__dict__[_BOUND] = (getattr(babel_ctx, "babel_locale", None), translations)
+    return translations
+
+
 def init_app(app: Flask) -> None:
     """Register the filters, and `can(permission)` and `current_locale` for every template."""
     app.jinja_env.filters["localtime"] = local_datetime
@@ -81,6 +109,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["html_lang"] = html_lang
     app.jinja_env.globals["Permission"] = Permission
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
     @app.context_processor
     def inject() -> dict[str, Any]:
