@@ -15,7 +15,7 @@ from tracker.documents.models import CaseClearance, Classification, Document, Do
 from tracker.documents.policy import CaseAccess, case_access, case_documents
 from tracker.documents.services.common import LEGAL_BASIS_SUGGESTIONS
 from tracker.extensions import db
-from tracker.steering.models import SteeringMember
+from tracker.steering import roster
 
 PANEL_LIMIT = 20
 
@@ -77,26 +77,26 @@ def case_panel_listing(user: User, case: Case, limit: int | None = PANEL_LIMIT, 
              .options(lazyload(Document.created_by), lazyload(Document.readers),
                       selectinload(Document.versions).options(lazyload(DocumentVersion.uploaded_by),
                                                               lazyload(DocumentVersion.erased_by))))
-    if limit is None:
+    if limit is None or limit <= 0:
         documents = list(db.session.execute(query.order_by(Document.created_at, Document.id)).scalars())
         total = len(documents)
+        documents = documents if limit is None else []
     else:
-        documents = list(db.session.execute(
-            query.order_by(Document.created_at.desc(), Document.id.desc()).limit(limit)).scalars())
-        documents.reverse()
-        total = db.session.execute(select(func.count()).select_from(Document).where(visible)).scalar_one()
+        # The count of every visible document rides along as a window over the same rows (computed
+        # before the LIMIT); no row shown means none visible.
+        rows = db.session.execute(query.add_columns(func.count().over())
+                                  .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit)).all()
+        documents = [row[0] for row in reversed(rows)]
+        total = rows[0][1] if rows else 0
     return _entries(access, documents), access, total
 
 
 def reader_candidates(case: Case, exclude: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, str]]:
     """(user id, "name (organisation)") of the case participants who can be named readers: the
-    current steering-group members and the responsible HR officer, active, by name. One query."""
+    current steering-group members and the responsible HR officer, active, by name. The group
+    comes from the roster the page has already read (no query of its own)."""
     people: dict[int, User] = {case.responsible_hr_id: case.responsible_hr}
-    members = db.session.execute(
-        select(SteeringMember).where(SteeringMember.case_id == case.id, SteeringMember.left_at.is_(None))
-        .order_by(SteeringMember.id)
-    ).scalars().unique()
-    for member in members:
+    for member in sorted(roster.current(case), key=lambda m: m.id):
         people.setdefault(member.user_id, member.user)
     return [(uid, f"{u.name} ({u.organisation.name})") for uid, u in
             sorted(people.items(), key=lambda item: item[1].name) if uid not in exclude and u.active]
