@@ -95,6 +95,41 @@ def test_approval_resolves_waiting_for_your_approval(app, web, factory):
     assert queries.unread_count(s.union_signatory) == len(of(s.union_signatory, NotificationKind.MEMBER_ADDED))
 
 
+def _badge(html: str) -> int:
+    import re
+
+    return int(re.search(r'<span class="badge"[^>]*>(\d+)</span>', html).group(1))
+
+
+def test_approving_over_http_takes_the_task_off_the_badge_at_once(app, web, factory):
+    """The badge on the very next page counts the approval as done, before any visit to the home
+    page or the notification list (where done tasks used to be resolved)."""
+    s = signed_case(factory)
+    m, minutes = _submitted(s)
+    db.session.commit()
+    login(web, s.union_signatory, factory)
+    page = f"/meetings/{m.id}"
+    before = _badge(web.client.get(page).get_data(as_text=True))
+    version = minutes.current_version
+    response = web.post(f"/minutes/versions/{version.id}/approve", {
+        "approve-password": factory.password, "approve-sha256": version.sha256}, token_from=page)
+    assert response.status_code == 302
+    assert _badge(web.client.get(page).get_data(as_text=True)) == before - 1
+    [n] = of(s.union_signatory, NotificationKind.MINUTES_AWAITING_APPROVAL)
+    db.session.refresh(n)
+    assert n.is_done and n.is_read
+    # A refused write (wrong password) rolls back and resolves nothing.
+    other_m, other = _submitted(s, title="Andra mötet")
+    db.session.commit()
+    v2 = other.current_version
+    waiting = of(s.union_signatory, NotificationKind.MINUTES_AWAITING_APPROVAL)[-1]
+    bad = web.post(f"/minutes/versions/{v2.id}/approve", {"approve-password": "wrong", "approve-sha256": v2.sha256},
+                   token_from=f"/meetings/{other_m.id}")
+    assert bad.status_code == 400
+    db.session.refresh(waiting)
+    assert not waiting.is_done
+
+
 def test_risk_assessment_waits_for_safety_rep_and_cosign_tells_hr(app, factory):
     case = factory.case()
     union, safety = staff(factory, case)

@@ -12,14 +12,16 @@ def init_app(app: Flask) -> None:
 
     Mail needs no listener of its own: each notification's mail is queued with
     `tracker.unit_of_work.after_commit` (see `mail.py`)."""
-    from tracker.notifications import queries, receivers
+    from tracker.notifications import own_tasks, queries, receivers
     from tracker.notifications.cli import commands
     from tracker.notifications.views import bp
+    from tracker.web.transaction import request_succeeding
 
     app.register_blueprint(bp)
     for command in commands:
         app.cli.add_command(command)
     receivers.connect()
+    request_succeeding.connect(own_tasks.after_write, app)
 
     @app.context_processor
     def unread_notifications() -> dict[str, Any]:

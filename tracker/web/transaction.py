@@ -13,11 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from blinker import Namespace
 from flask import Flask, Response, g
 
 from tracker import unit_of_work
 
 _PERSIST = "_persist_on_failure"
+
+request_succeeding = Namespace().signal("request-succeeding")
+"""Sent (with the app) when a view has succeeded, before the request's one commit and inside its
+transaction: a feature adds there what a write means beyond its own service (the notifications of
+the tasks the writer just did are done)."""
 
 
 def persist_on_failure() -> None:
@@ -41,7 +47,14 @@ class TransactionalFlask(Flask):
         except BaseException:
             _finish(failed=True)
             raise
-        _finish(failed=response.status_code >= 400)
+        failed = response.status_code >= 400
+        if not failed:
+            try:
+                request_succeeding.send(self)
+            except BaseException:
+                _finish(failed=True)
+                raise
+        _finish(failed=failed)
         return response
 
 
