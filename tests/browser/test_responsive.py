@@ -17,6 +17,7 @@ LISTS = [
     ("auditor", "/cases/{case}/audit", "table.audit-table"),
     ("auditor", "/audit", "table.audit-table"),
     ("admin", "/admin/users", "table.stack-table"),
+    ("admin", "/admin/units", "table.units-table"),
 ]
 
 
