@@ -179,7 +179,12 @@ def test_profiles_admin_page(factory, web):
     admin = factory.user("admin")
     web.login(admin.email, factory.password)
     html = web.client.get("/admin/profiles").get_data(as_text=True)
-    assert "fi-municipal" in html and "se-mbl" in html and "proposal_lead_days" in html
+    # Each profile by name, each setting in words with its unit; no settings keys, no server path.
+    assert "Finland, kommun (KYNK, lag 449/2007)" in html and "Sverige, MBL 11 § med samverkansavtal" in html
+    assert "Den skriftliga förhandlingsframställan lämnas före första mötet" in html and "5 dagar" in html
+    assert "Utvärderingen görs inom" in html and "6 månader" in html
+    assert "proposal_lead_days" not in html and "/profiles/" not in html and "se-mbl.json" in html
+    assert "<code>se-mbl</code>" not in html
     hr = factory.user("hr_officer")
     switch(web, hr, factory.password)
     assert web.client.get("/admin/profiles").status_code == 403

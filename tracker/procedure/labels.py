@@ -3,6 +3,7 @@ usable without an app context)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 
 from tracker.procedure.enums import DeadlineCode, DeadlineStatus, EndMode, Stage, StageStatus
@@ -121,3 +122,43 @@ STATEMENT_EVENT_LABELS: dict[str, LazyString] = {
 def statement_event_label(action: str) -> str:
     """The words for an audit action cited by the decision statement."""
     return _label(STATEMENT_EVENT_LABELS, action)
+
+
+# A procedure profile's settings (profiles.py, ProfileSettings) in words, and the unit of each number.
+SETTING_LABELS: dict[str, LazyString] = {
+    "proposal_lead_days": _l("Den skriftliga förhandlingsframställan lämnas före första mötet"),
+    "requires_proposal_when_reductions": _l("Skriftlig förhandlingsframställan krävs vid minskning av personal"),
+    "min_negotiation_days": _l("Förhandlingarnas minsta längd"),
+    "large_staff_threshold": _l("Antal berörda anställda som gör förändringen stor"),
+    "large_staff_extended_period_enabled": _l("Längre förhandlingstid vid stor förändring"),
+    "large_staff_min_negotiation_days": _l("Förhandlingarnas minsta längd vid stor förändring"),
+    "central_negotiation_enabled": _l("Central förhandling kan begäras"),
+    "central_negotiation_window_days": _l("Tid att begära central förhandling efter avslutad förhandling"),
+    "requires_risk_assessment_cosigned": _l("Risk- och konsekvensanalysen ska skrivas under av skyddsombudet"),
+    "allows_risk_assessment_waiver": _l("Skyddsombudet kan avstå från att skriva under"),
+    "allows_urgent_decision": _l("Brådskande beslut före förhandling tillåts (synnerliga skäl)"),
+    "requires_negotiation_meeting": _l("Minst ett förhandlingsmöte krävs"),
+    "urgent_negotiation_days": _l("Förhandling efter ett brådskande beslut inom"),
+    "minutes_approved_by_both": _l("Protokollet justeras av båda parter"),
+    "evaluation_due_months": _l("Utvärderingen görs inom"),
+}
+_DAYS = ("proposal_lead_days", "min_negotiation_days", "large_staff_min_negotiation_days",
+         "central_negotiation_window_days", "urgent_negotiation_days")
+
+
+def setting_label(name: str) -> str:
+    """A profile setting in words (its name when it has none, so a new setting still shows)."""
+    return _label(SETTING_LABELS, name)
+
+
+def setting_value(name: str, value: int | bool) -> str:
+    """A setting's value in words: yes or no, a number of days, months or employees."""
+    if isinstance(value, bool):
+        return str(_l("ja") if value else _l("nej"))
+    if name in _DAYS:
+        return ngettext("%(num)d dag", "%(num)d dagar", value)
+    if name == "evaluation_due_months":
+        return ngettext("%(num)d månad", "%(num)d månader", value)
+    if name == "large_staff_threshold":
+        return ngettext("%(num)d anställd", "%(num)d anställda", value)
+    return str(value)

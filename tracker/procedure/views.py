@@ -5,6 +5,7 @@ ending the negotiations, the decision, an override, archiving) answer GET with t
 page (tracker/procedure/confirmations.py) and perform on POST."""
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -22,7 +23,7 @@ from tracker.procedure import forms as pf
 from tracker.procedure import panel as procedure_panel
 from tracker.procedure import services as ps
 from tracker.procedure.enums import Stage
-from tracker.procedure.labels import deadline_label, stage_label
+from tracker.procedure.labels import deadline_label, setting_label, setting_value, stage_label
 from tracker.procedure.panel_forms import milestone_form
 from tracker.procedure.profiles import SETTING_NAMES, all_profiles
 from tracker.procedure.stages import STAGES
@@ -295,6 +296,10 @@ def archive(case_id: int) -> ResponseReturnValue:
 @bp.get("/admin/profiles")
 @requires(Permission.PROFILES_VIEW)
 def profiles() -> ResponseReturnValue:
-    return render_template("procedure/profiles.html", profiles=sorted(all_profiles().values(), key=lambda p: p.code),
-                           settings=SETTING_NAMES, stages=STAGES, stage_label=stage_label,
+    profiles = sorted(all_profiles().values(), key=lambda p: p.code)
+    # The file's name, for whoever maintains the profiles; never the server's directories.
+    file_names = {p.code: PurePath(p.source).name for p in profiles if p.source}
+    return render_template("procedure/profiles.html", profiles=profiles, file_names=file_names,
+                           settings=SETTING_NAMES, setting_label=setting_label, setting_value=setting_value,
+                           stages=STAGES, stage_label=stage_label,
                            deadline_label=deadline_label)
