@@ -86,6 +86,7 @@ def test_overview_lists_and_filters_cases(web, setup, factory):
     page = web.client.get("/exports").get_data(as_text=True)
     assert setup["case"].diary_number in page and fi_case.diary_number in page
     assert "Revision och export" in page  # nav item
+    assert "<td>Finland, kommun (KYNK, lag 449/2007)</td>" in page and "<td>fi-municipal</td>" not in page
     page = web.client.get("/exports?profile=fi-municipal").get_data(as_text=True)
     assert fi_case.diary_number in page and setup["case"].diary_number not in page
     page = web.client.get("/exports?non_compliance=yes").get_data(as_text=True)

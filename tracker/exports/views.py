@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from tracker.cases.forms import profile_names
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
 from tracker.errors import DomainError
@@ -68,7 +69,8 @@ def _overview_page(form: CaseFilterForm, bulk: BulkExportForm, *, overview: quer
     return render_template(
         "exports/overview.html", form=form, cases=overview.cases if overview else [],
         total=overview.total if overview else 0, bulk=bulk, bulk_error=bulk_error,
-        export_form=export_form(blank=True), limit=queries.OVERVIEW_LIMIT, bulk_limit=BULK_LIMIT)
+        export_form=export_form(blank=True), limit=queries.OVERVIEW_LIMIT, bulk_limit=BULK_LIMIT,
+        profile_names=profile_names())
 
 
 @bp.get("/exports")
