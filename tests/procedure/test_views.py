@@ -70,9 +70,14 @@ def test_refused_end_of_negotiation_shows_the_field_error_and_keeps_the_rest(fac
 
 
 def test_admin_page_lists_every_setting_of_the_schema(factory, web):
+    from markupsafe import escape
+
+    from tracker.procedure.labels import SETTING_LABELS
     from tracker.procedure.profiles import SETTING_NAMES
 
+    assert set(SETTING_LABELS) == set(SETTING_NAMES)  # every setting has its words
     admin = factory.user("admin")
     web.login(admin.email, factory.password)
     html = web.client.get("/admin/profiles").get_data(as_text=True)
-    assert all(name in html for name in SETTING_NAMES)
+    assert all(str(escape(str(SETTING_LABELS[name]))) in html for name in SETTING_NAMES)
+    assert not any(f">{name}<" in html for name in SETTING_NAMES)

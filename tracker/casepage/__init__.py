@@ -30,4 +30,4 @@ def render_case_page(user: User, case: Case, *, stage: Stage | str | None = None
     flashes = cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))
     notes = feedback(flashes, failed or {}, case_page=not page.stage_view)
     return render_template("cases/detail.html", case=case, page=page, feedback=notes,
-                           flashes_placed=True), status
+                           error_summary=notes.summary, flashes_placed=True), status

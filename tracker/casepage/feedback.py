@@ -1,12 +1,14 @@
 """Confirmations and errors on the case page: each confirmation (a flashed message whose category
 names its place, "success:deadlines") is shown beside the action that caused it, and the focus
-goes to the first error summary or else to the confirmation (a tabindex=-1 target with autofocus,
-so no JavaScript is needed)."""
+goes to the error summary (the one every form page has, tracker/web/error_summary.py) or else to
+the confirmation (a tabindex=-1 target with autofocus, so no JavaScript is needed)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from tracker.web.error_summary import ErrorSummary, summarise
 
 # The places a view of the case has for its confirmations; an unknown place falls back to "case".
 CASE_PAGE_SLOTS = frozenset({"case", "stage", "discussion", "deadlines"})
@@ -20,19 +22,11 @@ class Note:
 
 
 @dataclass(frozen=True)
-class FieldError:
-    field_id: str
-    label: str
-    message: str
-
-
-@dataclass(frozen=True)
 class Feedback:
-    """The confirmations by place, the errors of a failed form, and which one takes the focus."""
+    """The confirmations by place, the errors of the failed forms, and which one takes the focus."""
 
     notes: dict[str, tuple[Note, ...]] = field(default_factory=dict)
-    errors: tuple[FieldError, ...] = ()
-    form_errors: tuple[str, ...] = ()
+    summary: ErrorSummary | None = None
     focus: str = ""  # "errors", a slot name, or "" (nothing to focus)
 
     def at(self, slot: str) -> tuple[Note, ...]:
@@ -40,19 +34,7 @@ class Feedback:
 
     @property
     def has_errors(self) -> bool:
-        return bool(self.errors or self.form_errors)
-
-
-def _errors(failed: dict[str, Any]) -> tuple[tuple[FieldError, ...], tuple[str, ...]]:
-    errors: list[FieldError] = []
-    form_errors: list[str] = []
-    for form in failed.values():
-        form_errors.extend(str(e) for e in getattr(form, "form_errors", ()) or ())
-        for f in form:
-            messages = f.errors.values() if isinstance(f.errors, dict) else (f.errors or ())
-            for message in messages:  # lazy strings too (validators' messages)
-                errors.append(FieldError(f.id, str(f.label.text), str(message)))
-    return tuple(errors), tuple(form_errors)
+        return self.summary is not None
 
 
 def feedback(flashes: Iterable[tuple[str, str]], failed: dict[str, Any], *, case_page: bool) -> Feedback:
@@ -65,7 +47,6 @@ def feedback(flashes: Iterable[tuple[str, str]], failed: dict[str, Any], *, case
         slot = slot if slot in slots else "case"
         notes.setdefault(slot, []).append(Note(kind or "info", message))
         order.append(slot)
-    errors, form_errors = _errors(failed)
-    focus = "errors" if errors or form_errors else (order[0] if order else "")
-    return Feedback(notes={k: tuple(v) for k, v in notes.items()}, errors=errors, form_errors=form_errors,
-                    focus=focus)
+    summary = summarise(failed.values())
+    focus = "errors" if summary is not None else (order[0] if order else "")
+    return Feedback(notes={k: tuple(v) for k, v in notes.items()}, summary=summary, focus=focus)

@@ -3,8 +3,8 @@ failed, the page opens with a list of the problems, each linked to its field, an
 the title starts with "Fel:". Views pass their forms as usual; this collects the failed ones from
 the template's context just before it renders, so no view or template repeats the gathering.
 
-Pages that place their own summary (the case page's `feedback`, the confirmation page's
-`has_errors`) are left alone."""
+A view that knows its failed forms better passes `error_summary` itself (the case page: its
+forms live in the features' panels) and is left alone."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -15,8 +15,6 @@ from typing import Any
 from flask import Flask, before_render_template
 from jinja2 import Template
 from wtforms import Form
-
-_OWN_SUMMARY = ("feedback", "has_errors")
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ def forms_in(context: Mapping[str, Any]) -> Iterator[Form]:
 
 
 def _add_summary(app: Flask, template: Template, context: dict[str, Any], **_: Any) -> None:
-    if "error_summary" in context or any(key in context for key in _OWN_SUMMARY):
+    if "error_summary" in context:
         return
     context["error_summary"] = summarise(forms_in(context))
 
