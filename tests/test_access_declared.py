@@ -54,7 +54,7 @@ def test_the_check_fails_on_an_undeclared_route(app):
 def test_public_routes_are_few_and_known(app):
     public = sorted(rule.endpoint for rule in _routes(app)
                     if app.view_functions[rule.endpoint].access_rule == "public")
-    assert set(public) <= {"auth.login", "auth.language", "home.root", "healthz"}, public
+    assert set(public) <= {"auth.login", "auth.language", "auth.switch_language", "home.root", "healthz"}, public
 
 
 def test_state_changing_routes_refuse_requests_without_csrf_token(app, client):

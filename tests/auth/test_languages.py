@@ -52,17 +52,18 @@ def test_posting_locale_fi_switches_to_finnish_over_the_browsers_language(web):
 
 def test_the_switch_offers_each_organisation_language_by_its_own_name(client):
     html = client.get("/login").get_data(as_text=True)
-    assert 'name="locale" value="fi" class="link-button" lang="fi">Suomeksi</button>' in html
-    assert 'name="locale" value="sv_FI" class="link-button" lang="sv-FI">På finlandssvenska</button>' in html
-    assert 'name="locale" value="en" class="link-button" lang="en">In English</button>' in html
-    # The current language is text, not a button; the switch comes after the main content.
+    assert '<a href="/language/fi?next=/login" lang="fi" hreflang="fi">Suomeksi</a>' in html
+    assert '<a href="/language/sv_FI?next=/login" lang="sv-FI" hreflang="sv-FI">På finlandssvenska</a>' in html
+    assert '<a href="/language/en?next=/login" lang="en" hreflang="en">In English</a>' in html
+    # The current language is text, not a link; the switch comes after the main content.
     assert '<span lang="sv" aria-current="true">På svenska</span>' in html
     assert html.index("</main>") < html.index('class="language-switch"')
 
 
 def test_each_language_link_switches_the_page(web):
     for code, lang, word in (("en", "en", "Log in"), ("fi", "fi", "Kirjaudu sisään"), ("sv", "sv", "Logga in")):
-        web.post("/language", {"locale": code, "next": "/login"}, token_from="/login")
+        response = web.client.get(f"/language/{code}?next=/login")
+        assert response.status_code == 302 and response.headers["Location"] == "/login"
         html = web.client.get("/login").get_data(as_text=True)
         assert f'<html lang="{lang}">' in html and word in html
         assert f'<span lang="{lang}" aria-current="true">' in html
@@ -135,3 +136,37 @@ def test_the_configured_default_language(app, monkeypatch):
     monkeypatch.setitem(app.config, "ORGANISATION_DEFAULT_LANGUAGE", "fi")  # not offered: the first
     with app.app_context():
         assert locale_for(SimpleNamespace(locale=None)) == "sv"
+
+
+def test_a_language_link_is_remembered_on_the_account_and_audited(factory, web):
+    from tracker.audit.models import AuditEvent
+    from tracker.extensions import db
+
+    user = factory.user("hr_officer")
+    web.login(user.email, factory.password)
+    response = web.client.get("/language/fi?next=/cases%3Fq%3Dx")
+    assert response.status_code == 302 and response.headers["Location"] == "/cases?q=x"
+    db.session.refresh(user)
+    assert user.locale == "fi"
+    events = db.session.query(AuditEvent).filter_by(action="user.language_changed", actor_id=user.id).all()
+    assert [e.payload["locale"] for e in events] == ["fi"]
+    web.client.get("/language/fi?next=/home")  # the same language again: nothing new to record
+    assert db.session.query(AuditEvent).filter_by(action="user.language_changed").count() == 1
+
+
+def test_a_language_link_from_another_site_changes_nothing(factory, web):
+    user = factory.user("hr_officer")
+    web.login(user.email, factory.password)
+    response = web.client.get("/language/en?next=/home", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
+    from tracker.extensions import db
+    db.session.refresh(user)
+    assert user.locale != "en" and '<html lang="sv">' in web.client.get("/home").get_data(as_text=True)
+
+
+def test_unknown_languages_and_foreign_targets_are_refused(web):
+    assert web.client.get("/language/de?next=/login").status_code == 404
+    assert web.client.get("/language/..?next=/login").status_code == 404
+    for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
+        response = web.client.get("/language/en", query_string={"next": target})
+        assert response.status_code == 302 and response.headers["Location"] == "/home"

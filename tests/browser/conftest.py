@@ -144,7 +144,7 @@ def logout(page) -> None:
 
 def switch_language(page, locale: str) -> None:
     with page.expect_navigation():
-        page.click(f".language-switch button[name=locale][value={locale}]")
+        page.click(f".language-switch a[href^='/language/{locale}?']")
 
 
 def axe_violations(page) -> tuple[int, str]:

@@ -61,7 +61,8 @@ def test_wrong_password_shows_the_error_on_the_login_page(page):
 def test_error_summary_links_move_to_the_field(page):
     page.goto("/login")
     page.fill("#email", "hr@example.org")
-    page.click("button[type=submit] >> nth=0")
+    with page.expect_navigation():
+        page.click("form[action$='/login'] button[type=submit]")
     summary = page.locator("#error-summary")
     assert page.evaluate("document.activeElement.id") == "error-summary"
     summary.get_by_role("link").first.click()

@@ -1,7 +1,7 @@
 """Login, logout, own account and language choice."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -11,7 +11,7 @@ from tracker.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from tracker.auth.models import User
 from tracker.auth.session_timeout import pop_signed_out_message, start_session
 from tracker.errors import DomainError, TooManyAttempts, ValidationFailed
-from tracker.i18n import locale_for
+from tracker.i18n import locale_for, offered
 from tracker.web.access import authenticated, current_actor, public
 from tracker.web.forms import CsrfForm, apply_domain_error
 from tracker.web.redirects import safe_next
@@ -89,6 +89,23 @@ def account() -> Response | Page:
         status = 400
     language_form = LanguageForm(locale=locale_for(user), next=url_for("auth.account"))
     return render_template("auth/account.html", form=form, language_form=language_form), status
+
+
+@bp.get("/language/<code>")
+@public
+def switch_language(code: str) -> Response:
+    """The language switch's links ("In English", "Suomeksi"): show the site in that language from
+    now on (remembered on the account when signed in), then return to the page. A link followed
+    from another site (Sec-Fetch-Site: cross-site) only returns: no one else picks your language."""
+    target = safe_next(request.args.get("next")) or url_for("home.index")
+    if offered(code) != code:
+        abort(404)
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return redirect(target)
+    session["locale"] = code
+    if current_user.is_authenticated and current_actor().locale != code:
+        services.set_locale(current_actor(), code)
+    return redirect(target)
 
 
 @bp.post("/language")
