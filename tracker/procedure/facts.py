@@ -24,6 +24,7 @@ from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
 from tracker.procedure.profiles import Profile, get_profile
+from tracker.procedure.record_dates import StageDates
 from tracker.risk.models import RiskAssessment
 from tracker.steering import roster
 from tracker.steering.models import Party
@@ -159,7 +160,7 @@ def _of_current_round(request: CentralNegotiationRequest, ended: datetime | None
     return request.is_pending or (ended is not None and request.requested_at >= ended)
 
 
-def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
+def deadline_facts(case: Case, records: Mapping[Stage, StageDates], first_meeting: datetime | None,
                    requests: Iterable[CentralNegotiationRequest], overridden: Iterable[str], *,
                    as_of: datetime | None = None) -> dl.Facts:
     """The deadline engine's input from records already read (pure: no query). `as_of` (a frozen

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from jsonschema import Draft202012Validator, ValidationError
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
@@ -274,8 +274,23 @@ def _mtimes(dirs: list[Path]) -> tuple[tuple[str, int], ...]:
 
 
 def all_profiles() -> dict[str, Profile]:
-    """Every available profile by code (validated; cached until a file changes)."""
+    """Every available profile by code (validated; cached until a file changes). Within one
+    request the directories are looked at once: a page computing the deadlines of 200 cases asks
+    for their profiles 200 times, and a profile file changed meanwhile counts from the next request."""
     dirs = _dirs()
+    in_request = has_request_context()
+    names = tuple(str(d) for d in dirs)
+    if in_request:
+        seen: tuple[tuple[str, ...], dict[str, Profile]] | None = g.get("_procedure_profiles")
+        if seen is not None and seen[0] == names:
+            return seen[1]
+    profiles = _profiles_in(dirs)
+    if in_request:
+        g._procedure_profiles = (names, profiles)
+    return profiles
+
+
+def _profiles_in(dirs: list[Path]) -> dict[str, Profile]:
     key = _mtimes(dirs)
     cached = _cache.get(key)
     if cached is not None:

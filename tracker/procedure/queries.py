@@ -18,7 +18,7 @@ fixed number of queries, independent of the number of rows:
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -46,14 +46,15 @@ from tracker.procedure.facts import (
     overrides_of,
 )
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StagePosition, StageRecord
+from tracker.procedure.record_dates import RecordDates, StageDates
 from tracker.procedure.stages import stage_index
 from tracker.steering import roster
 from tracker.steering.models import MemberRole, Party
 from tracker.timeutil import local_date, to_local, utcnow
 
 __all__ = [
-    "GateFacts", "all_records", "archive_reasons", "assert_meeting_allowed", "assert_meeting_not_frozen",
-    "assert_stage_item_not_frozen", "blockers_from", "central_requests_of",
+    "GateFacts", "RecordsAndFacts", "all_records", "archive_reasons", "assert_meeting_allowed",
+    "assert_meeting_not_frozen", "assert_stage_item_not_frozen", "blockers_from", "central_requests_of",
     "current_records", "deadlines_for", "decision_blockers", "facts_for", "facts_for_cases", "gate_facts",
     "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "records_and_facts_for_cases",
     "today",
@@ -100,19 +101,26 @@ def facts_for_cases(cases: Sequence[Case]) -> dict[int, dl.Facts]:
     return records_and_facts_for_cases(cases)[1]
 
 
-def records_and_facts_for_cases(
-        cases: Sequence[Case]) -> tuple[dict[int, dict[Stage, StageRecord]], dict[int, dl.Facts]]:
-    """The current records and the facts of many cases in four queries (the to-do list needs both)."""
-    ids = [c.id for c in cases]
+# The columns of a `RecordDates`, in its fields' order.
+_DATE_COLUMNS = (StageRecord.case_id, StageRecord.stage_code, StageRecord.status, StageRecord.started_at,
+                 StageRecord.proposal_delivered_at, StageRecord.negotiation_ended_at, StageRecord.end_mode,
+                 StageRecord.decision_date, StageRecord.approved_on)
+
+CaseRecords = dict[int, dict[Stage, RecordDates]]
+RecordsAndFacts = tuple[CaseRecords, dict[int, dl.Facts]]
+
+
+def records_and_facts_for_cases(cases: Sequence[Case]) -> RecordsAndFacts:
+    """The current rounds (as `RecordDates`: what the deadline engine and the decision's blockers
+    read, as plain data) and the facts of many cases in four queries (the to-do list needs both)."""
+    ids = list(dict.fromkeys(c.id for c in cases))
     if not ids:
         return {}, {}
-    records: dict[int, dict[Stage, StageRecord]] = {i: {} for i in ids}
-    # Only the fields the deadline engine reads: no positions, no people.
-    for r in db.session.execute(select(StageRecord).where(
-            StageRecord.case_id.in_(ids), StageRecord.superseded_at.is_(None))
-            .options(lazyload(StageRecord.positions), lazyload(StageRecord.started_by),
-                     lazyload(StageRecord.completed_by))).scalars().unique():
-        records[r.case_id][Stage(r.stage_code)] = r
+    records: CaseRecords = {i: {} for i in ids}
+    for row in db.session.execute(select(*_DATE_COLUMNS).where(
+            StageRecord.case_id.in_(ids), StageRecord.superseded_at.is_(None))):
+        record = RecordDates(*row)
+        records[record.case_id][record.stage_code] = record
     requests: dict[int, list[CentralNegotiationRequest]] = {i: [] for i in ids}
     for req in db.session.execute(select(CentralNegotiationRequest).where(
             CentralNegotiationRequest.case_id.in_(ids))
@@ -165,7 +173,7 @@ def decision_blockers(case: Case, decided_on: date | None = None) -> list[Blocke
     return blockers_from(case, records, facts_for(case, records), decided_on or today())
 
 
-def blockers_from(case: Case, records: dict[Stage, StageRecord], facts: dl.Facts, day: date) -> list[Blocker]:
+def blockers_from(case: Case, records: Mapping[Stage, StageDates], facts: dl.Facts, day: date) -> list[Blocker]:
     """What blocks a decision on `day`, from records and facts already read (no query)."""
     return gates.decision_blockers(case, records, facts, day)
 
