@@ -8,6 +8,7 @@ directories override earlier ones by profile code).
 from __future__ import annotations
 
 import json
+from copy import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -248,14 +249,17 @@ def load_profile_file(path: Path) -> Profile:
     return validate_profile(data, str(path))
 
 
-def _dirs() -> list[Path]:
+def _dirs(extra: list[str] | str | None = None) -> list[Path]:
     dirs = [BUILTIN_DIR]
-    if has_app_context():
-        extra = current_app.config.get("PROCEDURE_PROFILE_DIRS") or []
-        if isinstance(extra, str):
-            extra = [p for p in extra.split(":") if p]
-        dirs.extend(Path(p) for p in extra)
+    if isinstance(extra, str):
+        extra = [p for p in extra.split(":") if p]
+    dirs.extend(Path(p) for p in extra or [])
     return dirs
+
+
+def _extra_dirs() -> list[str] | str | None:
+    """The PROCEDURE_PROFILE_DIRS setting (None outside an app)."""
+    return current_app.config.get("PROCEDURE_PROFILE_DIRS") if has_app_context() else None
 
 
 def _profile_files(directory: Path) -> list[Path]:
@@ -277,16 +281,15 @@ def all_profiles() -> dict[str, Profile]:
     """Every available profile by code (validated; cached until a file changes). Within one
     request the directories are looked at once: a page computing the deadlines of 200 cases asks
     for their profiles 200 times, and a profile file changed meanwhile counts from the next request."""
-    dirs = _dirs()
+    extra = _extra_dirs()
     in_request = has_request_context()
-    names = tuple(str(d) for d in dirs)
     if in_request:
-        seen: tuple[tuple[str, ...], dict[str, Profile]] | None = g.get("_procedure_profiles")
-        if seen is not None and seen[0] == names:
+        seen: tuple[list[str] | str | None, dict[str, Profile]] | None = g.get("_procedure_profiles")
+        if seen is not None and seen[0] == extra:
             return seen[1]
-    profiles = _profiles_in(dirs)
+    profiles = _profiles_in(_dirs(extra))
     if in_request:
-        g._procedure_profiles = (names, profiles)
+        g._procedure_profiles = (copy(extra), profiles)
     return profiles
 
 

@@ -30,6 +30,7 @@ from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
 from tracker.errors import Conflict, DeadlineNotReached
 from tracker.extensions import db
+from tracker.id_lists import in_ids
 from tracker.procedure import deadlines as dl
 from tracker.procedure import gates
 from tracker.procedure.enums import Stage
@@ -46,7 +47,7 @@ from tracker.procedure.facts import (
     overrides_of,
 )
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StagePosition, StageRecord
-from tracker.procedure.record_dates import RecordDates, StageDates
+from tracker.procedure.record_dates import FACT_STAGES, RecordDates, StageDates
 from tracker.procedure.stages import stage_index
 from tracker.steering import roster
 from tracker.steering.models import MemberRole, Party
@@ -102,40 +103,43 @@ def facts_for_cases(cases: Sequence[Case]) -> dict[int, dl.Facts]:
 
 
 # The columns of a `RecordDates`, in its fields' order.
-_DATE_COLUMNS = (StageRecord.case_id, StageRecord.stage_code, StageRecord.status, StageRecord.started_at,
-                 StageRecord.proposal_delivered_at, StageRecord.negotiation_ended_at, StageRecord.end_mode,
-                 StageRecord.decision_date, StageRecord.approved_on)
+_DATE_COLUMNS = (StageRecord.case_id, StageRecord.stage_code, StageRecord.status, StageRecord.proposal_delivered_at,
+                 StageRecord.negotiation_ended_at, StageRecord.end_mode, StageRecord.decision_date,
+                 StageRecord.approved_on)
 
 CaseRecords = dict[int, dict[Stage, RecordDates]]
 RecordsAndFacts = tuple[CaseRecords, dict[int, dl.Facts]]
 
 
 def records_and_facts_for_cases(cases: Sequence[Case]) -> RecordsAndFacts:
-    """The current rounds (as `RecordDates`: what the deadline engine and the decision's blockers
-    read, as plain data) and the facts of many cases in four queries (the to-do list needs both)."""
-    ids = list(dict.fromkeys(c.id for c in cases))
+    """The current rounds of the stages the deadline engine and the decision's blockers look at
+    (`FACT_STAGES`, as `RecordDates`: what they read, as plain data) and the facts of many cases
+    in five queries (the to-do list needs both)."""
+    unique = list({c.id: c for c in cases}.values())
+    ids = [c.id for c in unique]
     if not ids:
         return {}, {}
     records: CaseRecords = {i: {} for i in ids}
     for row in db.session.execute(select(*_DATE_COLUMNS).where(
-            StageRecord.case_id.in_(ids), StageRecord.superseded_at.is_(None))):
+            in_ids(StageRecord.case_id, ids), StageRecord.superseded_at.is_(None),
+            StageRecord.stage_code.in_(FACT_STAGES))):
         record = RecordDates(*row)
         records[record.case_id][record.stage_code] = record
     requests: dict[int, list[CentralNegotiationRequest]] = {i: [] for i in ids}
     for req in db.session.execute(select(CentralNegotiationRequest).where(
-            CentralNegotiationRequest.case_id.in_(ids))
+            in_ids(CentralNegotiationRequest.case_id, ids))
             .options(lazyload(CentralNegotiationRequest.requested_by))).scalars().unique():
         requests[req.case_id].append(req)
     overridden: dict[int, set[str]] = {i: set() for i in ids}
     rounds = case_rounds(ids)
     for case_id, code, round_ in db.session.execute(
             select(DeadlineOverride.case_id, DeadlineOverride.deadline_code, DeadlineOverride.round)
-            .where(DeadlineOverride.case_id.in_(ids))):
+            .where(in_ids(DeadlineOverride.case_id, ids))):
         if round_ is None or round_ == rounds[case_id]:  # item 1: an override belongs to its round
             overridden[case_id].add(code)
     meetings = first_meetings(ids)
     return records, {c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id])
-                     for c in cases}
+                     for c in unique}
 
 
 def today() -> date:

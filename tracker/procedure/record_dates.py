@@ -14,16 +14,18 @@ from typing import Protocol
 
 from tracker.procedure.enums import EndMode, Stage, StageStatus
 
+# The stages whose current round `deadline_facts` and `gates.decision_blockers` look at.
+FACT_STAGES = (Stage.EARLY_INFORMATION, Stage.CLOSING, Stage.DECISION, Stage.EVALUATION)
+
 
 class StageDates(Protocol):
-    """The fields of a stage round that `deadline_facts` and `gates.decision_blockers` read."""
+    """The fields of a stage round that `deadline_facts` and `gates.decision_blockers` read (of
+    the stages in FACT_STAGES)."""
 
     @property
     def stage_code(self) -> Stage: ...
     @property
     def status(self) -> StageStatus: ...
-    @property
-    def started_at(self) -> datetime | None: ...
     @property
     def proposal_delivered_at(self) -> datetime | None: ...
     @property
@@ -43,7 +45,6 @@ class RecordDates:
     case_id: int
     stage_code: Stage
     status: StageStatus
-    started_at: datetime | None
     proposal_delivered_at: datetime | None
     negotiation_ended_at: datetime | None
     end_mode: EndMode | None

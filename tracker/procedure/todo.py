@@ -19,6 +19,7 @@ from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.models import Case, CaseStatus
 from tracker.cases.policy import involved_case_ids
 from tracker.extensions import db
+from tracker.id_lists import in_ids
 from tracker.procedure import deadlines as dl
 from tracker.procedure.decision_panel import urgent_tasks_for
 from tracker.procedure.enums import Stage, StageStatus
@@ -51,7 +52,7 @@ def _parties(user: User, cases: Sequence[Case]) -> dict[int, Party]:
     return {case_id: Party(party) for case_id, party in db.session.execute(
         select(SteeringMember.case_id, SteeringMember.party).where(
             SteeringMember.user_id == user.id, SteeringMember.left_at.is_(None),
-            SteeringMember.case_id.in_([c.id for c in cases])))}
+            in_ids(SteeringMember.case_id, [c.id for c in cases])))}
 
 
 def _task(kind: TaskKind, key: str, case: Case, url: str, *, due: date | None = None,
@@ -112,7 +113,7 @@ def _central_pending(user: User, cases: Sequence[Case]) -> list[Task]:
         return []
     rows = db.session.execute(
         select(CentralNegotiationRequest.id, CentralNegotiationRequest.case_id, CentralNegotiationRequest.requested_at)
-        .where(CentralNegotiationRequest.case_id.in_(list(mine)), CentralNegotiationRequest.ended_at.is_(None),
+        .where(in_ids(CentralNegotiationRequest.case_id, mine), CentralNegotiationRequest.ended_at.is_(None),
                CentralNegotiationRequest.timely.is_(True))).all()
     return [_task(TaskKind.END_CENTRAL_NEGOTIATION, f"central:{rid}", mine[case_id],
                   app_path("cases.stage", "stage-actions", case_id=case_id, code="closing"), since=requested)
