@@ -8,8 +8,8 @@ directories override earlier ones by profile code).
 from __future__ import annotations
 
 import json
-from copy import copy
 from collections.abc import Iterator, Mapping
+from copy import copy
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
