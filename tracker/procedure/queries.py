@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from tracker.auth.models import User
@@ -114,24 +114,30 @@ RecordsAndFacts = tuple[CaseRecords, dict[int, dl.Facts]]
 def records_and_facts_for_cases(cases: Sequence[Case]) -> RecordsAndFacts:
     """The current rounds of the stages the deadline engine and the decision's blockers look at
     (`FACT_STAGES`, as `RecordDates`: what they read, as plain data) and the facts of many cases
-    in five queries (the to-do list needs both)."""
+    in four queries (the to-do list needs both)."""
     unique = list({c.id: c for c in cases}.values())
     ids = [c.id for c in unique]
     if not ids:
         return {}, {}
     records: CaseRecords = {i: {} for i in ids}
-    for row in db.session.execute(select(*_DATE_COLUMNS).where(
-            in_ids(StageRecord.case_id, ids), StageRecord.superseded_at.is_(None),
-            StageRecord.stage_code.in_(FACT_STAGES))):
-        record = RecordDates(*row)
+    # The frozen rounds come along (few: one row per stage and reopening) for the case's round
+    # number, which `case_rounds` would read in a query of its own.
+    frozen: dict[int, set[datetime]] = {i: set() for i in ids}
+    for row in db.session.execute(select(StageRecord.superseded_at, *_DATE_COLUMNS).where(
+            in_ids(StageRecord.case_id, ids),
+            or_(StageRecord.superseded_at.is_not(None), StageRecord.stage_code.in_(FACT_STAGES)))):
+        if row.superseded_at is not None:
+            frozen[row.case_id].add(row.superseded_at)
+            continue
+        record = RecordDates(*row[1:])
         records[record.case_id][record.stage_code] = record
+    rounds = {case_id: 1 + len(ends) for case_id, ends in frozen.items()}  # as `case_rounds`
     requests: dict[int, list[CentralNegotiationRequest]] = {i: [] for i in ids}
     for req in db.session.execute(select(CentralNegotiationRequest).where(
             in_ids(CentralNegotiationRequest.case_id, ids))
             .options(lazyload(CentralNegotiationRequest.requested_by))).scalars().unique():
         requests[req.case_id].append(req)
     overridden: dict[int, set[str]] = {i: set() for i in ids}
-    rounds = case_rounds(ids)
     for case_id, code, round_ in db.session.execute(
             select(DeadlineOverride.case_id, DeadlineOverride.deadline_code, DeadlineOverride.round)
             .where(in_ids(DeadlineOverride.case_id, ids))):
