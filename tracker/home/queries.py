@@ -16,7 +16,7 @@ from tracker.cases.models import Case
 from tracker.cases.queries import Dashboard, dashboard, dashboard_cases
 from tracker.discussion.queries import counter_proposals_to_answer_for
 from tracker.meetings.queries import pending_approvals_for, refused_minutes_for
-from tracker.procedure.queries import RecordsAndFacts, records_and_facts_for_cases
+from tracker.procedure.queries import ProcedureReads, procedure_reads
 from tracker.procedure.todo import open_cases_of, procedure_tasks_for
 from tracker.risk.queries import cosignatures_pending_for
 from tracker.tasks import Task
@@ -45,7 +45,7 @@ def _order(task: Task) -> tuple[date, datetime, str]:
     return (task.due or _FAR, since, task.key)
 
 
-def todo_for(user: User, open_cases: Sequence[Case] | None = None, known: RecordsAndFacts | None = None) -> Todo:
+def todo_for(user: User, open_cases: Sequence[Case] | None = None, known: ProcedureReads | None = None) -> Todo:
     """Everything waiting for `user` now, across the features (`open_cases`, `known`: as for
     `procedure_tasks_for`, when already read)."""
     tasks = [*pending_approvals_for(user), *refused_minutes_for(user), *counter_proposals_to_answer_for(user),
@@ -67,5 +67,5 @@ def home_for(user: User) -> Home:
     read once, for both."""
     mine = open_cases_of(user)
     shown = dashboard_cases(user, mine)
-    known = records_and_facts_for_cases([*mine, *shown])
-    return Home(todo_for(user, mine, known), dashboard(user, shown, known[1]))
+    known = procedure_reads([*mine, *shown])
+    return Home(todo_for(user, mine, known), dashboard(user, shown, known.facts))

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from jsonschema import Draft202012Validator, ValidationError
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
@@ -282,14 +282,16 @@ def all_profiles() -> dict[str, Profile]:
     request the directories are looked at once: a page computing the deadlines of 200 cases asks
     for their profiles 200 times, and a profile file changed meanwhile counts from the next request."""
     extra = _extra_dirs()
-    in_request = has_request_context()
-    if in_request:
-        seen: tuple[list[str] | str | None, dict[str, Profile]] | None = g.get("_procedure_profiles")
-        if seen is not None and seen[0] == extra:
-            return seen[1]
+    # The request object itself, not `g` alone: an app context (and its `g`) may outlive a
+    # request, as in a test or a script that runs several requests in one app context.
+    current = request._get_current_object() if has_request_context() else None  # type: ignore[attr-defined]
+    if current is not None:
+        seen: tuple[object, list[str] | str | None, dict[str, Profile]] | None = g.get("_procedure_profiles")
+        if seen is not None and seen[0] is current and seen[1] == extra:
+            return seen[2]
     profiles = _profiles_in(_dirs(extra))
-    if in_request:
-        g._procedure_profiles = (copy(extra), profiles)
+    if current is not None:
+        g._procedure_profiles = (current, copy(extra), profiles)
     return profiles
 
 

@@ -19,6 +19,7 @@ fixed number of queries, independent of the number of rows:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -54,11 +55,11 @@ from tracker.steering.models import MemberRole, Party
 from tracker.timeutil import local_date, to_local, utcnow
 
 __all__ = [
-    "GateFacts", "RecordsAndFacts", "all_records", "archive_reasons", "assert_meeting_allowed",
+    "GateFacts", "ProcedureReads", "all_records", "archive_reasons", "assert_meeting_allowed",
     "assert_meeting_not_frozen", "assert_stage_item_not_frozen", "blockers_from", "central_requests_of",
     "current_records", "deadlines_for", "decision_blockers", "facts_for", "facts_for_cases", "gate_facts",
-    "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "records_and_facts_for_cases",
-    "today",
+    "gate_reasons", "is_chair", "overrides_of", "position_party", "procedure_reads", "reasons_closed",
+    "records_and_facts_for_cases", "today",
 ]
 
 Blocker = gates.Blocker
@@ -108,17 +109,32 @@ _DATE_COLUMNS = (StageRecord.case_id, StageRecord.stage_code, StageRecord.status
                  StageRecord.approved_on)
 
 CaseRecords = dict[int, dict[Stage, RecordDates]]
-RecordsAndFacts = tuple[CaseRecords, dict[int, dl.Facts]]
 
 
-def records_and_facts_for_cases(cases: Sequence[Case]) -> RecordsAndFacts:
-    """The current rounds of the stages the deadline engine and the decision's blockers look at
-    (`FACT_STAGES`, as `RecordDates`: what they read, as plain data) and the facts of many cases
-    in four queries (the to-do list needs both)."""
+@dataclass(frozen=True)
+class ProcedureReads:
+    """What the lists, the dashboard and the to-do list read of many cases' procedure, by case id:
+    the current rounds of the stages the deadline engine and the decision's blockers look at
+    (`FACT_STAGES`, as `RecordDates`: what they read, as plain data), every central-negotiation
+    request, and the deadline engine's facts."""
+
+    records: CaseRecords = field(default_factory=dict)
+    requests: dict[int, list[CentralNegotiationRequest]] = field(default_factory=dict)
+    facts: dict[int, dl.Facts] = field(default_factory=dict)
+
+
+def records_and_facts_for_cases(cases: Sequence[Case]) -> tuple[CaseRecords, dict[int, dl.Facts]]:
+    """The current rounds (`ProcedureReads.records`) and the facts of many cases in four queries."""
+    reads = procedure_reads(cases)
+    return reads.records, reads.facts
+
+
+def procedure_reads(cases: Sequence[Case]) -> ProcedureReads:
+    """`ProcedureReads` of many cases in four queries, whatever their number."""
     unique = list({c.id: c for c in cases}.values())
     ids = [c.id for c in unique]
     if not ids:
-        return {}, {}
+        return ProcedureReads()
     records: CaseRecords = {i: {} for i in ids}
     # The frozen rounds come along (few: one row per stage and reopening) for the case's round
     # number, which `case_rounds` would read in a query of its own.
@@ -144,8 +160,8 @@ def records_and_facts_for_cases(cases: Sequence[Case]) -> RecordsAndFacts:
         if round_ is None or round_ == rounds[case_id]:  # item 1: an override belongs to its round
             overridden[case_id].add(code)
     meetings = first_meetings(ids)
-    return records, {c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id])
-                     for c in unique}
+    return ProcedureReads(records, requests, {
+        c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id]) for c in unique})
 
 
 def today() -> date:

@@ -24,7 +24,7 @@ from tracker.procedure import deadlines as dl
 from tracker.procedure.decision_panel import urgent_tasks_for
 from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.models import CentralNegotiationRequest
-from tracker.procedure.queries import RecordsAndFacts, blockers_from, records_and_facts_for_cases, today
+from tracker.procedure.queries import ProcedureReads, blockers_from, procedure_reads, today
 from tracker.procedure.record_dates import StageDates
 from tracker.steering.models import Party, SteeringMember
 from tracker.tasks import Task, TaskKind, app_path
@@ -106,18 +106,17 @@ def _deadline_tasks(case: Case, facts: dl.Facts, day: date, skip: set[str]) -> l
     return out
 
 
-def _central_pending(user: User, cases: Sequence[Case]) -> list[Task]:
-    """Timely central negotiations still running in the cases the user is responsible for."""
+def _central_pending(user: User, cases: Sequence[Case],
+                     requests: Mapping[int, Sequence[CentralNegotiationRequest]]) -> list[Task]:
+    """Timely central negotiations still running in the cases the user is responsible for (from
+    the cases' requests, already read)."""
     mine = {c.id: c for c in cases if c.responsible_hr_id == user.id}
     if not mine or not user.has_role(Role.HR_OFFICER):
         return []
-    rows = db.session.execute(
-        select(CentralNegotiationRequest.id, CentralNegotiationRequest.case_id, CentralNegotiationRequest.requested_at)
-        .where(in_ids(CentralNegotiationRequest.case_id, mine), CentralNegotiationRequest.ended_at.is_(None),
-               CentralNegotiationRequest.timely.is_(True))).all()
-    return [_task(TaskKind.END_CENTRAL_NEGOTIATION, f"central:{rid}", mine[case_id],
-                  app_path("cases.stage", "stage-actions", case_id=case_id, code="closing"), since=requested)
-            for rid, case_id, requested in rows]
+    return [_task(TaskKind.END_CENTRAL_NEGOTIATION, f"central:{r.id}", case,
+                  app_path("cases.stage", "stage-actions", case_id=case_id, code="closing"), since=r.requested_at)
+            for case_id, case in mine.items() for r in requests.get(case_id, ())
+            if r.ended_at is None and r.timely]
 
 
 def _urgent_negotiations(user: User, cases: Sequence[Case]) -> list[Task]:
@@ -133,7 +132,7 @@ def _urgent_negotiations(user: User, cases: Sequence[Case]) -> list[Task]:
 
 
 def procedure_tasks_for(user: User, cases: Sequence[Case] | None = None,
-                        known: RecordsAndFacts | None = None) -> list[Task]:
+                        known: ProcedureReads | None = None) -> list[Task]:
     """The procedure's tasks for `user` across their open cases (a fixed number of queries).
 
     `cases`: `open_cases_of(user)` when already read; `known`: their records and facts (and
@@ -143,7 +142,8 @@ def procedure_tasks_for(user: User, cases: Sequence[Case] | None = None,
     cases = open_cases_of(user) if cases is None else cases
     if not cases:
         return []
-    records, facts = known if known is not None else records_and_facts_for_cases(cases)
+    reads = known if known is not None else procedure_reads(cases)
+    records, facts = reads.records, reads.facts
     parties = _parties(user, cases)
     day = today()
     out: list[Task] = []
@@ -155,6 +155,6 @@ def procedure_tasks_for(user: User, cases: Sequence[Case] | None = None,
         skip = {str(dl.CENTRAL_WINDOW)} if any(t.kind == TaskKind.REQUEST_CENTRAL_NEGOTIATION for t in tasks) else set()
         out.extend(tasks)
         out.extend(_deadline_tasks(case, facts[case.id], day, skip))
-    out.extend(_central_pending(user, cases))
+    out.extend(_central_pending(user, cases, reads.requests))
     out.extend(_urgent_negotiations(user, cases))
     return out
