@@ -144,7 +144,8 @@ def procedure_tasks_for(user: User, cases: Sequence[Case] | None = None,
         return []
     reads = known if known is not None else procedure_reads(cases)
     records, facts = reads.records, reads.facts
-    parties = _parties(user, cases)
+    # The party only decides the personnel's central-negotiation task: no query for anyone else.
+    parties = _parties(user, cases) if has_permission(user, Permission.CENTRAL_NEGOTIATION_REQUEST) else {}
     day = today()
     out: list[Task] = []
     for case in cases:
