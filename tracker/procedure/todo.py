@@ -2,8 +2,9 @@
 request or end a central negotiation, the deadlines of the coming week.
 
 Computed from the records on every call (never stored), over the user's open cases, with a fixed
-number of queries: the cases, their records and facts (four), the user's memberships and the
-pending central negotiations.
+number of queries: the cases, their records, central-negotiation requests and facts
+(`procedure_reads`, four; none when the home page has read them for its dashboard too), and the
+user's steering parties (only for a user who may request central negotiation).
 """
 from __future__ import annotations
 
