@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from tracker.auth.models import User
@@ -34,7 +34,7 @@ from tracker.extensions import db
 from tracker.id_lists import in_ids
 from tracker.procedure import deadlines as dl
 from tracker.procedure import gates
-from tracker.procedure.enums import Stage
+from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.facts import (
     GateFacts,
     _aware,
@@ -110,13 +110,25 @@ _DATE_COLUMNS = (StageRecord.case_id, StageRecord.stage_code, StageRecord.status
 
 CaseRecords = dict[int, dict[Stage, RecordDates]]
 
+# A current round that carries something the deadline engine or the decision's blockers read.
+_CARRIES_FACTS = and_(
+    StageRecord.superseded_at.is_(None), StageRecord.stage_code.in_(FACT_STAGES),
+    or_(StageRecord.status == StageStatus.COMPLETED, StageRecord.proposal_delivered_at.is_not(None),
+        StageRecord.negotiation_ended_at.is_not(None), StageRecord.end_mode.is_not(None),
+        StageRecord.approved_on.is_not(None)))
+
 
 @dataclass(frozen=True)
 class ProcedureReads:
     """What the lists, the dashboard and the to-do list read of many cases' procedure, by case id:
     the current rounds of the stages the deadline engine and the decision's blockers look at
     (`FACT_STAGES`, as `RecordDates`: what they read, as plain data), every central-negotiation
-    request, and the deadline engine's facts."""
+    request, and the deadline engine's facts.
+
+    `records` holds only the rounds that carry something those read: completed, or with a
+    proposal delivered, a negotiation end (or its mode) or an approval. A round still pending
+    with none of them reads exactly as no round to `deadline_facts`, `decision_possible` and
+    `gates.decision_blockers`, so it is not read (most of a list's rounds are such)."""
 
     records: CaseRecords = field(default_factory=dict)
     requests: dict[int, list[CentralNegotiationRequest]] = field(default_factory=dict)
@@ -137,11 +149,12 @@ def procedure_reads(cases: Sequence[Case]) -> ProcedureReads:
         return ProcedureReads()
     records: CaseRecords = {i: {} for i in ids}
     # The frozen rounds come along (few: one row per stage and reopening) for the case's round
-    # number, which `case_rounds` would read in a query of its own.
+    # number, which `case_rounds` would read in a query of its own. Current rounds: only those
+    # that carry something (see ProcedureReads).
     frozen: dict[int, set[datetime]] = {i: set() for i in ids}
     for row in db.session.execute(select(StageRecord.superseded_at, *_DATE_COLUMNS).where(
             in_ids(StageRecord.case_id, ids),
-            or_(StageRecord.superseded_at.is_not(None), StageRecord.stage_code.in_(FACT_STAGES)))):
+            or_(StageRecord.superseded_at.is_not(None), _CARRIES_FACTS))):
         if row.superseded_at is not None:
             frozen[row.case_id].add(row.superseded_at)
             continue
