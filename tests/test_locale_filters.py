@@ -41,3 +41,20 @@ def test_template_texts_follow_a_forced_locale_and_return_to_the_pages_own(app):
                 assert template.render() == "Peruuta"
             assert template.render() == "Cancel"
         assert template.render() == "Avbryt"
+
+
+def test_time_tag_shows_local_time_with_utc_on_hover(app):
+    from datetime import UTC, datetime
+
+    from markupsafe import Markup
+
+    from tracker.web.templating import time_tag
+
+    when = datetime(2026, 1, 15, 10, 0, 5, tzinfo=UTC)
+    with app.test_request_context("/"), force_locale("sv"):
+        tag = time_tag(when)
+        rendered = app.jinja_env.from_string("{{ t|timetag }}").render(t=when)
+    assert isinstance(tag, Markup) and str(tag) == rendered
+    assert tag.startswith('<time datetime="2026-01-15T10:00:05+00:00" title="2026-01-15 10:00:05 UTC">')
+    assert tag.endswith("</time>") and "15 januari 2026" in tag and "&" not in tag
+    assert time_tag(None) == Markup("")

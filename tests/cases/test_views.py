@@ -214,6 +214,11 @@ def test_case_list_and_dashboard_constant_queries(factory, web, count_queries):
         web.client.get("/home")
     assert len(large) == len(small)
     assert len(large_home) == len(small_home)
+    # The to-do list and the dashboard look at the same cases: the cases, their stage rounds and
+    # their central-negotiation requests are read once for both.
+    for table in ("cases", "stage_records", "central_negotiation_requests"):
+        reads = [s for s in large_home if s.lstrip().startswith(f"SELECT {table}.")]
+        assert len(reads) == 1, (table, reads)
 
 
 def test_case_page_constant_queries(factory, web, count_queries):

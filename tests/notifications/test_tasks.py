@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from tests.conftest import counting_queries
 from tests.meetings.helpers import meeting, signed_case
 from tests.procedure.helpers import complete_early_information, staff, walk_to
 from tracker.auth.services import set_locale
@@ -64,7 +65,11 @@ def test_refused_minutes_tell_the_hr_owner_and_approval_is_resolved(app, factory
     from tracker.home.queries import todo_for
 
     [waiting] = of(s.employer_signatory, NotificationKind.MINUTES_AWAITING_APPROVAL)
-    services.resolve_done(s.employer_signatory, todo_for(s.employer_signatory).keys)
+    keys = todo_for(s.employer_signatory).keys
+    with counting_queries() as statements:
+        assert services.resolve_done(s.employer_signatory, keys) == 0
+    # Nothing done since the last look: a read, no UPDATE (the home page runs this on every view).
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT")
     db.session.refresh(waiting)
     assert waiting.resolved_at is None
     meetings.save_minutes(s.hr, m, "Protokoll, punkt 3 rättad")

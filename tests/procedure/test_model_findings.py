@@ -85,8 +85,12 @@ def test_an_override_given_in_round_1_does_not_pass_the_same_gate_in_round_2(fac
     assert blockers == [(dl.CENTRAL_WINDOW, date(2026, 3, 10))]
     window = next(d for d in ps.deadlines_for(case) if d.code == dl.CENTRAL_WINDOW)
     assert not window.overridden
+    # The lists' facts (many cases at once) count the round the same way.
+    assert ps.facts_for_cases([case])[case.id] == ps.facts_for(case)
+    assert dl.CENTRAL_WINDOW not in ps.facts_for_cases([case])[case.id].overridden
     with pytest.raises(GateClosed):
         decide(clock, dm, case, date(2026, 3, 5))
     ps.override_deadline(dm, case, dl.CENTRAL_WINDOW, "Akut budgetläge kräver beslut nu igen")
     assert ps.decision_blockers(case, date(2026, 3, 5)) == []
     assert {o.round for o in ps.overrides_of(case)} == {1, 2}
+    assert dl.CENTRAL_WINDOW in ps.facts_for_cases([case])[case.id].overridden

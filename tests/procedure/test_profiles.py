@@ -119,3 +119,33 @@ def test_a_custom_directory_with_an_invalid_profile_is_refused(app, tmp_path):
     app.config["PROCEDURE_PROFILE_DIRS"] = [str(d)]
     with pytest.raises(ProfileError, match="unknown setting 'min_negotiaton_days'"):
         profile_codes()
+
+
+def _rewrite(path, min_days: int) -> None:
+    import os
+
+    data = json.loads(path.read_text())
+    data["settings"]["min_negotiation_days"] = min_days
+    before = path.stat().st_mtime_ns
+    path.write_text(json.dumps(data))
+    os.utime(path, ns=(before + 1_000_000_000, before + 1_000_000_000))  # a new mtime, however coarse the clock
+
+
+def test_a_changed_profile_file_counts_from_the_next_request(app, tmp_path):
+    """Within one request the profile directories are looked at once (a page asks for the profile
+    of every case it lists); the next request, and any call outside a request, sees the change."""
+    directory = _custom_dir(tmp_path)
+    app.config["PROCEDURE_PROFILE_DIRS"] = [str(directory)]
+    path = directory / "no-kommune.json"
+    with app.test_request_context("/"):
+        assert get_profile("no-kommune").settings.min_negotiation_days == 10
+        _rewrite(path, 12)
+        assert get_profile("no-kommune").settings.min_negotiation_days == 10
+    with app.test_request_context("/"):
+        assert get_profile("no-kommune").settings.min_negotiation_days == 12
+    _rewrite(path, 14)
+    assert get_profile("no-kommune").settings.min_negotiation_days == 14
+    with app.test_request_context("/"):
+        assert get_profile("no-kommune").settings.min_negotiation_days == 14
+        app.config["PROCEDURE_PROFILE_DIRS"] = []  # another setting: looked at again
+        assert "no-kommune" not in profile_codes()

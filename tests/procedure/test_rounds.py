@@ -121,6 +121,8 @@ def test_fi_deadlines_follow_the_current_round(factory, monkeypatch, reopenings,
     got = deadlines(case)
     for code, due in expected.items():
         assert got[code].due == due, code
+    # The lists, the dashboard and the to-do list read the facts of many cases at once: the same.
+    assert ps.facts_for_cases([case, case])[case.id] == ps.facts_for(case)
     assert got.get("earliest_first_meeting") is None or got["earliest_first_meeting"].met is True
     last = expected["earliest_decision"]
     with pytest.raises((DeadlineNotReached, GateClosed)) as info:

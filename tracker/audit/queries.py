@@ -10,6 +10,7 @@ from tracker.audit import policy
 from tracker.audit.labels import kind_text
 from tracker.audit.models import AuditEvent, AuditVerification
 from tracker.audit.sentences import Names, meeting_ids, sentence, user_ids
+from tracker.auth.labels import role_label
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.extensions import db
@@ -102,10 +103,12 @@ def event_page(filters: AuditFilters, *, before: int | None = None, after: int |
 
 @dataclass(frozen=True)
 class EventLine:
-    """One event as the trail shows it: the sentence, and the raw event for auditors."""
+    """One event as the trail shows it: the sentence, the actor's role in words ("" without one),
+    and the raw event for auditors."""
 
     event: AuditEvent
     sentence: str
+    role: str = ""
 
 
 def names_for(events: list[AuditEvent]) -> Names:
@@ -120,7 +123,16 @@ def names_for(events: list[AuditEvent]) -> Names:
 def event_lines(events: list[AuditEvent]) -> list[EventLine]:
     """The events as sentences in the reader's language, names instead of ids (two queries)."""
     names = names_for(events)
-    return [EventLine(e, sentence(e, names)) for e in events]
+    roles: dict[str, str] = {}  # each role's label looked up once per page
+
+    def role_of(event: AuditEvent) -> str:
+        if not event.actor_role:
+            return ""
+        if event.actor_role not in roles:
+            roles[event.actor_role] = role_label(event.actor_role)
+        return roles[event.actor_role]
+
+    return [EventLine(e, sentence(e, names), role_of(e)) for e in events]
 
 
 @dataclass(frozen=True)

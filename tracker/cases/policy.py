@@ -6,7 +6,9 @@ needs no application context of its own.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select, union
+from typing import Any
+
+from sqlalchemy import CompoundSelect, Select, false, select, union
 from sqlalchemy.orm import object_session
 
 from tracker.auth.models import Role, User
@@ -83,14 +85,22 @@ def visible_cases(user: User) -> Select[Case]:
         return query.where(false())
     if user.has_role(Role.AUDITOR):
         return query
-    # `id IN (member case ids UNION responsible case ids)`: each half uses its own index
-    # (steering_members.user_id, cases.responsible_hr_id), where `EXISTS(..) OR ..` made PostgreSQL
-    # walk the whole case list testing every row.
-    parts: list[Select[int]] = [select(SteeringMember.case_id).where(
+    return query.where(Case.id.in_(involved_case_ids(user)))
+
+
+def involved_case_ids(user: User) -> Select[Any] | CompoundSelect:
+    """A select of the ids of the cases `user` takes part in: current member, assigned decision
+    maker (holding the role) or responsible HR officer (holding the role). What every user but an
+    auditor may see (`visible_cases`), and where the to-do list looks.
+
+    `id IN (member case ids UNION responsible case ids)`: each half uses its own index
+    (steering_members.user_id, cases.responsible_hr_id), where `EXISTS(..) OR ..` made PostgreSQL
+    walk the whole case list testing every row."""
+    parts: list[Select[Any]] = [select(SteeringMember.case_id).where(
         SteeringMember.user_id == user.id, SteeringMember.left_at.is_(None))]
     if user.has_role(Role.DECISION_MAKER):
         parts.append(select(CaseDecisionMaker.case_id).where(
             CaseDecisionMaker.user_id == user.id, CaseDecisionMaker.ended_at.is_(None)))
     if user.has_role(Role.HR_OFFICER):
         parts.append(select(Case.id).where(Case.responsible_hr_id == user.id))
-    return query.where(Case.id.in_(union(*parts) if len(parts) > 1 else parts[0]))
+    return union(*parts) if len(parts) > 1 else parts[0]

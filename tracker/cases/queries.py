@@ -7,14 +7,14 @@ plain data, so the templates only display.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import defer, lazyload
 
-from tracker.auth.models import User
+from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
 from tracker.cases.labels import case_status_label
 from tracker.cases.models import Case, CaseStatus, CaseUnit, MaterialChange
@@ -199,8 +199,9 @@ def _next(action: NextAction | None, words: _Words) -> NextDeadline | None:
 Row = tuple[CaseRow, list[dl.Deadline], list[Block]]
 
 
-def _rows(cases: Sequence[Case], today: date, *, with_units: bool = True) -> list[Row]:
-    facts = ps.facts_for_cases(list(cases))
+def _rows(cases: Sequence[Case], today: date, *, with_units: bool = True,
+          facts: Mapping[int, dl.Facts] | None = None) -> list[Row]:
+    facts = ps.facts_for_cases(list(cases)) if facts is None else facts
     urgent = urgent_tasks_for(list(cases))
     words = _Words()
     out = []
@@ -239,16 +240,32 @@ def case_list(user: User, filters: CaseFilters, wanted_page: int = 1) -> CaseLis
     return CaseListPage(rows=tuple(case_rows(cases)), page=page, pages=pages, total=total, total_capped=capped)
 
 
-def dashboard(user: User) -> Dashboard:
+def dashboard_cases(user: User, open_cases: Sequence[Case] | None = None) -> list[Case]:
+    """The open cases the dashboard looks at: the user's most recently changed, at most DASHBOARD_CASES.
+
+    `open_cases`: the open cases the user takes part in, most recently changed first, when already
+    read (`tracker.procedure.todo.open_cases_of`, at least DASHBOARD_CASES of them when there are
+    so many). Anyone but an auditor sees exactly those (`visible_cases`), so no query then."""
+    if not has_permission(user, Permission.CASE_VIEW):
+        return []
+    if open_cases is not None and not user.has_role(Role.AUDITOR):
+        return list(open_cases[:DASHBOARD_CASES])
+    return _load_cases(visible_cases(user).where(Case.status != CaseStatus.ARCHIVED)
+                       .order_by(Case.updated_at.desc(), Case.id.desc()).limit(DASHBOARD_CASES), with_units=False)
+
+
+def dashboard(user: User, cases: Sequence[Case] | None = None,
+              facts: Mapping[int, dl.Facts] | None = None) -> Dashboard:
     """The user's open cases with their next deadline, the upcoming deadlines and the overdue ones.
 
-    Its rows carry no unit names (the dashboard does not show them): one query fewer."""
+    Its rows carry no unit names (the dashboard does not show them): one query fewer. `cases`:
+    `dashboard_cases(user)` when already read; `facts`: their deadline facts (and maybe other
+    cases'), when already read (the home page reads them once for its to-do list too)."""
     if not has_permission(user, Permission.CASE_VIEW):
         return Dashboard()
-    cases = _load_cases(visible_cases(user).where(Case.status != CaseStatus.ARCHIVED)
-                        .order_by(Case.updated_at.desc(), Case.id.desc()).limit(DASHBOARD_CASES), with_units=False)
+    cases = dashboard_cases(user) if cases is None else cases
     today = ps.today()
-    rows = _rows(cases, today, with_units=False)
+    rows = _rows(cases, today, with_units=False, facts=facts)
     overdue: list[DeadlineItem] = []
     upcoming: list[DeadlineItem] = []
     held: list[BlockItem] = []

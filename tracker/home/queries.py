@@ -7,13 +7,17 @@ cases or items: `tests/home/test_todo.py` counts them.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from tracker.auth.models import User
+from tracker.cases.models import Case
+from tracker.cases.queries import Dashboard, dashboard, dashboard_cases
 from tracker.discussion.queries import counter_proposals_to_answer_for
 from tracker.meetings.queries import pending_approvals_for, refused_minutes_for
-from tracker.procedure.todo import procedure_tasks_for
+from tracker.procedure.queries import ProcedureReads, procedure_reads
+from tracker.procedure.todo import open_cases_of, procedure_tasks_for
 from tracker.risk.queries import cosignatures_pending_for
 from tracker.tasks import Task
 
@@ -41,8 +45,27 @@ def _order(task: Task) -> tuple[date, datetime, str]:
     return (task.due or _FAR, since, task.key)
 
 
-def todo_for(user: User) -> Todo:
-    """Everything waiting for `user` now, across the features."""
+def todo_for(user: User, open_cases: Sequence[Case] | None = None, known: ProcedureReads | None = None) -> Todo:
+    """Everything waiting for `user` now, across the features (`open_cases`, `known`: as for
+    `procedure_tasks_for`, when already read)."""
     tasks = [*pending_approvals_for(user), *refused_minutes_for(user), *counter_proposals_to_answer_for(user),
-             *cosignatures_pending_for(user), *procedure_tasks_for(user)]
+             *cosignatures_pending_for(user), *procedure_tasks_for(user, open_cases, known)]
     return Todo(tuple(sorted(tasks, key=_order)))
+
+
+@dataclass(frozen=True)
+class Home:
+    """What the start page shows a user who reads cases: the to-do list and the case dashboard."""
+
+    todo: Todo
+    dashboard: Dashboard
+
+
+def home_for(user: User) -> Home:
+    """The to-do list and the dashboard. Both look at the user's open cases (the dashboard at the
+    most recent of them, or an auditor's at any), so the cases and their records and facts are
+    read once, for both."""
+    mine = open_cases_of(user)
+    shown = dashboard_cases(user, mine)
+    known = procedure_reads([*mine, *shown])
+    return Home(todo_for(user, mine, known), dashboard(user, shown, known.facts))

@@ -6,9 +6,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.auth.models import Role
-from tracker.cases.queries import dashboard
 from tracker.home.labels import due_text, task_text
-from tracker.home.queries import todo_for
+from tracker.home.queries import home_for
 from tracker.home.sections import sections_for
 from tracker.notifications.services import resolve_done
 from tracker.web.access import Permission, authenticated, current_actor, has_permission, public
@@ -29,16 +28,15 @@ def root() -> Response:
 def index() -> str:
     user = current_actor()
     # Admins run the system and see no case content, so no case dashboard and no to-do for them.
-    show_cases = has_permission(user, Permission.CASE_VIEW)
-    todo = todo_for(user) if show_cases else None
-    if todo is not None:
+    home = home_for(user) if has_permission(user, Permission.CASE_VIEW) else None
+    if home is not None:
         # What is done is no longer news: its notifications are marked done (and read) here too.
-        resolve_done(user, todo.keys)
+        resolve_done(user, home.todo.keys)
     return render_template(
         "home/index.html",
         role=user.primary_role,
         roles=sorted(user.roles, key=list(Role).index),
         sections=sections_for(user),
-        todo=[(task, task_text(task), due_text(task)) for task in todo.tasks] if todo is not None else None,
-        dash=dashboard(user) if show_cases else None,
+        todo=[(task, task_text(task), due_text(task)) for task in home.todo.tasks] if home is not None else None,
+        dash=home.dashboard if home is not None else None,
     )

@@ -116,8 +116,13 @@ def resolve_done(user: User, open_keys: Iterable[str]) -> int:
     """Mark done (and read) the user's notifications whose task is no longer on their to-do list
     (`open_keys`: `tracker.home.queries.todo_for(user).keys`); how many. Idempotent."""
     keys = list(open_keys)
-    query = update(Notification).where(Notification.user_id == user.id, Notification.task_key.is_not(None),
-                                       Notification.resolved_at.is_(None))
+    mine = (Notification.user_id == user.id, Notification.task_key.is_not(None), Notification.resolved_at.is_(None))
+    # Usually nothing is done since the last look: a read finds that out, where an UPDATE of no row
+    # would still be a write on every home page.
+    waiting = db.session.execute(select(Notification.task_key).where(*mine).distinct()).scalars()
+    if set(waiting) <= set(keys):
+        return 0
+    query = update(Notification).where(*mine)
     if keys:
         query = query.where(Notification.task_key.not_in(keys))
     now = utcnow()

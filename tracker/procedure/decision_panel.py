@@ -16,6 +16,7 @@ from tracker.cases.labels import material_field_label, material_value
 from tracker.cases.models import Case, CaseDecisionMaker, MaterialChange
 from tracker.cases.policy import can_assign_decision_makers, can_edit_case
 from tracker.extensions import db
+from tracker.id_lists import in_ids
 from tracker.procedure import queries as pq
 from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.models import StageRecord
@@ -139,7 +140,7 @@ def urgent_tasks_for(cases: list[Case]) -> dict[int, UrgentTask]:
     if not urgent:
         return {}
     completed = set(db.session.execute(select(StageRecord.case_id).where(
-        StageRecord.case_id.in_([c.id for c in urgent]), StageRecord.stage_code == Stage.CLOSING,
+        in_ids(StageRecord.case_id, [c.id for c in urgent]), StageRecord.stage_code == Stage.CLOSING,
         StageRecord.superseded_at.is_(None), StageRecord.status == StageStatus.COMPLETED)).scalars())
     today = pq.today()
     out: dict[int, UrgentTask] = {}

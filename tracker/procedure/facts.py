@@ -19,11 +19,13 @@ from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.discussion.models import CounterProposal
 from tracker.extensions import db
+from tracker.id_lists import in_ids
 from tracker.meetings.models import Meeting, Minutes, MinutesStatus
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
 from tracker.procedure.profiles import Profile, get_profile
+from tracker.procedure.record_dates import StageDates
 from tracker.risk.models import RiskAssessment
 from tracker.steering import roster
 from tracker.steering.models import Party
@@ -66,7 +68,7 @@ def case_rounds(case_ids: list[int]) -> dict[int, int]:
     records at the same instant). One query."""
     rows = db.session.execute(
         select(StageRecord.case_id, func.count(func.distinct(StageRecord.superseded_at)))
-        .where(StageRecord.case_id.in_(case_ids), StageRecord.superseded_at.is_not(None))
+        .where(in_ids(StageRecord.case_id, case_ids), StageRecord.superseded_at.is_not(None))
         .group_by(StageRecord.case_id)
     ).all()
     counts = {case_id: int(n) for case_id, n in rows}
@@ -102,7 +104,7 @@ def _round_starts(case_ids: list[int]) -> Subquery:
     cases that have had a reopening of a negotiation stage."""
     return (
         select(StageRecord.case_id.label("case_id"), func.max(StageRecord.superseded_at).label("began"))
-        .where(StageRecord.case_id.in_(case_ids), StageRecord.superseded_at.is_not(None),
+        .where(in_ids(StageRecord.case_id, case_ids), StageRecord.superseded_at.is_not(None),
                StageRecord.stage_code.in_(NEGOTIATION_STAGES))
         .group_by(StageRecord.case_id).subquery()
     )
@@ -121,7 +123,7 @@ def first_meetings(case_ids: list[int]) -> dict[int, datetime]:
     rows = db.session.execute(
         select(Meeting.case_id, func.min(Meeting.starts_at))
         .outerjoin(round_start, round_start.c.case_id == Meeting.case_id)
-        .where(Meeting.case_id.in_(case_ids), Meeting.cancelled_at.is_(None),
+        .where(in_ids(Meeting.case_id, case_ids), Meeting.cancelled_at.is_(None),
                or_(round_start.c.began.is_(None), Meeting.starts_at >= round_start.c.began))
         .group_by(Meeting.case_id)
     ).all()
@@ -159,7 +161,7 @@ def _of_current_round(request: CentralNegotiationRequest, ended: datetime | None
     return request.is_pending or (ended is not None and request.requested_at >= ended)
 
 
-def deadline_facts(case: Case, records: Records, first_meeting: datetime | None,
+def deadline_facts(case: Case, records: Mapping[Stage, StageDates], first_meeting: datetime | None,
                    requests: Iterable[CentralNegotiationRequest], overridden: Iterable[str], *,
                    as_of: datetime | None = None) -> dl.Facts:
     """The deadline engine's input from records already read (pure: no query). `as_of` (a frozen

@@ -17,6 +17,7 @@ from tracker.procedure.enums import DeadlineCode, Stage, StageStatus
 from tracker.procedure.facts import GateFacts
 from tracker.procedure.labels import stage_label
 from tracker.procedure.models import StageRecord
+from tracker.procedure.record_dates import StageDates
 from tracker.procedure.stages import STAGES, stage_index
 from tracker.steering.models import Party
 
@@ -168,7 +169,7 @@ def gate_reasons(case: Case, records: Records, facts: GateFacts) -> dict[Stage, 
             for code in STAGES if (rec := records.get(code)) is not None and rec.status == StageStatus.ACTIVE}
 
 
-def decision_reasons(case: Case, records: Records) -> list[tuple[DeadlineCode, str]]:
+def decision_reasons(case: Case, records: Mapping[Stage, StageDates]) -> list[tuple[DeadlineCode, str]]:
     """(code, reason) pairs blocking the registration of a decision, apart from deadlines."""
     closing = records.get(Stage.CLOSING)
     if not (closing and closing.status == StageStatus.COMPLETED) and not case.urgent_reason:
@@ -192,7 +193,7 @@ def archive_reasons(case: Case, records: Records) -> list[str]:
 Blocker = tuple[DeadlineCode, str, date | None]
 
 
-def decision_blockers(case: Case, records: Records, facts: dl.Facts, day: date) -> list[Blocker]:
+def decision_blockers(case: Case, records: Mapping[Stage, StageDates], facts: dl.Facts, day: date) -> list[Blocker]:
     """(deadline code, reason, earliest date) for everything that blocks a decision on `day`
     (pure: the current records and the deadline engine's facts in, no query)."""
     out: list[Blocker] = [(code, reason, None) for code, reason in decision_reasons(case, records)

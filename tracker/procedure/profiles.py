@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from copy import copy
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from jsonschema import Draft202012Validator, ValidationError
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
@@ -248,14 +249,17 @@ def load_profile_file(path: Path) -> Profile:
     return validate_profile(data, str(path))
 
 
-def _dirs() -> list[Path]:
+def _dirs(extra: list[str] | str | None = None) -> list[Path]:
     dirs = [BUILTIN_DIR]
-    if has_app_context():
-        extra = current_app.config.get("PROCEDURE_PROFILE_DIRS") or []
-        if isinstance(extra, str):
-            extra = [p for p in extra.split(":") if p]
-        dirs.extend(Path(p) for p in extra)
+    if isinstance(extra, str):
+        extra = [p for p in extra.split(":") if p]
+    dirs.extend(Path(p) for p in extra or [])
     return dirs
+
+
+def _extra_dirs() -> list[str] | str | None:
+    """The PROCEDURE_PROFILE_DIRS setting (None outside an app)."""
+    return current_app.config.get("PROCEDURE_PROFILE_DIRS") if has_app_context() else None
 
 
 def _profile_files(directory: Path) -> list[Path]:
@@ -274,8 +278,24 @@ def _mtimes(dirs: list[Path]) -> tuple[tuple[str, int], ...]:
 
 
 def all_profiles() -> dict[str, Profile]:
-    """Every available profile by code (validated; cached until a file changes)."""
-    dirs = _dirs()
+    """Every available profile by code (validated; cached until a file changes). Within one
+    request the directories are looked at once: a page computing the deadlines of 200 cases asks
+    for their profiles 200 times, and a profile file changed meanwhile counts from the next request."""
+    extra = _extra_dirs()
+    # The request object itself, not `g` alone: an app context (and its `g`) may outlive a
+    # request, as in a test or a script that runs several requests in one app context.
+    current = request._get_current_object() if has_request_context() else None  # type: ignore[attr-defined]
+    if current is not None:
+        seen: tuple[object, list[str] | str | None, dict[str, Profile]] | None = g.get("_procedure_profiles")
+        if seen is not None and seen[0] is current and seen[1] == extra:
+            return seen[2]
+    profiles = _profiles_in(_dirs(extra))
+    if current is not None:
+        g._procedure_profiles = (current, copy(extra), profiles)
+    return profiles
+
+
+def _profiles_in(dirs: list[Path]) -> dict[str, Profile]:
     key = _mtimes(dirs)
     cached = _cache.get(key)
     if cached is not None:

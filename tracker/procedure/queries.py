@@ -18,11 +18,12 @@ fixed number of queries, independent of the number of rows:
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from tracker.auth.models import User
@@ -30,9 +31,10 @@ from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
 from tracker.errors import Conflict, DeadlineNotReached
 from tracker.extensions import db
+from tracker.id_lists import in_ids
 from tracker.procedure import deadlines as dl
 from tracker.procedure import gates
-from tracker.procedure.enums import Stage
+from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.facts import (
     GateFacts,
     _aware,
@@ -46,17 +48,18 @@ from tracker.procedure.facts import (
     overrides_of,
 )
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StagePosition, StageRecord
+from tracker.procedure.record_dates import FACT_STAGES, RecordDates, StageDates
 from tracker.procedure.stages import stage_index
 from tracker.steering import roster
 from tracker.steering.models import MemberRole, Party
 from tracker.timeutil import local_date, to_local, utcnow
 
 __all__ = [
-    "GateFacts", "all_records", "archive_reasons", "assert_meeting_allowed", "assert_meeting_not_frozen",
-    "assert_stage_item_not_frozen", "blockers_from", "central_requests_of",
+    "GateFacts", "ProcedureReads", "all_records", "archive_reasons", "assert_meeting_allowed",
+    "assert_meeting_not_frozen", "assert_stage_item_not_frozen", "blockers_from", "central_requests_of",
     "current_records", "deadlines_for", "decision_blockers", "facts_for", "facts_for_cases", "gate_facts",
-    "gate_reasons", "is_chair", "overrides_of", "position_party", "reasons_closed", "records_and_facts_for_cases",
-    "today",
+    "gate_reasons", "is_chair", "overrides_of", "position_party", "procedure_reads", "reasons_closed",
+    "records_and_facts_for_cases", "today",
 ]
 
 Blocker = gates.Blocker
@@ -100,34 +103,78 @@ def facts_for_cases(cases: Sequence[Case]) -> dict[int, dl.Facts]:
     return records_and_facts_for_cases(cases)[1]
 
 
-def records_and_facts_for_cases(
-        cases: Sequence[Case]) -> tuple[dict[int, dict[Stage, StageRecord]], dict[int, dl.Facts]]:
-    """The current records and the facts of many cases in four queries (the to-do list needs both)."""
-    ids = [c.id for c in cases]
+# The columns of a `RecordDates`, in its fields' order.
+_DATE_COLUMNS = (StageRecord.case_id, StageRecord.stage_code, StageRecord.status, StageRecord.proposal_delivered_at,
+                 StageRecord.negotiation_ended_at, StageRecord.end_mode, StageRecord.decision_date,
+                 StageRecord.approved_on)
+
+CaseRecords = dict[int, dict[Stage, RecordDates]]
+
+# A current round that carries something the deadline engine or the decision's blockers read.
+_CARRIES_FACTS = and_(
+    StageRecord.superseded_at.is_(None), StageRecord.stage_code.in_(FACT_STAGES),
+    or_(StageRecord.status == StageStatus.COMPLETED, StageRecord.proposal_delivered_at.is_not(None),
+        StageRecord.negotiation_ended_at.is_not(None), StageRecord.end_mode.is_not(None),
+        StageRecord.approved_on.is_not(None)))
+
+
+@dataclass(frozen=True)
+class ProcedureReads:
+    """What the lists, the dashboard and the to-do list read of many cases' procedure, by case id:
+    the current rounds of the stages the deadline engine and the decision's blockers look at
+    (`FACT_STAGES`, as `RecordDates`: what they read, as plain data), every central-negotiation
+    request, and the deadline engine's facts.
+
+    `records` holds only the rounds that carry something those read: completed, or with a
+    proposal delivered, a negotiation end (or its mode) or an approval. A round still pending
+    with none of them reads exactly as no round to `deadline_facts`, `decision_possible` and
+    `gates.decision_blockers`, so it is not read (most of a list's rounds are such)."""
+
+    records: CaseRecords = field(default_factory=dict)
+    requests: dict[int, list[CentralNegotiationRequest]] = field(default_factory=dict)
+    facts: dict[int, dl.Facts] = field(default_factory=dict)
+
+
+def records_and_facts_for_cases(cases: Sequence[Case]) -> tuple[CaseRecords, dict[int, dl.Facts]]:
+    """The current rounds (`ProcedureReads.records`) and the facts of many cases in four queries."""
+    reads = procedure_reads(cases)
+    return reads.records, reads.facts
+
+
+def procedure_reads(cases: Sequence[Case]) -> ProcedureReads:
+    """`ProcedureReads` of many cases in four queries, whatever their number."""
+    unique = list({c.id: c for c in cases}.values())
+    ids = [c.id for c in unique]
     if not ids:
-        return {}, {}
-    records: dict[int, dict[Stage, StageRecord]] = {i: {} for i in ids}
-    # Only the fields the deadline engine reads: no positions, no people.
-    for r in db.session.execute(select(StageRecord).where(
-            StageRecord.case_id.in_(ids), StageRecord.superseded_at.is_(None))
-            .options(lazyload(StageRecord.positions), lazyload(StageRecord.started_by),
-                     lazyload(StageRecord.completed_by))).scalars().unique():
-        records[r.case_id][Stage(r.stage_code)] = r
+        return ProcedureReads()
+    records: CaseRecords = {i: {} for i in ids}
+    # The frozen rounds come along (few: one row per stage and reopening) for the case's round
+    # number, which `case_rounds` would read in a query of its own. Current rounds: only those
+    # that carry something (see ProcedureReads).
+    frozen: dict[int, set[datetime]] = {i: set() for i in ids}
+    for row in db.session.execute(select(StageRecord.superseded_at, *_DATE_COLUMNS).where(
+            in_ids(StageRecord.case_id, ids),
+            or_(StageRecord.superseded_at.is_not(None), _CARRIES_FACTS))):
+        if row.superseded_at is not None:
+            frozen[row.case_id].add(row.superseded_at)
+            continue
+        record = RecordDates(*row[1:])
+        records[record.case_id][record.stage_code] = record
+    rounds = {case_id: 1 + len(ends) for case_id, ends in frozen.items()}  # as `case_rounds`
     requests: dict[int, list[CentralNegotiationRequest]] = {i: [] for i in ids}
     for req in db.session.execute(select(CentralNegotiationRequest).where(
-            CentralNegotiationRequest.case_id.in_(ids))
+            in_ids(CentralNegotiationRequest.case_id, ids))
             .options(lazyload(CentralNegotiationRequest.requested_by))).scalars().unique():
         requests[req.case_id].append(req)
     overridden: dict[int, set[str]] = {i: set() for i in ids}
-    rounds = case_rounds(ids)
     for case_id, code, round_ in db.session.execute(
             select(DeadlineOverride.case_id, DeadlineOverride.deadline_code, DeadlineOverride.round)
-            .where(DeadlineOverride.case_id.in_(ids))):
+            .where(in_ids(DeadlineOverride.case_id, ids))):
         if round_ is None or round_ == rounds[case_id]:  # item 1: an override belongs to its round
             overridden[case_id].add(code)
     meetings = first_meetings(ids)
-    return records, {c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id])
-                     for c in cases}
+    return ProcedureReads(records, requests, {
+        c.id: deadline_facts(c, records[c.id], meetings.get(c.id), requests[c.id], overridden[c.id]) for c in unique})
 
 
 def today() -> date:
@@ -165,7 +212,7 @@ def decision_blockers(case: Case, decided_on: date | None = None) -> list[Blocke
     return blockers_from(case, records, facts_for(case, records), decided_on or today())
 
 
-def blockers_from(case: Case, records: dict[Stage, StageRecord], facts: dl.Facts, day: date) -> list[Blocker]:
+def blockers_from(case: Case, records: Mapping[Stage, StageDates], facts: dl.Facts, day: date) -> list[Blocker]:
     """What blocks a decision on `day`, from records and facts already read (no query)."""
     return gates.decision_blockers(case, records, facts, day)
 

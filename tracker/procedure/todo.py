@@ -2,26 +2,31 @@
 request or end a central negotiation, the deadlines of the coming week.
 
 Computed from the records on every call (never stored), over the user's open cases, with a fixed
-number of queries: the cases, their records and facts (four), the user's memberships and the
-pending central negotiations.
+number of queries: the cases, their records, central-negotiation requests and facts
+(`procedure_reads`, four; none when the home page has read them for its dashboard too), and the
+user's steering parties (only for a user who may request central negotiation).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, union
+from sqlalchemy import select
+from sqlalchemy.orm import defer, lazyload
 
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
-from tracker.cases.models import Case, CaseDecisionMaker, CaseStatus
+from tracker.cases.models import Case, CaseStatus
+from tracker.cases.policy import involved_case_ids
 from tracker.extensions import db
+from tracker.id_lists import in_ids
 from tracker.procedure import deadlines as dl
 from tracker.procedure.decision_panel import urgent_tasks_for
 from tracker.procedure.enums import Stage, StageStatus
-from tracker.procedure.models import CentralNegotiationRequest, StageRecord
-from tracker.procedure.queries import blockers_from, records_and_facts_for_cases, today
+from tracker.procedure.models import CentralNegotiationRequest
+from tracker.procedure.queries import ProcedureReads, blockers_from, procedure_reads, today
+from tracker.procedure.record_dates import StageDates
 from tracker.steering.models import Party, SteeringMember
 from tracker.tasks import Task, TaskKind, app_path
 
@@ -31,20 +36,15 @@ WEEK = 7
 _NOT_TASKS = {dl.MIN_NEGOTIATION, dl.EARLIEST_FIRST_MEETING, dl.EARLIEST_DECISION}
 
 
-def _my_open_cases(user: User) -> list[Case]:
-    """The open cases the user takes part in: responsible HR officer or current member (an
-    auditor reads every case but acts in none, so not all of them)."""
-    parts: list[Select[Any]] = [select(SteeringMember.case_id).where(SteeringMember.user_id == user.id,
-                                                                     SteeringMember.left_at.is_(None))]
-    if user.has_role(Role.DECISION_MAKER):  # assigned to the case by HR, member or not
-        parts.append(select(CaseDecisionMaker.case_id).where(CaseDecisionMaker.user_id == user.id,
-                                                             CaseDecisionMaker.ended_at.is_(None)))
-    if user.has_role(Role.HR_OFFICER):
-        parts.append(select(Case.id).where(Case.responsible_hr_id == user.id))
-    ids = union(*parts) if len(parts) > 1 else parts[0]
+def open_cases_of(user: User) -> list[Case]:
+    """The open cases the user takes part in (`involved_case_ids`: member, assigned decision maker
+    or responsible HR officer; an auditor reads every case but acts in none, so not all of them),
+    most recently changed first, at most MAX_CASES. Without what the to-do list never shows: the
+    responsible HR officer, the units and the description. One query."""
     return list(db.session.execute(
-        select(Case).where(Case.id.in_(ids), Case.status != CaseStatus.ARCHIVED)
-        .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_CASES)).scalars().unique())
+        select(Case).where(Case.id.in_(involved_case_ids(user)), Case.status != CaseStatus.ARCHIVED)
+        .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_CASES)
+        .options(lazyload(Case.responsible_hr), lazyload(Case.units), defer(Case.description))).scalars().unique())
 
 
 def _parties(user: User, cases: Sequence[Case]) -> dict[int, Party]:
@@ -53,7 +53,7 @@ def _parties(user: User, cases: Sequence[Case]) -> dict[int, Party]:
     return {case_id: Party(party) for case_id, party in db.session.execute(
         select(SteeringMember.case_id, SteeringMember.party).where(
             SteeringMember.user_id == user.id, SteeringMember.left_at.is_(None),
-            SteeringMember.case_id.in_([c.id for c in cases])))}
+            in_ids(SteeringMember.case_id, [c.id for c in cases])))}
 
 
 def _task(kind: TaskKind, key: str, case: Case, url: str, *, due: date | None = None,
@@ -66,7 +66,7 @@ def registers_decisions(user: User) -> bool:
     return user.has_role(Role.DECISION_MAKER) and has_permission(user, Permission.DECISION_REGISTER)
 
 
-def decision_possible(case: Case, records: dict[Stage, StageRecord], facts: dl.Facts, day: date) -> bool:
+def decision_possible(case: Case, records: Mapping[Stage, StageDates], facts: dl.Facts, day: date) -> bool:
     """Nothing blocks registering the case's decision on `day`, and it is not registered yet (no query)."""
     decision = records.get(Stage.DECISION)
     if case.status != CaseStatus.ACTIVE or (decision is not None and decision.status == StageStatus.COMPLETED):
@@ -74,7 +74,7 @@ def decision_possible(case: Case, records: dict[Stage, StageRecord], facts: dl.F
     return not blockers_from(case, records, facts, day)
 
 
-def _decision_task(user: User, case: Case, records: dict[Stage, StageRecord], facts: dl.Facts,
+def _decision_task(user: User, case: Case, records: Mapping[Stage, StageDates], facts: dl.Facts,
                    day: date) -> Task | None:
     """The decision maker's task once nothing blocks the decision."""
     if not registers_decisions(user) or not decision_possible(case, records, facts, day):
@@ -107,18 +107,17 @@ def _deadline_tasks(case: Case, facts: dl.Facts, day: date, skip: set[str]) -> l
     return out
 
 
-def _central_pending(user: User, cases: Sequence[Case]) -> list[Task]:
-    """Timely central negotiations still running in the cases the user is responsible for."""
+def _central_pending(user: User, cases: Sequence[Case],
+                     requests: Mapping[int, Sequence[CentralNegotiationRequest]]) -> list[Task]:
+    """Timely central negotiations still running in the cases the user is responsible for (from
+    the cases' requests, already read)."""
     mine = {c.id: c for c in cases if c.responsible_hr_id == user.id}
     if not mine or not user.has_role(Role.HR_OFFICER):
         return []
-    rows = db.session.execute(
-        select(CentralNegotiationRequest.id, CentralNegotiationRequest.case_id, CentralNegotiationRequest.requested_at)
-        .where(CentralNegotiationRequest.case_id.in_(list(mine)), CentralNegotiationRequest.ended_at.is_(None),
-               CentralNegotiationRequest.timely.is_(True))).all()
-    return [_task(TaskKind.END_CENTRAL_NEGOTIATION, f"central:{rid}", mine[case_id],
-                  app_path("cases.stage", "stage-actions", case_id=case_id, code="closing"), since=requested)
-            for rid, case_id, requested in rows]
+    return [_task(TaskKind.END_CENTRAL_NEGOTIATION, f"central:{r.id}", case,
+                  app_path("cases.stage", "stage-actions", case_id=case_id, code="closing"), since=r.requested_at)
+            for case_id, case in mine.items() for r in requests.get(case_id, ())
+            if r.ended_at is None and r.timely]
 
 
 def _urgent_negotiations(user: User, cases: Sequence[Case]) -> list[Task]:
@@ -133,15 +132,21 @@ def _urgent_negotiations(user: User, cases: Sequence[Case]) -> list[Task]:
             for case_id, task in urgent_tasks_for(mine).items() if not task.done]
 
 
-def procedure_tasks_for(user: User) -> list[Task]:
-    """The procedure's tasks for `user` across their open cases (a fixed number of queries)."""
+def procedure_tasks_for(user: User, cases: Sequence[Case] | None = None,
+                        known: ProcedureReads | None = None) -> list[Task]:
+    """The procedure's tasks for `user` across their open cases (a fixed number of queries).
+
+    `cases`: `open_cases_of(user)` when already read; `known`: their records and facts (and
+    maybe other cases'), when already read (the home page reads them once for its dashboard too)."""
     if not has_permission(user, Permission.CASE_VIEW):
         return []
-    cases = _my_open_cases(user)
+    cases = open_cases_of(user) if cases is None else cases
     if not cases:
         return []
-    records, facts = records_and_facts_for_cases(cases)
-    parties = _parties(user, cases)
+    reads = known if known is not None else procedure_reads(cases)
+    records, facts = reads.records, reads.facts
+    # The party only decides the personnel's central-negotiation task: no query for anyone else.
+    parties = _parties(user, cases) if has_permission(user, Permission.CENTRAL_NEGOTIATION_REQUEST) else {}
     day = today()
     out: list[Task] = []
     for case in cases:
@@ -152,6 +157,6 @@ def procedure_tasks_for(user: User) -> list[Task]:
         skip = {str(dl.CENTRAL_WINDOW)} if any(t.kind == TaskKind.REQUEST_CENTRAL_NEGOTIATION for t in tasks) else set()
         out.extend(tasks)
         out.extend(_deadline_tasks(case, facts[case.id], day, skip))
-    out.extend(_central_pending(user, cases))
+    out.extend(_central_pending(user, cases, reads.requests))
     out.extend(_urgent_negotiations(user, cases))
     return out

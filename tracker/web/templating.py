@@ -16,7 +16,7 @@ from flask_babel import (
     ngettext,
 )
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from tracker.auth.permissions import Permission, has_permission
 from tracker.i18n import SOURCE_LOCALE, html_lang, language_name, organisation_languages
@@ -39,9 +39,9 @@ def time_tag(value: datetime | None) -> Markup:
     if value is None:
         return Markup("")
     utc = value.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return Markup('<time datetime="{iso}" title="{utc}">{local}</time>').format(
-        iso=value.isoformat(), utc=utc, local=local_datetime(value)
-    )
+    # Each part escaped and joined (an audit page shows 50 of these; `Markup.format` costs more).
+    return Markup(f'<time datetime="{escape(value.isoformat())}" title="{escape(utc)}">'
+                  f'{escape(local_datetime(value))}</time>')
 
 
 def iso_date(value: date | datetime | None) -> str:
