@@ -190,3 +190,25 @@ def test_key_rotation_keeps_old_checkpoints_verifiable(runner, app):
     assert second.key_id != first.key_id
     assert set(cps.configured_public_keys()) == {first.key_id, second.key_id}
     assert h._verify_ok()
+
+
+def test_the_head_and_the_next_appends_siblings_come_in_one_query_and_match_the_tree(app, count_queries):
+    """record() reads the chain's head and the stored subtrees the next leaf combines with in one
+    statement; at every size they are exactly the nodes `_left_siblings` names, and the tree it
+    builds has the root recomputed from the events."""
+    from tracker.audit import merkle, tree
+    from tracker.audit.models import AuditEvent
+    from tracker.audit.service import record
+
+    assert tree.head_and_siblings(db.session) == (0, None, {})
+    for n in range(1, 40):
+        record(None, "case.forged", ("case", n), {"n": n})
+        with count_queries() as statements:
+            seq, head, siblings = tree.head_and_siblings(db.session)
+        assert len(statements) == 1
+        last = db.session.query(AuditEvent).order_by(AuditEvent.seq.desc()).first()
+        assert (seq, head) == (n, last.hash)
+        wanted = tree._left_siblings(n)
+        assert siblings == tree.node_hashes(db.session, wanted) and set(siblings) == set(wanted)
+    leaves = [bytes.fromhex(e.hash) for e in db.session.query(AuditEvent).order_by(AuditEvent.seq)]
+    assert tree.root_at(db.session, len(leaves)) == merkle.root_of([merkle.leaf_hash(x) for x in leaves])

@@ -8,9 +8,9 @@ from flask import has_request_context, request
 
 from tracker.audit import tree
 from tracker.audit.canonical import canonical_json, chain_hash, normalise_value
-from tracker.audit.chain import current_head, lock_chain
+from tracker.audit.chain import lock_chain
 from tracker.audit.checkpoints import maybe_auto_checkpoint
-from tracker.audit.models import AuditEvent
+from tracker.audit.models import GENESIS_HASH, AuditEvent
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.timeutil import utcnow
@@ -34,10 +34,11 @@ def _json_safe(payload: dict[str, Any] | None) -> dict[str, Any]:
     return normalise_value(json.loads(json.dumps(payload or {}, default=str, ensure_ascii=False)))
 
 
-def _append_to_tree(event: AuditEvent) -> None:
-    """The event's leaf in the Merkle tree (leaf index seq - 1, entry = the raw chain hash)."""
+def _append_to_tree(event: AuditEvent, siblings: dict[tuple[int, int], bytes]) -> None:
+    """The event's leaf in the Merkle tree (leaf index seq - 1, entry = the raw chain hash);
+    `siblings`: the stored subtrees it combines with, read with the head."""
     try:
-        tree.append_leaf(db.session, event.seq - 1, bytes.fromhex(event.hash))
+        tree.append_leaf(db.session, event.seq - 1, bytes.fromhex(event.hash), siblings)
     except tree.TreeIncomplete:
         tree.backfill(db.session)  # events written before the tree existed (or outside record())
 
@@ -55,7 +56,8 @@ def record(
     `actor` is a User or None (the system); `target` a model instance or a (type, id) tuple.
     """
     lock_chain()
-    seq, prev_hash = current_head()
+    seq, head, siblings = tree.head_and_siblings(db.session)
+    prev_hash = head or GENESIS_HASH
     target_type, target_id = _target_ref(target)
     if case_id is None and target is not None and not isinstance(target, tuple):
         # A case is its own case; anything else that belongs to a case names it.
@@ -81,6 +83,6 @@ def record(
     event.hash = chain_hash(prev_hash, canonical_json(fields))
     db.session.add(event)
     db.session.flush()
-    _append_to_tree(event)
+    _append_to_tree(event, siblings)
     maybe_auto_checkpoint(event.seq, event.hash)
     return event

@@ -104,11 +104,43 @@ def completed_nodes(index: int, leaf: bytes, siblings: dict[merkle.Node, bytes])
     return rows
 
 
-def append_leaf(session: Any, index: int, entry: bytes) -> bytes:
-    """Store the leaf for `entry` at `index` (the caller holds the chain's lock) and return its hash."""
+# The chain's head and the stored subtrees the next append combines with (`_left_siblings` of the
+# head's seq, which is the next leaf's index), in one round trip: record() holds the chain's lock
+# while it appends, so every statement it saves there is a statement all writers save.
+_HEAD_AND_SIBLINGS = text("""
+WITH RECURSIVE head AS (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1),
+walk(level, i) AS (SELECT 0, (SELECT seq FROM head)
+                   UNION ALL SELECT level + 1, i / 2 FROM walk WHERE i % 2 = 1),
+wanted AS (SELECT level, i - 1 AS idx FROM walk WHERE i % 2 = 1 OR (level = 0 AND i > 0))
+SELECT head.seq, head.hash, NULL, NULL, NULL FROM head
+UNION ALL
+SELECT NULL, NULL, n.level, n.idx, n.hash FROM wanted
+JOIN audit_tree_nodes n ON n.level = wanted.level AND n.idx = wanted.idx
+""")
+
+
+def head_and_siblings(session: Any) -> tuple[int, str | None, dict[merkle.Node, bytes]]:
+    """(seq, hash) of the newest event ((0, None) for an empty trail) and the stored hashes of the
+    subtrees an append after it combines with (missing ones absent), in one query."""
+    seq, head, siblings = 0, None, {}
+    for row_seq, row_hash, level, idx, value in session.execute(_HEAD_AND_SIBLINGS):
+        if level is None:
+            seq, head = int(row_seq), str(row_hash)
+        else:
+            siblings[(int(level), int(idx))] = bytes(value)
+    return seq, head, siblings
+
+
+def append_leaf(session: Any, index: int, entry: bytes,
+                known: dict[merkle.Node, bytes] | None = None) -> bytes:
+    """Store the leaf for `entry` at `index` (the caller holds the chain's lock) and return its hash.
+    `known`: the left siblings already read with the head (`head_and_siblings`)."""
     leaf = merkle.leaf_hash(entry)
     wanted = _left_siblings(index)
-    siblings = node_hashes(session, wanted) if wanted else {}
+    if known is not None:
+        siblings = {node: known[node] for node in wanted if node in known}
+    else:
+        siblings = node_hashes(session, wanted) if wanted else {}
     if len(siblings) != len(wanted):
         raise TreeIncomplete(f"the stored Merkle tree lacks a subtree left of leaf {index}")
     session.execute(insert(AuditTreeNode), completed_nodes(index, leaf, siblings))
