@@ -80,15 +80,17 @@ def proof_speed(ctx, result: Result) -> None:
 
 
 def _without_tree():
-    """Patch the append back to what it was before #16: no tree node, no interval check."""
-    from tracker.audit import checkpoints, service
+    """Patch the append back to what it was before #16: the head alone (no sibling nodes read with
+    it), no tree node, no interval check."""
+    from tracker.audit import chain, checkpoints, service
 
-    saved = (service._append_to_tree, checkpoints._interval_due)
-    service._append_to_tree = lambda event: None
+    saved = (service._append_to_tree, checkpoints._interval_due, tree.head_and_siblings)
+    service._append_to_tree = lambda event, siblings: None
     checkpoints._interval_due = lambda: False
+    tree.head_and_siblings = lambda session: (*chain.current_head(), {})
 
     def restore() -> None:
-        service._append_to_tree, checkpoints._interval_due = saved
+        service._append_to_tree, checkpoints._interval_due, tree.head_and_siblings = saved
     return restore
 
 
