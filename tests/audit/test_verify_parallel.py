@@ -15,6 +15,7 @@ TAMPERS = {
     "intact": lambda: None,
     "edited payload in a middle chunk": lambda: h.edit_payload(10),
     "edited payload in the first chunk": lambda: h.edit_payload(2),
+    "edited payload in the short last chunk": lambda: h.edit_payload(29),
     "deleted row": lambda: h.delete_rows(13),
     "inserted row": lambda: h.insert_forged(9),
     "swapped rows": lambda: h.swap(6),
@@ -54,9 +55,8 @@ def test_split_walk_agrees_with_one_process(app, monkeypatch, tamper: str) -> No
     assert single[0] is (tamper == "intact")
 
 
+@pytest.mark.postgresql
 def test_postgresql_workers_read_in_the_parents_snapshot(app, monkeypatch) -> None:
-    if not h.is_pg():
-        pytest.skip("PostgreSQL only")
     from sqlalchemy import text
 
     from tests.conftest import raw_connection
@@ -64,6 +64,7 @@ def test_postgresql_workers_read_in_the_parents_snapshot(app, monkeypatch) -> No
 
     monkeypatch.setattr(verify_parallel, "CHUNK", 4)
     monkeypatch.setattr(verify_parallel, "MIN_CHUNKS", 1)
+    monkeypatch.setattr(verify_parallel, "_connections", {})  # this process's, closed below
     app.config["AUDIT_VERIFY_PROCESSES"] = 2
     h.build_chain(12)
     db.session.close()
@@ -75,4 +76,6 @@ def test_postgresql_workers_read_in_the_parents_snapshot(app, monkeypatch) -> No
         conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
     assert verify_parallel.check_chunk(split[0], 5, 8) is not None  # the workers do not see it
     assert verify_parallel.check_chunk(verify_parallel.Source(False, split[0].target), 5, 8) is None
+    for connection in verify_parallel._connections.values():
+        connection.close()
     db.session.rollback()

@@ -201,17 +201,21 @@ class _Walker:
         return all(self.batch(batch) for batch in rows.fast_batches(self.sqlite, batch_size, first, last))
 
     def chunks(self, split: tuple[parallel.Source, int, int], batch_size: int) -> bool:
-        """The first chunks, checked in worker processes; one that does not fit is walked here."""
+        """The log up to the planned head in chunks checked by worker processes; one that does not
+        fit, or holds a checkpoint's size (or the stored tree's) before its end, is walked here."""
         for first, last, future in parallel.chunks(*split):
             chunk = future.result()
             at = bisect_left(self.marks, first)
-            marked = at < len(self.marks) and self.marks[at] <= last
-            if chunk is None or marked or self.expected != first or chunk[0] != self.prev_bytes:
+            inner = at < len(self.marks) and self.marks[at] < last
+            if chunk is None or inner or self.expected != first or chunk[0] != self.prev_bytes:
                 if not self.span(first, last, batch_size):
                     return False
                 continue
-            batch_module.push(self.stack, first - 1, parallel.CHUNK, chunk[2])
+            batch_module.push_range(self.stack, first - 1, last - first + 1, chunk[2])
             self.prev_bytes, self.expected = chunk[1].encode("ascii"), last + 1
+            if (last in self.good or last == self.tree_check_size) and not self.mark(last, chunk[1]):
+                self.expected = last
+                return False
         return True
 
     def rows(self, batch: list[Any]) -> bool:

@@ -4,36 +4,45 @@ Each row stores its predecessor's hash, so a range of rows can be checked on its
 reads a perfect subtree's worth of rows (`CHUNK` of them, aligned: leaves [j·CHUNK, (j+1)·CHUNK)),
 checks that their seqs run without a gap, that each links to the one before and hashes to its
 stored hash, and returns the first row's predecessor hash, the last row's hash and the subtree's
-Merkle hash. The walk in the parent takes the chunks in order: one that fits its verified hash
-(and holds no checkpoint size) is taken whole; any other is walked row by row in the parent,
-as the single-process walk does, so the first bad position and its kind are exactly the same.
+Merkle hash (the last chunk, up to the head, may be shorter: then its compact range). The walk in
+the parent takes the chunks in order: one that fits its verified hash (and holds no checkpoint size
+but at its end) is taken whole; any other is walked row by row in the parent, as the
+single-process walk does, so the first bad position and its kind are exactly the same.
 
 A worker opens its own connection: the SQLite file read-only, or a new psycopg connection from the
-engine's URL (the workers are forked; the parent's pooled connections are never touched in a
-child). On PostgreSQL the workers read in the parent's snapshot (`pg_export_snapshot`), so every
-chunk sees the log as the parent's transaction does.
+engine's URL, kept for the worker's chunks and closed when it exits (the workers are forked; the
+parent's pooled connections are never touched in a child). On PostgreSQL the workers read in the
+parent's snapshot (`pg_export_snapshot`), so every chunk sees the log as the parent's transaction
+does.
 
-How many workers: AUDIT_VERIFY_PROCESSES, or (0) the CPUs this process may use, at most 4. The
-machine's load is not looked at: the load average lags by a minute and counts the verifier's own
-work (and, in the bench, the data generation just before), so a cap on it would mostly switch the
-split off when it helps; on a machine that is busy with other work, set AUDIT_VERIFY_PROCESSES=1.
+How many workers: AUDIT_VERIFY_PROCESSES, or (0) as many as there are idle CPUs (sampled from
+/proc/stat over 50 ms while this process waits), at most the CPUs it may use and 4. On this 2-core
+machine with two other busy processes the split was a quarter slower than one process (the workers
+get no more CPU time than one process would, and each pays more per event for sharing the cores),
+so a busy machine gets no split. The load average is not used: it lags by a minute and counts the
+verifier's own work just before (in the bench, generating the data).
 """
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from multiprocessing.util import Finalize
 from typing import Any
 
 from tracker.audit.verify_batch import chain_digests, extend
 from tracker.audit.verify_rows import range_query
 
 CHUNK = 1 << 16
+BATCH = 8192  # rows a worker fetches and checks at a time
 MIN_CHUNKS = 4  # below 4 chunks (262,144 events) one process is as fast
-Chunk = tuple[bytes, str, bytes]  # (the first row's predecessor hash, the last row's hash, subtree hash)
+# (the first row's predecessor hash, the last row's hash, the chunk's compact range: one root when whole)
+Chunk = tuple[bytes, str, list[bytes]]
+_connections: dict[tuple[int, str, str | None], Any] = {}  # a worker's own PostgreSQL connection
 
 
 @dataclass(frozen=True)
@@ -45,62 +54,98 @@ class Source:
     snapshot: str | None = None
 
 
+def idle_cpus(interval: float = 0.05) -> float | None:
+    """How many CPUs were idle over `interval` seconds (None: not known here, no /proc/stat)."""
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:9]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all (steal included)
+
+    try:
+        idle_before, total_before = sample()
+        time.sleep(interval)
+        idle_after, total_after = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    elapsed = total_after - total_before
+    return (idle_after - idle_before) / elapsed * (os.cpu_count() or 1) if elapsed > 0 else None
+
+
 def processes(configured: int) -> int:
-    """How many worker processes: AUDIT_VERIFY_PROCESSES, or (0) the CPUs this process may use, at most 4."""
+    """How many worker processes: AUDIT_VERIFY_PROCESSES, or (0) the idle CPUs among those this
+    process may use, at most 4 (1: no split)."""
     if configured > 0:
         return configured
-    return min(4, len(os.sched_getaffinity(0)))
+    usable = min(4, len(os.sched_getaffinity(0)))
+    idle = idle_cpus() if usable > 1 else None
+    return usable if idle is None else max(1, min(usable, int(idle + 0.5)))
 
 
-def _sqlite_rows(path: str, first: int, last: int) -> list[Any]:
+def _sqlite_batches(path: str, first: int, last: int) -> Iterator[list[Any]]:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return connection.execute(range_query(True), (first, last)).fetchall()
+        cursor = connection.execute(range_query(True), (first, last))
+        while batch := cursor.fetchmany(BATCH):
+            yield batch
     finally:
         connection.close()
 
 
-def _pg_rows(conninfo: str, snapshot: str | None, first: int, last: int) -> list[Any]:
+def _pg_connection(conninfo: str, snapshot: str | None) -> Any:
+    """This worker's connection (opened on its first chunk, in the parent's snapshot)."""
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(conninfo) as connection:
+    key = (os.getpid(), conninfo, snapshot)
+    connection = _connections.get(key)
+    if connection is None:
+        connection = psycopg.connect(conninfo)
+        Finalize(None, connection.close, exitpriority=10)  # run when the worker process exits
         if snapshot is not None:
             connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             connection.read_only = True
             connection.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
-        with connection.cursor(binary=True) as cursor:
-            cursor.execute(range_query(False), (first, last))
-            return cursor.fetchall()
+        _connections[key] = connection
+    return connection
+
+
+def _pg_batches(conninfo: str, snapshot: str | None, first: int, last: int) -> Iterator[list[Any]]:
+    with _pg_connection(conninfo, snapshot).cursor(binary=True) as cursor:
+        cursor.execute(range_query(False), (first, last))
+        while batch := cursor.fetchmany(BATCH):
+            yield batch
 
 
 def check_chunk(source: Source, first: int, last: int) -> Chunk | None:
-    """Rows `first`..`last` checked among themselves (None: something does not fit)."""
-    if source.sqlite:
-        rows = _sqlite_rows(source.target, first, last)
-    else:
-        rows = _pg_rows(source.target, source.snapshot, first, last)
-    if len(rows) != last - first + 1:
-        return None
-    seqs, texts, hashes = zip(*rows, strict=True)
-    prefix = texts[0][:64] if type(texts[0]) is bytes else b""
-    try:
-        raws = chain_digests(seqs, texts, hashes, first, prefix)
-    except TypeError:
-        return None
-    if raws is None:
-        return None
+    """Rows `first`..`last` checked among themselves, batch by batch (None: something does not fit)."""
+    batches = (_sqlite_batches(source.target, first, last) if source.sqlite
+               else _pg_batches(source.target, source.snapshot, first, last))
     stack: list[bytes] = []
-    extend(stack, 0, raws)
-    return prefix, hashes[-1], stack[0]
+    prefix, prev, stored, expected = b"", b"", "", first
+    for batch in batches:
+        seqs, texts, hashes = zip(*batch, strict=True)
+        if expected == first:
+            if type(texts[0]) is not bytes:
+                return None
+            prefix = prev = texts[0][:64]
+        try:
+            raws = chain_digests(seqs, texts, hashes, expected, prev)
+        except TypeError:
+            return None
+        if raws is None:
+            return None
+        extend(stack, expected - first, raws)
+        expected, stored = expected + len(raws), hashes[-1]
+        prev = stored.encode("ascii")
+    return (prefix, stored, stack) if expected == last + 1 else None
 
 
-def chunks(source: Source, count: int, workers: int) -> Iterator[tuple[int, int, Future[Chunk | None]]]:
-    """(first seq, last seq, its result to come) of the first `count` chunks, in order; the pool is
+def chunks(source: Source, head: int, workers: int) -> Iterator[tuple[int, int, Future[Chunk | None]]]:
+    """(first seq, last seq, its result to come) of the chunks up to `head`, in order; the pool is
     shut down (pending chunks cancelled) when the caller stops early."""
     pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
     try:
-        ranges = [(j * CHUNK + 1, (j + 1) * CHUNK) for j in range(count)]
+        ranges = [(first, min(first + CHUNK - 1, head)) for first in range(1, head + 1, CHUNK)]
         futures = [(first, last, pool.submit(check_chunk, source, first, last)) for first, last in ranges]
         yield from futures
     finally:
@@ -118,9 +163,9 @@ def source_of(url: Any) -> Source | None:
 
 
 def plan(source: Source | None, head: int, lowest: int | None, configured: int) -> tuple[Source, int, int] | None:
-    """(where to read, chunks, workers) when the log is worth splitting; None: one process."""
-    workers = processes(configured)
-    count = head // CHUNK
-    if source is None or lowest != 1 or workers < 2 or count < MIN_CHUNKS:
+    """(where to read, the last seq to read there, workers) when the log is worth splitting; None:
+    one process."""
+    if source is None or lowest != 1 or head // CHUNK < MIN_CHUNKS:
         return None
-    return source, count, workers
+    workers = processes(configured)  # only for a log worth splitting: it may sample the CPUs
+    return (source, head, workers) if workers > 1 else None
