@@ -79,3 +79,16 @@ def test_postgresql_workers_read_in_the_parents_snapshot(app, monkeypatch) -> No
     for connection in verify_parallel._connections.values():
         connection.close()
     db.session.rollback()
+
+
+@pytest.mark.parametrize(("idle", "expected"), [(None, 2), (0.0, 1), (0.4, 1), (1.0, 1), (1.6, 2), (7.0, 2)])
+def test_workers_are_the_idle_cpus_at_most_the_usable_ones(monkeypatch, idle, expected) -> None:
+    monkeypatch.setattr(verify_parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(verify_parallel, "idle_cpus", lambda: idle)
+    assert verify_parallel.processes(0) == expected
+    assert verify_parallel.processes(3) == 3  # configured: taken as it is
+
+
+def test_idle_cpus_are_sampled_from_proc_stat() -> None:
+    idle = verify_parallel.idle_cpus(0.01)
+    assert idle is None or 0.0 <= idle <= (verify_parallel.os.cpu_count() or 1) + 0.01

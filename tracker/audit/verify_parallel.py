@@ -24,6 +24,7 @@ verifier's own work just before (in the bench, generating the data).
 """
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import time
@@ -143,7 +144,9 @@ def check_chunk(source: Source, first: int, last: int) -> Chunk | None:
 def chunks(source: Source, head: int, workers: int) -> Iterator[tuple[int, int, Future[Chunk | None]]]:
     """(first seq, last seq, its result to come) of the chunks up to `head`, in order; the pool is
     shut down (pending chunks cancelled) when the caller stops early."""
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
+    # The workers make only short-lived objects and no cycles: without the cyclic garbage collector
+    # (which otherwise walks the fetched rows again and again) a chunk costs a fifth to a third less.
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=gc.disable)
     try:
         ranges = [(first, min(first + CHUNK - 1, head)) for first in range(1, head + 1, CHUNK)]
         futures = [(first, last, pool.submit(check_chunk, source, first, last)) for first, last in ranges]
