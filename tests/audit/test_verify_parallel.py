@@ -86,6 +86,7 @@ def test_workers_are_the_idle_cpus_at_most_the_usable_ones(monkeypatch, idle, ex
     monkeypatch.setattr(verify_parallel.os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setattr(verify_parallel, "idle_cpus", lambda: idle)
     assert verify_parallel.processes(0) == expected
+    assert verify_parallel.processes(0, sqlite=False) == 2  # PostgreSQL: the server's work overlaps
     assert verify_parallel.processes(3) == 3  # configured: taken as it is
 
 

@@ -55,10 +55,13 @@ _SQLITE_FAST = (
 # PostgreSQL's own JSON quoting (to_json) costs more than the whole walk; the strings are quoted
 # optimistically instead, in one concat(): a string that needs escaping (a quote, a backslash, a
 # control character) does not hash to the stored hash and sends just that row down the slow path.
+# Backslashes are doubled, as JSON escapes them: otherwise a string changed to its own escaped
+# spelling (`a"b` to `a\"b`) would be spelled as the original and pass.
 # The text is handed over as UTF-8 bytes (bytea, read in binary format), as SQLite's is: the walk
 # hashes it as it comes, with no decoding and encoding again in Python.
 _PG_FAST = ("SELECT seq, convert_to(concat(" + ", ".join(_canonical_parts(
-    "coalesce('\"' || {} || '\"', 'null')", "coalesce({}::text, 'null')", _PG_TIME, "coalesce(payload::text, 'null')"
+    "coalesce('\"' || replace({}, '\\', '\\\\') || '\"', 'null')", "coalesce({}::text, 'null')", _PG_TIME,
+    "coalesce(payload::text, 'null')"
 )) + "), 'UTF8'), hash FROM audit_events ORDER BY seq")
 
 
