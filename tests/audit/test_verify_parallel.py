@@ -81,15 +81,11 @@ def test_postgresql_workers_read_in_the_parents_snapshot(app, monkeypatch) -> No
     db.session.rollback()
 
 
-@pytest.mark.parametrize(("idle", "expected"), [(None, 2), (0.0, 1), (0.4, 1), (1.0, 1), (1.6, 2), (7.0, 2)])
-def test_workers_are_the_idle_cpus_at_most_the_usable_ones(monkeypatch, idle, expected) -> None:
+
+def test_workers_are_the_usable_cpus_at_most_four_unless_configured(monkeypatch) -> None:
+    monkeypatch.setattr(verify_parallel.os, "sched_getaffinity", lambda pid: set(range(6)))
+    assert verify_parallel.processes(0) == 4
     monkeypatch.setattr(verify_parallel.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(verify_parallel, "idle_cpus", lambda: idle)
-    assert verify_parallel.processes(0) == expected
-    assert verify_parallel.processes(0, sqlite=False) == 2  # PostgreSQL: the server's work overlaps
+    assert verify_parallel.processes(0) == 2
     assert verify_parallel.processes(3) == 3  # configured: taken as it is
-
-
-def test_idle_cpus_are_sampled_from_proc_stat() -> None:
-    idle = verify_parallel.idle_cpus(0.01)
-    assert idle is None or 0.0 <= idle <= (verify_parallel.os.cpu_count() or 1) + 0.01
+    assert verify_parallel.plan(verify_parallel.Source(True, "x.db"), 4 * verify_parallel.CHUNK, 1, 1) is None

@@ -15,23 +15,21 @@ parent's pooled connections are never touched in a child). On PostgreSQL the wor
 parent's snapshot (`pg_export_snapshot`), so every chunk sees the log as the parent's transaction
 does.
 
-How many workers: AUDIT_VERIFY_PROCESSES, or (0) as many as there are idle CPUs (sampled from
-/proc/stat over 50 ms while this process waits), at most the CPUs it may use and 4. On this 2-core
-machine with two or three other busy processes, two SQLite workers were no faster than one process
-(the workers get little more CPU time than one process would, and each pays more per event for
-sharing the cores), so a busy machine gets no split on SQLite. On PostgreSQL a worker's query runs
-in its own server process, and one process alone waits for the server's rows and then hashes
-them; two workers keep the server's work and the hashing overlapping, which was faster even on the
-busy machine (about 135,000 events/s against 95,000-120,000), so PostgreSQL gets at least two. The
-load average is not used: it lags by a minute and counts the verifier's own work just before (in
-the bench, generating the data).
+How many workers: AUDIT_VERIFY_PROCESSES, or (0) the CPUs this process may use, at most 4; the
+machine's load is not looked at. An earlier split (each worker fetching its whole chunk, with the
+cyclic garbage collector walking those rows again and again) was a quarter slower than one process
+on this 2-core machine when it was busy. With the chunk read batch by batch and the collector off,
+two workers were about a tenth faster than one process both with one other busy process (255,000
+against 212,000-247,000 events/s, 400,000 events) and with three (96,000 against 87,000), so a cap
+on the load would only cost. The load average would be a poor guide anyway: it lags by a minute
+and counts the verifier's own work just before it (in the bench, generating the data). On a machine
+whose CPUs are taken by more important work, set AUDIT_VERIFY_PROCESSES=1.
 """
 from __future__ import annotations
 
 import gc
 import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -44,6 +42,7 @@ from tracker.audit.verify_rows import range_query
 
 CHUNK = 1 << 16
 BATCH = 8192  # rows a worker fetches and checks at a time
+MMAP_BYTES = 1 << 30  # a worker's SQLite reads: a few per cent less CPU than through the page cache
 MIN_CHUNKS = 4  # below 4 chunks (262,144 events) one process is as fast
 # (the first row's predecessor hash, the last row's hash, the chunk's compact range: one root when whole)
 Chunk = tuple[bytes, str, list[bytes]]
@@ -59,37 +58,17 @@ class Source:
     snapshot: str | None = None
 
 
-def idle_cpus(interval: float = 0.05) -> float | None:
-    """How many CPUs were idle over `interval` seconds (None: not known here, no /proc/stat)."""
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = [int(value) for value in stat.readline().split()[1:9]]
-        return fields[3] + fields[4], sum(fields)  # idle + iowait, all (steal included)
-
-    try:
-        idle_before, total_before = sample()
-        time.sleep(interval)
-        idle_after, total_after = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    elapsed = total_after - total_before
-    return (idle_after - idle_before) / elapsed * (os.cpu_count() or 1) if elapsed > 0 else None
-
-
-def processes(configured: int, sqlite: bool = True) -> int:
-    """How many worker processes: AUDIT_VERIFY_PROCESSES, or (0) the idle CPUs among those this
-    process may use, at most 4 (1: no split); on PostgreSQL at least 2 where 2 CPUs may be used."""
+def processes(configured: int) -> int:
+    """How many worker processes: AUDIT_VERIFY_PROCESSES, or (0) the CPUs this process may use, at most 4."""
     if configured > 0:
         return configured
-    usable = min(4, len(os.sched_getaffinity(0)))
-    idle = idle_cpus() if usable > 1 else None
-    workers = usable if idle is None else max(1, min(usable, int(idle + 0.5)))
-    return workers if sqlite else max(workers, min(2, usable))
+    return min(4, len(os.sched_getaffinity(0)))
 
 
 def _sqlite_batches(path: str, first: int, last: int) -> Iterator[list[Any]]:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        connection.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")  # reads the file's pages in place
         cursor = connection.execute(range_query(True), (first, last))
         while batch := cursor.fetchmany(BATCH):
             yield batch
@@ -175,5 +154,5 @@ def plan(source: Source | None, head: int, lowest: int | None, configured: int) 
     one process."""
     if source is None or lowest != 1 or head // CHUNK < MIN_CHUNKS:
         return None
-    workers = processes(configured, source.sqlite)  # only for a log worth splitting: it samples the CPUs
+    workers = processes(configured)
     return (source, head, workers) if workers > 1 else None
