@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import time
 
 from bench import datagen, env
@@ -32,6 +33,17 @@ def hashlib_rate(count: int, people_ids: list[int], case_ids: list[int]) -> floa
             prev = sha256(prev + body).hexdigest().encode("ascii")
         elapsed += time.perf_counter() - started
     return count / elapsed
+
+
+def _workers(app, count: int) -> str:
+    """How the walk was split (as tracker.audit.verify_parallel plans it), for the notes."""
+    try:
+        from tracker.audit import verify_parallel
+    except ImportError:
+        return "one process"
+    workers = verify_parallel.processes(int(app.config.get("AUDIT_VERIFY_PROCESSES", 0)))
+    split = workers > 1 and count // verify_parallel.CHUNK >= verify_parallel.MIN_CHUNKS
+    return f"split over {workers} worker processes" if split else "one process"
 
 
 def run(ctx, result: Result) -> None:
@@ -64,6 +76,7 @@ def run(ctx, result: Result) -> None:
             if baseline is None:
                 baseline = hashlib_rate(count, people.hr, [*cases, None])
             db.session.remove()
+            load = os.getloadavg()[0]
             started = time.perf_counter()
             outcome = call_with(verify, session=db.session)
             elapsed = time.perf_counter() - started
@@ -74,6 +87,7 @@ def run(ctx, result: Result) -> None:
             if checked != count:
                 result.note(f"{label}: verifier checked {checked:,} events, expected {count:,}")
             rate = checked / elapsed
+            result.note(f"{label}: load average {load:.1f} before the walk; {_workers(app, count)}")
             is_sqlite = label == "sqlite"
             result.add(f"verify {count:,} events ({label})", rate, "events/s", baseline=baseline,
                        baseline_name="hashlib",

@@ -33,3 +33,19 @@ def test_database_spelling_equals_python_for_every_ascii_character_and_more(app)
             assert spelled == expected
         assert stored == event.hash
     assert h._verify_ok()
+
+
+def test_a_string_replaced_by_its_escaped_spelling_is_modified(app):
+    """The fast text must not spell two different stored strings alike: a target id `a"b` changed
+    to `a\\"b` (a backslash added) is a different value, even though quoting the new one without
+    escaping gives the old one's JSON."""
+    record(None, "test.tricky", ("thing", 'a"b\\'), {"n": 1}, case_id=None)
+    record(None, "test.plain", ("thing", 3), {"n": 2}, case_id=None)
+    db.session.commit()
+    with h.attacker() as conn:
+        conn.execute(h.TABLE.update().where(h.TABLE.c.seq == 1).values(target_id='a\\"b\\\\'))
+    db.session.close()
+    from tracker.audit.verify import verify_chain
+
+    result = verify_chain()
+    assert (result.ok, result.first_bad_seq, result.kind) == (False, 1, "modified")

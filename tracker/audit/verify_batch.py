@@ -62,3 +62,13 @@ def push(stack: list[bytes], size: int, width: int, root: bytes) -> None:
         current = _sha256(b"\x01" + stack.pop() + current).digest()
         index >>= 1
     stack.append(current)
+
+
+def push_range(stack: list[bytes], size: int, count: int, roots: Sequence[bytes]) -> None:
+    """Append `count` leaves given as their compact range (the perfect subtrees' roots, largest
+    first, as `extend` from size 0 leaves them) to the tree of `size` leaves, `size` a multiple of
+    the largest subtree's width."""
+    widths = [1 << bit for bit in range(count.bit_length() - 1, -1, -1) if count >> bit & 1]
+    for width, root in zip(widths, roots, strict=True):
+        push(stack, size, width, root)
+        size += width

@@ -2,9 +2,9 @@
 the canonical JSON spelled by the database, and the full row of one event when that text does not
 hash to the stored hash (then the row is spelled again in Python, see verify._digest).
 
-The database only *spells* the text; the verifier hashes it itself. SQLite's `json_quote` and
-PostgreSQL's `to_json(text)` escape strings exactly as Python's `json` does with
-`ensure_ascii=False` (tests/audit/test_verify_fast.py checks every ASCII character and more);
+The database only *spells* the text; the verifier hashes it itself. SQLite's `json_object` (the
+quoting of `json_quote`) and PostgreSQL's `to_json(text)` escape strings exactly as Python's `json`
+does with `ensure_ascii=False` (tests/audit/test_verify_fast.py checks every ASCII character and more);
 PostgreSQL's `to_json` costs more than the whole walk, so there strings are quoted optimistically
 (`"` ‖ text ‖ `"`, in one `concat()`). Any difference — a string that needs escaping there, an
 unusual stored time — only sends that row down the slow path.
@@ -40,18 +40,29 @@ def _canonical_parts(quote: str, number: str, time: str, payload: str) -> list[s
             "',\"target_id\":'", q("target_id"), "',\"target_type\":'", q("target_type"), "'}'"]
 
 
-# Numbers need no quoting (a number stored as text comes out unquoted, does not fit and takes the
-# slow path); seq is never NULL.
-_SQLITE_FAST = ("SELECT seq, CAST(" + " || ".join(_canonical_parts(
-    "json_quote({})", "ifnull({}, 'null')", "substr(occurred_at, 1, 10) || 'T' || substr(occurred_at, 12) || 'Z'",
-    "coalesce(payload, 'null')")).replace("ifnull(seq, 'null')", "seq")
-    + " AS BLOB), hash FROM audit_events ORDER BY seq")
+# SQLite: json_object quotes the strings exactly as Python's json does (json_quote's code) and spells
+# NULL and numbers, in one call for the keys before the payload (its closing brace trimmed) and one
+# for those after it (its opening brace trimmed), with the stored payload text between them: about
+# a quarter cheaper than quoting each column and joining twenty pieces with `||`. A number stored
+# as text comes out quoted, does not fit and takes the slow path. The stored time
+# "YYYY-MM-DD HH:MM:SS.ffffff" is spelled with its one space replaced by "T".
+_SQLITE_FAST = (
+    "SELECT seq, CAST(prev_hash || rtrim(json_object('action', action, 'actor_id', actor_id, "
+    "'actor_name', actor_name, 'actor_role', actor_role, 'case_id', case_id, 'client_address', client_address, "
+    "'occurred_at', replace(occurred_at, ' ', 'T') || 'Z'), '}') || ',\"payload\":' || coalesce(payload, 'null') "
+    "|| ',' || ltrim(json_object('seq', seq, 'target_id', target_id, 'target_type', target_type), '{') AS BLOB), "
+    "hash FROM audit_events ORDER BY seq")
 # PostgreSQL's own JSON quoting (to_json) costs more than the whole walk; the strings are quoted
 # optimistically instead, in one concat(): a string that needs escaping (a quote, a backslash, a
 # control character) does not hash to the stored hash and sends just that row down the slow path.
-_PG_FAST = ("SELECT seq, concat(" + ", ".join(_canonical_parts(
-    "coalesce('\"' || {} || '\"', 'null')", "coalesce({}::text, 'null')", _PG_TIME, "coalesce(payload::text, 'null')"
-)) + "), hash FROM audit_events ORDER BY seq")
+# Backslashes are doubled, as JSON escapes them: otherwise a string changed to its own escaped
+# spelling (`a"b` to `a\"b`) would be spelled as the original and pass.
+# The text is handed over as UTF-8 bytes (bytea, read in binary format), as SQLite's is: the walk
+# hashes it as it comes, with no decoding and encoding again in Python.
+_PG_FAST = ("SELECT seq, convert_to(concat(" + ", ".join(_canonical_parts(
+    "coalesce('\"' || replace({}, '\\', '\\\\') || '\"', 'null')", "coalesce({}::text, 'null')", _PG_TIME,
+    "coalesce(payload::text, 'null')"
+)) + "), 'UTF8'), hash FROM audit_events ORDER BY seq")
 
 
 def range_query(sqlite: bool) -> str:
@@ -64,19 +75,20 @@ def _raw() -> Any:
     return db.session.connection().connection.driver_connection
 
 
-def fast_rows(sqlite: bool, batch_size: int) -> Iterator[tuple[int, bytes | str, str]]:
+def fast_rows(sqlite: bool, batch_size: int) -> Iterator[tuple[int, bytes, str]]:
     """Every row of `fast_batches`, one at a time."""
     for batch in fast_batches(sqlite, batch_size):
         yield from batch
 
 
 def fast_batches(sqlite: bool, batch_size: int, first: int | None = None,
-                 last: int | None = None) -> Iterator[list[tuple[int, bytes | str, str]]]:
-    """(seq, prev_hash ‖ canonical JSON — UTF-8 bytes on SQLite, text on PostgreSQL —, stored hash)
+                 last: int | None = None) -> Iterator[list[tuple[int, bytes, str]]]:
+    """(seq, prev_hash ‖ canonical JSON as UTF-8 bytes, stored hash)
     of every event in seq order (from `first` to `last` when given), in batches of `batch_size` rows.
 
     The walk is the hot loop, so it bypasses SQLAlchemy's per-row result processing and streams
-    through the driver's own cursor (server-side on PostgreSQL: constant memory), on the session's
+    through the driver's own cursor (server-side and binary on PostgreSQL: constant memory, the bytes
+    as stored), on the session's
     connection and transaction.
     """
     raw = _raw()
@@ -84,7 +96,7 @@ def fast_batches(sqlite: bool, batch_size: int, first: int | None = None,
         cursor = raw.cursor()
         cursor.arraysize = batch_size
     else:
-        cursor = raw.cursor(name="audit_verify_walk")
+        cursor = raw.cursor(name="audit_verify_walk", binary=True)
         cursor.itersize = batch_size
     try:
         if first is None and last is None:
