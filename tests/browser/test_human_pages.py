@@ -70,13 +70,14 @@ def test_the_end_membership_action_fits_at_1280(page):
 
 def test_language_links_come_after_the_main_content_and_switch(page):
     page.goto("/login")
-    link = page.locator(".language-switch button[value=en]")
+    link = page.get_by_role("link", name="In English")  # a link, announced as one
     assert link.inner_text() == "In English" and link.get_attribute("lang") == "en"
+    assert link.get_attribute("href") == "/language/en?next=/login"
     # After the login form's own submit in tab order.
     order = page.evaluate("""() => {
         const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select')];
         return [all.indexOf(document.querySelector("form[action$='/login'] button[type=submit]")),
-                all.indexOf(document.querySelector(".language-switch button[value=en]"))];
+                all.indexOf(document.querySelector(".language-switch a[hreflang=en]"))];
     }""")
     assert order[0] < order[1]
     with page.expect_navigation():
