@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Subquery, func, or_, select
 from sqlalchemy.orm import defaultload
@@ -219,20 +220,30 @@ def round_meetings(case: Case, began: datetime | None) -> list[tuple[datetime, l
             for starts, stages, status in db.session.execute(query)]
 
 
+def _risk_and_proposal_counts(case: Case) -> tuple[int, int, int, int]:
+    """How many risk assessments the case has, cosigned ones, ones with a recorded waiver, and its
+    open counter-proposals: one statement of four counts."""
+    def count(column: Any, *where: Any) -> Any:
+        return select(func.count(column)).where(*where).scalar_subquery()
+
+    risk = RiskAssessment.case_id == case.id
+    row = db.session.execute(select(
+        count(RiskAssessment.id, risk),
+        count(RiskAssessment.id, risk, RiskAssessment.cosigned_at.is_not(None)),
+        count(RiskAssessment.id, risk, RiskAssessment.waiver_reason.is_not(None), RiskAssessment.waiver_reason != ""),
+        count(CounterProposal.id, CounterProposal.case_id == case.id, CounterProposal.answered_at.is_(None),
+              CounterProposal.withdrawn_at.is_(None)),
+    )).one()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
 def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiationRequest] | None = None,
                overrides: list[DeadlineOverride] | None = None,
                rounds: Iterable[StageRecord] | None = None) -> GateFacts:
     """Every fact the gates need for one case: a fixed number of queries, fewer when the requests,
     the overrides or every round of the records (`rounds`, frozen ones too) are given."""
     members = [(m.party, m.units) for m in roster.current(case)]
-    risk = db.session.execute(
-        select(RiskAssessment.cosigned_at, RiskAssessment.waiver_reason).where(RiskAssessment.case_id == case.id)
-    ).all()
-    open_proposals = db.session.execute(
-        select(func.count(CounterProposal.id)).where(
-            CounterProposal.case_id == case.id, CounterProposal.answered_at.is_(None),
-            CounterProposal.withdrawn_at.is_(None))
-    ).scalar_one()
+    risk_assessed, risk_cosigned, risk_waived, open_proposals = _risk_and_proposal_counts(case)
     requests = central_requests_of(case) if requests is None else requests
     overrides = overrides_of(case) if overrides is None else overrides
     if rounds is None:
@@ -253,10 +264,10 @@ def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiatio
                                  requests, current_round_codes(overrides, round_number)),
         parties_present=frozenset(Party(party) for party, _units in members),
         personnel_units=frozenset(units),
-        risk_assessed=bool(risk),
-        risk_cosigned=any(row.cosigned_at is not None for row in risk),
-        risk_waiver_recorded=any(row.waiver_reason for row in risk),
-        open_counter_proposals=int(open_proposals),
+        risk_assessed=risk_assessed > 0,
+        risk_cosigned=risk_cosigned > 0,
+        risk_waiver_recorded=risk_waived > 0,
+        open_counter_proposals=open_proposals,
         held_meetings=len(held),
         held_meeting_stages=frozenset(stage for stages, _approved in held for stage in stages),
         approved_minutes=sum(1 for _stages, approved in held if approved),
