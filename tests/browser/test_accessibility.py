@@ -168,3 +168,14 @@ def test_tab_reaches_the_case_page_stages_in_order(page):
     stages = ["Tidig information", "Grunder", "Verkningar", "Alternativ", "Avslutande", "Beslut", "Utvärdering"]
     positions = [texts.index(s) for s in stages if s in texts]
     assert len(positions) == len(stages) and positions == sorted(positions), texts
+
+
+def test_the_axe_check_reports_what_it_is_shown(page):
+    """The helper every accessibility test relies on finds a violation put on a clean page, also when
+    axe-core is already in the document (the second check of one page)."""
+    page.goto("/login")
+    assert axe_violations(page)[0] == 0
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"x.png\"><input>')")
+    count, report = axe_violations(page)
+    assert count == 2, report
+    assert "image-alt" in report and "label" in report

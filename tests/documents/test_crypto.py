@@ -134,7 +134,8 @@ def test_keyring_wraps_with_the_last_key_and_unwraps_by_id():
 
 
 @pytest.mark.parametrize("spec", ["", "nokey", "a:notbase64!!", f"a:{base64.b64encode(b'short').decode()}",
-                                  f"{crypto.new_key_spec('a')},{crypto.new_key_spec('a')}", "bad id:AAAA"])
+                                  f"{crypto.new_key_spec('a')},{crypto.new_key_spec('a')}", "bad id:AAAA"],
+                         ids=["empty", "no-colon", "not-base64", "short-key", "duplicate-id", "bad-id"])
 def test_malformed_key_config_is_refused(spec):
     with pytest.raises(crypto.KeyConfigError):
         crypto.Keyring.parse(spec)
