@@ -42,10 +42,11 @@ def test_an_old_digest_or_no_digest_is_served_but_revalidated(client):
         assert response.headers.get("Cache-Control") != "no-store", path
 
 
-def test_a_missing_file_is_404_and_never_cached_as_immutable(client):
-    response = client.get("/static/missing.css?v=0123456789abcdef")
-    assert response.status_code == 404
-    assert not response.cache_control.immutable
+def test_a_missing_file_or_a_folder_is_404_and_never_cached_as_immutable(client):
+    for path in ("/static/missing.css?v=0123456789abcdef", "/static/fonts?v=0123456789abcdef"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert not response.cache_control.immutable, path
 
 
 def test_a_changed_file_gets_a_new_digest(tmp_path):
@@ -58,6 +59,8 @@ def test_a_changed_file_gets_a_new_digest(tmp_path):
     assert second is not None and second != first
     assert digest_of(str(tmp_path), "missing.css") is None
     assert digest_of(str(tmp_path), "../outside.css") is None
+    (tmp_path / "fonts").mkdir()
+    assert digest_of(str(tmp_path), "fonts") is None
 
 
 def test_the_digest_in_a_page_follows_the_file(app, client, tmp_path, monkeypatch):

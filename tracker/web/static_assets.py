@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_mode
 from typing import Any
 
 from flask import Flask, Response, request
@@ -20,13 +21,16 @@ _digests: dict[str, tuple[tuple[int, int], str]] = {}
 
 
 def digest_of(static_folder: str | None, filename: str) -> str | None:
-    """The first 16 hex digits of the SHA-256 of a static file, None when there is no such file."""
+    """The first 16 hex digits of the SHA-256 of a static file, None when there is no such file
+    (or it is a folder)."""
     path = safe_join(static_folder, filename) if static_folder else None
     if path is None:
         return None
     try:
         stat = os.stat(path)
     except OSError:
+        return None
+    if not stat_mode.S_ISREG(stat.st_mode):  # a folder (static/fonts) has no digest
         return None
     stamp = (stat.st_mtime_ns, stat.st_size)
     known = _digests.get(path)
