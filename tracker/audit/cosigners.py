@@ -9,8 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from tracker.audit.canonical import format_time
-from tracker.audit.chain import current_head
-from tracker.audit.models import AuditCosignature, AuditTimestamp
+from tracker.audit.models import AuditCosignature, AuditEvent, AuditTimestamp
 from tracker.audit.witness_config import configured_witnesses
 from tracker.extensions import db
 
@@ -34,12 +33,15 @@ class Cosigner:
 
 def head_cosigners() -> list[Cosigner]:
     """Every configured witness (and any other that cosigned), with its newest cosignature; one query
-    for the newest rows. `covers_head`: that cosignature is on the tree of every event there is."""
-    head_size, _hash = current_head()
+    for the newest rows and the head. `covers_head`: that cosignature is on the tree of every event
+    there is."""
     newest = (select(AuditCosignature.witness_name, func.max(AuditCosignature.id).label("id"))
               .group_by(AuditCosignature.witness_name).subquery())
-    rows = {row.witness_name: row for row in db.session.execute(
-        select(AuditCosignature).join(newest, AuditCosignature.id == newest.c.id)).scalars()}
+    head = select(func.coalesce(func.max(AuditEvent.seq), 0)).scalar_subquery()  # `current_head`'s seq
+    found = db.session.execute(
+        select(AuditCosignature, head.label("head_size")).join(newest, AuditCosignature.id == newest.c.id)).all()
+    rows = {row.witness_name: row for row, _head_size in found}
+    head_size = found[0].head_size if found else 0
     names = [w.name for w in configured_witnesses(current_app.config)]
     names += sorted(set(rows) - set(names))
     result = []

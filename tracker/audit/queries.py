@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, null, select, type_coerce, union_all
 
 from tracker.audit import policy
 from tracker.audit.labels import kind_text
@@ -112,16 +112,21 @@ class EventLine:
 
 
 def names_for(events: list[AuditEvent]) -> Names:
-    """The names of the people and meetings the events refer to: always two queries, whatever the page."""
+    """The names of the people and the dates of the meetings the events refer to: one query,
+    whatever the page."""
     users, meetings = user_ids(events), meeting_ids(events)
-    user_rows = db.session.execute(select(User.id, User.name).where(User.id.in_(users))).all()
-    meeting_rows = db.session.execute(select(Meeting.id, Meeting.starts_at).where(Meeting.id.in_(meetings))).all()
-    return Names(users={ident: name for ident, name in user_rows},
-                 meetings={ident: local_date(starts) for ident, starts in meeting_rows})
+    # Typed NULLs: a union's columns take their types (and result processing) from its first part.
+    people = select(literal("user").label("kind"), User.id.label("id"), User.name.label("name"),
+                    type_coerce(null(), Meeting.starts_at.type).label("starts_at")).where(User.id.in_(users))
+    dates = select(literal("meeting").label("kind"), Meeting.id.label("id"), type_coerce(null(), User.name.type),
+                   Meeting.starts_at).where(Meeting.id.in_(meetings))
+    rows = db.session.execute(union_all(people, dates)).all()
+    return Names(users={row.id: row.name for row in rows if row.kind == "user"},
+                 meetings={row.id: local_date(row.starts_at) for row in rows if row.kind == "meeting"})
 
 
 def event_lines(events: list[AuditEvent]) -> list[EventLine]:
-    """The events as sentences in the reader's language, names instead of ids (two queries)."""
+    """The events as sentences in the reader's language, names instead of ids (one query)."""
     names = names_for(events)
     roles: dict[str, str] = {}  # each role's label looked up once per page
 
