@@ -3,14 +3,16 @@
 On PostgreSQL the ids go as one array parameter (`column = ANY(%(ids)s::INTEGER[])`) instead of
 one parameter each: for a list of hundreds of cases SQLAlchemy renders, and the driver parses, a
 statement of several kilobytes on every execution, and its text changes with the number of ids,
-so PostgreSQL cannot reuse a prepared plan. Elsewhere (SQLite) it is the plain expanding IN.
+so PostgreSQL cannot reuse a prepared plan. The array goes as its text form ('{1,2,3}', cast to
+INTEGER[] by the server): the driver's list adapter would inspect and quote every element, in
+Python, on every execution. Elsewhere (SQLite) it is the plain expanding IN.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, any_, bindparam
+from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import QueryableAttribute
 
@@ -19,7 +21,8 @@ from tracker.extensions import db
 
 def in_ids(column: ColumnElement[Any] | QueryableAttribute[Any], ids: Iterable[int]) -> ColumnElement[bool]:
     """`column IN ids` (an empty list matches nothing)."""
-    values = list(ids)
+    values = [int(i) for i in ids]  # ints only: the text form below is built from them
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(Integer)))
+        literal = "{" + ",".join(map(str, values)) + "}"
+        return column == any_(cast(bindparam(None, literal, type_=String), ARRAY(Integer)))
     return column.in_(values)
