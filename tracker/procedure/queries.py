@@ -24,7 +24,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import defaultload, lazyload, selectinload
+from sqlalchemy.orm import defaultload, lazyload, load_only, selectinload
 
 from tracker.auth.models import User
 from tracker.cases.models import Case
@@ -73,12 +73,13 @@ def current_records(case: Case) -> dict[Stage, StageRecord]:
     return {Stage(r.stage_code): r for r in rows}
 
 
-# The people shown with a stage round (names only): their roles are not needed, so not loaded
-# with them (a role check on one of them still loads its roles on access).
+# The people shown with a stage round, by name only: neither their organisation nor their roles
+# come along (anything else read on one of them loads on access).
+_NAME_ONLY = (load_only(User.id, User.name), lazyload(User.organisation), lazyload(User.role_rows))
 _RECORD_PEOPLE = (
-    defaultload(StageRecord.started_by).lazyload(User.role_rows),
-    defaultload(StageRecord.completed_by).lazyload(User.role_rows),
-    selectinload(StageRecord.positions).defaultload(StagePosition.author).lazyload(User.role_rows),
+    defaultload(StageRecord.started_by).options(*_NAME_ONLY),
+    defaultload(StageRecord.completed_by).options(*_NAME_ONLY),
+    selectinload(StageRecord.positions).defaultload(StagePosition.author).options(*_NAME_ONLY),
 )
 
 
