@@ -3,7 +3,9 @@
 Fixtures for every feature's browser tests:
 - `live_server`: base URL of the app on a random port, on the test database, demo data loaded
   (the same process, so the audit guard watches its commits too);
-- `page`: a fresh Playwright page (own cookies) per test; `login(page, live_server, email)` logs in.
+- `page`: a fresh Playwright page (own cookies) per test; `login(page, email)` logs in through the
+  form; `sign_in(page, email)` is signed in for a test about something other than the login (the form
+  once per user and session, its session cookie reused afterwards, checked before each use).
 Chromium is never downloaded: `/usr/bin/chromium` is used (`apt-get install chromium`). When it or
 Playwright is missing the tests skip with the reason, except in CI (CI=true), where they fail.
 """
@@ -135,6 +137,39 @@ def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("form[action$='/login'] button[type=submit]")
+
+
+# The session cookies of the first login through the form, per e-mail address. The cookie names the
+# user's session token, which the demo data restores unchanged for every test; a logout or a password
+# change rotates it in that test's database only.
+_signed_in_cookies: dict[str, list] = {}
+
+
+def sign_in(page, email: str) -> None:
+    """Signed in as `email` (the demo password), for tests about something other than the login.
+
+    The first call per user logs in through the form; later calls put that login's session cookie
+    into the page's (fresh) context and check it is accepted (an authenticated page answers 200, not
+    a redirect to the login page), otherwise log in through the form again. Leaves the page where it
+    was (a new page: about:blank); the test goes to its page next.
+    """
+    from urllib.parse import urlparse
+
+    cookies = _signed_in_cookies.get(email)
+    if cookies is not None:
+        page.context.add_cookies(cookies)
+        if page.context.request.get("/account", max_redirects=0).status == 200:
+            return
+        page.context.clear_cookies()
+    login(page, email)
+    assert urlparse(page.url).path != "/login", f"{email} could not log in"
+    _signed_in_cookies[email] = page.context.cookies()
+
+
+def switch_user(page, email: str) -> None:
+    """Signed in as another user in the same page (the cookies of the first dropped, no logout)."""
+    page.context.clear_cookies()
+    sign_in(page, email)
 
 
 def logout(page) -> None:

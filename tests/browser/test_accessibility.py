@@ -1,5 +1,14 @@
 """Browser: axe-core finds no WCAG 2.1 AA (or best-practice) violation on the main pages, for every role that
-sees them, on the demo data; the keyboard reaches the skip link first and the main actions in order."""
+sees them, on the demo data; the keyboard reaches the skip link first and the main actions in order.
+
+Where each axe check lives (each role, page and width checked once in the suite):
+- here: every role's pages in PAGES at 1280 px, the case list and case page at 390 px (NARROW_PATHS), the
+  error page, the failed case form at both widths, and the check itself;
+- tests/browser/test_todo.py: /home and the notification list (all its states) for every role at 1280 and
+  390 px;
+- tests/browser/test_responsive.py: the lists at 390 px; test_human_pages.py: pages with their disclosures
+  open; test_login.py: the login page and the English home page; the workflow tests: their pages on the way;
+- tests/browser/test_screenshots.py: every screenshot not checked by one of the above."""
 from __future__ import annotations
 
 import re
@@ -7,7 +16,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import DEMO_LOGINS, axe_violations, login
+from tests.browser.conftest import DEMO_LOGINS, axe_violations, sign_in
 from tracker.cases.models import Case, CaseStatus
 from tracker.documents.models import Classification, Document
 from tracker.extensions import db
@@ -31,23 +40,25 @@ def _demo_ids() -> dict[str, int]:
     return ids
 
 
-# The pages each role uses; the ids are filled in from the demo data.
+WIDTH = 1280
+# The pages each role uses, checked at WIDTH px; the ids are filled in from the demo data. Every role's
+# /home and /notifications are checked in tests/browser/test_todo.py (at 1280 and 390 px).
 PAGES = {
-    "hr_officer": ["/home", "/cases", "/cases/new", "/cases/{case}", "/cases/{case}/edit", "/cases/{case}/steering",
+    "hr_officer": ["/cases", "/cases/new", "/cases/{case}", "/cases/{case}/edit", "/cases/{case}/steering",
                    "/cases/{case}/meetings", "/meetings/{meeting}", "/meetings/{meeting}/minutes",
                    "/cases/{case}/documents", "/documents/{document}", "/cases/{case}/clearances",
-                   "/cases/{case}/risk", "/cases/{case}/audit", "/notifications", "/account",
+                   "/cases/{case}/risk", "/cases/{case}/audit", "/account",
                    # the stage views and the confirmation pages (issue 17)
                    "/cases/{case}/stages/early_information", "/cases/{case}/stages/evaluation",
                    "/cases/{case}/archive", "/cases/{case}/stages/early_information/reopen"],
-    "union_rep": ["/home", "/cases", "/cases/{case}", "/cases/{case}/stages/alternatives",
+    "union_rep": ["/cases", "/cases/{case}", "/cases/{case}/stages/alternatives",
                   "/cases/{case}/steering", "/meetings/{meeting}",
-                  "/documents/{document}", "/cases/{case}/risk", "/notifications", "/account"],
-    "safety_rep": ["/home", "/cases/{case}", "/cases/{case}/risk"],
-    "decision_maker": ["/home", "/cases", "/cases/{case}", "/cases/{case}/overrides", "/cases/{case}/decision"],
-    "auditor": ["/home", "/cases", "/cases/{case}", "/audit", "/exports", "/cases/{case}/audit",
+                  "/documents/{document}", "/cases/{case}/risk", "/account"],
+    "safety_rep": ["/cases/{case}", "/cases/{case}/risk"],
+    "decision_maker": ["/cases", "/cases/{case}", "/cases/{case}/overrides", "/cases/{case}/decision"],
+    "auditor": ["/cases", "/cases/{case}", "/audit", "/exports", "/cases/{case}/audit",
                 "/documents/{document}"],
-    "admin": ["/home", "/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/users/{user}/deactivate",
+    "admin": ["/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/users/{user}/deactivate",
               "/admin/organisations", "/admin/units",
               "/admin/profiles", "/account"],
 }
@@ -70,18 +81,23 @@ def _check(page, paths: list[str], ids: dict[str, int]) -> list[str]:
 @pytest.mark.parametrize("role", list(PAGES))
 def test_main_pages_have_no_axe_violations(page, role):
     ids = _demo_ids()
-    login(page, DEMO_LOGINS[role])
+    sign_in(page, DEMO_LOGINS[role])
+    page.set_viewport_size({"width": WIDTH, "height": 720})
     problems = _check(page, PAGES[role], ids)
     assert not problems, "\n\n".join(problems)
     assert not page.console_errors
 
 
+# The HR officer's pages checked at 390 px here.
+NARROW_PATHS = ("/cases", "/cases/{case}")
+
+
 def test_narrow_screen_case_pages_have_no_axe_violations_and_do_not_widen_the_page(page):
     """At 390 px the case list and the case page scroll their wide tables inside the page, not the page."""
     ids = _demo_ids()
-    login(page, DEMO_LOGINS["hr_officer"])
+    sign_in(page, DEMO_LOGINS["hr_officer"])
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/cases", f"/cases/{ids['case']}"):
+    for path in (template.format(**ids) for template in NARROW_PATHS):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} is wider than the phone"
         count, report = axe_violations(page)
@@ -92,7 +108,7 @@ def test_narrow_screen_case_pages_have_no_axe_violations_and_do_not_widen_the_pa
 
 
 def test_error_page_has_no_axe_violations(page):
-    login(page, DEMO_LOGINS["union_rep"])
+    sign_in(page, DEMO_LOGINS["union_rep"])
     response = page.goto("/cases/999999")
     assert response.status == 404
     count, report = axe_violations(page)
@@ -102,7 +118,7 @@ def test_error_page_has_no_axe_violations(page):
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_failed_form_opens_with_a_focused_error_summary_and_no_axe_violations(page, width):
     """The case form sent empty: "Fel:" in the title, the summary focused, each link to its field."""
-    login(page, DEMO_LOGINS["hr_officer"])
+    sign_in(page, DEMO_LOGINS["hr_officer"])
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/cases/new")
     page.fill("#staff_affected", "-3")
@@ -131,7 +147,7 @@ def _tab(page) -> dict:
 
 
 def test_skip_link_is_first_and_moves_focus_to_the_main_content(page):
-    login(page, DEMO_LOGINS["hr_officer"])
+    sign_in(page, DEMO_LOGINS["hr_officer"])
     page.goto("/cases")
     first = _tab(page)
     assert first["text"] == "Hoppa till innehållet" and first["outline"]
@@ -144,7 +160,7 @@ def test_skip_link_is_first_and_moves_focus_to_the_main_content(page):
 
 def test_tab_reaches_the_case_list_actions_in_order(page):
     """Skip link, then: register a case, the filter fields, the filter button, the first case."""
-    login(page, DEMO_LOGINS["hr_officer"])
+    sign_in(page, DEMO_LOGINS["hr_officer"])
     page.goto("/cases")
     _tab(page)
     page.keyboard.press("Enter")
@@ -159,7 +175,7 @@ def test_tab_reaches_the_case_list_actions_in_order(page):
 def test_tab_reaches_the_case_page_stages_in_order(page):
     """On the case page the stage links come in the procedure's order, before the panels below them."""
     ids = _demo_ids()
-    login(page, DEMO_LOGINS["union_rep"])
+    sign_in(page, DEMO_LOGINS["union_rep"])
     page.goto(f"/cases/{ids['case']}")
     _tab(page)
     page.keyboard.press("Enter")

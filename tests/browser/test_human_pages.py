@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.browser.conftest import DEMO_LOGINS, axe_violations, login, logout
+from tests.browser.conftest import DEMO_LOGINS, axe_violations, sign_in, switch_user
 from tracker.extensions import db
 from tracker.meetings.models import Minutes
 
@@ -40,18 +40,16 @@ def _check(page, path: str, *, open_details: bool = False) -> list[str]:
 def test_changed_pages_are_axe_clean_at_both_widths(page):
     ids = _ids()
     problems = []
-    login(page, DEMO_LOGINS["auditor"])
+    sign_in(page, DEMO_LOGINS["auditor"])
     page.goto("/audit")
     assert page.locator(".audit-sentence").count() > 0
     assert page.locator("select#action option").count() > 10  # labelled choices, not a typed code
     problems += _check(page, "/audit", open_details=True)
     problems += _check(page, f"/cases/{ids['case']}/audit", open_details=True)
-    logout(page)
-    login(page, DEMO_LOGINS["hr_officer"])
+    switch_user(page, DEMO_LOGINS["hr_officer"])
     problems += _check(page, f"/cases/{ids['case']}/steering", open_details=True)
     problems += _check(page, f"/meetings/{ids['meeting']}")
-    logout(page)
-    login(page, DEMO_LOGINS["safety_rep"])
+    switch_user(page, DEMO_LOGINS["safety_rep"])
     problems += _check(page, f"/cases/{ids['case']}/risk")
     assert not problems, "\n\n".join(problems)
     assert not page.console_errors
@@ -59,7 +57,7 @@ def test_changed_pages_are_axe_clean_at_both_widths(page):
 
 def test_the_end_membership_action_fits_at_1280(page):
     ids = _ids()
-    login(page, DEMO_LOGINS["hr_officer"])
+    sign_in(page, DEMO_LOGINS["hr_officer"])
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"/cases/{ids['case']}/steering")
     action = page.locator("a.button-compact").first

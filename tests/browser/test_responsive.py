@@ -1,11 +1,13 @@
 """Browser (issue 17 item 4): at 390 px the lists are stacked cards with the key fields first, no page is
-wider than the phone, the filters fold into a <details>, the site header keeps one row, and axe finds nothing."""
+wider than the phone, the filters fold into a <details>, the site header keeps one row, and axe finds nothing
+(on the HR officer's /home and /notifications at 390 px axe runs in test_todo.py, for every role)."""
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import DEMO_LOGINS, axe_violations, login
+from tests.browser.conftest import DEMO_LOGINS, axe_violations, sign_in
 from tests.browser.test_accessibility import _demo_ids
+from tests.browser.test_todo import AXE_PATHS as AXE_IN_TODO
 
 PHONE = {"width": 390, "height": 844}
 # The lists per role that sees them: (role, path, selector of the stacked list).
@@ -40,7 +42,7 @@ def _header_rows(page) -> int:
 @pytest.mark.parametrize("role", sorted({role for role, _, _ in LISTS}))
 def test_lists_fit_a_phone_without_sideways_scrolling(page, role):
     ids = _demo_ids()
-    login(page, DEMO_LOGINS[role])
+    sign_in(page, DEMO_LOGINS[role])
     page.set_viewport_size(PHONE)
     problems = []
     for _, template, selector in (entry for entry in LISTS if entry[0] == role):
@@ -52,6 +54,8 @@ def test_lists_fit_a_phone_without_sideways_scrolling(page, role):
             problems.append(f"{path}: {wider} px wider than the phone")
         if _header_rows(page) != 1:
             problems.append(f"{path}: the site header takes more than one row")
+        if template in AXE_IN_TODO:
+            continue
         count, report = axe_violations(page)
         if count:
             problems.append(f"{path}: {count} axe violation(s)\n{report}")
@@ -60,7 +64,7 @@ def test_lists_fit_a_phone_without_sideways_scrolling(page, role):
 
 
 def test_case_list_rows_are_cards_with_status_stage_and_deadline_first(page):
-    login(page, DEMO_LOGINS["hr_officer"])
+    sign_in(page, DEMO_LOGINS["hr_officer"])
     page.set_viewport_size(PHONE)
     page.goto("/cases")
     row = page.locator("table.cases tbody tr").first
@@ -80,7 +84,7 @@ def test_case_list_rows_are_cards_with_status_stage_and_deadline_first(page):
 
 
 def test_filters_fold_on_a_phone_and_stay_open_on_a_desk(page):
-    login(page, DEMO_LOGINS["hr_officer"])
+    sign_in(page, DEMO_LOGINS["hr_officer"])
     page.set_viewport_size(PHONE)
     page.goto("/cases")
     details = page.locator("details.filter-details")
@@ -96,5 +100,4 @@ def test_filters_fold_on_a_phone_and_stay_open_on_a_desk(page):
     page.goto("/cases")
     assert details.get_attribute("open") is not None
     assert not details.locator("summary").is_visible()
-    count, report = axe_violations(page)
-    assert count == 0, report
+    # (axe on the HR officer's /cases at 1280 px: test_accessibility.py)

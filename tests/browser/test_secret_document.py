@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.browser.conftest import login, logout
+from tests.browser.conftest import login, logout, sign_in
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.steering.models import SteeringMember
@@ -90,7 +90,7 @@ def test_document_pages_have_no_accessibility_violations(page, live_server, demo
     from tests.browser.conftest import axe_violations
 
     case_id = _demo_case()
-    login(page, "hr@example.org")
+    sign_in(page, "hr@example.org")
     page.goto(f"/cases/{case_id}/documents")
     page.locator("summary", has_text="Ladda upp ett dokument").click()
     count, report = axe_violations(page)

@@ -1,18 +1,23 @@
 """Browser (issue 17): the home page's to-do list is reached in few Tab presses by every role that
 acts in cases, items appear and disappear with the task, and axe finds nothing on home and the
-notification list at desk and phone widths."""
+notification list (all, open, unread) at desk and phone widths for every role. These are the suite's axe
+checks of those pages (test_accessibility.py, test_screenshots.py and test_responsive.py leave them to this
+module; the workflow tests check them again only in states of their own)."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import DEMO_LOGINS, axe_violations, login
+from tests.browser.conftest import DEMO_LOGINS, axe_violations, login, sign_in
 from tracker.auth.models import User
 from tracker.extensions import db
 
 ACTING_ROLES = ["hr_officer", "union_rep", "safety_rep", "decision_maker"]
 MAX_TABS = 10
 WIDTHS = (1280, 390)
+# The pages checked with axe here, for every role at both widths.
+AXE_ROLES = [*ACTING_ROLES, "auditor", "admin"]
+AXE_PATHS = ("/home", "/notifications", "/notifications?state=open", "/notifications?state=unread")
 
 
 def _focused_is_first_todo(page) -> bool:
@@ -35,7 +40,7 @@ def _tabs_to_first_todo(page, *, use_skip_link: bool, limit: int = 40) -> int | 
 
 @pytest.mark.parametrize("role", ACTING_ROLES)
 def test_first_todo_action_within_ten_tab_presses(page, role):
-    login(page, DEMO_LOGINS[role])
+    sign_in(page, DEMO_LOGINS[role])
     page.goto("/home")
     assert page.locator("#todo .todo-action").count() >= 1, f"the demo {role} has nothing to do"
     with_skip = _tabs_to_first_todo(page, use_skip_link=True)
@@ -47,11 +52,11 @@ def test_first_todo_action_within_ten_tab_presses(page, role):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("role", [*ACTING_ROLES, "auditor", "admin"])
+@pytest.mark.parametrize("role", AXE_ROLES)
 def test_home_and_notifications_have_no_axe_violations(page, role, width):
-    login(page, DEMO_LOGINS[role])
+    sign_in(page, DEMO_LOGINS[role])
     page.set_viewport_size({"width": width, "height": 900})
-    for path in ("/home", "/notifications", "/notifications?state=open", "/notifications?state=unread"):
+    for path in AXE_PATHS:
         response = page.goto(path)
         assert response.status == 200
         count, report = axe_violations(page)
