@@ -5,7 +5,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import defaultload
 
+from tracker.auth.loading import NAME_ONLY
 from tracker.auth.models import Role, User
 from tracker.cases.models import Case, CaseStatus
 from tracker.discussion import policy
@@ -58,8 +60,10 @@ class DiscussionPanel:
 
 
 def case_comments(case: Case, stage_code: str | None = None) -> list[Comment]:
-    """Comments of a case (optionally one stage), oldest first, deleted ones included. One query."""
-    query = select(Comment).where(Comment.case_id == case.id)
+    """Comments of a case (optionally one stage), oldest first, deleted ones included, their
+    authors (and deleters) by name only. One query."""
+    query = select(Comment).where(Comment.case_id == case.id).options(
+        defaultload(Comment.author).options(*NAME_ONLY), defaultload(Comment.deleted_by).options(*NAME_ONLY))
     if stage_code is not None:
         query = query.where(Comment.stage_code == stage_code)
     return list(db.session.execute(query.order_by(Comment.created_at, Comment.id)).scalars().unique())

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import defaultload, lazyload
 
+from tracker.auth.loading import NAME_ONLY
 from tracker.auth.models import Role, User, UserRole
 from tracker.cases.labels import material_field_label, material_value
 from tracker.cases.models import Case, CaseDecisionMaker, MaterialChange
@@ -66,9 +68,12 @@ class DecisionExtras:
 
 
 def decision_makers_of(case: Case) -> list[CaseDecisionMaker]:
-    """Every assignment of the case, current and ended, oldest first. One query."""
-    return list(db.session.execute(select(CaseDecisionMaker).where(CaseDecisionMaker.case_id == case.id)
-                                   .order_by(CaseDecisionMaker.id)).scalars().unique())
+    """Every assignment of the case, current and ended, oldest first, with the decision maker's
+    name (who assigned or ended it is not loaded). One query."""
+    return list(db.session.execute(
+        select(CaseDecisionMaker).where(CaseDecisionMaker.case_id == case.id).order_by(CaseDecisionMaker.id)
+        .options(defaultload(CaseDecisionMaker.user).options(*NAME_ONLY), lazyload(CaseDecisionMaker.assigned_by),
+                 lazyload(CaseDecisionMaker.ended_by))).scalars().unique())
 
 
 def decision_maker_candidates(case: Case, exclude: set[int]) -> list[tuple[int, str]]:

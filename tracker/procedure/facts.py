@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Subquery, func, or_, select
 from sqlalchemy.orm import defaultload
 
-from tracker.auth.models import User
+from tracker.auth.loading import NAME_ONLY
 from tracker.cases.models import Case
 from tracker.discussion.models import CounterProposal
 from tracker.extensions import db
@@ -60,7 +60,7 @@ def overrides_of(case: Case) -> list[DeadlineOverride]:
     """The case's deadline overrides (non-compliances), oldest first. One query."""
     return list(db.session.execute(
         select(DeadlineOverride).where(DeadlineOverride.case_id == case.id).order_by(DeadlineOverride.id)
-        .options(defaultload(DeadlineOverride.by).lazyload(User.role_rows))
+        .options(defaultload(DeadlineOverride.by).options(*NAME_ONLY))
     ).scalars().unique())
 
 
@@ -86,7 +86,7 @@ def central_requests_of(case: Case) -> list[CentralNegotiationRequest]:
     """The case's central-negotiation requests, oldest first. One query."""
     return list(db.session.execute(
         select(CentralNegotiationRequest).where(CentralNegotiationRequest.case_id == case.id)
-        .order_by(CentralNegotiationRequest.id)
+        .order_by(CentralNegotiationRequest.id).options(defaultload(CentralNegotiationRequest.requested_by).options(*NAME_ONLY))
     ).scalars().unique())
 
 

@@ -24,8 +24,9 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import defaultload, lazyload, load_only, selectinload
+from sqlalchemy.orm import defaultload, lazyload, selectinload
 
+from tracker.auth.loading import NAME_ONLY
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
@@ -73,13 +74,11 @@ def current_records(case: Case) -> dict[Stage, StageRecord]:
     return {Stage(r.stage_code): r for r in rows}
 
 
-# The people shown with a stage round, by name only: neither their organisation nor their roles
-# come along (anything else read on one of them loads on access).
-_NAME_ONLY = (load_only(User.id, User.name), lazyload(User.organisation), lazyload(User.role_rows))
+# The people shown with a stage round, by name only (tracker.auth.loading).
 _RECORD_PEOPLE = (
-    defaultload(StageRecord.started_by).options(*_NAME_ONLY),
-    defaultload(StageRecord.completed_by).options(*_NAME_ONLY),
-    selectinload(StageRecord.positions).defaultload(StagePosition.author).options(*_NAME_ONLY),
+    defaultload(StageRecord.started_by).options(*NAME_ONLY),
+    defaultload(StageRecord.completed_by).options(*NAME_ONLY),
+    selectinload(StageRecord.positions).defaultload(StagePosition.author).options(*NAME_ONLY),
 )
 
 
