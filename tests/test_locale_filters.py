@@ -58,3 +58,30 @@ def test_time_tag_shows_local_time_with_utc_on_hover(app):
     assert tag.startswith('<time datetime="2026-01-15T10:00:05+00:00" title="2026-01-15 10:00:05 UTC">')
     assert tag.endswith("</time>") and "15 januari 2026" in tag and "&" not in tag
     assert time_tag(None) == Markup("")
+
+
+@pytest.mark.parametrize("locale", ["sv", "en", "fi", "sv_FI"])
+def test_local_time_and_long_date_read_as_flask_babel_writes_them_in_each_language(app, locale):
+    """The filters format each day and minute once per process and locale: what they show is what
+    Flask-Babel's own long date and short time give, in the language in force, even when a page
+    switches languages between two instants of the same minute."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from flask_babel import format_date, format_time
+
+    from tracker.timeutil import to_local
+    from tracker.web.templating import local_datetime, long_date
+
+    instants = [datetime(2026, 1, 15, 10, 0, tzinfo=UTC) + timedelta(minutes=37 * k, days=k) for k in range(40)]
+    with app.test_request_context("/"):
+        for when in instants:
+            with force_locale(locale):
+                local = to_local(when)
+                expected = f"{format_date(local.date(), 'long')} {format_time(local, 'short', rebase=False)}"
+                assert local_datetime(when) == expected
+                assert long_date(local.date()) == format_date(local.date(), "long")
+            with force_locale("en" if locale != "en" else "sv"):  # the same instant, another language
+                assert local_datetime(when) != expected
+        with force_locale(locale):
+            assert long_date(None) == "–" and local_datetime(None) == ""
+            assert long_date(date(2026, 3, 20)) == format_date(date(2026, 3, 20), "long")

@@ -2,15 +2,15 @@
 data from their views."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
+from babel import dates as babel_dates
 from flask import Flask, g
 from flask_babel import (
-    format_date,
     format_datetime,
     format_decimal,
-    format_time,
     get_locale,
     get_translations,
     ngettext,
@@ -23,6 +23,24 @@ from tracker.i18n import SOURCE_LOCALE, html_lang, language_name, organisation_l
 from tracker.timeutil import to_local
 
 
+# A page shows many instants (an audit page fifty, each with its <time> tag), mostly of a few days:
+# each locale's long date of a day and short time of a minute are formatted once per process.
+# (Babel's own formatting is a pure function of the locale and the value; no date format is
+# configured for Flask-Babel, so its `format_date(day, "long")` is Babel's.)
+@lru_cache(maxsize=8192)
+def _long_date_in(locale: str, day: date) -> str:
+    return babel_dates.format_date(day, "long", locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _short_time_in(locale: str, hour: int, minute: int) -> str:
+    return babel_dates.format_time(time(hour, minute), "short", locale=locale)
+
+
+def _locale_id() -> str:
+    return str(get_locale() or SOURCE_LOCALE)
+
+
 def local_datetime(value: datetime | None, fmt: str | None = None) -> str:
     """A UTC instant shown in the organisation's time zone. By default in the one format each locale uses on
     every page: the long date and the short time ('15 januari 2025 11:00', 'January 15, 2025 11:00 AM')."""
@@ -31,7 +49,8 @@ def local_datetime(value: datetime | None, fmt: str | None = None) -> str:
     local = to_local(value)
     if fmt is not None:
         return format_datetime(local, fmt, rebase=False)
-    return f"{format_date(local.date(), 'long')} {format_time(local, 'short', rebase=False)}"
+    locale = _locale_id()
+    return f"{_long_date_in(locale, local.date())} {_short_time_in(locale, local.hour, local.minute)}"
 
 
 def time_tag(value: datetime | None) -> Markup:
@@ -57,7 +76,7 @@ def long_date(value: date | None) -> str:
     """A date as '20 mars 2026' in the user's language."""
     if value is None:
         return "–"
-    return format_date(value, "long")
+    return _long_date_in(_locale_id(), value)
 
 
 _SIZE_UNITS = ("kB", "MB", "GB", "TB")
