@@ -211,7 +211,8 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
         events = db.session.execute(case_events_query(case)).all()
         records = sections.stage_records(case)
         documents, hidden = sections.documents(case, reader)
-        deadlines = sections.deadlines(case)
+        current = sections.current_deadlines(case)
+        deadlines = sections.deadlines(case, current)
         flags = sections.non_compliance(case, deadlines)
         record: dict[str, Any] = {
             "$schema": SCHEMA_ID,
@@ -235,7 +236,7 @@ def build_record(case: Case, reader: User, *, generated_at: datetime | None = No
             "decision": sections.decision(case, records, flags),
             "evaluation": sections.evaluation(case, records, deadlines),
             "reopenings": sections.reopenings(case, records, events),
-            "rounds": sections_rounds.rounds(case),
+            "rounds": sections_rounds.rounds(case, current[1]),
             "documents": documents,
             "audit": _audit_section(case, events, hidden),
         }

@@ -18,6 +18,7 @@ from tracker.discussion.models import Comment, CounterProposal
 from tracker.documents.policy import case_access, case_documents
 from tracker.exports.serialise import event_actor, iso, person, plain
 from tracker.extensions import db
+from tracker.procedure import deadlines as dl
 from tracker.procedure import services as procedure_services
 from tracker.procedure.labels import deadline_label
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
@@ -97,11 +98,20 @@ def _current(records: list[Any], code: str) -> Any | None:
     return max(current, key=lambda r: r.round) if current else None
 
 
-def deadlines(case: Case) -> list[dict[str, Any]]:
-    """The deadline engine's view: each deadline computed against the actual date."""
-    actuals = _actual_dates(case)
+def current_deadlines(case: Case) -> tuple[dl.Facts, list[dl.Deadline]]:
+    """The deadline engine's facts of the case and its deadlines today (read once per record: the
+    deadlines section and the current round both show them)."""
+    facts = procedure_services.facts_for(case)
+    return facts, dl.compute(facts, procedure_services.today())
+
+
+def deadlines(case: Case, current: tuple[dl.Facts, list[dl.Deadline]] | None = None) -> list[dict[str, Any]]:
+    """The deadline engine's view: each deadline computed against the actual date (`current`: as
+    `current_deadlines`, when already read)."""
+    facts, computed = current if current is not None else current_deadlines(case)
+    actuals = _actual_dates(facts)
     rows = []
-    for d in procedure_services.deadlines_for(case):
+    for d in computed:
         extra = getattr(d, "extra", None) or {}
         actual = getattr(d, "actual", None) or extra.get("actual") or actuals.get(d.code)
         rows.append({
@@ -129,8 +139,7 @@ ACTUAL_FACT = {
 }
 
 
-def _actual_dates(case: Case) -> dict[str, date]:
-    facts = procedure_services.facts_for(case)
+def _actual_dates(facts: dl.Facts) -> dict[str, date]:
     actuals = {code: getattr(facts, name, None) for code, name in ACTUAL_FACT.items()}
     requests = getattr(facts, "central_requests", ()) or ()
     if requests:

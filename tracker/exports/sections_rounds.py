@@ -3,18 +3,21 @@ deadlines count from (proposal delivery, first meeting, end of negotiations, dec
 deadlines, earlier rounds frozen as they stood when they ended (`tracker.procedure.rounds`)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tracker.cases.models import Case
 from tracker.exports.serialise import iso
+from tracker.procedure.deadlines import Deadline
 from tracker.procedure.labels import end_mode_label, stage_label
 from tracker.procedure.rounds import round_history
 
 
-def rounds(case: Case) -> list[dict[str, Any]]:
-    """Every round, oldest first; the last is the current one (`frozen_at` null)."""
+def rounds(case: Case, current: Sequence[Deadline] | None = None) -> list[dict[str, Any]]:
+    """Every round, oldest first; the last is the current one (`frozen_at` null; its deadlines
+    `current` when already computed)."""
     out = []
-    for r in round_history(case):
+    for r in round_history(case, current=current):
         out.append({
             "round": r.number,
             "began_at": iso(r.began_at),
