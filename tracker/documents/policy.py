@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
@@ -50,6 +51,22 @@ def active_clearance(case: Case, user: User) -> CaseClearance | None:
         select(CaseClearance).where(CaseClearance.case_id == case.id, CaseClearance.user_id == user.id,
                                     CaseClearance.revoked_at.is_(None)).limit(1)
     ).scalars().first()
+
+
+class DocumentFacts(Protocol):
+    """What the access predicates read of a document: a `Document`, or a listing's plain row."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def case_id(self) -> int: ...
+
+    @property
+    def classification(self) -> Classification: ...
+
+    @property
+    def created_by_id(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +104,7 @@ class CaseAccess:
             reader_of=readers,
         )
 
-    def reason(self, document: Document) -> AccessReason | None:
+    def reason(self, document: DocumentFacts) -> AccessReason | None:
         """Why the user may read the document's content; None when they may not."""
         if not self.can_view or document.case_id != self.case.id:
             return None
@@ -109,18 +126,18 @@ class CaseAccess:
             return AccessReason.DECISION_MAKER
         return None
 
-    def can_read(self, document: Document) -> bool:
+    def can_read(self, document: DocumentFacts) -> bool:
         """May view and download the content."""
         return self.reason(document) is not None
 
-    def sees_metadata_only(self, document: Document) -> bool:
+    def sees_metadata_only(self, document: DocumentFacts) -> bool:
         """An uncleared auditor (or the responsible HR officer, not a reader) and a secret
         document: class, basis, hashes; no title, no file name, no content."""
         return (self.can_view and (self.is_auditor or self.is_responsible_hr)
                 and document.case_id == self.case.id
                 and document.classification == Classification.SECRET and not self.can_read(document))
 
-    def is_visible(self, document: Document) -> bool:
+    def is_visible(self, document: DocumentFacts) -> bool:
         """Listed at all (content or metadata)."""
         return self.can_read(document) or self.sees_metadata_only(document)
 

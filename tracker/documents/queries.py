@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import lazyload, selectinload
 
 from tracker.auth.models import Role, User, UserRole
 from tracker.cases.models import Case
@@ -60,35 +59,90 @@ def visible_documents(user: User, case: Case) -> list[Document]:
     return [d for d in case_documents(case) if access.can_read(d)]
 
 
+@dataclass(frozen=True)
+class ListedVersion:
+    """What a listing shows of a document's newest version."""
+
+    number: int
+    filename: str
+    size: int
+    uploaded_at: datetime
+    sha256: str
+    erased_at: datetime | None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+
+@dataclass(frozen=True)
+class ListedDocument:
+    """What a listing reads of a document (plain data: what the access predicates and the rows
+    need), with its newest version."""
+
+    id: int
+    case_id: int
+    classification: Classification
+    created_by_id: int
+    title: str
+    legal_basis: str | None
+    latest_version: ListedVersion | None
+
+
+@dataclass(frozen=True)
+class ListedEntry:
+    """One document of a listing as a user may see it (`redacted`: metadata only)."""
+
+    document: ListedDocument
+    redacted: bool
+    reason: str | None
+
+
+_LISTED_COLUMNS = (Document.id, Document.case_id, Document.classification, Document.created_by_id, Document.title,
+                   Document.legal_basis)
+_VERSION_COLUMNS = (DocumentVersion.document_id, DocumentVersion.number, DocumentVersion.filename,
+                    DocumentVersion.size, DocumentVersion.uploaded_at, DocumentVersion.sha256,
+                    DocumentVersion.erased_at)
+
+
 def case_panel_listing(user: User, case: Case, limit: int | None = PANEL_LIMIT, stage: str | None = None
-                       ) -> tuple[list[DocumentEntry], CaseAccess, int]:
+                       ) -> tuple[list[ListedEntry], CaseAccess, int]:
     """The newest `limit` documents `user` may see (oldest first, like `case_listing`), the access
     and how many there are in all. Paged and counted in the database, so the panel costs the same
-    number of queries for 10 or 10,000 documents; only what the panel shows is loaded (versions,
-    not people or readers). `limit=None`: every document; `stage`: only the documents of that stage
-    and those filed for the whole case (no stage)."""
+    number of queries for 10 or 10,000 documents; only what the panel shows is read, as plain rows
+    (the documents' columns, their versions'; no people, no readers). `limit=None`: every document;
+    `stage`: only the documents of that stage and those filed for the whole case (no stage)."""
     access = case_access(user, case)
     if not access.can_view:
         return [], access, 0
     visible = access.visible_clause()
     if stage is not None:  # the stage's documents and those of the whole case (no stage)
         visible = and_(visible, or_(Document.stage_code == stage, Document.stage_code.is_(None)))
-    query = (select(Document).where(visible)
-             .options(lazyload(Document.created_by), lazyload(Document.readers),
-                      selectinload(Document.versions).options(lazyload(DocumentVersion.uploaded_by),
-                                                              lazyload(DocumentVersion.erased_by))))
+    query = select(*_LISTED_COLUMNS).where(visible)
     if limit is None or limit <= 0:
-        documents = list(db.session.execute(query.order_by(Document.created_at, Document.id)).scalars())
-        total = len(documents)
-        documents = documents if limit is None else []
+        rows = list(db.session.execute(query.order_by(Document.created_at, Document.id)).all())
+        total = len(rows)
+        rows = rows if limit is None else []
     else:
         # The count of every visible document rides along as a window over the same rows (computed
         # before the LIMIT); no row shown means none visible.
-        rows = db.session.execute(query.add_columns(func.count().over())
-                                  .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit)).all()
-        documents = [row[0] for row in reversed(rows)]
-        total = rows[0][1] if rows else 0
-    return _entries(access, documents), access, total
+        counted = db.session.execute(query.add_columns(func.count().over().label("total"))
+                                     .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit)).all()
+        rows = list(reversed(counted))
+        total = counted[0].total if counted else 0
+    latest: dict[int, ListedVersion] = {}
+    for v in db.session.execute(select(*_VERSION_COLUMNS).where(DocumentVersion.document_id.in_([r.id for r in rows]))
+                                .order_by(DocumentVersion.document_id, DocumentVersion.number)):
+        latest[v.document_id] = ListedVersion(*v[1:])  # the last one read is the newest
+    documents = [ListedDocument(r.id, r.case_id, Classification(r.classification), r.created_by_id, r.title,
+                                r.legal_basis, latest.get(r.id)) for r in rows]
+    entries = []
+    for document in documents:
+        if access.can_read(document):
+            entries.append(ListedEntry(document, False, str(access.reason(document))))
+        elif access.sees_metadata_only(document):
+            entries.append(ListedEntry(document, True, None))
+    return entries, access, total
 
 
 def reader_candidates(case: Case, exclude: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, str]]:
@@ -163,7 +217,7 @@ class DocumentsPanel:
         return self.total > len(self.rows)
 
 
-def _row(entry: DocumentEntry) -> DocumentRow:
+def _row(entry: ListedEntry) -> DocumentRow:
     document = entry.document
     latest = document.latest_version
     return DocumentRow(
