@@ -27,12 +27,13 @@ from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
 from tracker.procedure.profiles import Profile, get_profile
 from tracker.procedure.record_dates import StageDates
+from tracker.procedure.stage_rounds import StageRound
 from tracker.risk.models import RiskAssessment
 from tracker.steering import roster
 from tracker.steering.models import Party
 from tracker.timeutil import local_date, utcnow
 
-Records = Mapping[Stage, StageRecord]
+Records = Mapping[Stage, StageRound]
 
 
 @dataclass(frozen=True)
@@ -196,14 +197,14 @@ def _pending_at(request: CentralNegotiationRequest, as_of: datetime | None) -> b
     return _aware(request.ended_at) >= as_of
 
 
-def round_start_of(rounds: Iterable[StageRecord]) -> datetime | None:
+def round_start_of(rounds: Iterable[StageRound]) -> datetime | None:
     """`negotiation_round_start` from every round of the case's records, already read (pure)."""
     ends = [_aware(r.superseded_at) for r in rounds
             if r.superseded_at is not None and r.stage_code in NEGOTIATION_STAGES]
     return max(ends) if ends else None
 
 
-def round_number_of(rounds: Iterable[StageRecord]) -> int:
+def round_number_of(rounds: Iterable[StageRound]) -> int:
     """`case_rounds` of one case from every round of its records, already read (pure)."""
     return 1 + len({_aware(r.superseded_at) for r in rounds if r.superseded_at is not None})
 
@@ -239,7 +240,7 @@ def _risk_and_proposal_counts(case: Case) -> tuple[int, int, int, int]:
 
 def gate_facts(case: Case, records: Records, *, requests: list[CentralNegotiationRequest] | None = None,
                overrides: list[DeadlineOverride] | None = None,
-               rounds: Iterable[StageRecord] | None = None) -> GateFacts:
+               rounds: Iterable[StageRound] | None = None) -> GateFacts:
     """Every fact the gates need for one case: a fixed number of queries, fewer when the requests,
     the overrides or every round of the records (`rounds`, frozen ones too) are given."""
     members = [(m.party, m.units) for m in roster.current(case)]

@@ -16,12 +16,12 @@ from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import DeadlineCode, Stage, StageStatus
 from tracker.procedure.facts import GateFacts
 from tracker.procedure.labels import stage_label
-from tracker.procedure.models import StageRecord
 from tracker.procedure.record_dates import StageDates
+from tracker.procedure.stage_rounds import StageRound
 from tracker.procedure.stages import STAGES, stage_index
 from tracker.steering.models import Party
 
-Records = Mapping[Stage, StageRecord]
+Records = Mapping[Stage, StageRound]
 
 
 def _text(content: Mapping[str, object], key: str) -> str:
@@ -62,7 +62,7 @@ def risk_reasons(stage_code: Stage, facts: GateFacts) -> list[str]:
     return []
 
 
-def _early_information_reasons(case: Case, rec: StageRecord | None, facts: GateFacts) -> list[str]:
+def _early_information_reasons(case: Case, rec: StageRound | None, facts: GateFacts) -> list[str]:
     content = (rec.content or {}) if rec else {}
     reasons = []
     if not _text(content, "information_given"):
@@ -75,7 +75,7 @@ def _early_information_reasons(case: Case, rec: StageRecord | None, facts: GateF
     return reasons + steering_reasons(case, facts)
 
 
-def negotiation_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
+def negotiation_reasons(rec: StageRound | None, facts: GateFacts) -> list[str]:
     """se-mbl: a negotiation was held (a meeting of this round covering the negotiated stages, with
     minutes approved by both parties where the profile asks for it), or the reason none was held
     is recorded (e.g. the union declined to negotiate)."""
@@ -97,7 +97,7 @@ def negotiation_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
     return reasons
 
 
-def _closing_reasons(rec: StageRecord | None, facts: GateFacts) -> list[str]:
+def _closing_reasons(rec: StageRound | None, facts: GateFacts) -> list[str]:
     reasons = negotiation_reasons(rec, facts)
     if not (rec and rec.negotiation_ended_at and rec.end_mode):
         reasons.append(_("Förhandlingens avslutning (tid och sätt) är inte registrerad."))

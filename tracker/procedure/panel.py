@@ -5,6 +5,7 @@ Built with a fixed number of queries whatever the number of rounds, positions or
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,11 +20,11 @@ from tracker.procedure.labels import CONTENT_FIELD_LABELS, DEADLINE_LABELS, END_
 from tracker.procedure.models import (
     CentralNegotiationRequest,
     DeadlineOverride,
-    StageRecord,
     StageStatus,
 )
 from tracker.procedure.profiles import Profile, ProfileError, get_profile
 from tracker.procedure.rounds import RoundView, round_history
+from tracker.procedure.stage_rounds import StageRound
 from tracker.procedure.stages import STAGES, Stage, stage_label
 
 # Content fields per stage and their labels (the forms' labels, so page and form agree).
@@ -37,8 +38,8 @@ class StageView:
     code: str
     number: int
     label: str
-    record: StageRecord
-    frozen: tuple[StageRecord, ...]
+    record: StageRound
+    frozen: tuple[StageRound, ...]
     is_current: bool
     gate_reasons: tuple[str, ...]
     may_edit_content: bool
@@ -105,7 +106,7 @@ class ProcedurePanel:
         """The view of stage `code`."""
         return next(view for view in self.stages if view.code == code)
 
-    def current_record(self, code: str) -> StageRecord:
+    def current_record(self, code: str) -> StageRound:
         """The current round of stage `code`."""
         return self.stage(code).record
 
@@ -125,7 +126,7 @@ def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str,
             {str(k): str(v) for k, v in DEADLINE_LABELS.items()})
 
 
-def _stage_views(user: User, case: Case, current: dict[Stage, StageRecord], frozen: dict[str, list[StageRecord]],
+def _stage_views(user: User, case: Case, current: Mapping[Stage, StageRound], frozen: dict[str, list[StageRound]],
                  runner: bool, may_position: bool, gate_reasons: dict[Stage, list[str]]) -> tuple[StageView, ...]:
     views = []
     reopen_allowed = pp.can_reopen(user, case)
@@ -156,7 +157,7 @@ def panel(user: User, case: Case, *, shown: Stage | None = None) -> ProcedurePan
     `shown` (None: every stage; the decision statement is built only where the decision stage is)."""
     rounds = pq.all_records(case)
     current = {Stage(r.stage_code): r for r in rounds if r.superseded_at is None}
-    frozen: dict[str, list[StageRecord]] = {code: [] for code in STAGES}
+    frozen: dict[str, list[StageRound]] = {code: [] for code in STAGES}
     for r in rounds:
         if r.superseded_at is not None:
             frozen[r.stage_code].append(r)

@@ -13,8 +13,8 @@ from typing import Any
 from flask_wtf import FlaskForm
 
 from tracker.procedure import forms as pf
-from tracker.procedure.models import StageRecord
 from tracker.procedure.panel import ProcedurePanel
+from tracker.procedure.stage_rounds import StageRound
 from tracker.timeutil import to_local
 from tracker.web.forms import CsrfForm
 
@@ -36,7 +36,7 @@ class ProcedurePanelForms:
     statement: FlaskForm | None = None
 
 
-def _content_data(code: str, rec: StageRecord) -> dict[str, Any]:
+def _content_data(code: str, rec: StageRound) -> dict[str, Any]:
     data = dict(rec.content or {})
     if code == "grounds":
         data["documents_tabled"] = "\n".join(data.get("documents_tabled") or [])

@@ -24,9 +24,8 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import defaultload, lazyload, selectinload
+from sqlalchemy.orm import aliased, lazyload
 
-from tracker.auth.loading import NAME_ONLY
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
@@ -50,6 +49,7 @@ from tracker.procedure.facts import (
 )
 from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StagePosition, StageRecord
 from tracker.procedure.record_dates import FACT_STAGES, RecordDates, StageDates
+from tracker.procedure.stage_rounds import Person, PositionRow, RoundRow, StageRound
 from tracker.procedure.stages import stage_index
 from tracker.steering import roster
 from tracker.steering.models import MemberRole, Party
@@ -74,24 +74,48 @@ def current_records(case: Case) -> dict[Stage, StageRecord]:
     return {Stage(r.stage_code): r for r in rows}
 
 
-# The people shown with a stage round, by name only (tracker.auth.loading).
-_RECORD_PEOPLE = (
-    defaultload(StageRecord.started_by).options(*NAME_ONLY),
-    defaultload(StageRecord.completed_by).options(*NAME_ONLY),
-    selectinload(StageRecord.positions).defaultload(StagePosition.author).options(*NAME_ONLY),
-)
+_STARTER, _COMPLETER, _AUTHOR = aliased(User), aliased(User), aliased(User)
 
 
-def all_records(case: Case) -> list[StageRecord]:
-    """Every round of every stage (frozen ones too), in stage then round order."""
-    rows = db.session.execute(
-        select(StageRecord).where(StageRecord.case_id == case.id).order_by(StageRecord.round)
-        .options(*_RECORD_PEOPLE)
-    ).scalars().unique().all()
-    return sorted(rows, key=lambda r: (stage_index(r.stage_code), r.round))
+def all_records(case: Case) -> list[RoundRow]:
+    """Every round of every stage (frozen ones too), in stage then round order, with their
+    positions and the names of who started, completed or wrote them, as plain rows (read only:
+    a service changes a round through `current_records`). Two queries."""
+    starter, completer, author = _STARTER, _COMPLETER, _AUTHOR
+    positions: dict[int, list[PositionRow]] = {}
+    for p in db.session.execute(
+            select(StagePosition.stage_record_id, StagePosition.id, StagePosition.party, StagePosition.text,
+                   StagePosition.dissent, StagePosition.is_final, StagePosition.created_at,
+                   author.id.label("author_id"), author.name.label("author_name"))
+            .join(author, author.id == StagePosition.author_id)
+            .where(StagePosition.case_id == case.id).order_by(StagePosition.id)):
+        positions.setdefault(p.stage_record_id, []).append(PositionRow(
+            id=p.id, party=p.party, text=p.text, dissent=p.dissent, is_final=p.is_final, created_at=p.created_at,
+            author=Person(p.author_id, p.author_name)))
+    rows = []
+    for r in db.session.execute(
+            select(StageRecord.id, StageRecord.case_id, StageRecord.stage_code, StageRecord.round,
+                   StageRecord.status, StageRecord.started_at, StageRecord.completed_at, StageRecord.content,
+                   StageRecord.proposal_delivered_at, StageRecord.negotiation_ended_at, StageRecord.end_mode,
+                   StageRecord.decision_date, StageRecord.approved_on, StageRecord.superseded_at,
+                   StageRecord.reopen_reason, starter.id.label("starter_id"), starter.name.label("starter_name"),
+                   completer.id.label("completer_id"), completer.name.label("completer_name"))
+            .outerjoin(starter, starter.id == StageRecord.started_by_id)
+            .outerjoin(completer, completer.id == StageRecord.completed_by_id)
+            .where(StageRecord.case_id == case.id)):
+        rows.append(RoundRow(
+            id=r.id, case_id=r.case_id, stage_code=r.stage_code, round=r.round, status=r.status,
+            started_at=r.started_at, completed_at=r.completed_at, content=dict(r.content or {}),
+            proposal_delivered_at=r.proposal_delivered_at, negotiation_ended_at=r.negotiation_ended_at,
+            end_mode=r.end_mode, decision_date=r.decision_date, approved_on=r.approved_on,
+            superseded_at=r.superseded_at, reopen_reason=r.reopen_reason,
+            started_by=Person(r.starter_id, r.starter_name) if r.starter_id is not None else None,
+            completed_by=Person(r.completer_id, r.completer_name) if r.completer_id is not None else None,
+            positions=tuple(positions.get(r.id, ()))))
+    return sorted(rows, key=lambda row: (stage_index(row.stage_code), row.round))
 
 
-def facts_for(case: Case, records: dict[Stage, StageRecord] | None = None) -> dl.Facts:
+def facts_for(case: Case, records: Mapping[Stage, StageRound] | None = None) -> dl.Facts:
     """The deadline engine's input for one case (a fixed number of queries)."""
     records = records if records is not None else current_records(case)
     return deadline_facts(case, records, first_meetings([case.id]).get(case.id), central_requests_of(case),
@@ -187,7 +211,7 @@ def deadlines_for(case: Case) -> list[dl.Deadline]:
     return dl.compute(facts_for(case), today())
 
 
-def gate_reasons(case: Case, records: dict[Stage, StageRecord],
+def gate_reasons(case: Case, records: Mapping[Stage, StageRound],
                  facts: GateFacts | None = None) -> dict[Stage, list[str]]:
     """Each active stage's completion reasons (a fixed number of queries when `facts` is not given)."""
     if case.is_archived:
@@ -195,7 +219,7 @@ def gate_reasons(case: Case, records: dict[Stage, StageRecord],
     return gates.gate_reasons(case, records, facts if facts is not None else gate_facts(case, records))
 
 
-def archive_reasons(case: Case, records: dict[Stage, StageRecord]) -> list[str]:
+def archive_reasons(case: Case, records: Mapping[Stage, StageRound]) -> list[str]:
     """Why the case cannot be archived yet (no query)."""
     return gates.archive_reasons(case, records)
 

@@ -32,7 +32,8 @@ from tracker.procedure.facts import (
     deadline_facts,
     overrides_of,
 )
-from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride, StageRecord
+from tracker.procedure.models import CentralNegotiationRequest, DeadlineOverride
+from tracker.procedure.stage_rounds import StageRound
 from tracker.timeutil import local_date
 
 
@@ -63,13 +64,13 @@ def case_round(case: Case) -> int:
     return case_rounds([case.id])[case.id]
 
 
-def _boundaries(records: Sequence[StageRecord]) -> list[datetime]:
+def _boundaries(records: Sequence[StageRound]) -> list[datetime]:
     return sorted({_aware(r.superseded_at) for r in records if r.superseded_at is not None})
 
 
-def _in_force(records: Sequence[StageRecord], end: datetime | None) -> dict[Stage, StageRecord]:
+def _in_force(records: Sequence[StageRound], end: datetime | None) -> dict[Stage, StageRound]:
     """Each stage's record in force just before `end` (None: now, the current records)."""
-    out: dict[Stage, StageRecord] = {}
+    out: dict[Stage, StageRound] = {}
     for rec in sorted(records, key=lambda r: r.round):
         stage = Stage(rec.stage_code)
         if stage in out:
@@ -82,7 +83,7 @@ def _in_force(records: Sequence[StageRecord], end: datetime | None) -> dict[Stag
     return out
 
 
-def _negotiation_start(records: Sequence[StageRecord], bounds: list[datetime], k: int) -> datetime | None:
+def _negotiation_start(records: Sequence[StageRound], bounds: list[datetime], k: int) -> datetime | None:
     """The start of the negotiation round in force during round k (1-based): the latest earlier
     reopening that touched a negotiation stage."""
     touched = {_aware(r.superseded_at) for r in records
@@ -104,14 +105,14 @@ def _round_of_override(o: DeadlineOverride, bounds: list[datetime]) -> int:
     return 1 + sum(1 for b in bounds if _aware(o.at) >= b)
 
 
-def _reopened_stage(records: Sequence[StageRecord], at: datetime) -> tuple[Stage | None, str | None]:
+def _reopened_stage(records: Sequence[StageRound], at: datetime) -> tuple[Stage | None, str | None]:
     """The stage a reopening at `at` reopened (its earliest frozen stage) and the reason."""
     frozen = sorted((r for r in records if r.superseded_at is not None and _aware(r.superseded_at) == at),
                     key=lambda r: list(Stage).index(Stage(r.stage_code)))
     return (Stage(frozen[0].stage_code), frozen[0].reopen_reason) if frozen else (None, None)
 
 
-def round_history(case: Case, records: Sequence[StageRecord] | None = None, *,
+def round_history(case: Case, records: Sequence[StageRound] | None = None, *,
                   requests: Sequence[CentralNegotiationRequest] | None = None,
                   overrides: Sequence[DeadlineOverride] | None = None,
                   current: Sequence[dl.Deadline] | None = None) -> list[RoundView]:
