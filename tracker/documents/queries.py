@@ -2,8 +2,10 @@
 auditors and the people who may be named readers. A fixed number of queries each."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import and_, func, or_, select
 
@@ -11,12 +13,14 @@ from tracker.auth.models import Role, User, UserRole
 from tracker.cases.models import Case
 from tracker.documents.labels import class_label, reason_label
 from tracker.documents.models import CaseClearance, Classification, Document, DocumentVersion
-from tracker.documents.policy import CaseAccess, case_access, case_documents
+from tracker.documents.policy import CaseAccess, DocumentFacts, case_access, case_documents
 from tracker.documents.services.common import LEGAL_BASIS_SUGGESTIONS
 from tracker.extensions import db
 from tracker.steering import roster
 
 PANEL_LIMIT = 20
+
+D = TypeVar("D", bound=DocumentFacts)
 
 
 @dataclass
@@ -32,14 +36,20 @@ class DocumentEntry:
         return self.document.versions
 
 
-def _entries(access: CaseAccess, documents: list[Document]) -> list[DocumentEntry]:
-    entries = []
+def _visible(access: CaseAccess, documents: Sequence[D]) -> list[tuple[D, bool, str | None]]:
+    """(document, redacted, reason) of each document the user sees: its content, or (redacted)
+    its metadata only."""
+    out: list[tuple[D, bool, str | None]] = []
     for document in documents:
         if access.can_read(document):
-            entries.append(DocumentEntry(document, False, str(access.reason(document))))
+            out.append((document, False, str(access.reason(document))))
         elif access.sees_metadata_only(document):
-            entries.append(DocumentEntry(document, True, None))
-    return entries
+            out.append((document, True, None))
+    return out
+
+
+def _entries(access: CaseAccess, documents: list[Document]) -> list[DocumentEntry]:
+    return [DocumentEntry(*seen) for seen in _visible(access, documents)]
 
 
 def case_listing(user: User, case: Case) -> tuple[list[DocumentEntry], CaseAccess]:
@@ -136,13 +146,7 @@ def case_panel_listing(user: User, case: Case, limit: int | None = PANEL_LIMIT, 
         latest[v.document_id] = ListedVersion(*v[1:])  # the last one read is the newest
     documents = [ListedDocument(r.id, r.case_id, Classification(r.classification), r.created_by_id, r.title,
                                 r.legal_basis, latest.get(r.id)) for r in rows]
-    entries = []
-    for document in documents:
-        if access.can_read(document):
-            entries.append(ListedEntry(document, False, str(access.reason(document))))
-        elif access.sees_metadata_only(document):
-            entries.append(ListedEntry(document, True, None))
-    return entries, access, total
+    return [ListedEntry(*seen) for seen in _visible(access, documents)], access, total
 
 
 def reader_candidates(case: Case, exclude: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, str]]:
