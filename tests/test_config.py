@@ -11,6 +11,7 @@ import pytest
 
 import config as config_module
 from config import DEFAULT_SECRET, DevelopmentConfig, ProductionConfig
+from tests.conftest import make_test_config
 from tracker import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,25 +94,25 @@ def test_instance_directory_is_git_ignored():
     assert "instance/" in (ROOT / ".gitignore").read_text().split()
 
 
-def test_proxy_count_makes_the_client_address_come_from_the_proxy(tmp_path):
-    script = (
-        "import wsgi\n"
-        "from flask import request\n"
-        "from tracker.web.access import public\n"
-        "wsgi.app.add_url_rule('/__addr', 'addr', public(lambda: request.remote_addr))\n"
-        "response = wsgi.app.test_client().get('/__addr', environ_base={'REMOTE_ADDR': '10.0.0.1'},"
-        " headers={'X-Forwarded-For': '203.0.113.9'})\n"
-        "print(response.get_data(as_text=True))\n"
-    )
-    results = {}
-    for count in ("0", "1"):
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
-        env.update(SAMVERKAN_ENV="development", SAMVERKAN_INSTANCE=str(tmp_path), DATABASE_URL="sqlite://",
-                   PROXY_COUNT=count)
-        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr
-        results[count] = result.stdout.strip().splitlines()[-1]
-    assert results == {"0": "10.0.0.1", "1": "203.0.113.9"}
+@pytest.mark.parametrize("count, address", [(0, "10.0.0.1"), (1, "203.0.113.9")])
+def test_proxy_count_makes_the_client_address_come_from_the_proxy(tmp_path, count, address):
+    from flask import request
+
+    from tracker.web.access import public
+
+    app = create_app(dict(make_test_config("sqlite://", tmp_path), PROXY_COUNT=count))
+    app.add_url_rule("/__addr", "addr", public(lambda: f"{request.remote_addr} {request.scheme}"))
+    response = app.test_client().get("/__addr", environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                                     headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == f"{address} {'https' if count else 'http'}"
+
+
+def test_proxy_count_is_read_from_the_environment():
+    env = dict(os.environ, PROXY_COUNT="2")
+    script = "import config; print(config.config_from_env().PROXY_COUNT)"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2"
 
 
 def test_production_refuses_a_missing_or_unreadable_signing_key(tmp_path):
