@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tests.demo_support import demo_context
 from tests.factories import Factory
-from tracker.demo import DemoContext, load_demo
+from tracker.demo import DemoContext
 from tracker.demo import meetings as demo
 from tracker.extensions import db
 from tracker.meetings.models import Meeting, Minutes, MinutesSignature, MinutesStatus
 
 
 def test_demo_step(app):
-    context = load_demo()  # users, and every demo step that exists (cases, steering, ours...)
+    context = demo_context(app)  # users, and every demo step (cases, steering, ours...)
     hr = context.user("hr@example.org")
     cases = {"a": Factory().case(hr=hr, title="Kök A"), "b": Factory().case(hr=hr, title="Kök B")}
     demo.load(DemoContext(users=context.users, organisations=context.organisations, cases=cases))

@@ -1,8 +1,9 @@
 """The steering demo step builds groups, comments, a counter-proposal and a co-signed assessment."""
 from __future__ import annotations
 
+from tests.demo_support import demo_context
 from tests.factories import Factory
-from tracker.demo import DemoContext, load_demo
+from tracker.demo import DemoContext
 from tracker.demo import steering as demo
 from tracker.discussion import queries as discussion_queries
 from tracker.extensions import db
@@ -11,7 +12,7 @@ from tracker.steering import services
 
 
 def test_demo_step(app):
-    context = load_demo()  # users (and the cases demo when it exists)
+    context = demo_context(app)  # users (and the cases demo)
     hr = context.user("hr@example.org")
     case = Factory().case(hr=hr, units=["Hemtjänst Öst"])
     own = DemoContext(users=context.users, organisations=context.organisations, cases={"extra": case})
