@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
 from tracker.auth.policy import can_log_in
 from tracker.extensions import db, login_manager
+
+# Every signed-in request runs it: built once (see tracker/procedure/facts.py). One statement: the
+# user and their roles.
+_USER_BY_TOKEN = select(User).options(joinedload(User.role_rows)).where(User.session_token == bindparam("token"))
 
 
 def init_app(app: Flask) -> None:
@@ -21,10 +25,7 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         """The active user whose current session token the cookie names."""
-        # One statement per request: the user and their roles.
-        user = db.session.execute(
-            select(User).options(joinedload(User.role_rows)).where(User.session_token == token)
-        ).unique().scalar_one_or_none()
+        user = db.session.execute(_USER_BY_TOKEN, {"token": token}).unique().scalar_one_or_none()
         if user is None or not can_log_in(user):
             return None
         return user

@@ -160,11 +160,13 @@ class AuditPanel:
     can_verify: bool
 
 
+_LATEST_VERIFICATION = (select(AuditVerification)
+                        .order_by(AuditVerification.verified_at.desc(), AuditVerification.id.desc()).limit(1))
+
+
 def latest_verification() -> AuditVerification | None:
     """The most recent stored verification run (one query)."""
-    return db.session.execute(
-        select(AuditVerification).order_by(AuditVerification.verified_at.desc(), AuditVerification.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    return db.session.execute(_LATEST_VERIFICATION).scalar_one_or_none()
 
 
 def verification_badge() -> VerificationBadge:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defaultload
 
 from tracker.auth.loading import NAME_ONLY
@@ -59,14 +59,22 @@ class DiscussionPanel:
     stages: Mapping[Stage, StageDiscussion]
 
 
+# Built once (the case page and every stage view run them): see tracker/procedure/facts.py.
+_COMMENTS = (select(Comment).where(Comment.case_id == bindparam("case_id"))
+             .options(defaultload(Comment.author).options(*NAME_ONLY),
+                      defaultload(Comment.deleted_by).options(*NAME_ONLY))
+             .order_by(Comment.created_at, Comment.id))
+_STAGE_COMMENTS = _COMMENTS.where(Comment.stage_code == bindparam("stage_code"))
+
+
 def case_comments(case: Case, stage_code: str | None = None) -> list[Comment]:
     """Comments of a case (optionally one stage), oldest first, deleted ones included, their
     authors (and deleters) by name only. One query."""
-    query = select(Comment).where(Comment.case_id == case.id).options(
-        defaultload(Comment.author).options(*NAME_ONLY), defaultload(Comment.deleted_by).options(*NAME_ONLY))
-    if stage_code is not None:
-        query = query.where(Comment.stage_code == stage_code)
-    return list(db.session.execute(query.order_by(Comment.created_at, Comment.id)).scalars().unique())
+    if stage_code is None:
+        rows = db.session.execute(_COMMENTS, {"case_id": case.id})
+    else:
+        rows = db.session.execute(_STAGE_COMMENTS, {"case_id": case.id, "stage_code": stage_code})
+    return list(rows.scalars().unique())
 
 
 def case_counter_proposals(case: Case) -> list[CounterProposal]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, select, true
 
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
@@ -69,6 +69,11 @@ class DocumentFacts(Protocol):
     def created_by_id(self) -> int: ...
 
 
+# The documents of a case the user is a named reader of; built once (every case page asks).
+_READER_OF = (select(DocumentReader.document_id).join(Document, Document.id == DocumentReader.document_id)
+              .where(Document.case_id == bindparam("case_id"), DocumentReader.user_id == bindparam("user_id")))
+
+
 @dataclass(frozen=True)
 class CaseAccess:
     """What one user may do with the documents of one case: the facts, gathered once with a fixed
@@ -90,10 +95,7 @@ class CaseAccess:
         if not getattr(user, "is_authenticated", False) or not can_view_case(user, case):
             return cls(user=user, case=case, can_view=False)
         auditor = user.has_role(Role.AUDITOR)
-        readers = frozenset(db.session.execute(
-            select(DocumentReader.document_id).join(Document, Document.id == DocumentReader.document_id)
-            .where(Document.case_id == case.id, DocumentReader.user_id == user.id)
-        ).scalars())
+        readers = frozenset(db.session.execute(_READER_OF, {"case_id": case.id, "user_id": user.id}).scalars())
         return cls(
             user=user, case=case, can_view=True,
             is_responsible_hr=is_responsible_hr(user, case),

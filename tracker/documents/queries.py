@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from tracker.auth.models import Role, User, UserRole
 from tracker.cases.models import Case
@@ -114,6 +114,9 @@ _VERSION_COLUMNS = (DocumentVersion.document_id, DocumentVersion.number, Documen
                     DocumentVersion.size, DocumentVersion.uploaded_at, DocumentVersion.sha256,
                     DocumentVersion.erased_at)
 
+_VERSIONS_OF = (select(*_VERSION_COLUMNS).where(DocumentVersion.document_id.in_(bindparam("ids", expanding=True)))
+                .order_by(DocumentVersion.document_id, DocumentVersion.number))
+
 
 def case_panel_listing(user: User, case: Case, limit: int | None = PANEL_LIMIT, stage: str | None = None
                        ) -> tuple[list[ListedEntry], CaseAccess, int]:
@@ -141,8 +144,7 @@ def case_panel_listing(user: User, case: Case, limit: int | None = PANEL_LIMIT, 
         rows = list(reversed(counted))
         total = counted[0].total if counted else 0
     latest: dict[int, ListedVersion] = {}
-    for v in db.session.execute(select(*_VERSION_COLUMNS).where(DocumentVersion.document_id.in_([r.id for r in rows]))
-                                .order_by(DocumentVersion.document_id, DocumentVersion.number)):
+    for v in db.session.execute(_VERSIONS_OF, {"ids": [r.id for r in rows]}):
         latest[v.document_id] = ListedVersion(*v[1:])  # the last one read is the newest
     documents = [ListedDocument(r.id, r.case_id, Classification(r.classification), r.created_by_id, r.title,
                                 r.legal_basis, latest.get(r.id)) for r in rows]

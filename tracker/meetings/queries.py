@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import Permission, has_permission
@@ -24,12 +24,12 @@ from tracker.procedure.stages import stage_label
 from tracker.steering.models import MemberRole, Party, SteeringMember
 from tracker.tasks import Task, TaskKind, app_path
 
+_MEETINGS_OF = select(Meeting).where(Meeting.case_id == bindparam("case_id")).order_by(Meeting.starts_at, Meeting.id)
+
 
 def meetings_of(case: Case) -> list[Meeting]:
     """Every meeting of a case in time order (one query)."""
-    return list(db.session.execute(
-        select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.starts_at, Meeting.id)
-    ).scalars())
+    return list(db.session.execute(_MEETINGS_OF, {"case_id": case.id}).scalars())
 
 
 def minutes_of(meeting: Meeting) -> Minutes | None:

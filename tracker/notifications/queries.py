@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from tracker.auth.models import User
 from tracker.cases.models import Case
@@ -28,11 +28,14 @@ class Filters:
         return bool(self.case_id or self.kind or self.state)
 
 
+# Built once: every page's header shows it.
+_UNREAD_COUNT = (select(func.count(Notification.id))
+                 .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+
+
 def unread_count(user: User) -> int:
     """How many of the user's notifications are unread (the header's badge)."""
-    return db.session.execute(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ).scalar_one()
+    return db.session.execute(_UNREAD_COUNT, {"user_id": user.id}).scalar_one()
 
 
 def _filtered(query: Select, user: User, filters: Filters) -> Select:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defaultload, lazyload
 
 from tracker.auth.loading import NAME_ONLY
@@ -67,28 +67,32 @@ class DecisionExtras:
         return tuple(row for row in self.decision_makers if row.current)
 
 
+# Built once (the case page runs them on every view): see tracker/procedure/facts.py.
+_DECISION_MAKERS = (
+    select(CaseDecisionMaker).where(CaseDecisionMaker.case_id == bindparam("case_id")).order_by(CaseDecisionMaker.id)
+    .options(defaultload(CaseDecisionMaker.user).options(*NAME_ONLY), lazyload(CaseDecisionMaker.assigned_by),
+             lazyload(CaseDecisionMaker.ended_by)))
+_CANDIDATES = (select(User.id, User.name).join(UserRole, UserRole.user_id == User.id)
+               .where(UserRole.role == Role.DECISION_MAKER, User.active.is_(True)).order_by(User.name, User.id))
+_OPEN_MATERIAL_CHANGES = (select(MaterialChange)
+                          .where(MaterialChange.case_id == bindparam("case_id"), MaterialChange.resolution.is_(None))
+                          .order_by(MaterialChange.id))
+
+
 def decision_makers_of(case: Case) -> list[CaseDecisionMaker]:
     """Every assignment of the case, current and ended, oldest first, with the decision maker's
     name (who assigned or ended it is not loaded). One query."""
-    return list(db.session.execute(
-        select(CaseDecisionMaker).where(CaseDecisionMaker.case_id == case.id).order_by(CaseDecisionMaker.id)
-        .options(defaultload(CaseDecisionMaker.user).options(*NAME_ONLY), lazyload(CaseDecisionMaker.assigned_by),
-                 lazyload(CaseDecisionMaker.ended_by))).scalars().unique())
+    return list(db.session.execute(_DECISION_MAKERS, {"case_id": case.id}).scalars().unique())
 
 
 def decision_maker_candidates(case: Case, exclude: set[int]) -> list[tuple[int, str]]:
     """Active users holding the decision-maker role, not currently assigned. One query."""
-    rows = db.session.execute(
-        select(User.id, User.name).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.DECISION_MAKER, User.active.is_(True)).order_by(User.name, User.id)
-    ).all()
-    return [(uid, name) for uid, name in rows if uid not in exclude]
+    return [(uid, name) for uid, name in db.session.execute(_CANDIDATES).all() if uid not in exclude]
 
 
 def open_material_changes(case: Case) -> list[MaterialChange]:
     """Material changes after closing still waiting for HR's choice. One query."""
-    return list(db.session.execute(select(MaterialChange).where(
-        MaterialChange.case_id == case.id, MaterialChange.resolution.is_(None)).order_by(MaterialChange.id)).scalars())
+    return list(db.session.execute(_OPEN_MATERIAL_CHANGES, {"case_id": case.id}).scalars())
 
 
 def _closing_completed(case: Case) -> bool:

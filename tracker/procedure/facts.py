@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Subquery, func, or_, select
+from sqlalchemy import Subquery, bindparam, func, or_, select
 from sqlalchemy.orm import defaultload
 
 from tracker.auth.loading import NAME_ONLY
@@ -57,12 +57,15 @@ class GateFacts:
     round_stages: tuple[Stage, ...] = ()
 
 
+# The per-case statements of the case page are built once: SQLAlchemy then finds their compiled
+# form without rebuilding and re-hashing the statement (its loader options most of all) each time.
+_OVERRIDES = (select(DeadlineOverride).where(DeadlineOverride.case_id == bindparam("case_id"))
+              .order_by(DeadlineOverride.id).options(defaultload(DeadlineOverride.by).options(*NAME_ONLY)))
+
+
 def overrides_of(case: Case) -> list[DeadlineOverride]:
     """The case's deadline overrides (non-compliances), oldest first. One query."""
-    return list(db.session.execute(
-        select(DeadlineOverride).where(DeadlineOverride.case_id == case.id).order_by(DeadlineOverride.id)
-        .options(defaultload(DeadlineOverride.by).options(*NAME_ONLY))
-    ).scalars().unique())
+    return list(db.session.execute(_OVERRIDES, {"case_id": case.id}).scalars().unique())
 
 
 def case_rounds(case_ids: list[int]) -> dict[int, int]:
@@ -83,12 +86,15 @@ def current_round_codes(overrides: Iterable[DeadlineOverride], round_: int) -> l
     return [o.deadline_code for o in overrides if o.round is None or o.round == round_]
 
 
+_CENTRAL_REQUESTS = (
+    select(CentralNegotiationRequest).where(CentralNegotiationRequest.case_id == bindparam("case_id"))
+    .order_by(CentralNegotiationRequest.id)
+    .options(defaultload(CentralNegotiationRequest.requested_by).options(*NAME_ONLY)))
+
+
 def central_requests_of(case: Case) -> list[CentralNegotiationRequest]:
     """The case's central-negotiation requests, oldest first. One query."""
-    return list(db.session.execute(
-        select(CentralNegotiationRequest).where(CentralNegotiationRequest.case_id == case.id)
-        .order_by(CentralNegotiationRequest.id).options(defaultload(CentralNegotiationRequest.requested_by).options(*NAME_ONLY))
-    ).scalars().unique())
+    return list(db.session.execute(_CENTRAL_REQUESTS, {"case_id": case.id}).scalars().unique())
 
 
 # A reopening of any of these stages restarts the negotiation (the closing stage goes back to
@@ -209,32 +215,38 @@ def round_number_of(rounds: Iterable[StageRound]) -> int:
     return 1 + len({_aware(r.superseded_at) for r in rounds if r.superseded_at is not None})
 
 
+_MEETINGS = (select(Meeting.starts_at, Meeting.stages, Minutes.status)
+             .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+             .where(Meeting.case_id == bindparam("case_id"), Meeting.cancelled_at.is_(None)))
+_MEETINGS_SINCE = _MEETINGS.where(Meeting.starts_at >= bindparam("began"))
+
+
 def round_meetings(case: Case, began: datetime | None) -> list[tuple[datetime, list[str], bool]]:
     """(start, stages discussed, minutes approved by both) of each meeting of the negotiation round
     that began at `began` that is not cancelled, held or still to come. One query."""
-    query = (select(Meeting.starts_at, Meeting.stages, Minutes.status)
-             .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
-             .where(Meeting.case_id == case.id, Meeting.cancelled_at.is_(None)))
-    if began is not None:
-        query = query.where(Meeting.starts_at >= began)
-    return [(_aware(starts), list(stages or ()), status == MinutesStatus.APPROVED)
-            for starts, stages, status in db.session.execute(query)]
+    rows = (db.session.execute(_MEETINGS, {"case_id": case.id}) if began is None
+            else db.session.execute(_MEETINGS_SINCE, {"case_id": case.id, "began": began}))
+    return [(_aware(starts), list(stages or ()), status == MinutesStatus.APPROVED) for starts, stages, status in rows]
+
+
+def _count(column: Any, *where: Any) -> Any:
+    return select(func.count(column)).where(*where).scalar_subquery()
+
+
+_RISK = RiskAssessment.case_id == bindparam("case_id")
+_RISK_AND_PROPOSAL_COUNTS = select(
+    _count(RiskAssessment.id, _RISK),
+    _count(RiskAssessment.id, _RISK, RiskAssessment.cosigned_at.is_not(None)),
+    _count(RiskAssessment.id, _RISK, RiskAssessment.waiver_reason.is_not(None), RiskAssessment.waiver_reason != ""),
+    _count(CounterProposal.id, CounterProposal.case_id == bindparam("case_id"), CounterProposal.answered_at.is_(None),
+           CounterProposal.withdrawn_at.is_(None)),
+)
 
 
 def _risk_and_proposal_counts(case: Case) -> tuple[int, int, int, int]:
     """How many risk assessments the case has, cosigned ones, ones with a recorded waiver, and its
     open counter-proposals: one statement of four counts."""
-    def count(column: Any, *where: Any) -> Any:
-        return select(func.count(column)).where(*where).scalar_subquery()
-
-    risk = RiskAssessment.case_id == case.id
-    row = db.session.execute(select(
-        count(RiskAssessment.id, risk),
-        count(RiskAssessment.id, risk, RiskAssessment.cosigned_at.is_not(None)),
-        count(RiskAssessment.id, risk, RiskAssessment.waiver_reason.is_not(None), RiskAssessment.waiver_reason != ""),
-        count(CounterProposal.id, CounterProposal.case_id == case.id, CounterProposal.answered_at.is_(None),
-              CounterProposal.withdrawn_at.is_(None)),
-    )).one()
+    row = db.session.execute(_RISK_AND_PROPOSAL_COUNTS, {"case_id": case.id}).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 

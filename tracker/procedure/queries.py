@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
 from tracker.auth.models import User
@@ -77,32 +77,35 @@ def current_records(case: Case) -> dict[Stage, StageRecord]:
 _STARTER, _COMPLETER, _AUTHOR = aliased(User), aliased(User), aliased(User)
 
 
+_POSITION_ROWS = (
+    select(StagePosition.stage_record_id, StagePosition.id, StagePosition.party, StagePosition.text,
+           StagePosition.dissent, StagePosition.is_final, StagePosition.created_at,
+           _AUTHOR.id.label("author_id"), _AUTHOR.name.label("author_name"))
+    .join(_AUTHOR, _AUTHOR.id == StagePosition.author_id)
+    .where(StagePosition.case_id == bindparam("case_id")).order_by(StagePosition.id))
+_ROUND_ROWS = (
+    select(StageRecord.id, StageRecord.case_id, StageRecord.stage_code, StageRecord.round,
+           StageRecord.status, StageRecord.started_at, StageRecord.completed_at, StageRecord.content,
+           StageRecord.proposal_delivered_at, StageRecord.negotiation_ended_at, StageRecord.end_mode,
+           StageRecord.decision_date, StageRecord.approved_on, StageRecord.superseded_at,
+           StageRecord.reopen_reason, _STARTER.id.label("starter_id"), _STARTER.name.label("starter_name"),
+           _COMPLETER.id.label("completer_id"), _COMPLETER.name.label("completer_name"))
+    .outerjoin(_STARTER, _STARTER.id == StageRecord.started_by_id)
+    .outerjoin(_COMPLETER, _COMPLETER.id == StageRecord.completed_by_id)
+    .where(StageRecord.case_id == bindparam("case_id")))
+
+
 def all_records(case: Case) -> list[RoundRow]:
     """Every round of every stage (frozen ones too), in stage then round order, with their
     positions and the names of who started, completed or wrote them, as plain rows (read only:
-    a service changes a round through `current_records`). Two queries."""
-    starter, completer, author = _STARTER, _COMPLETER, _AUTHOR
+    a service changes a round through `current_records`). Two queries, built once."""
     positions: dict[int, list[PositionRow]] = {}
-    for p in db.session.execute(
-            select(StagePosition.stage_record_id, StagePosition.id, StagePosition.party, StagePosition.text,
-                   StagePosition.dissent, StagePosition.is_final, StagePosition.created_at,
-                   author.id.label("author_id"), author.name.label("author_name"))
-            .join(author, author.id == StagePosition.author_id)
-            .where(StagePosition.case_id == case.id).order_by(StagePosition.id)):
+    for p in db.session.execute(_POSITION_ROWS, {"case_id": case.id}):
         positions.setdefault(p.stage_record_id, []).append(PositionRow(
             id=p.id, party=p.party, text=p.text, dissent=p.dissent, is_final=p.is_final, created_at=p.created_at,
             author=Person(p.author_id, p.author_name)))
     rows = []
-    for r in db.session.execute(
-            select(StageRecord.id, StageRecord.case_id, StageRecord.stage_code, StageRecord.round,
-                   StageRecord.status, StageRecord.started_at, StageRecord.completed_at, StageRecord.content,
-                   StageRecord.proposal_delivered_at, StageRecord.negotiation_ended_at, StageRecord.end_mode,
-                   StageRecord.decision_date, StageRecord.approved_on, StageRecord.superseded_at,
-                   StageRecord.reopen_reason, starter.id.label("starter_id"), starter.name.label("starter_name"),
-                   completer.id.label("completer_id"), completer.name.label("completer_name"))
-            .outerjoin(starter, starter.id == StageRecord.started_by_id)
-            .outerjoin(completer, completer.id == StageRecord.completed_by_id)
-            .where(StageRecord.case_id == case.id)):
+    for r in db.session.execute(_ROUND_ROWS, {"case_id": case.id}):
         rows.append(RoundRow(
             id=r.id, case_id=r.case_id, stage_code=r.stage_code, round=r.round, status=r.status,
             started_at=r.started_at, completed_at=r.completed_at, content=dict(r.content or {}),

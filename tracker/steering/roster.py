@@ -9,7 +9,7 @@ A leaf module (models only), so the policies of every feature may use it.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, object_session
 
 from tracker.auth.models import User
@@ -17,6 +17,9 @@ from tracker.cases.models import Case
 from tracker.steering.models import SteeringMember
 
 MEMO = "steering.roster"
+# Built once: every case page and most case routes read the group.
+_MEMBERSHIPS = (select(SteeringMember).where(SteeringMember.case_id == bindparam("case_id"))
+                .order_by(SteeringMember.joined_at, SteeringMember.id))
 
 
 def forget(session: Session, *_args: object) -> None:
@@ -37,9 +40,7 @@ def memberships(case: Case) -> tuple[SteeringMember, ...]:
         return ()
     memo: dict[int, tuple[SteeringMember, ...]] = session.info.setdefault(MEMO, {})
     if case.id not in memo or _changing(session):
-        rows = tuple(session.execute(
-            select(SteeringMember).where(SteeringMember.case_id == case.id)
-            .order_by(SteeringMember.joined_at, SteeringMember.id)).scalars().unique())
+        rows = tuple(session.execute(_MEMBERSHIPS, {"case_id": case.id}).scalars().unique())
         memo = session.info.setdefault(MEMO, {})  # the query's autoflush may have emptied it
         memo[case.id] = rows
     return memo[case.id]
