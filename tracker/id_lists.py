@@ -6,6 +6,9 @@ statement of several kilobytes on every execution, and its text changes with the
 so PostgreSQL cannot reuse a prepared plan. The array goes as its text form ('{1,2,3}', cast to
 INTEGER[] by the server): the driver's list adapter would inspect and quote every element, in
 Python, on every execution. Elsewhere (SQLite) it is the plain expanding IN.
+
+`in_ids` puts the ids into the statement. A statement built once (per dialect, `dialect_name()`)
+takes `ids_clause(column, dialect)` instead, and the ids as `ids_value(ids)` in its parameters.
 """
 from __future__ import annotations
 
@@ -18,11 +21,34 @@ from sqlalchemy.orm import QueryableAttribute
 
 from tracker.extensions import db
 
+IDS = "ids"
+
+
+def dialect_name() -> str:
+    """The dialect of the session's database ("postgresql", "sqlite")."""
+    return db.session.get_bind().dialect.name
+
+
+def ids_clause(column: ColumnElement[Any] | QueryableAttribute[Any], dialect: str,
+               name: str = IDS) -> ColumnElement[bool]:
+    """`column IN :name` for a statement built once for `dialect`; the value is `ids_value(ids)`."""
+    if dialect == "postgresql":
+        return column == any_(cast(bindparam(name, type_=String), ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def ids_value(ids: Iterable[int]) -> str | list[int]:
+    """The parameter value of an `ids_clause` on the session's database."""
+    values = [int(i) for i in ids]  # ints only: the text form is built from them
+    if dialect_name() == "postgresql":
+        return "{" + ",".join(map(str, values)) + "}"
+    return values
+
 
 def in_ids(column: ColumnElement[Any] | QueryableAttribute[Any], ids: Iterable[int]) -> ColumnElement[bool]:
     """`column IN ids` (an empty list matches nothing)."""
     values = [int(i) for i in ids]  # ints only: the text form below is built from them
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         literal = "{" + ",".join(map(str, values)) + "}"
         return column == any_(cast(bindparam(None, literal, type_=String), ARRAY(Integer)))
     return column.in_(values)

@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Subquery, bindparam, func, or_, select
+from sqlalchemy import Select, Subquery, bindparam, func, or_, select
 from sqlalchemy.orm import defaultload
 
 from tracker.auth.loading import NAME_ONLY
 from tracker.cases.models import Case
 from tracker.discussion.models import CounterProposal
 from tracker.extensions import db
-from tracker.id_lists import in_ids
+from tracker.id_lists import IDS, dialect_name, ids_clause, ids_value, in_ids
 from tracker.meetings.models import Meeting, Minutes, MinutesStatus
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import Stage, StageStatus
@@ -107,15 +108,26 @@ NEGOTIATION_STAGES = (Stage.EARLY_INFORMATION, Stage.GROUNDS, Stage.EFFECTS, Sta
 NEGOTIATED_STAGES = (Stage.GROUNDS, Stage.EFFECTS, Stage.ALTERNATIVES)
 
 
-def _round_starts(case_ids: list[int]) -> Subquery:
-    """Subquery (case_id, began): the instant each case's current negotiation round began, for the
-    cases that have had a reopening of a negotiation stage."""
+def _round_starts(dialect: str) -> Subquery:
+    """Subquery (case_id, began): the instant each case of `:ids` began its current negotiation
+    round, for the cases that have had a reopening of a negotiation stage."""
     return (
         select(StageRecord.case_id.label("case_id"), func.max(StageRecord.superseded_at).label("began"))
-        .where(in_ids(StageRecord.case_id, case_ids), StageRecord.superseded_at.is_not(None),
+        .where(ids_clause(StageRecord.case_id, dialect), StageRecord.superseded_at.is_not(None),
                StageRecord.stage_code.in_(NEGOTIATION_STAGES))
         .group_by(StageRecord.case_id).subquery()
     )
+
+
+@cache
+def _first_meetings_statement(dialect: str) -> Select[Any]:
+    """`first_meetings`' statement, built once per dialect (the list pages run it on every view)."""
+    round_start = _round_starts(dialect)
+    return (select(Meeting.case_id, func.min(Meeting.starts_at))
+            .outerjoin(round_start, round_start.c.case_id == Meeting.case_id)
+            .where(ids_clause(Meeting.case_id, dialect), Meeting.cancelled_at.is_(None),
+                   or_(round_start.c.began.is_(None), Meeting.starts_at >= round_start.c.began))
+            .group_by(Meeting.case_id))
 
 
 def first_meetings(case_ids: list[int]) -> dict[int, datetime]:
@@ -127,14 +139,7 @@ def first_meetings(case_ids: list[int]) -> dict[int, datetime]:
     """
     if not case_ids:
         return {}
-    round_start = _round_starts(case_ids)
-    rows = db.session.execute(
-        select(Meeting.case_id, func.min(Meeting.starts_at))
-        .outerjoin(round_start, round_start.c.case_id == Meeting.case_id)
-        .where(in_ids(Meeting.case_id, case_ids), Meeting.cancelled_at.is_(None),
-               or_(round_start.c.began.is_(None), Meeting.starts_at >= round_start.c.began))
-        .group_by(Meeting.case_id)
-    ).all()
+    rows = db.session.execute(_first_meetings_statement(dialect_name()), {IDS: ids_value(case_ids)}).all()
     return {case_id: _aware(value) for case_id, value in rows if value is not None}
 
 

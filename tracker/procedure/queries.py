@@ -21,9 +21,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
 from tracker.auth.models import User
@@ -31,7 +33,7 @@ from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
 from tracker.errors import Conflict, DeadlineNotReached
 from tracker.extensions import db
-from tracker.id_lists import in_ids
+from tracker.id_lists import IDS, dialect_name, ids_clause, ids_value
 from tracker.procedure import deadlines as dl
 from tracker.procedure import gates
 from tracker.procedure.enums import Stage, StageStatus
@@ -168,6 +170,20 @@ def records_and_facts_for_cases(cases: Sequence[Case]) -> tuple[CaseRecords, dic
     return reads.records, reads.facts
 
 
+@cache
+def _reads_statements(dialect: str) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """`procedure_reads`' statements, built once per dialect (the list pages and the dashboard run
+    them on every view): the dated rounds, the central requests and the overrides of `:ids`."""
+    return (
+        select(StageRecord.superseded_at, *_DATE_COLUMNS).where(
+            ids_clause(StageRecord.case_id, dialect), or_(StageRecord.superseded_at.is_not(None), _CARRIES_FACTS)),
+        select(CentralNegotiationRequest).where(ids_clause(CentralNegotiationRequest.case_id, dialect))
+        .options(lazyload(CentralNegotiationRequest.requested_by)),
+        select(DeadlineOverride.case_id, DeadlineOverride.deadline_code, DeadlineOverride.round)
+        .where(ids_clause(DeadlineOverride.case_id, dialect)),
+    )
+
+
 def procedure_reads(cases: Sequence[Case]) -> ProcedureReads:
     """`ProcedureReads` of many cases in four queries, whatever their number."""
     unique = list({c.id: c for c in cases}.values())
@@ -179,9 +195,9 @@ def procedure_reads(cases: Sequence[Case]) -> ProcedureReads:
     # number, which `case_rounds` would read in a query of its own. Current rounds: only those
     # that carry something (see ProcedureReads).
     frozen: dict[int, set[datetime]] = {i: set() for i in ids}
-    for row in db.session.execute(select(StageRecord.superseded_at, *_DATE_COLUMNS).where(
-            in_ids(StageRecord.case_id, ids),
-            or_(StageRecord.superseded_at.is_not(None), _CARRIES_FACTS))):
+    dated, central, overrides = _reads_statements(dialect_name())
+    params = {IDS: ids_value(ids)}
+    for row in db.session.execute(dated, params):
         if row.superseded_at is not None:
             frozen[row.case_id].add(row.superseded_at)
             continue
@@ -189,14 +205,10 @@ def procedure_reads(cases: Sequence[Case]) -> ProcedureReads:
         records[record.case_id][record.stage_code] = record
     rounds = {case_id: 1 + len(ends) for case_id, ends in frozen.items()}  # as `case_rounds`
     requests: dict[int, list[CentralNegotiationRequest]] = {i: [] for i in ids}
-    for req in db.session.execute(select(CentralNegotiationRequest).where(
-            in_ids(CentralNegotiationRequest.case_id, ids))
-            .options(lazyload(CentralNegotiationRequest.requested_by))).scalars().unique():
+    for req in db.session.execute(central, params).scalars().unique():
         requests[req.case_id].append(req)
     overridden: dict[int, set[str]] = {i: set() for i in ids}
-    for case_id, code, round_ in db.session.execute(
-            select(DeadlineOverride.case_id, DeadlineOverride.deadline_code, DeadlineOverride.round)
-            .where(in_ids(DeadlineOverride.case_id, ids))):
+    for case_id, code, round_ in db.session.execute(overrides, params):
         if round_ is None or round_ == rounds[case_id]:  # item 1: an override belongs to its round
             overridden[case_id].add(code)
     meetings = first_meetings(ids)
