@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from tracker.audit.canonical import format_time
 from tracker.audit.models import AuditCosignature, AuditEvent, AuditTimestamp
@@ -31,15 +31,22 @@ class Cosigner:
                 "cosignature": self.cosignature, "covers_head": self.covers_head}
 
 
+def _newest_cosignatures_and_head() -> Select:
+    newest = (select(AuditCosignature.witness_name, func.max(AuditCosignature.id).label("id"))
+              .group_by(AuditCosignature.witness_name).subquery())
+    head = select(func.coalesce(func.max(AuditEvent.seq), 0)).scalar_subquery()  # `current_head`'s seq
+    return select(AuditCosignature, head.label("head_size")).join(newest, AuditCosignature.id == newest.c.id)
+
+
+# Every audit page shows them: built once (see tracker/procedure/facts.py).
+_NEWEST_COSIGNATURES_AND_HEAD = _newest_cosignatures_and_head()
+
+
 def head_cosigners() -> list[Cosigner]:
     """Every configured witness (and any other that cosigned), with its newest cosignature; one query
     for the newest rows and the head. `covers_head`: that cosignature is on the tree of every event
     there is."""
-    newest = (select(AuditCosignature.witness_name, func.max(AuditCosignature.id).label("id"))
-              .group_by(AuditCosignature.witness_name).subquery())
-    head = select(func.coalesce(func.max(AuditEvent.seq), 0)).scalar_subquery()  # `current_head`'s seq
-    found = db.session.execute(
-        select(AuditCosignature, head.label("head_size")).join(newest, AuditCosignature.id == newest.c.id)).all()
+    found = db.session.execute(_NEWEST_COSIGNATURES_AND_HEAD).all()
     rows = {row.witness_name: row for row, _head_size in found}
     head_size = found[0].head_size if found else 0
     names = [w.name for w in configured_witnesses(current_app.config)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import Select, bindparam, func, literal, null, select, type_coerce, union_all
 
 from tracker.audit import policy
 from tracker.audit.labels import kind_text
@@ -111,16 +111,21 @@ class EventLine:
     role: str = ""
 
 
+# Typed NULLs: a union's columns take their types (and result processing) from its first part.
+# Built once (every audit page runs it): see tracker/procedure/facts.py.
+_NAMES = union_all(
+    select(literal("user").label("kind"), User.id.label("id"), User.name.label("name"),
+           type_coerce(null(), Meeting.starts_at.type).label("starts_at"))
+    .where(User.id.in_(bindparam("users", expanding=True))),
+    select(literal("meeting").label("kind"), Meeting.id.label("id"), type_coerce(null(), User.name.type),
+           Meeting.starts_at).where(Meeting.id.in_(bindparam("meetings", expanding=True))))
+
+
 def names_for(events: list[AuditEvent]) -> Names:
     """The names of the people and the dates of the meetings the events refer to: one query,
     whatever the page."""
-    users, meetings = user_ids(events), meeting_ids(events)
-    # Typed NULLs: a union's columns take their types (and result processing) from its first part.
-    people = select(literal("user").label("kind"), User.id.label("id"), User.name.label("name"),
-                    type_coerce(null(), Meeting.starts_at.type).label("starts_at")).where(User.id.in_(users))
-    dates = select(literal("meeting").label("kind"), Meeting.id.label("id"), type_coerce(null(), User.name.type),
-                   Meeting.starts_at).where(Meeting.id.in_(meetings))
-    rows = db.session.execute(union_all(people, dates)).all()
+    ids = {"users": sorted(user_ids(events)), "meetings": sorted(meeting_ids(events))}
+    rows = db.session.execute(_NAMES, ids).all()
     return Names(users={row.id: row.name for row in rows if row.kind == "user"},
                  meetings={row.id: local_date(row.starts_at) for row in rows if row.kind == "meeting"})
 

@@ -126,19 +126,21 @@ def panel(user: User, case: Case, stage: str | None = None) -> DiscussionPanel:
     return DiscussionPanel(case_id=case.id, stages=stages)
 
 
+_PROPOSALS_TO_ANSWER = (
+    select(CounterProposal.id, CounterProposal.title, CounterProposal.created_at, Case.id, Case.diary_number,
+           Case.title)
+    .join(Case, Case.id == CounterProposal.case_id)
+    .where(Case.responsible_hr_id == bindparam("user_id"), Case.status != CaseStatus.ARCHIVED,
+           CounterProposal.answered_at.is_(None), CounterProposal.withdrawn_at.is_(None))
+    .order_by(CounterProposal.created_at, CounterProposal.id))
+
+
 def counter_proposals_to_answer_for(user: User) -> list[Task]:
     """Open counter-proposals (unanswered, not withdrawn) in the cases `user` is the responsible HR
     officer of: the employer owes each a reasoned answer. One query."""
     if not user.has_role(Role.HR_OFFICER):
         return []
-    rows = db.session.execute(
-        select(CounterProposal.id, CounterProposal.title, CounterProposal.created_at, Case.id, Case.diary_number,
-               Case.title)
-        .join(Case, Case.id == CounterProposal.case_id)
-        .where(Case.responsible_hr_id == user.id, Case.status != CaseStatus.ARCHIVED,
-               CounterProposal.answered_at.is_(None), CounterProposal.withdrawn_at.is_(None))
-        .order_by(CounterProposal.created_at, CounterProposal.id)
-    ).all()
+    rows = db.session.execute(_PROPOSALS_TO_ANSWER, {"user_id": user.id}).all()
     return [Task(TaskKind.ANSWER_COUNTER_PROPOSAL, f"counter_proposal:{pid}", case_id, diary, case_title,
                  app_path("discussion.stage", f"counter-proposal-{pid}", case_id=case_id,
                           stage=COUNTER_PROPOSAL_STAGE),

@@ -243,26 +243,38 @@ def meeting_view(user: User, meeting: Meeting, case: Case) -> MeetingView:
 _AWAITING = (MinutesStatus.AWAITING_APPROVAL, MinutesStatus.DISPUTED)
 
 
+# The to-do list's statements, built once (every home page runs them): see tracker/procedure/facts.py.
+_MINUTES_TASK_COLUMNS = (Minutes.current_version_id, Minutes.submitted_at, MinutesVersion.number, Meeting.id,
+                         Meeting.title, Case.id, Case.diary_number, Case.title)
+_PENDING_APPROVALS = (
+    select(*_MINUTES_TASK_COLUMNS)
+    .join(MinutesVersion, MinutesVersion.id == Minutes.current_version_id)
+    .join(Meeting, Meeting.id == Minutes.meeting_id)
+    .join(Case, Case.id == Minutes.case_id)
+    .join(SteeringMember, (SteeringMember.case_id == Case.id) & (SteeringMember.user_id == bindparam("user_id"))
+          & SteeringMember.left_at.is_(None) & (SteeringMember.role == MemberRole.SIGNATORY))
+    .where(Minutes.status.in_(_AWAITING), Case.status != CaseStatus.ARCHIVED,
+           ~select(MinutesSignature.id).where(MinutesSignature.version_id == Minutes.current_version_id,
+                                              MinutesSignature.signer_id == bindparam("user_id"),
+                                              MinutesSignature.voided_at.is_(None)).exists())
+    .order_by(Minutes.submitted_at, Minutes.id))
+_REFUSED_MINUTES = (
+    select(*_MINUTES_TASK_COLUMNS)
+    .join(MinutesVersion, MinutesVersion.id == Minutes.current_version_id)
+    .join(Meeting, Meeting.id == Minutes.meeting_id)
+    .join(Case, Case.id == Minutes.case_id)
+    .where(Minutes.status == MinutesStatus.DISPUTED, Case.responsible_hr_id == bindparam("user_id"),
+           Case.status != CaseStatus.ARCHIVED)
+    .order_by(Minutes.submitted_at, Minutes.id))
+
+
 def pending_approvals_for(user: User) -> list[Task]:
     """Minutes whose current version waits for `user`'s approval: sent for approval (or disputed
     by someone else), `user` a current signatory of the case, and no live signature of theirs on
     that version. A new version or the approval ends the task. One query."""
     if not has_permission(user, Permission.MINUTES_SIGN):
         return []
-    mine = (select(MinutesSignature.id).where(MinutesSignature.version_id == Minutes.current_version_id,
-                                              MinutesSignature.signer_id == user.id,
-                                              MinutesSignature.voided_at.is_(None)).exists())
-    rows = db.session.execute(
-        select(Minutes.current_version_id, Minutes.submitted_at, MinutesVersion.number, Meeting.id, Meeting.title,
-               Case.id, Case.diary_number, Case.title)
-        .join(MinutesVersion, MinutesVersion.id == Minutes.current_version_id)
-        .join(Meeting, Meeting.id == Minutes.meeting_id)
-        .join(Case, Case.id == Minutes.case_id)
-        .join(SteeringMember, (SteeringMember.case_id == Case.id) & (SteeringMember.user_id == user.id)
-              & SteeringMember.left_at.is_(None) & (SteeringMember.role == MemberRole.SIGNATORY))
-        .where(Minutes.status.in_(_AWAITING), Case.status != CaseStatus.ARCHIVED, ~mine)
-        .order_by(Minutes.submitted_at, Minutes.id)
-    ).all()
+    rows = db.session.execute(_PENDING_APPROVALS, {"user_id": user.id}).all()
     return [Task(TaskKind.APPROVE_MINUTES, f"minutes:{version_id}", case_id, diary, title,
                  app_path("meetings.detail", "minutes", meeting_id=meeting_id), since=submitted,
                  params={"meeting": meeting_title, "n": number})
@@ -274,16 +286,7 @@ def refused_minutes_for(user: User) -> list[Task]:
     version ends the task). One query."""
     if not user.has_role(Role.HR_OFFICER):
         return []
-    rows = db.session.execute(
-        select(Minutes.current_version_id, Minutes.submitted_at, MinutesVersion.number, Meeting.id, Meeting.title,
-               Case.id, Case.diary_number, Case.title)
-        .join(MinutesVersion, MinutesVersion.id == Minutes.current_version_id)
-        .join(Meeting, Meeting.id == Minutes.meeting_id)
-        .join(Case, Case.id == Minutes.case_id)
-        .where(Minutes.status == MinutesStatus.DISPUTED, Case.responsible_hr_id == user.id,
-               Case.status != CaseStatus.ARCHIVED)
-        .order_by(Minutes.submitted_at, Minutes.id)
-    ).all()
+    rows = db.session.execute(_REFUSED_MINUTES, {"user_id": user.id}).all()
     return [Task(TaskKind.REVISE_MINUTES, f"minutes_refused:{version_id}", case_id, diary, title,
                  app_path("meetings.detail", "minutes", meeting_id=meeting_id), since=submitted,
                  params={"meeting": meeting_title, "n": number})

@@ -120,7 +120,7 @@ def _round_starts(dialect: str) -> Subquery:
 
 
 @cache
-def _first_meetings_statement(dialect: str) -> Select[Any]:
+def _first_meetings_statement(dialect: str) -> Select:
     """`first_meetings`' statement, built once per dialect (the list pages run it on every view)."""
     round_start = _round_starts(dialect)
     return (select(Meeting.case_id, func.min(Meeting.starts_at))

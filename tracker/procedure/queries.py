@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, func, or_, select
@@ -171,7 +170,7 @@ def records_and_facts_for_cases(cases: Sequence[Case]) -> tuple[CaseRecords, dic
 
 
 @cache
-def _reads_statements(dialect: str) -> tuple[Select[Any], Select[Any], Select[Any]]:
+def _reads_statements(dialect: str) -> tuple[Select, Select, Select]:
     """`procedure_reads`' statements, built once per dialect (the list pages and the dashboard run
     them on every view): the dated rounds, the central requests and the overrides of `:ids`."""
     return (
