@@ -46,7 +46,8 @@ class LiveServer:
 
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+        # The loop checks for shutdown every poll_interval: each test's teardown waits half of it on average.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01},
                                        name="live-server", daemon=True)
 
     def __enter__(self) -> LiveServer:
