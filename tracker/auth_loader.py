@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
 from tracker.auth.policy import can_log_in
 from tracker.extensions import db, login_manager
+from tracker.i18n import lazy_gettext as _l
 
 # Every signed-in request runs it: built once (see tracker/procedure/facts.py). One statement: the
 # user and their roles.

@@ -8,9 +8,10 @@ of those (User.locale), else the browser's Accept-Language decides, else the org
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
+from flask_babel import LazyString, get_translations
 
 SOURCE_LOCALE = "sv"
 # Every language the application ships a catalogue for, in the order the switch offers them.
@@ -18,6 +19,38 @@ SUPPORTED: tuple[str, ...] = ("sv", "sv_FI", "fi", "en")
 # Each language by its own name, whatever the page's language (the option carries its `lang`).
 LANGUAGE_NAMES: dict[str, str] = {"sv": "Svenska", "sv_FI": "Svenska (Finland)", "fi": "Suomeksi",
                                   "en": "English"}
+
+
+_BOUND = "samverkan_translations"
+
+
+def request_translations() -> Any:
+    """The translations of the locale in force, found once per request and locale. Flask-Babel's
+    own lookup walks the app context, the locale and its catalogue cache on every `_()`: a page
+    makes some two hundred such calls. The locale's identity is the key, so a `force_locale` block
+    (a mail in its reader's language) gets its own catalogue and the page's is found again after."""
+    babel_ctx = g.get("_flask_babel") if g else None
+    if babel_ctx is None:
+        return get_translations()
+    locale = getattr(babel_ctx, "babel_locale", None)
+    bound = babel_ctx.__dict__.get(_BOUND)
+    if bound is not None and locale is not None and bound[0] is locale:
+        return bound[1]
+    translations = get_translations()
+    babel_ctx.__dict__[_BOUND] = (getattr(babel_ctx, "babel_locale", None), translations)
+    return translations
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """Flask-Babel's `gettext`, through the translations found once per request (`request_translations`)."""
+    text = request_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """Flask-Babel's `lazy_gettext` (translated each time it is shown, in the language then in force),
+    through `gettext` above: the labels of enums and forms are shown dozens of times a page."""
+    return LazyString(gettext, string, **variables)
 
 
 class HasLocale(Protocol):

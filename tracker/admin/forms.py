@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -12,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.auth.labels import ORGANISATION_KIND_LABELS, ROLE_LABELS
 from tracker.auth.models import Organisation, OrganisationKind
+from tracker.i18n import lazy_gettext as _l
 from tracker.web.forms import choices
 
 NEW_ORGANISATION = "new"

@@ -5,13 +5,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, Form, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from tracker.audit.queries import AuditPanel
 from tracker.audit.sentences import action_choices
+from tracker.i18n import lazy_gettext as _l
 from tracker.web.forms import CsrfForm
 
 ACTION_RE = re.compile(r"^[a-z0-9_.]*$")

@@ -4,9 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from tracker.audit.models import TamperKind
+from tracker.i18n import lazy_gettext as _l
 
 # In the user's language, for the pages and the badge.
 KIND_TEXT = {

@@ -14,10 +14,10 @@ from typing import Any
 
 from flask_babel import LazyString, format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from tracker.audit.models import AuditEvent
 from tracker.i18n import language_name
+from tracker.i18n import lazy_gettext as _l
 from tracker.procedure.labels import stage_label
 from tracker.steering.labels import member_role_label, party_label
 

@@ -1,7 +1,6 @@
 """Forms of the login and own-account pages."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from tracker.auth.labels import LANGUAGE_NAMES
 from tracker.i18n import html_lang, organisation_languages
+from tracker.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

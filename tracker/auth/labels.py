@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from tracker import i18n
 from tracker.auth.models import OrganisationKind, Role
+from tracker.i18n import lazy_gettext as _l
 
 ROLE_LABELS: dict[Role, LazyString] = {
     Role.HR_OFFICER: _l("HR-handläggare"),

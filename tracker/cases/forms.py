@@ -5,7 +5,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.cases.labels import CASE_STATUS_LABELS, CHANGE_KIND_LABELS
 from tracker.cases.queries import CaseFilters
+from tracker.i18n import lazy_gettext as _l
 from tracker.procedure.profiles import all_profiles
 from tracker.procedure.stages import STAGES, stage_label
 from tracker.units.queries import unit_choices

@@ -3,10 +3,10 @@
 Keyed by the enum members (a StrEnum member and its stored string are the same key)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from tracker.cases.models import CaseStatus, ChangeKind
+from tracker.i18n import lazy_gettext as _l
 
 CASE_STATUS_LABELS: dict[str, LazyString] = {
     CaseStatus.ACTIVE: _l("Pågående"),

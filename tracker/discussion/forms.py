@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from tracker.discussion.labels import MARKDOWN_HINT
 from tracker.discussion.queries import DiscussionPanel, StageDiscussion
 from tracker.discussion.services import ANSWER_MIN, COMMENT_MAX
+from tracker.i18n import lazy_gettext as _l
 from tracker.web.forms import CsrfForm
 
 

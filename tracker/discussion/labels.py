@@ -1,9 +1,8 @@
 """The discussion's words and its one display filter (comment Markdown)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from tracker.discussion.rendering import render_markdown
+from tracker.i18n import lazy_gettext as _l
 
 MARKDOWN_HINT = _l("Enkel formatering: **fet**, *kursiv*, listor med - och länkar [text](https://…).")
 

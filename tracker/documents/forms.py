@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -16,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from tracker.documents.labels import CLASS_LABELS
 from tracker.documents.models import Classification
 from tracker.documents.queries import DocumentsPanel
+from tracker.i18n import lazy_gettext as _l
 from tracker.procedure.stages import STAGES, stage_label
 from tracker.web.forms import choices
 

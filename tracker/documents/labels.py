@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
 from tracker.documents.models import Classification
 from tracker.documents.policy import AccessReason
+from tracker.i18n import lazy_gettext as _l
 
 REASON_LABELS: dict[AccessReason, LazyString] = {
     AccessReason.RESPONSIBLE_HR: _l("du är ärendets ansvariga HR-handläggare"),

@@ -5,7 +5,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from tracker.exports.labels import COMPLIANCE_FILTERS, STATUS_FILTERS
 from tracker.exports.queries import CaseFilters, ExportsPanel
 from tracker.exports.services import FORMATS
 from tracker.i18n import html_lang, language_name, organisation_languages
+from tracker.i18n import lazy_gettext as _l
 from tracker.web.forms import choices
 
 EXPORT_PREFIX = "exports"

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+
+from tracker.i18n import lazy_gettext as _l
 
 # Filters of the auditor's overview ("" is "any").
 STATUS_FILTERS = (("", _l("Alla")), ("active", _l("Pågående")), ("decided", _l("Beslutade")),

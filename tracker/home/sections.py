@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from tracker.auth.models import Role, User
+from tracker.i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.meetings.links import invalid_link_message, is_safe_meeting_link
 from tracker.meetings.models import Meeting
 from tracker.meetings.queries import MeetingsPanel

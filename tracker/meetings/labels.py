@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.meetings.models import MinutesStatus, SignatureDecision
 
 MINUTES_STATUS_LABELS: dict[MinutesStatus, LazyString] = {

@@ -1,9 +1,9 @@
 """The notification list's filter and the digest choice."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.web.forms import CsrfForm
 
 

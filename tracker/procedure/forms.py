@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.i18n import html_lang, language_name, organisation_languages
+from tracker.i18n import lazy_gettext as _l
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import Stage
 from tracker.procedure.labels import CONTENT_FIELD_LABELS, DEADLINE_LABELS, END_MODE_LABELS, PARTY_LABELS

@@ -2,10 +2,10 @@
 usable without an app context)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.procedure.enums import DeadlineCode, DeadlineStatus, EndMode, Stage, StageStatus
 
 STAGE_LABELS: dict[Stage, LazyString] = {

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.risk.queries import RiskView
 from tracker.risk.services import REASON_MIN, SUMMARY_MAX
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.auth.labels import role_labels
 from tracker.auth.models import User
+from tracker.i18n import lazy_gettext as _l
 from tracker.steering.labels import MEMBER_ROLE_LABELS, PARTY_LABELS, party_label
 from tracker.steering.models import MemberRole
 from tracker.steering.policy import inferred_party

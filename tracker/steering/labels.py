@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.steering.models import MemberRole, Party
 
 PARTY_LABELS: dict[Party, LazyString] = {Party.EMPLOYER: _l("Arbetsgivaren"), Party.PERSONNEL: _l("Personalen")}

@@ -1,11 +1,11 @@
 """The form that adds a unit to the register."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.units.services import MAX_NAME
 
 

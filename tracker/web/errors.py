@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

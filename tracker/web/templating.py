@@ -7,19 +7,13 @@ from functools import lru_cache
 from typing import Any
 
 from babel import dates as babel_dates
-from flask import Flask, g
-from flask_babel import (
-    format_datetime,
-    format_decimal,
-    get_locale,
-    get_translations,
-    ngettext,
-)
+from flask import Flask
+from flask_babel import format_datetime, format_decimal, get_locale, ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from tracker.auth.permissions import Permission, has_permission
-from tracker.i18n import SOURCE_LOCALE, html_lang, language_name, organisation_languages
+from tracker.i18n import SOURCE_LOCALE, html_lang, language_name, organisation_languages, request_translations
 from tracker.timeutil import to_local
 
 
@@ -96,26 +90,6 @@ def file_size(value: int | None) -> str:
         amount /= 1000
         index += 1
     return f"{format_decimal(amount, '#,##0.#')}\u00a0{_SIZE_UNITS[index]}"
-
-
-_BOUND = "samverkan_translations"
-
-
-def request_translations() -> Any:
-    """The translations of the locale in force, found once per request and locale. Flask-Babel's
-    own lookup walks the app context, the locale and its catalogue cache on every `_()`: a page
-    makes some two hundred such calls. The locale's identity is the key, so a `force_locale` block
-    (a mail in its reader's language) gets its own catalogue and the page's is found again after."""
-    babel_ctx = g.get("_flask_babel") if g else None
-    if babel_ctx is None:
-        return get_translations()
-    locale = getattr(babel_ctx, "babel_locale", None)
-    bound = babel_ctx.__dict__.get(_BOUND)
-    if bound is not None and locale is not None and bound[0] is locale:
-        return bound[1]
-    translations = get_translations()
-    babel_ctx.__dict__[_BOUND] = (getattr(babel_ctx, "babel_locale", None), translations)
-    return translations
 
 
 def init_app(app: Flask) -> None:
