@@ -23,6 +23,20 @@ def test_file_size_follows_the_locale(app, locale, size, expected):
         assert file_size(size) == expected
 
 
+def test_a_size_shown_again_after_a_language_switch_is_in_the_new_language(app):
+    """Sizes are formatted once per process and locale: the same size in another language (a mail
+    in its reader's language inside a Swedish request) is that language's, and back again."""
+    with app.test_request_context("/"):
+        with force_locale("sv"):
+            assert [file_size(96), file_size(1700)] == ["96 byte", "1,7\u00a0kB"]
+        with force_locale("en"):
+            assert [file_size(96), file_size(1700)] == ["96 bytes", "1.7\u00a0kB"]
+        with force_locale("fi"):
+            assert file_size(96) == "96 tavua"
+        with force_locale("sv"):
+            assert file_size(96) == "96 byte"
+
+
 def test_templates_use_the_locale_aware_filter(app):
     with app.test_request_context("/"), force_locale("sv"):
         assert app.jinja_env.from_string("{{ 1700|filesizeformat }}").render() == "1,7\u00a0kB"

@@ -81,7 +81,13 @@ def file_size(value: int | None) -> str:
     in English (decimal units, as Jinja's filesizeformat, with the locale's decimal sign)."""
     if value is None:
         return ""
-    size = int(value)
+    return _file_size_in(_locale_id(), int(value))
+
+
+@lru_cache(maxsize=8192)
+def _file_size_in(locale: str, size: int) -> str:
+    # Per process, as the dates above: a documents table shows the same sizes on every view.
+    # `locale` is the one in force (Flask-Babel's format_decimal and ngettext use it).
     if size < 1000:
         return ngettext("%(size)s byte", "%(size)s byte", size, size=format_decimal(size))
     amount = size / 1000
