@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.browser.conftest import axe_violations, login, logout, switch_language
+from tests.browser.conftest import axe_violations, login, logout, sign_in, switch_language, switch_user
 from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
 
@@ -79,7 +79,8 @@ def _axe_clean(page, paths: list[str]) -> None:
 
 def test_s1_in_finnish_end_to_end(page, live_server, tmp_path):
     # The switch offers Finnish by its own name; the HR officer chooses it (kept on the account).
-    login(page, "hr@example.org")
+    sign_in(page, "hr@example.org")
+    page.goto("/home")
     # (a select or links: either way the choice is named "Suomeksi", marked lang="fi")
     assert page.locator('.language-switch [lang="fi"]', has_text="Suomeksi").count() == 1
     switch_language(page, "fi")
@@ -145,10 +146,10 @@ def test_s1_in_finnish_end_to_end(page, live_server, tmp_path):
     assert "Kirjallinen neuvotteluesitys viimeistään viisi päivää" in deadlines  # the profile's basis, in Finnish
     count, report = axe_violations(page)
     assert count == 0, report
-    logout(page)
 
     # 6. The decision maker, in Finnish too, registers the decision on 21 March.
-    login(page, "decision@example.org")
+    switch_user(page, "decision@example.org")
+    page.goto("/home")
     switch_language(page, "fi")
     page.goto(f"/cases/{case_id}")
     with page.expect_navigation():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import axe_violations, login, logout
+from tests.browser.conftest import axe_violations, sign_in, switch_user
 from tests.factories import Factory
 from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
@@ -44,7 +44,8 @@ def test_union_refuses_then_approves_and_hr_sees_both(page, live_server, submitt
 
     # The union representative refuses version 1 with an objection.
     # The union representative was notified; the notification leads to the meeting.
-    login(page, "union@example.org")
+    sign_in(page, "union@example.org")
+    page.goto("/home")
     page.get_by_role("link", name="Aviseringar").click()
     item = page.locator(".notification", has_text="Förhandling om kosten")
     assert "Oläst" in item.inner_text()
@@ -62,10 +63,9 @@ def test_union_refuses_then_approves_and_hr_sees_both(page, live_server, submitt
         page.get_by_role("button", name="Vägra justera").click()
     assert "Din invändning mot version 1 är registrerad." in page.locator(".flashes").inner_text()
     assert page.locator(".minutes-status").inner_text() == "Omtvistat"
-    logout(page)
 
     # The HR officer writes version 2 and sends it.
-    login(page, "hr@example.org")
+    switch_user(page, "hr@example.org")
     page.goto(meeting_path)
     page.get_by_role("link", name="Skriv en ny version").click()
     page.fill("#body", "§ 1 Mötet öppnas\n§ 2 Förslaget presenteras\n§ 3 Schemat; personalens förslag bifogas")
@@ -74,10 +74,9 @@ def test_union_refuses_then_approves_and_hr_sees_both(page, live_server, submitt
     assert "Version 2 av protokollet är sparad." in page.locator(".flashes").inner_text()
     with page.expect_navigation():
         page.get_by_role("button", name="Skicka version 2 för justering").click()
-    logout(page)
 
     # The union representative approves version 2 after re-entering the password.
-    login(page, "union@example.org")
+    switch_user(page, "union@example.org")
     page.goto(meeting_path)
     assert page.get_by_role("heading", name="Justera version 2", exact=True).is_visible()
     page.fill("#approve-password", "wrong password")
@@ -88,10 +87,9 @@ def test_union_refuses_then_approves_and_hr_sees_both(page, live_server, submitt
     with page.expect_navigation():
         page.get_by_role("button", name="Justera", exact=True).click()
     assert "Du har justerat version 2 av protokollet." in page.locator(".flashes").inner_text()
-    logout(page)
 
     # The HR officer sees the refusal of version 1 (now void) and the approval of version 2.
-    login(page, "hr@example.org")
+    switch_user(page, "hr@example.org")
     page.goto(meeting_path)
     rows = page.locator("table.signatures tbody tr")
     texts = [rows.nth(i).inner_text() for i in range(rows.count())]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tests.browser.conftest import axe_violations, login, logout
+from tests.browser.conftest import axe_violations, sign_in, switch_user
 from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
 
@@ -55,7 +55,7 @@ def _complete(page, code: str, label: str) -> None:
 
 
 def test_hr_walks_a_case_to_closing(page, live_server):
-    login(page, "hr@example.org")
+    sign_in(page, "hr@example.org")
     page.goto("/cases/new")
     page.get_by_label("Rubrik").fill("Ny organisation för parkförvaltningen")
     page.get_by_label("Beskrivning").fill("Parkförvaltningen och gatuenheten slås ihop.")
@@ -81,10 +81,9 @@ def test_hr_walks_a_case_to_closing(page, live_server):
                                             "information_given_on": "2026-01-12"})
     _complete(page, "early_information", "Tidig information")
     _save_stage(page, "grounds", {"reasons": "Samordningsvinster och budget"})
-    logout(page)
 
     # The union representative adds the personnel side's position to the grounds.
-    login(page, "union@example.org")
+    switch_user(page, "union@example.org")
     page.goto(f"/cases/{case_id}")
     section = page.locator("#stage-grounds")
     assert section.locator("#position-grounds-text").is_visible()  # the current stage's forms are open
@@ -93,9 +92,8 @@ def test_hr_walks_a_case_to_closing(page, live_server):
     with page.expect_navigation():
         section.get_by_role("button", name="Spara ståndpunkt").click()
     assert page.get_by_text("Ståndpunkten är registrerad.").is_visible()
-    logout(page)
 
-    login(page, "hr@example.org")
+    switch_user(page, "hr@example.org")
     page.goto(f"/cases/{case_id}")
     assert "tillräckligt utredda" in page.locator("#stage-grounds .positions").inner_text()
     _complete(page, "grounds", "Grunder")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.browser.conftest import login, logout, sign_in
+from tests.browser.conftest import sign_in, switch_user
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.steering.models import SteeringMember
@@ -45,7 +45,7 @@ def test_secret_document_upload_denial_and_download(page, live_server, demo_data
     budget = tmp_path / "Budget 2027 – hemtjänst.csv"
     budget.write_text(BUDGET, encoding="utf-8")
 
-    login(page, "hr@example.org")
+    sign_in(page, "hr@example.org")
     page.goto(f"/cases/{case_id}/documents")
     page.locator("summary", has_text="Ladda upp ett dokument").click()
     page.get_by_label("Fil", exact=True).set_input_files(str(budget))
@@ -60,20 +60,18 @@ def test_secret_document_upload_denial_and_download(page, live_server, demo_data
     document_url = page.url
     assert "/documents/" in document_url
     assert page.get_by_role("heading", name="Budgetförslag 2027").is_visible()
-    logout(page)
 
     # A steering-group member who is not a named reader: not listed, and 404 on the URL.
-    login(page, "safety@example.org")
+    switch_user(page, "safety@example.org")
     page.goto(f"/cases/{case_id}/documents")
     assert page.get_by_text("Budgetförslag 2027").count() == 0
     response = page.goto(document_url)
     assert response.status == 404
     assert page.get_by_role("heading", name="Sidan hittades inte").is_visible()
     page.console_errors.clear()  # the browser logs the expected 404 as a console error
-    logout(page)
 
     # The named reader sees why, and downloads the file intact.
-    login(page, "union@example.org")
+    switch_user(page, "union@example.org")
     page.goto(f"/cases/{case_id}/documents")
     with page.expect_navigation():
         page.get_by_role("link", name="Budgetförslag 2027").click()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import DEMO_LOGINS, axe_violations, login, sign_in
+from tests.browser.conftest import DEMO_LOGINS, axe_violations, sign_in
 from tracker.auth.models import User
 from tracker.extensions import db
 
@@ -89,7 +89,7 @@ def test_a_task_appears_and_disappears_for_the_union_rep(page, live_server, demo
     meeting_id = m.id
     db.session.remove()  # let the server thread write (SQLite)
 
-    login(page, DEMO_LOGINS["union_rep"])
+    sign_in(page, DEMO_LOGINS["union_rep"])
     page.goto("/home")
     item = page.locator("#todo .todo-action", has_text="Extra förhandlingsmöte")
     assert item.count() == 1

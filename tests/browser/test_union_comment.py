@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.browser.conftest import login, logout
+from tests.browser.conftest import sign_in, switch_user
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.steering.models import SteeringMember
@@ -34,16 +34,15 @@ def _demo_case(demo_data) -> Case:
 def test_union_rep_comments_and_hr_sees_it(page, live_server, demo_data):
     case_id, stage = _demo_case(demo_data)
     text = "Vi kräver en **konsekvensanalys** för nattpersonalen."
-    login(page, "union@example.org")
+    sign_in(page, "union@example.org")
     page.goto(f"/cases/{case_id}/stages/{stage}/discussion")
     page.get_by_label("Kommentar", exact=True).fill(text)
     with page.expect_navigation():
         page.get_by_role("button", name="Kommentera").click()
     assert page.get_by_text("Kommentaren har sparats.").is_visible()
     assert page.locator(".comment-body strong", has_text="konsekvensanalys").count() >= 1
-    logout(page)
 
-    login(page, "hr@example.org")
+    switch_user(page, "hr@example.org")
     page.goto(f"/cases/{case_id}/stages/{stage}/discussion")
     comment = page.locator("li.comment", has_text="konsekvensanalys").last
     assert comment.is_visible()
