@@ -5,7 +5,6 @@ Administrators run the system; nothing here reads or links to case content.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.admin import queries
@@ -14,6 +13,7 @@ from tracker.admin.policy import can_change_roles, can_deactivate, can_reset_pas
 from tracker.auth import services
 from tracker.auth.models import Organisation, User
 from tracker.errors import DomainError, ValidationFailed
+from tracker.i18n import gettext as _
 from tracker.web.access import Permission, current_actor, load_or_404, requires
 from tracker.web.confirm import Confirmation, render_confirmation
 from tracker.web.forms import CsrfForm, apply_domain_error

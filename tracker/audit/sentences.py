@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any
 
 from flask_babel import LazyString, format_date
-from flask_babel import gettext as _
 
 from tracker.audit.models import AuditEvent
+from tracker.i18n import gettext as _
 from tracker.i18n import language_name
 from tracker.i18n import lazy_gettext as _l
 from tracker.procedure.labels import stage_label

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.audit import policy, queries
@@ -13,6 +12,7 @@ from tracker.audit.forms import AuditFilterForm, verify_form
 from tracker.audit.labels import kind_text
 from tracker.audit.verify import store_result, verify_chain
 from tracker.cases.models import Case
+from tracker.i18n import gettext as _
 from tracker.web.access import Permission, authenticated, current_actor, load_or_404, requires
 from tracker.web.redirects import safe_next
 

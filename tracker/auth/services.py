@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.admin.policy import can_change_roles, can_set_active
@@ -16,6 +15,7 @@ from tracker.auth.policy import can_log_in, can_manage_users, content_roles_in, 
 from tracker.auth.throttle import lock_attempts
 from tracker.errors import PermissionDenied, TooManyAttempts, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.i18n import organisation_languages
 from tracker.notifications.models import NotificationKind
 from tracker.notifications.services import notify

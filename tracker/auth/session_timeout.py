@@ -12,9 +12,9 @@ from datetime import timedelta
 from enum import StrEnum
 
 from flask import Flask, current_app, session
-from flask_babel import gettext as _
 from flask_login import logout_user
 
+from tracker.i18n import gettext as _
 from tracker.timeutil import utcnow
 
 LOGIN_AT = "_login_at"

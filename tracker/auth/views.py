@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -11,6 +10,7 @@ from tracker.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from tracker.auth.models import User
 from tracker.auth.session_timeout import pop_signed_out_message, start_session
 from tracker.errors import DomainError, TooManyAttempts, ValidationFailed
+from tracker.i18n import gettext as _
 from tracker.i18n import locale_for, offered
 from tracker.web.access import authenticated, current_actor, public
 from tracker.web.forms import CsrfForm, apply_domain_error

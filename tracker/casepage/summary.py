@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from tracker.cases.labels import case_status_label
+from tracker.i18n import gettext as _
 from tracker.procedure import deadlines as dl
 from tracker.procedure.panel import ProcedurePanel, StageView
 

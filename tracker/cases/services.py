@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -26,6 +25,7 @@ from tracker.cases.policy import can_assign_decision_makers, can_edit_case, can_
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.i18n import default_language, offered
+from tracker.i18n import gettext as _
 from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.profiles import ProfileError, get_profile
 from tracker.procedure.services import current_records, initialise_stages, reopen_stage

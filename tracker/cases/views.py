@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.auth.models import User
@@ -13,6 +12,7 @@ from tracker.cases.models import Case
 from tracker.cases.policy import can_edit_case, can_open_case, can_view_case
 from tracker.errors import DomainError, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.procedure import forms as pf
 from tracker.procedure.stages import Stage, stage_label
 from tracker.web.access import Permission, current_actor, load_or_404, requires

@@ -1,8 +1,6 @@
 """Comments on stages and counter-proposals: every change audited, nothing ever hard-deleted."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from tracker import signals
 from tracker.audit.service import record
 from tracker.auth.models import User
@@ -12,6 +10,7 @@ from tracker.discussion.models import Comment, CommentRevision, CounterProposal
 from tracker.discussion.queries import COUNTER_PROPOSAL_STAGE
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.procedure.services import assert_stage_item_not_frozen
 from tracker.procedure.stages import STAGES, stage_index
 from tracker.timeutil import utcnow

@@ -5,7 +5,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.auth.models import User
@@ -27,6 +26,7 @@ from tracker.discussion.labels import MARKDOWN_HINT
 from tracker.discussion.models import Comment, CounterProposal
 from tracker.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.procedure.stages import STAGES, Stage, stage_label
 from tracker.web.access import Permission, current_actor, load_or_404, requires
 from tracker.web.confirm import Confirmation, render_confirmation

@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from flask_babel import gettext as _
+from tracker.i18n import gettext as _
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,8 @@ from __future__ import annotations
 import errno
 import logging
 
-from flask_babel import gettext as _
-
 from tracker.errors import DomainError
+from tracker.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from tracker.auth.models import User
 from tracker.cases.models import Case
@@ -34,6 +33,7 @@ from tracker.documents.policy import CaseAccess, can_see_clearance, case_access
 from tracker.documents.queries import DocumentsPanel
 from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.procedure.stages import stage_label
 from tracker.unit_of_work import unit_of_work
 from tracker.web.access import Permission, authenticated, current_actor, load_or_404, requires

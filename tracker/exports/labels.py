@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
+from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 
 # Filters of the auditor's overview ("" is "any").

@@ -18,7 +18,6 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from tracker.audit.models import AuditEvent
 from tracker.audit.sentences import action_text
@@ -34,6 +33,7 @@ from tracker.exports.pdf.statement import render_statement
 from tracker.exports.policy import can_export, can_export_all
 from tracker.exports.record import build_record, record_json, record_language
 from tracker.exports.serialise import EVENT_FIELDS
+from tracker.i18n import gettext as _
 from tracker.procedure.decision_panel import decision_extras
 from tracker.procedure.policy import can_export_statement
 from tracker.timeutil import to_local

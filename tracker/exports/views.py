@@ -5,7 +5,6 @@ import io
 from datetime import datetime
 
 from flask import Blueprint, abort, render_template, request, send_file
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.cases.forms import profile_names
@@ -14,6 +13,7 @@ from tracker.cases.policy import can_view_case
 from tracker.errors import DomainError
 from tracker.exports import policy, queries, services
 from tracker.exports.forms import FILTER_FIELDS, BulkExportForm, CaseFilterForm, export_form, filter_form
+from tracker.i18n import gettext as _
 from tracker.procedure.forms import StatementExportForm
 from tracker.procedure.profiles import profile_codes
 from tracker.timeutil import org_tz

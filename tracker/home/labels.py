@@ -5,8 +5,8 @@ from datetime import date
 from typing import Any
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 
+from tracker.i18n import gettext as _
 from tracker.procedure.labels import deadline_label
 from tracker.tasks import Task, TaskKind
 

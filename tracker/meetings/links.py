@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
+from tracker.i18n import gettext as _
 
 MAX_LINK_LENGTH = 500
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.auth.models import User
@@ -12,6 +11,7 @@ from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
 from tracker.errors import Conflict, DomainError, NotFound, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.meetings import queries, services
 from tracker.meetings.diff import diff_versions
 from tracker.meetings.forms import (

@@ -16,7 +16,6 @@ from email.message import EmailMessage
 from typing import cast
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import Table, select, update
 
 from tracker.auth.models import User
@@ -24,6 +23,7 @@ from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.home.labels import due_text, task_text
 from tracker.home.queries import Todo, todo_for
+from tracker.i18n import gettext as _
 from tracker.notifications.labels import message, recipient_locale
 from tracker.notifications.mail import MAIL_TABLE, Sender, absolute, envelope, footer, mail_enabled
 from tracker.notifications.models import MailState, Notification, NotificationPreference

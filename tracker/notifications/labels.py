@@ -13,10 +13,10 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 
 from tracker.auth.labels import role_labels
+from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.i18n import locale_for
 from tracker.notifications.models import NotificationKind

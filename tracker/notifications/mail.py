@@ -17,12 +17,12 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Connection
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.i18n import html_lang
 from tracker.notifications.labels import message, recipient_locale, subject
 from tracker.notifications.models import MailState, Notification

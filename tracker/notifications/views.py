@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.home.queries import todo_for
+from tracker.i18n import gettext as _
 from tracker.notifications import queries, services
 from tracker.notifications.forms import DigestForm
 from tracker.notifications.labels import KIND_LABELS, kind_label, message

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 
+from tracker.i18n import gettext as _
 from tracker.procedure import deadlines as dl
 from tracker.procedure.urgent import UrgentTask
 

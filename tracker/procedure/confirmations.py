@@ -4,10 +4,10 @@ deadline, archiving. Each states its consequence; the form it needs, if any, is 
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from tracker.cases.models import Case
+from tracker.i18n import gettext as _
 from tracker.procedure.panel import ProcedurePanel
 from tracker.procedure.stages import Stage, next_stage, stage_label
 from tracker.web.confirm import Confirmation

@@ -18,8 +18,8 @@ from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from flask_babel import format_date
-from flask_babel import gettext as _
 
+from tracker.i18n import gettext as _
 from tracker.procedure.enums import DeadlineCode, DeadlineStatus, EndMode
 from tracker.procedure.labels import deadline_status_label
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
-
 from tracker.cases.models import Case
+from tracker.i18n import gettext as _
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import DeadlineCode, Stage, StageStatus
 from tracker.procedure.facts import GateFacts

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
@@ -32,6 +31,7 @@ from tracker.cases.models import Case
 from tracker.cases.policy import can_run_procedure
 from tracker.errors import Conflict, DeadlineNotReached
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.id_lists import IDS, dialect_name, ids_clause, ids_value
 from tracker.procedure import deadlines as dl
 from tracker.procedure import gates

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 
+from tracker.i18n import gettext as _
 from tracker.procedure.labels import deadline_label, end_mode_label, stage_label, statement_event_label
 
 

@@ -10,7 +10,6 @@ from typing import cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from tracker.auth.models import User
@@ -18,6 +17,7 @@ from tracker.casepage import render_case_page
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
 from tracker.errors import DeadlineNotReached, DomainError
+from tracker.i18n import gettext as _
 from tracker.procedure import confirmations as confirm
 from tracker.procedure import forms as pf
 from tracker.procedure import panel as procedure_panel

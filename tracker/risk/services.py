@@ -2,8 +2,6 @@
 after re-entering their password, objections from the personnel side, or a recorded waiver."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from tracker import signals
 from tracker.audit.service import record
 from tracker.auth.models import User
@@ -12,6 +10,7 @@ from tracker.cases.models import Case
 from tracker.documents.models import Document
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.risk import policy
 from tracker.risk.models import RiskAssessment, RiskAssessmentObjection
 from tracker.risk.queries import assessment_for, signed_content

@@ -4,13 +4,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
 from tracker.errors import Conflict, ValidationFailed
+from tracker.i18n import gettext as _
 from tracker.risk import queries, services
 from tracker.risk.forms import RiskForms, risk_forms
 from tracker.risk.models import RiskAssessment

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import gettext as _
-
 from tracker.audit.service import record
 from tracker.auth.models import Organisation, OrganisationKind, Role, User
 from tracker.cases.models import Case
 from tracker.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.signals import member_added
 from tracker.steering import roster
 from tracker.steering.models import MemberRole, Party, SteeringMember

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.auth.models import Organisation, User
@@ -10,6 +9,7 @@ from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.steering import queries, services
 from tracker.steering.forms import EndMembershipForm, MemberForm, member_form, panel_forms
 from tracker.steering.models import SteeringMember

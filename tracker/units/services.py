@@ -1,13 +1,13 @@
 """Changes to the unit register, each with its audit event (the caller's transaction commits)."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.units.models import OrganisationUnit
 from tracker.units.policy import can_manage_units
 

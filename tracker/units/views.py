@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.errors import DomainError
+from tracker.i18n import gettext as _
 from tracker.units import queries, services
 from tracker.units.forms import UnitForm
 from tracker.units.models import OrganisationUnit

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from tracker.auth.models import User
 from tracker.cases.models import Case
@@ -13,6 +12,7 @@ from tracker.documents.models import Classification, Document, DocumentVersion
 from tracker.documents.policy import CaseAccess, case_access
 from tracker.errors import DomainError, NotFound
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 
 LEGAL_BASIS_SUGGESTIONS = (
     "OSL 19 kap. 1 §",

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from tracker.audit.service import record
 from tracker.auth.models import User
@@ -19,6 +18,7 @@ from tracker.documents.services.common import DocumentHidden, IntegrityFailure, 
 from tracker.documents.storage import BlobMissing, BlobStore, get_store
 from tracker.errors import Conflict, NotFound
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

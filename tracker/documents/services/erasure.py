@@ -1,8 +1,6 @@
 """Erasure: a version's content goes when its retention ends; a tombstone with the hash stays."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.documents.models import DocumentVersion
@@ -11,6 +9,7 @@ from tracker.documents.services.common import audit_payload, case_of, require_vi
 from tracker.documents.storage import get_store
 from tracker.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.timeutil import utcnow
 
 

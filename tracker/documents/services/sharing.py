@@ -1,8 +1,6 @@
 """Sharing: named readers of secret documents, and auditors' clearances for a case."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from tracker.audit.service import record
 from tracker.auth.models import Role, User
 from tracker.cases.models import Case
@@ -12,6 +10,7 @@ from tracker.documents.policy import active_clearance, case_access
 from tracker.documents.services.common import audit_payload, case_of, require_visible
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.timeutil import utcnow
 
 

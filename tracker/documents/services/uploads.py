@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import BinaryIO
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.audit.service import record
@@ -27,6 +26,7 @@ from tracker.documents.storage import BlobWriter, get_store, new_key
 from tracker.documents.store_errors import store_failure
 from tracker.errors import NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.procedure.stages import STAGES
 from tracker.timeutil import local_date, utcnow
 

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from tracker.exports.pdf import sections, sections_outcome
 from tracker.exports.pdf.cells import Builder
 from tracker.exports.pdf.document import FONT_DIR, RecordDoc, numbered_canvas, record_doc, register_fonts
+from tracker.i18n import gettext as _
 
 __all__ = ["FONT_DIR", "SECTIONS", "register_fonts", "render"]
 

@@ -14,7 +14,6 @@ from xml.sax.saxutils import escape
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -33,6 +32,7 @@ from tracker.exports.pdf.document import (
     styles,
 )
 from tracker.exports.pdf.grid import GridTable
+from tracker.i18n import gettext as _
 from tracker.timeutil import to_local
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from tracker.exports.labels import label
 from tracker.exports.pdf.cells import Builder, content_text, facts, name_of, number, table, when
+from tracker.i18n import gettext as _
 from tracker.i18n import language_name
 
 

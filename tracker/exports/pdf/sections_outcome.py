@@ -6,11 +6,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
-
 from tracker.exports.labels import label, worded
 from tracker.exports.pdf.cells import Builder, facts, local_instant, name_of, table, when
 from tracker.exports.pdf.sections import positions
+from tracker.i18n import gettext as _
 
 
 def deadline_section(b: Builder) -> None:

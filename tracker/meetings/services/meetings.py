@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.audit.service import record
@@ -13,6 +12,7 @@ from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.meetings.links import invalid_link_message, is_safe_meeting_link
 from tracker.meetings.models import Meeting, MeetingAttendee, MinutesStatus
 from tracker.meetings.policy import can_manage_meetings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.audit.service import record
@@ -14,6 +13,7 @@ from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.meetings.models import (
     Meeting,
     Minutes,

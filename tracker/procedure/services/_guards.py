@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.policy import can_view_case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tracker.i18n import gettext as _
 from tracker.procedure.enums import Stage
 from tracker.procedure.models import StageRecord
 from tracker.procedure.policy import can_edit_stages

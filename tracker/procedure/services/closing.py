@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
-
 from tracker import signals
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.procedure import deadlines as dl
 from tracker.procedure.enums import EndMode, Stage, StageStatus
 from tracker.procedure.models import CentralNegotiationRequest, StageRecord

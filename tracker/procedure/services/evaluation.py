@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
-
 from tracker import signals
 from tracker.audit.service import record
 from tracker.auth.models import User
 from tracker.cases.models import Case, CaseStatus
 from tracker.errors import Conflict, GateClosed, PermissionDenied, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.procedure.enums import Stage, StageStatus
 from tracker.procedure.models import StageRecord
 from tracker.procedure.policy import can_approve_evaluation, can_archive
