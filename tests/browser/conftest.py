@@ -127,6 +127,11 @@ def page(browser, live_server):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.console_errors = errors
+    in_flight: set = set()  # the context's requests not yet answered (for switch_user)
+    context.on("request", lambda request: in_flight.add(request))
+    context.on("requestfinished", lambda request: in_flight.discard(request))
+    context.on("requestfailed", lambda request: in_flight.discard(request))
+    page.requests_in_flight = in_flight
     yield page
     context.close()
 
@@ -168,7 +173,20 @@ def sign_in(page, email: str) -> None:
 
 
 def switch_user(page, email: str) -> None:
-    """Signed in as another user in the same page (the cookies of the first dropped, no logout)."""
+    """Signed in as another user in the same page (the cookies of the first dropped, no logout).
+
+    First the page leaves its document and every request of the context is answered: the app
+    refreshes the session cookie on every response, so a late one (the favicon, fetched after the
+    load event) would put the first user's cookie back after the switch. Leaves the page on
+    about:blank; the test goes to its page next.
+    """
+    import time
+
+    page.goto("about:blank")
+    deadline = time.monotonic() + 5
+    while page.requests_in_flight:
+        assert time.monotonic() < deadline, f"requests still in flight: {[r.url for r in page.requests_in_flight]}"
+        page.wait_for_timeout(5)
     page.context.clear_cookies()
     sign_in(page, email)
 
