@@ -76,6 +76,10 @@ class Config:
     SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
     # The cookie itself expires with the absolute limit too (the server check is what counts).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_MAX_HOURS)
+    # The session cookie is sent only when the session changes (login, language, the last-seen time
+    # once a minute), not on every response: a static file's answer carries none (shared caches may
+    # keep it), and a late answer cannot put back a cookie the browser has since replaced.
+    SESSION_REFRESH_EACH_REQUEST = False
 
     AUDIT_SIGNING_KEY_PATH = os.environ.get("AUDIT_SIGNING_KEY_PATH", "")
     AUDIT_CHECKPOINT_EVERY = _int("AUDIT_CHECKPOINT_EVERY", 1000)

@@ -123,3 +123,24 @@ def test_login_with_empty_fields_is_400_with_field_errors(web):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Ange din e-postadress." in html and 'id="email-error"' in html
+
+
+def test_the_session_cookie_is_sent_only_when_the_session_changes(web, factory, monkeypatch):
+    from datetime import timedelta
+
+    from tracker.auth import session_timeout
+    from tracker.timeutil import utcnow
+
+    user = factory.user("hr_officer")
+    assert web.login(user.email, factory.password).status_code == 302
+    web.client.get("/home")  # the first page after the login may add its CSRF token to the session
+    again = web.client.get("/home")
+    static = web.client.get("/static/app.css")
+    assert again.status_code == 200 and static.status_code == 200
+    assert "Set-Cookie" not in again.headers and "Set-Cookie" not in static.headers
+    # A minute later the last-seen time is rewritten: the cookie comes again, and still signs in.
+    later = utcnow() + timedelta(seconds=session_timeout.SEEN_RESOLUTION_SECONDS + 1)
+    monkeypatch.setattr(session_timeout, "utcnow", lambda: later)
+    refreshed = web.client.get("/home")
+    assert refreshed.status_code == 200 and "Set-Cookie" in refreshed.headers
+    assert web.client.get("/home").status_code == 200
