@@ -47,8 +47,7 @@ def ids_value(ids: Iterable[int]) -> str | list[int]:
 
 def in_ids(column: ColumnElement[Any] | QueryableAttribute[Any], ids: Iterable[int]) -> ColumnElement[bool]:
     """`column IN ids` (an empty list matches nothing)."""
-    values = [int(i) for i in ids]  # ints only: the text form below is built from them
-    if dialect_name() == "postgresql":
-        literal = "{" + ",".join(map(str, values)) + "}"
-        return column == any_(cast(bindparam(None, literal, type_=String), ARRAY(Integer)))
-    return column.in_(values)
+    value = ids_value(ids)
+    if isinstance(value, str):  # PostgreSQL: the array's text form
+        return column == any_(cast(bindparam(None, value, type_=String), ARRAY(Integer)))
+    return column.in_(value)
